@@ -1,0 +1,70 @@
+import { Command } from 'commander';
+import { closeOnSignals, resolveConfig, serverVersion, startServer } from '@mapshelf/server';
+
+const help = `
+The data folder (--data-dir, default ./mapshelf-data) holds everything the server keeps: the
+SQLite catalog database (catalog.sqlite, in WAL mode) and, as layers arrive, their data files.
+It is created on first start and migrated automatically when you upgrade. Back it up as a whole.
+
+Tokens: every API call needs 'Authorization: key <token>'. On first start, set
+MAPSHELF_BOOTSTRAP_TOKEN to a secret of your choice to create an admin user holding that token
+with every scope. Without it, create the first admin token offline, even while the server runs:
+  mapshelf token create --admin --data-dir ./mapshelf-data
+
+Ports and proxies: the server listens on --host (default 127.0.0.1, this machine only) and
+--port (default 8080); use --host 0.0.0.0 to accept other machines. Behind a reverse proxy,
+give --public-url https://data.example.org so every URL in responses points at the proxy, or
+--trust-proxy with the proxy's address to take X-Forwarded-Proto/Host from it. To serve HTTPS
+directly, give --tls-cert and --tls-key (PEM files).
+
+Every flag has an environment variable: MAPSHELF_HOST, MAPSHELF_PORT, MAPSHELF_DATA_DIR,
+MAPSHELF_PUBLIC_URL, MAPSHELF_TRUST_PROXY, MAPSHELF_TLS_CERT, MAPSHELF_TLS_KEY,
+MAPSHELF_BODY_LIMIT, MAPSHELF_LOG_LEVEL.
+
+Example:
+  MAPSHELF_BOOTSTRAP_TOKEN=change-me mapshelf serve --port 8080 --data-dir /srv/mapshelf
+  curl -H 'Authorization: key change-me' http://127.0.0.1:8080/services/api/v1/users/
+`;
+
+interface ServeOptions {
+  host?: string;
+  port?: string;
+  dataDir?: string;
+  publicUrl?: string;
+  trustProxy?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  bodyLimit?: string;
+  logLevel?: string;
+}
+
+export function serveCommand(): Command {
+  return new Command('serve')
+    .description('Start the Mapshelf server on a local data folder (SQLite catalog + files)')
+    .option('--host <address>', 'address to listen on (default 127.0.0.1)')
+    .option('--port <number>', 'port to listen on (default 8080)')
+    .option('--data-dir <path>', 'data folder (default ./mapshelf-data)')
+    .option('--public-url <url>', 'public base URL for links, e.g. https://data.example.org')
+    .option('--trust-proxy <addresses>', 'trust X-Forwarded-* from these addresses/CIDRs, or "true" for any')
+    .option('--tls-cert <file>', 'PEM certificate, to serve HTTPS')
+    .option('--tls-key <file>', 'PEM private key, to serve HTTPS')
+    .option('--body-limit <size>', 'largest JSON request body, e.g. 1mb (default 1mb)')
+    .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (default info)')
+    .addHelpText('after', help)
+    .action(async (options: ServeOptions) => {
+      const config = resolveConfig(options);
+      const server = await startServer(config);
+      closeOnSignals(server, (signal) => process.stderr.write(`mapshelf: stopped on ${signal}\n`));
+      process.stderr.write(`Mapshelf ${serverVersion} is serving ${config.dataDir}\n`);
+      process.stderr.write(`  Data API: ${config.publicUrl ?? server.address}/services/api/v1/\n`);
+      process.stderr.write(`  API docs: ${config.publicUrl ?? server.address}/services/api/v1/docs/\n`);
+      if (server.tokens === 'bootstrapped') process.stderr.write('  Created the admin user with the token from MAPSHELF_BOOTSTRAP_TOKEN.\n');
+      if (server.tokens === 'none') {
+        process.stderr.write(
+          `  No API token exists yet. Create the first admin token with:\n` +
+            `    mapshelf token create --admin --data-dir ${config.dataDir}\n` +
+            `  or restart with MAPSHELF_BOOTSTRAP_TOKEN set.\n`,
+        );
+      }
+    });
+}

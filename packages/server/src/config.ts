@@ -1,0 +1,113 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+/** Everything the server can be told at start, from flags or the environment. */
+export interface ServerConfig {
+  host: string;
+  port: number;
+  /** Holds the catalog database and, later, layer data. Created on first start. */
+  dataDir: string;
+  /** The origin (and optional path prefix) clients reach the server at; every absolute URL starts with it. */
+  publicUrl: string | null;
+  /**
+   * Which proxies may set X-Forwarded-Proto/Host/For: `false` (none), `true` (any), or addresses
+   * and CIDR ranges such as `127.0.0.1,10.0.0.0/8`.
+   */
+  trustProxy: boolean | string[];
+  /** PEM certificate and key, to serve HTTPS directly. */
+  tls: { cert: Buffer; key: Buffer } | null;
+  /** Largest JSON request body, in bytes. */
+  bodyLimit: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** First-start admin token, from MAPSHELF_BOOTSTRAP_TOKEN. */
+  bootstrapToken: string | null;
+}
+
+export interface ConfigInput {
+  host?: string;
+  port?: number | string;
+  dataDir?: string;
+  publicUrl?: string | null;
+  trustProxy?: boolean | string | string[];
+  tlsCert?: string | null;
+  tlsKey?: string | null;
+  bodyLimit?: number | string;
+  logLevel?: string;
+  bootstrapToken?: string | null;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+function parsePort(value: number | string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`--port must be 0-65535, not "${value}"`);
+  return port;
+}
+
+function parsePublicUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`--public-url must be an absolute URL such as https://data.example.org, not "${value}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError('--public-url must use http or https');
+  if (url.search || url.hash) throw new ConfigError('--public-url must not have a query or fragment');
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+
+function parseTrustProxy(value: boolean | string | string[]): boolean | string[] {
+  if (typeof value === 'boolean') return value;
+  const list = (Array.isArray(value) ? value : value.split(',')).map((s) => s.trim()).filter(Boolean);
+  if (list.length === 1 && (list[0] === 'true' || list[0] === 'false')) return list[0] === 'true';
+  return list;
+}
+
+function parseBodyLimit(value: number | string): number {
+  const text = String(value).trim();
+  const match = /^(\d+)\s*([kmg]i?b?)?$/i.exec(text);
+  if (!match) throw new ConfigError(`--body-limit must be a size such as 1048576 or 2mb, not "${value}"`);
+  const units: Record<string, number> = { k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
+  const bytes = Number(match[1]) * (units[match[2]?.[0]?.toLowerCase() ?? ''] ?? 1);
+  if (bytes < 1024) throw new ConfigError('--body-limit must be at least 1kb');
+  return bytes;
+}
+
+function readPem(path: string, what: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw new ConfigError(`Cannot read the TLS ${what} at ${path}: ${(error as Error).message}`);
+  }
+}
+
+/** Resolves flags over environment variables over defaults, and checks them. */
+export function resolveConfig(input: ConfigInput = {}, env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const tlsCert = input.tlsCert ?? env.MAPSHELF_TLS_CERT ?? null;
+  const tlsKey = input.tlsKey ?? env.MAPSHELF_TLS_KEY ?? null;
+  if ((tlsCert === null) !== (tlsKey === null)) throw new ConfigError('--tls-cert and --tls-key go together: give both or neither');
+  const logLevel = input.logLevel ?? env.MAPSHELF_LOG_LEVEL ?? 'info';
+  if (!(logLevels as readonly string[]).includes(logLevel)) {
+    throw new ConfigError(`--log-level must be one of ${logLevels.join(', ')}`);
+  }
+  const publicUrl = input.publicUrl ?? env.MAPSHELF_PUBLIC_URL ?? null;
+  const bootstrapToken = input.bootstrapToken ?? env.MAPSHELF_BOOTSTRAP_TOKEN ?? null;
+  if (bootstrapToken !== null && !/^[\x21-\x7e]{1,512}$/.test(bootstrapToken)) {
+    throw new ConfigError('MAPSHELF_BOOTSTRAP_TOKEN must be 1-512 printable characters without spaces');
+  }
+  return {
+    host: input.host ?? env.MAPSHELF_HOST ?? '127.0.0.1',
+    port: parsePort(input.port ?? env.MAPSHELF_PORT ?? 8080),
+    dataDir: resolve(input.dataDir ?? env.MAPSHELF_DATA_DIR ?? './mapshelf-data'),
+    publicUrl: publicUrl ? parsePublicUrl(publicUrl) : null,
+    trustProxy: parseTrustProxy(input.trustProxy ?? env.MAPSHELF_TRUST_PROXY ?? false),
+    tls: tlsCert && tlsKey ? { cert: readPem(tlsCert, 'certificate'), key: readPem(tlsKey, 'key') } : null,
+    bodyLimit: parseBodyLimit(input.bodyLimit ?? env.MAPSHELF_BODY_LIMIT ?? 1024 * 1024),
+    logLevel: logLevel as ServerConfig['logLevel'],
+    bootstrapToken,
+  };
+}

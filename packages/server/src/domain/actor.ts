@@ -1,0 +1,24 @@
+import type { Scope } from './scopes.js';
+
+/** The authenticated user behind a request, as the domain sees them. */
+export interface UserIdentity {
+  id: number;
+  username: string;
+  isAdmin: boolean;
+}
+
+/** Who is asking: a user through one of their tokens, or nobody. */
+export type Actor =
+  | { kind: 'anonymous' }
+  | { kind: 'user'; user: UserIdentity; tokenId: number | null; scopes: readonly Scope[] };
+
+export const anonymous: Actor = { kind: 'anonymous' };
+
+/** Site administration needs both an admin user and a token holding the `admin` scope. */
+export function isSiteAdmin(actor: Actor): boolean {
+  return actor.kind === 'user' && actor.user.isAdmin && actor.scopes.includes('admin');
+}
+
+export function hasScope(actor: Actor, scope: Scope): boolean {
+  return actor.kind === 'user' && actor.scopes.includes(scope);
+}

@@ -1,0 +1,65 @@
+import type { UserRow } from '../store/schema.js';
+import type { Repositories, Store } from '../store/store.js';
+import { allScopes, type Scope } from './scopes.js';
+import { insertToken } from './tokens.js';
+
+export const defaultAdminUsername = 'admin';
+export const defaultGroupName = 'Default';
+
+/** Finds an active admin, or creates the `admin` user in the default group. */
+async function ensureAdmin(repos: Repositories, at: string, username: string): Promise<UserRow> {
+  const existing = await repos.users.findByUsername(username);
+  if (existing) {
+    if (existing.is_admin && existing.is_active) return existing;
+    return repos.users.update(existing.id, { is_admin: 1, is_active: 1, updated_at: at });
+  }
+  const user = await repos.users.create({
+    username,
+    email: null,
+    first_name: '',
+    last_name: '',
+    is_admin: 1,
+    is_active: 1,
+    created_at: at,
+    updated_at: at,
+  });
+  const group =
+    (await repos.groups.findByName(defaultGroupName)) ??
+    (await repos.groups.create({ name: defaultGroupName, description: 'Created on first start.', created_at: at }));
+  await repos.groups.putMember({ group_id: group.id, user_id: user.id, role: 'admin', joined_at: at });
+  return user;
+}
+
+/**
+ * First start: when no token exists yet, creates an admin user in a default group holding
+ * `secret` with every scope. Returns false (and does nothing) once any token exists.
+ */
+export async function bootstrapAdminToken(store: Store, secret: string, now = new Date()): Promise<boolean> {
+  return store.transaction(async (repos) => {
+    if ((await repos.tokens.count()) > 0) return false;
+    const at = now.toISOString();
+    const admin = await ensureAdmin(repos, at, defaultAdminUsername);
+    await insertToken(repos, at, { userId: admin.id, name: 'bootstrap', scopes: allScopes, expiresAt: null, secret });
+    return true;
+  });
+}
+
+/** Offline token creation for `mapshelf token create`: works on the data folder, no server needed. */
+export async function createTokenOffline(
+  store: Store,
+  options: { username?: string; admin: boolean; name: string; scopes?: readonly Scope[]; expiresAt?: string | null },
+  now = new Date(),
+): Promise<{ key: string; user: UserRow; scopes: readonly Scope[] }> {
+  return store.transaction(async (repos) => {
+    const at = now.toISOString();
+    const username = options.username ?? defaultAdminUsername;
+    let user: UserRow | undefined;
+    if (options.admin) user = await ensureAdmin(repos, at, username);
+    else user = await repos.users.findByUsername(username);
+    if (!user || !user.is_active) throw new Error(`No active user named "${username}". Use --admin to create an admin.`);
+    const scopes = options.scopes ?? (user.is_admin ? allScopes : allScopes.filter((s) => s !== 'admin'));
+    if (scopes.includes('admin') && !user.is_admin) throw new Error('The admin scope is only for admin users.');
+    const { key } = await insertToken(repos, at, { userId: user.id, name: options.name, scopes, expiresAt: options.expiresAt ?? null });
+    return { key, user, scopes };
+  });
+}

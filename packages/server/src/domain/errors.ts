@@ -1,0 +1,78 @@
+/**
+ * The one registry of error codes. Every error a client can see has a code here, with its
+ * HTTP status and a short description; `docs/errors.md` documents each one (a test checks it).
+ * Domain code throws `MapshelfError`; the HTTP error handler turns it into the wire shape.
+ */
+export const errorCodes = {
+  bad_request: { status: 400, description: 'The request is malformed in a way no more specific code covers.' },
+  invalid_json: { status: 400, description: 'The request body is not valid JSON.' },
+  invalid_body: { status: 400, description: 'The request body does not match the schema: a field is missing, of the wrong type, or unknown.' },
+  invalid_parameter: { status: 400, description: 'A query or path parameter has a value that is not allowed.' },
+  unknown_filter: { status: 400, description: 'A query parameter names a filter (or lookup) that this list does not offer. OPTIONS on the list shows the filters.' },
+  unknown_sort: { status: 400, description: 'The sort parameter names a field this list cannot be ordered by. OPTIONS on the list shows the orderings.' },
+  invalid_page: { status: 404, description: 'The page number is past the last page of the list.' },
+  authentication_required: { status: 401, description: 'The route needs an API token: send `Authorization: key <token>`.' },
+  invalid_authorization_header: { status: 401, description: 'The Authorization header is not of the form `key <token>`.' },
+  invalid_token: { status: 401, description: 'The token is unknown, revoked, or belongs to a deactivated user.' },
+  token_expired: { status: 401, description: 'The token passed its expiry date. Create a new one.' },
+  invalid_token_scope: { status: 403, description: 'The token lacks a scope the route needs. The `Accepted-OAuth-Scopes` header and `required_scopes` name it.' },
+  forbidden: { status: 403, description: 'The token is valid but its user may not do this.' },
+  not_found: { status: 404, description: 'No such route or object, or the caller may not see it.' },
+  method_not_allowed: { status: 405, description: 'The route exists but does not accept this HTTP method.' },
+  conflict: { status: 409, description: 'The request conflicts with the current state (a duplicate name, the last admin, ...).' },
+  body_too_large: { status: 413, description: 'The request body is larger than the configured limit.' },
+  unsupported_media_type: { status: 415, description: 'The request body has a Content-Type the route does not accept.' },
+  internal_error: { status: 500, description: 'An unexpected server fault. The response carries a request id to quote in a bug report.' },
+  service_unavailable: { status: 503, description: 'The server is shutting down or a dependency (the database) is not available.' },
+} as const satisfies Record<string, { status: number; description: string }>;
+
+export type ErrorCode = keyof typeof errorCodes;
+
+/** Where in the request a problem was found, and what it is. */
+export interface ErrorLocation {
+  /** e.g. `query.page_size`, `body.scope`, `header.authorization` */
+  location: string;
+  message: string;
+}
+
+/** An error whose message is safe to show to the API user. */
+export class MapshelfError extends Error {
+  readonly code: ErrorCode;
+  readonly statusCode: number;
+  readonly errors: ErrorLocation[];
+  /** Extra response headers, e.g. `Accepted-OAuth-Scopes`. */
+  readonly headers: Record<string, string>;
+  /** Extra fields for the JSON body, e.g. `required_scopes`. */
+  readonly extra: Record<string, unknown>;
+
+  constructor(
+    code: ErrorCode,
+    detail: string,
+    options: { errors?: ErrorLocation[]; headers?: Record<string, string>; extra?: Record<string, unknown> } = {},
+  ) {
+    super(detail);
+    this.name = 'MapshelfError';
+    this.code = code;
+    this.statusCode = errorCodes[code].status;
+    this.errors = options.errors ?? [];
+    this.headers = options.headers ?? {};
+    this.extra = options.extra ?? {};
+  }
+}
+
+/** A 400 about one parameter, naming where it is. */
+export function invalidParameter(location: string, message: string, code: ErrorCode = 'invalid_parameter'): MapshelfError {
+  return new MapshelfError(code, `${location}: ${message}`, { errors: [{ location, message }] });
+}
+
+export function notFound(what: string): MapshelfError {
+  return new MapshelfError('not_found', `${what} was not found.`);
+}
+
+export function forbidden(detail: string): MapshelfError {
+  return new MapshelfError('forbidden', detail);
+}
+
+export function conflict(detail: string): MapshelfError {
+  return new MapshelfError('conflict', detail);
+}

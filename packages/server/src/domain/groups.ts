@@ -1,0 +1,113 @@
+import type { GroupRow } from '../store/schema.js';
+import type { MemberRow } from '../store/groups-repository.js';
+import type { Actor } from './actor.js';
+import { timestamp, type DomainContext } from './context.js';
+import { conflict, forbidden, invalidParameter, notFound } from './errors.js';
+import type { ListQuery, ListResult } from './list-query.js';
+import { canGroup, type GroupAction } from './policies/groups.js';
+
+export const memberRoles = ['admin', 'editor', 'viewer'] as const;
+export type MemberRole = (typeof memberRoles)[number];
+
+export interface GroupDetail {
+  group: GroupRow;
+  memberCount: number;
+}
+
+async function roleOf(ctx: DomainContext, actor: Actor, groupId: number): Promise<string | null> {
+  if (actor.kind !== 'user') return null;
+  return (await ctx.store.groups.membership(groupId, actor.user.id))?.role ?? null;
+}
+
+/** Loads a group and checks the action on it; a group you may not see is "not found". */
+async function authorizedGroup(ctx: DomainContext, actor: Actor, id: number, action: GroupAction): Promise<GroupRow> {
+  const group = await ctx.store.groups.findById(id);
+  if (!group || !canGroup(actor, 'view', null)) throw notFound(`Group ${id}`);
+  if (action !== 'view' && !canGroup(actor, action, await roleOf(ctx, actor, id))) {
+    throw forbidden(`You may not ${action.replace('-', ' ')} group ${id}: ask a site admin or one of its admins.`);
+  }
+  return group;
+}
+
+async function detail(ctx: DomainContext, group: GroupRow): Promise<GroupDetail> {
+  return { group, memberCount: await ctx.store.groups.memberCount(group.id) };
+}
+
+export async function listGroups(ctx: DomainContext, actor: Actor, query: ListQuery): Promise<ListResult<GroupRow>> {
+  if (!canGroup(actor, 'view', null)) return { items: [], total: 0 };
+  return ctx.store.groups.list(query);
+}
+
+export async function getGroup(ctx: DomainContext, actor: Actor, id: number): Promise<GroupDetail> {
+  return detail(ctx, await authorizedGroup(ctx, actor, id, 'view'));
+}
+
+async function assertNameFree(ctx: DomainContext, name: string, exceptId?: number): Promise<void> {
+  const existing = await ctx.store.groups.findByName(name);
+  if (existing && existing.id !== exceptId) throw conflict(`A group named "${name}" exists already.`);
+}
+
+export async function createGroup(
+  ctx: DomainContext,
+  actor: Actor,
+  input: { name: string; description?: string },
+): Promise<GroupDetail> {
+  if (!canGroup(actor, 'create', null)) throw forbidden('Only site admins (admin user and admin scope) can create groups.');
+  await assertNameFree(ctx, input.name);
+  const group = await ctx.store.groups.create({ name: input.name, description: input.description ?? '', created_at: timestamp(ctx) });
+  return detail(ctx, group);
+}
+
+export async function updateGroup(
+  ctx: DomainContext,
+  actor: Actor,
+  id: number,
+  input: { name?: string; description?: string },
+): Promise<GroupDetail> {
+  await authorizedGroup(ctx, actor, id, 'update');
+  if (input.name !== undefined) await assertNameFree(ctx, input.name, id);
+  const group = await ctx.store.groups.update(id, { ...input, updated_at: timestamp(ctx) });
+  return detail(ctx, group);
+}
+
+export async function deleteGroup(ctx: DomainContext, actor: Actor, id: number): Promise<void> {
+  await authorizedGroup(ctx, actor, id, 'delete');
+  await ctx.store.groups.delete(id);
+}
+
+export async function listMembers(
+  ctx: DomainContext,
+  actor: Actor,
+  groupId: number,
+  query: ListQuery,
+): Promise<ListResult<MemberRow>> {
+  await authorizedGroup(ctx, actor, groupId, 'view');
+  return ctx.store.groups.listMembers(groupId, query);
+}
+
+export async function getMember(ctx: DomainContext, actor: Actor, groupId: number, userId: number): Promise<MemberRow> {
+  await authorizedGroup(ctx, actor, groupId, 'view');
+  const member = await ctx.store.groups.membership(groupId, userId);
+  if (!member) throw notFound(`User ${userId} in group ${groupId}`);
+  return member;
+}
+
+/** Adds a user to a group, or changes their role there. */
+export async function putMember(
+  ctx: DomainContext,
+  actor: Actor,
+  groupId: number,
+  input: { user: number; role: MemberRole },
+): Promise<{ member: MemberRow; created: boolean }> {
+  await authorizedGroup(ctx, actor, groupId, 'manage-members');
+  const user = await ctx.store.users.findById(input.user);
+  if (!user || !user.is_active) throw invalidParameter('body.user', `no active user has id ${input.user}`);
+  const existed = (await ctx.store.groups.membership(groupId, input.user)) !== undefined;
+  await ctx.store.groups.putMember({ group_id: groupId, user_id: input.user, role: input.role, joined_at: timestamp(ctx) });
+  return { member: (await ctx.store.groups.membership(groupId, input.user))!, created: !existed };
+}
+
+export async function removeMember(ctx: DomainContext, actor: Actor, groupId: number, userId: number): Promise<void> {
+  await authorizedGroup(ctx, actor, groupId, 'manage-members');
+  if (!(await ctx.store.groups.removeMember(groupId, userId))) throw notFound(`User ${userId} in group ${groupId}`);
+}

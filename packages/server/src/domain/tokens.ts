@@ -1,0 +1,141 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { TokenRow } from '../store/schema.js';
+import type { Repositories } from '../store/store.js';
+import { isSiteAdmin, type Actor } from './actor.js';
+import { timestamp, type DomainContext } from './context.js';
+import { MapshelfError, forbidden, invalidParameter, notFound } from './errors.js';
+import type { ListQuery, ListResult } from './list-query.js';
+import { canManageToken, tokenOwnerScope } from './policies/tokens.js';
+import { allScopes, formatScopes, parseScopes, type Scope } from './scopes.js';
+
+const secretPrefix = 'msk_';
+
+/** A new random secret: 256 bits, base64url, with a prefix that secret scanners can match. */
+export function generateSecret(): string {
+  return secretPrefix + randomBytes(32).toString('base64url');
+}
+
+/** Secrets are high-entropy, so a fast hash is enough: nobody can guess a preimage. */
+export function hashSecret(secret: string): string {
+  return createHash('sha256').update(secret, 'utf8').digest('hex');
+}
+
+function hintOf(secret: string): string {
+  return `${secret.slice(0, secret.startsWith(secretPrefix) ? 10 : 4)}...`;
+}
+
+/**
+ * Resolves a token secret to the actor behind it, or throws 401. The lookup is by hash, and the
+ * stored hash is compared in constant time.
+ */
+export async function authenticate(ctx: DomainContext, secret: string): Promise<Actor> {
+  const hash = hashSecret(secret);
+  const row = await ctx.store.tokens.findByHash(hash);
+  if (!row || !timingSafeEqual(Buffer.from(row.key_hash, 'hex'), Buffer.from(hash, 'hex'))) {
+    throw new MapshelfError('invalid_token', 'The API token is not valid. Check it, or create a new one.');
+  }
+  const now = ctx.now();
+  if (row.expires_at !== null && Date.parse(row.expires_at) <= now.getTime()) {
+    throw new MapshelfError('token_expired', `The API token expired at ${row.expires_at}. Create a new one.`);
+  }
+  const user = await ctx.store.users.findById(row.user_id);
+  if (!user || !user.is_active) {
+    throw new MapshelfError('invalid_token', 'The API token belongs to a deactivated user.');
+  }
+  // Recording every use would turn each read into a write; a minute's precision is enough.
+  if (row.last_used_at === null || now.getTime() - Date.parse(row.last_used_at) > 60_000) {
+    await ctx.store.tokens.touch(row.id, now.toISOString());
+  }
+  return {
+    kind: 'user',
+    user: { id: user.id, username: user.username, isAdmin: user.is_admin === 1 },
+    tokenId: row.id,
+    scopes: parseScopes(row.scope).scopes,
+  };
+}
+
+export interface CreateTokenInput {
+  name: string;
+  scope: string;
+  expires_at?: string | null;
+  /** Another user's id: site admins only. */
+  user?: number;
+}
+
+export interface CreatedToken {
+  row: TokenRow;
+  /** The secret, shown once. */
+  key: string;
+}
+
+function checkScopes(requested: string, allowed: readonly Scope[] | 'any', targetIsAdmin: boolean): Scope[] {
+  const { scopes, unknown } = parseScopes(requested);
+  if (unknown.length > 0) {
+    throw invalidParameter('body.scope', `unknown scope(s) ${unknown.join(', ')}; known scopes are: ${allScopes.join(' ')}`);
+  }
+  if (scopes.length === 0) throw invalidParameter('body.scope', 'give at least one scope, space-separated');
+  if (allowed !== 'any') {
+    const beyond = scopes.filter((s) => !allowed.includes(s));
+    if (beyond.length > 0) {
+      throw forbidden(`A token cannot grant scopes it does not hold itself: ${beyond.join(', ')}.`);
+    }
+  }
+  if (scopes.includes('admin') && !targetIsAdmin) {
+    throw invalidParameter('body.scope', 'the admin scope is only for admin users');
+  }
+  return scopes;
+}
+
+/** Creates a token in the given repositories; shared by the API and the offline CLI. */
+export async function insertToken(
+  repos: Repositories,
+  at: string,
+  input: { userId: number; name: string; scopes: readonly Scope[]; expiresAt: string | null; secret?: string },
+): Promise<CreatedToken> {
+  const key = input.secret ?? generateSecret();
+  const row = await repos.tokens.create({
+    user_id: input.userId,
+    name: input.name,
+    key_hash: hashSecret(key),
+    key_hint: hintOf(key),
+    scope: formatScopes(input.scopes),
+    created_at: at,
+    expires_at: input.expiresAt,
+  });
+  return { row, key };
+}
+
+export async function createToken(ctx: DomainContext, actor: Actor, input: CreateTokenInput): Promise<CreatedToken> {
+  if (actor.kind !== 'user') throw new MapshelfError('authentication_required', 'Sign in with a token first.');
+  const userId = input.user ?? actor.user.id;
+  if (userId !== actor.user.id && !isSiteAdmin(actor)) {
+    throw forbidden('Only site admins (admin user and admin scope) can create tokens for other users.');
+  }
+  const target = await ctx.store.users.findById(userId);
+  if (!target || !target.is_active) throw invalidParameter('body.user', `no active user has id ${userId}`);
+  const scopes = checkScopes(input.scope, actor.scopes, target.is_admin === 1);
+  let expiresAt: string | null = null;
+  if (input.expires_at) {
+    const when = Date.parse(input.expires_at);
+    if (Number.isNaN(when)) throw invalidParameter('body.expires_at', 'must be an ISO 8601 date-time');
+    if (when <= ctx.now().getTime()) throw invalidParameter('body.expires_at', 'must be in the future');
+    expiresAt = new Date(when).toISOString();
+  }
+  return insertToken(ctx.store, timestamp(ctx), { userId, name: input.name, scopes, expiresAt });
+}
+
+export async function listTokens(ctx: DomainContext, actor: Actor, query: ListQuery): Promise<ListResult<TokenRow>> {
+  return ctx.store.tokens.list(query, tokenOwnerScope(actor));
+}
+
+export async function getToken(ctx: DomainContext, actor: Actor, id: number): Promise<TokenRow> {
+  const row = await ctx.store.tokens.findById(id);
+  // Someone else's token is reported as missing, so ids can't be probed.
+  if (!row || !canManageToken(actor, row.user_id)) throw notFound(`Token ${id}`);
+  return row;
+}
+
+export async function revokeToken(ctx: DomainContext, actor: Actor, id: number): Promise<void> {
+  const row = await getToken(ctx, actor, id);
+  await ctx.store.tokens.delete(row.id);
+}

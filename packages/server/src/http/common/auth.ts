@@ -1,0 +1,73 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { anonymous, hasScope, type Actor } from '../../domain/actor.js';
+import type { DomainContext } from '../../domain/context.js';
+import { MapshelfError } from '../../domain/errors.js';
+import type { Scope } from '../../domain/scopes.js';
+import { authenticate } from '../../domain/tokens.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The token scope the route needs. */
+    scope?: Scope;
+    /**
+     * `required` (the default): a valid token with `scope`. `optional`: anonymous callers get in
+     * (the domain decides what they see), signed-in ones still need `scope`. `public`: no checks.
+     */
+    auth?: 'required' | 'optional' | 'public';
+  }
+  interface FastifyRequest {
+    actor: Actor;
+  }
+}
+
+const headerPattern = /^key\s+([\x21-\x7e]{1,512})$/i;
+
+function tokenFrom(request: FastifyRequest): string | null {
+  const header = request.headers.authorization;
+  if (header === undefined) return null;
+  const match = headerPattern.exec(header.trim());
+  if (!match) {
+    throw new MapshelfError('invalid_authorization_header', "The Authorization header must be 'key <token>'.", {
+      errors: [{ location: 'header.authorization', message: "expected 'key <token>'" }],
+      headers: { 'WWW-Authenticate': 'key' },
+    });
+  }
+  return match[1]!;
+}
+
+/**
+ * Authentication and scope checks, once for every route, before the body is read: finds the
+ * actor from `Authorization: key <token>`, refuses what the route's `auth` and `scope` don't
+ * allow, and answers `OAuth-Scopes` on every authenticated response.
+ */
+export function registerAuth(app: FastifyInstance, ctx: DomainContext): void {
+  app.decorateRequest('actor', null as never);
+
+  app.addHook('onRequest', async (request) => {
+    request.actor = anonymous;
+    const token = tokenFrom(request);
+    if (token !== null) request.actor = await authenticate(ctx, token);
+
+    // Unmatched URLs have no route options: they fall through to the 404/redirect handler.
+    if (request.routeOptions.url === undefined) return;
+    const { auth = 'required', scope } = request.routeOptions.config;
+    if (auth === 'public') return;
+    if (request.actor.kind === 'anonymous') {
+      if (auth === 'optional') return;
+      throw new MapshelfError('authentication_required', "This route needs an API token: send 'Authorization: key <token>'.", {
+        headers: { 'WWW-Authenticate': 'key' },
+      });
+    }
+    if (scope && !hasScope(request.actor, scope)) {
+      throw new MapshelfError(
+        'invalid_token_scope',
+        `The token lacks the "${scope}" scope this route needs. Create a token with it.`,
+        { headers: { 'Accepted-OAuth-Scopes': scope }, extra: { required_scopes: [scope] } },
+      );
+    }
+  });
+
+  app.addHook('onSend', async (request, reply) => {
+    if (request.actor?.kind === 'user') reply.header('OAuth-Scopes', request.actor.scopes.join(' '));
+  });
+}

@@ -1,0 +1,89 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { MapshelfError, type ErrorLocation } from '../../domain/errors.js';
+
+interface AjvError {
+  instancePath: string;
+  keyword: string;
+  message?: string;
+  params: Record<string, unknown>;
+}
+
+const contextNames: Record<string, string> = { body: 'body', querystring: 'query', params: 'path', headers: 'header' };
+
+/** `/a/0/b` from ajv becomes `body.a[0].b`, naming the offending field. */
+function locationOf(context: string, error: AjvError): string {
+  const path = error.instancePath
+    .split('/')
+    .filter(Boolean)
+    .map((part) => (/^\d+$/.test(part) ? `[${part}]` : `.${part}`))
+    .join('');
+  const extra =
+    error.keyword === 'additionalProperties'
+      ? `.${String(error.params.additionalProperty)}`
+      : error.keyword === 'required'
+        ? `.${String(error.params.missingProperty)}`
+        : '';
+  return `${contextNames[context] ?? context}${path}${extra}`;
+}
+
+function messageOf(error: AjvError): string {
+  if (error.keyword === 'additionalProperties') return 'is not a known field';
+  if (error.keyword === 'required') return 'is required';
+  if (error.keyword === 'enum') return `must be one of ${(error.params.allowedValues as unknown[]).join(', ')}`;
+  return error.message ?? 'is not valid';
+}
+
+function fromValidation(error: FastifyError & { validation: AjvError[]; validationContext?: string }): MapshelfError {
+  const context = error.validationContext ?? 'body';
+  // anyOf/oneOf add a summary error on top of the branch errors; the branches say more.
+  const relevant = error.validation.filter((e) => !['anyOf', 'oneOf', 'if'].includes(e.keyword));
+  const errors: ErrorLocation[] = (relevant.length ? relevant : error.validation).map((e) => ({
+    location: locationOf(context, e),
+    message: messageOf(e),
+  }));
+  const detail = errors.map((e) => `${e.location}: ${e.message}`).join('; ');
+  return new MapshelfError(context === 'body' ? 'invalid_body' : 'invalid_parameter', detail, { errors });
+}
+
+/** Maps anything thrown to a `MapshelfError`; only true faults become 500s. */
+export function toMapshelfError(error: unknown): MapshelfError {
+  if (error instanceof MapshelfError) return error;
+  const e = error as FastifyError & { validation?: AjvError[]; validationContext?: string };
+  if (Array.isArray(e.validation)) return fromValidation(e as FastifyError & { validation: AjvError[] });
+  switch (e.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new MapshelfError('body_too_large', 'The request body is larger than this server accepts (see --body-limit).');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new MapshelfError('unsupported_media_type', 'Send the request body as application/json.', {
+        errors: [{ location: 'header.content-type', message: 'unsupported media type' }],
+      });
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new MapshelfError('bad_request', 'The Content-Length header does not match the body.');
+  }
+  if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+    // Fastify's own client errors (bad URL encoding, ...) carry messages that are safe to show.
+    return new MapshelfError(e.statusCode === 404 ? 'not_found' : 'bad_request', e.message);
+  }
+  return new MapshelfError('internal_error', 'An unexpected error occurred. Quote the request id when you report it.');
+}
+
+export function sendError(request: FastifyRequest, reply: FastifyReply, error: MapshelfError) {
+  reply.code(error.statusCode).headers(error.headers);
+  return reply.send({
+    detail: error.message,
+    code: error.code,
+    ...(error.errors.length > 0 && { errors: error.errors }),
+    ...error.extra,
+    request_id: request.id,
+  });
+}
+
+/** The one error handler: every error response in Mapshelf has the same JSON shape. */
+export function registerErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((error, request, reply) => {
+    const mapped = toMapshelfError(error);
+    if (mapped.statusCode >= 500) request.log.error({ err: error }, 'request failed');
+    else request.log.info({ code: mapped.code, detail: mapped.message }, 'request refused');
+    return sendError(request, reply, mapped);
+  });
+}

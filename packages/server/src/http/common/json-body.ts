@@ -1,0 +1,24 @@
+import type { FastifyInstance } from 'fastify';
+import { MapshelfError } from '../../domain/errors.js';
+
+/**
+ * JSON bodies: an empty body reads as no body (clients send `Content-Type: application/json`
+ * on DELETE and on actions), and bad JSON is a 400 that says where it broke.
+ */
+export function registerJsonBody(app: FastifyInstance): void {
+  app.removeContentTypeParser(['application/json']);
+  app.addContentTypeParser(/^application\/([\w.+-]+\+)?json$/, { parseAs: 'string' }, (_request, body, done) => {
+    const text = String(body);
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch (error) {
+      done(
+        new MapshelfError('invalid_json', `The request body is not valid JSON: ${(error as Error).message}.`, {
+          errors: [{ location: 'body', message: (error as Error).message }],
+        }),
+        undefined,
+      );
+    }
+  });
+}

@@ -1,0 +1,111 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Actor } from '../../domain/actor.js';
+import {
+  defaultPageSize,
+  lookupDescriptions,
+  maxPageSize,
+  type ListQuery,
+  type ListResult,
+  type ListSpec,
+} from '../../domain/list-query.js';
+import type { Scope } from '../../domain/scopes.js';
+import { parseListQuery } from './list-params.js';
+import { setPageHeaders } from './pagination.js';
+import { presentContext, type PresentContext } from './present.js';
+
+export interface ListViewOptions<Row> {
+  /** Route path, with a trailing slash. */
+  url: string;
+  spec: ListSpec;
+  scope: Scope;
+  tags: string[];
+  /** Runs the domain list for the caller. */
+  list: (actor: Actor, query: ListQuery, request: FastifyRequest) => Promise<ListResult<Row>>;
+  /** Summary shape, and the full shape for `Expand: list`. */
+  summary: (row: Row, ctx: PresentContext) => unknown;
+  full: (row: Row, ctx: PresentContext) => unknown | Promise<unknown>;
+  params?: object;
+}
+
+/** The OPTIONS body of a list: its filters, orderings and expansions. */
+export function describeList(spec: ListSpec) {
+  return {
+    name: spec.name,
+    description: spec.description,
+    renders: ['application/json'],
+    parses: ['application/json'],
+    paging: { params: ['page', 'page_size'], page_size: { default: defaultPageSize, max: maxPageSize } },
+    filters: Object.fromEntries(
+      Object.entries(spec.filters).map(([name, f]) => [
+        name,
+        {
+          type: f.type,
+          description: f.description,
+          lookups: Object.fromEntries(['exact', ...(f.lookups ?? [])].map((l) => [l, lookupDescriptions[l as keyof typeof lookupDescriptions]])),
+          ...(f.values && { values: f.values }),
+        },
+      ]),
+    ),
+    ordering: spec.orderings,
+    default_ordering: spec.defaultOrdering,
+    expansions: spec.expansions,
+  };
+}
+
+/** A querystring schema for the OpenAPI document; `parseListQuery` does the real checking. */
+function documentedQuery(spec: ListSpec) {
+  const properties: Record<string, object> = {
+    page: { type: 'string', description: 'Page number, from 1.' },
+    page_size: { type: 'string', description: `Items per page, 1-${maxPageSize} (default ${defaultPageSize}).` },
+    sort: { type: 'array', items: { type: 'string' }, description: `One of ${spec.orderings.join(', ')}; prefix - to reverse.` },
+  };
+  for (const [name, f] of Object.entries(spec.filters)) {
+    for (const lookup of ['', ...(f.lookups ?? [])]) {
+      properties[lookup ? `${name}.${lookup}` : name] = {
+        type: 'array',
+        items: { type: 'string' },
+        description: `${f.description} (${lookup || 'exact'}). Repeat to OR values.`,
+      };
+    }
+  }
+  return { type: 'object', properties, additionalProperties: true };
+}
+
+/**
+ * Registers a list route with everything Koordinates lists do: GET (and HEAD, with the same
+ * headers) with paging, filters, sort and `Expand: list`, and OPTIONS describing them.
+ */
+export function registerListView<Row>(app: FastifyInstance, options: ListViewOptions<Row>): void {
+  const { spec } = options;
+  app.get(
+    options.url,
+    {
+      config: { scope: options.scope },
+      schema: {
+        summary: `List ${spec.name}`,
+        description: spec.description,
+        tags: options.tags,
+        querystring: documentedQuery(spec),
+        ...(options.params && { params: options.params }),
+      },
+    },
+    async (request, reply) => {
+      const query = parseListQuery(spec, request.query as Record<string, string | string[]>);
+      const result = await options.list(request.actor, query, request);
+      setPageHeaders(request, reply, query, result.total, result.items.length);
+      if (request.method === 'HEAD') return '';
+      const ctx = presentContext(request);
+      return ctx.expand.has('list')
+        ? Promise.all(result.items.map((row) => options.full(row, ctx)))
+        : result.items.map((row) => options.summary(row, ctx));
+    },
+  );
+  app.options(
+    options.url,
+    {
+      config: { scope: options.scope },
+      schema: { summary: `Describe the ${spec.name} list: filters, orderings, expansions`, tags: options.tags, ...(options.params && { params: options.params }) },
+    },
+    async () => describeList(spec),
+  );
+}

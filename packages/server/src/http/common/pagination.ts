@@ -1,0 +1,39 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { MapshelfError } from '../../domain/errors.js';
+import type { ListQuery } from '../../domain/list-query.js';
+import type {} from './urls.js';
+
+/**
+ * Sets the Koordinates paging headers for one page of a list: `X-Resource-Range`
+ * (`start-end/total`, 0-based, end exclusive), `X-Paginate-By` and `Link` with `page-next`,
+ * `page-previous` and `page-last`. Link URLs keep the request's own filters and sort.
+ * A page past the last one is a 404, as in Koordinates; page 1 of an empty list is fine.
+ */
+export function setPageHeaders(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  query: ListQuery,
+  total: number,
+  count: number,
+): void {
+  const lastPage = Math.max(1, Math.ceil(total / query.pageSize));
+  if (query.page > lastPage) {
+    throw new MapshelfError('invalid_page', `query.page: page ${query.page} is past the last page (${lastPage}).`, {
+      errors: [{ location: 'query.page', message: `the last page is ${lastPage}` }],
+    });
+  }
+  const start = (query.page - 1) * query.pageSize;
+  const pageUrl = (page: number) => {
+    const url = new URL(request.urlFor(request.url));
+    url.searchParams.set('page', String(page));
+    url.searchParams.set('page_size', String(query.pageSize));
+    return url.toString();
+  };
+  const links: string[] = [];
+  if (query.page < lastPage) links.push(`<${pageUrl(query.page + 1)}>; rel="page-next"`);
+  if (query.page > 1) links.push(`<${pageUrl(query.page - 1)}>; rel="page-previous"`);
+  links.push(`<${pageUrl(lastPage)}>; rel="page-last"`);
+  reply.header('X-Resource-Range', `${start}-${start + count}/${total}`);
+  reply.header('X-Paginate-By', String(query.pageSize));
+  reply.header('Link', links.join(', '));
+}

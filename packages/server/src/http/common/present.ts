@@ -1,0 +1,25 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { parseExpand } from './expand.js';
+import type { UrlFor } from './urls.js';
+
+/** What a presenter gets besides the row: how to build absolute URLs, and what to expand. */
+export interface PresentContext {
+  urlFor: UrlFor;
+  expand: Set<string>;
+}
+
+export function presentContext(request: FastifyRequest): PresentContext {
+  return { urlFor: request.urlFor, expand: parseExpand(request.headers.expand) };
+}
+
+/** 201 (or 202 for work that goes on in the background) with `Location` set to the new object's URL. */
+export function sendCreated<T extends { url: string }>(reply: FastifyReply, body: T, status: 201 | 202 = 201): T {
+  reply.code(status).header('Location', body.url);
+  return body;
+}
+
+const id = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
+
+/** The common path parameter: a positive integer id. */
+export const idParams = Type.Object({ id });

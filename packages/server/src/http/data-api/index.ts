@@ -1,0 +1,16 @@
+import type { FastifyInstance } from 'fastify';
+import type { DomainContext } from '../../domain/context.js';
+import { registerExportRoutes } from './exports/routes.js';
+import { registerGroupRoutes } from './groups/routes.js';
+import { registerRoot } from './root.js';
+import { registerTokenRoutes } from './tokens/routes.js';
+import { registerUserRoutes } from './users/routes.js';
+
+/** The Data API face: Koordinates-style routes under /services/api/v1/. */
+export function registerDataApi(app: FastifyInstance, ctx: DomainContext): void {
+  registerRoot(app);
+  registerUserRoutes(app, ctx);
+  registerGroupRoutes(app, ctx);
+  registerTokenRoutes(app, ctx);
+  registerExportRoutes(app, ctx);
+}

@@ -1,0 +1,31 @@
+import type { UserDetail } from '../../../domain/users.js';
+import type { UserRow } from '../../../store/schema.js';
+import type { PresentContext } from '../../common/present.js';
+import { apiPath } from '../../common/urls.js';
+
+export function presentUserSummary(user: Pick<UserRow, 'id' | 'username' | 'first_name' | 'last_name'>, ctx: PresentContext) {
+  return {
+    id: user.id,
+    url: ctx.urlFor(apiPath('users', user.id)),
+    username: user.username,
+    first_name: user.first_name,
+    last_name: user.last_name,
+  };
+}
+
+export function presentUser({ user, memberships }: UserDetail, ctx: PresentContext) {
+  return {
+    ...presentUserSummary(user, ctx),
+    email: user.email,
+    is_admin: user.is_admin === 1,
+    is_active: user.is_active === 1,
+    date_joined: user.created_at,
+    updated_at: user.updated_at,
+    groups: memberships.map((m) => ({
+      id: m.group_id,
+      url: ctx.urlFor(apiPath('groups', m.group_id)),
+      name: m.group_name,
+      role: m.role,
+    })),
+  };
+}

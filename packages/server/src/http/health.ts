@@ -1,0 +1,20 @@
+import type { FastifyInstance } from 'fastify';
+import type { DomainContext } from '../domain/context.js';
+import { gdalInfo } from '../geo/gdal.js';
+import { serverVersion } from '../version.js';
+
+/** `GET /health`: 200 when the catalog database answers, 503 when it does not. No token needed. */
+export function registerHealth(app: FastifyInstance, ctx: DomainContext): void {
+  const gdal = gdalInfo();
+  app.get('/health', { config: { auth: 'public' }, schema: { summary: 'Server health', tags: ['service'] } }, async (_request, reply) => {
+    const database = await ctx.store.health();
+    const ok = database.status === 'ok' && database.migration === database.latestMigration;
+    reply.code(ok ? 200 : 503);
+    return {
+      status: ok ? 'ok' : 'error',
+      version: serverVersion,
+      database,
+      gdal: { version: gdal.version, vector_drivers: gdal.vectorDrivers },
+    };
+  });
+}

@@ -1,0 +1,10 @@
+/** @mapshelf/server: the Mapshelf server, its configuration and its offline admin tasks. */
+export { buildApp } from './app.js';
+export { ConfigError, resolveConfig, type ConfigInput, type ServerConfig } from './config.js';
+export { closeOnSignals, startServer, type RunningServer } from './main.js';
+export { createTokenOffline, bootstrapAdminToken } from './domain/bootstrap.js';
+export { allScopes, parseScopes, type Scope } from './domain/scopes.js';
+export { errorCodes, type ErrorCode } from './domain/errors.js';
+export { Store } from './store/store.js';
+export { gdalInfo, describeVectorDataset, type VectorLayerSummary } from './geo/gdal.js';
+export { serverVersion } from './version.js';

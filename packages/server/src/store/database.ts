@@ -1,0 +1,57 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { latestMigration, migrationProvider } from './migrations/index.js';
+import type { Database } from './schema.js';
+
+export const catalogFileName = 'catalog.sqlite';
+
+export interface OpenedDatabase {
+  db: Kysely<Database>;
+  /** The raw connection, for pragmas and health checks. */
+  sqlite: SQLite.Database;
+  path: string;
+}
+
+/**
+ * Opens (creating if needed) the SQLite catalog in the data folder, in WAL mode with foreign
+ * keys on, and brings its schema up to date.
+ */
+export async function openDatabase(dataDir: string): Promise<OpenedDatabase> {
+  mkdirSync(dataDir, { recursive: true });
+  const path = join(dataDir, catalogFileName);
+  const sqlite = new SQLite(path);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('foreign_keys = ON');
+  // NORMAL is durable across application crashes in WAL mode; only a power cut can lose the last commits.
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('busy_timeout = 5000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  try {
+    await migrate(db);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  return { db, sqlite, path };
+}
+
+async function migrate(db: Kysely<Database>): Promise<void> {
+  const migrator = new Migrator({ db, provider: migrationProvider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`Catalog database migration ${failed} failed: ${String(error)}`, { cause: error });
+  }
+}
+
+/** The name of the newest migration this build knows, for /health. */
+export { latestMigration };
+
+/** The newest migration applied to an open database. */
+export async function appliedMigration(db: Kysely<Database>): Promise<string | null> {
+  const migrator = new Migrator({ db, provider: migrationProvider });
+  const applied = (await migrator.getMigrations()).filter((m) => m.executedAt);
+  return applied.at(-1)?.name ?? null;
+}

@@ -1,0 +1,113 @@
+import type { Kysely } from 'kysely';
+import type { ListQuery, ListResult } from '../domain/list-query.js';
+import { runListQuery, type FieldMap } from './list-query.js';
+import type { Database, GroupMemberRow, GroupRow } from './schema.js';
+
+const groupFields: FieldMap = {
+  id: 'groups.id',
+  name: 'groups.name',
+  created_at: 'groups.created_at',
+  member: {
+    condition: (eb, _lookup, value) =>
+      eb('groups.id', 'in', eb.selectFrom('group_members').select('group_id').where('user_id', '=', Number(value))),
+  },
+};
+
+const memberFields: FieldMap = {
+  role: 'group_members.role',
+  user: 'group_members.user_id',
+  username: 'users.username',
+  joined_at: 'group_members.joined_at',
+};
+
+export interface MemberRow extends GroupMemberRow {
+  username: string;
+  first_name: string;
+  last_name: string;
+}
+
+export class GroupsRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async findById(id: number): Promise<GroupRow | undefined> {
+    return this.db.selectFrom('groups').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async findByName(name: string): Promise<GroupRow | undefined> {
+    return this.db.selectFrom('groups').selectAll().where('name', '=', name).executeTakeFirst();
+  }
+
+  async list(query: ListQuery): Promise<ListResult<GroupRow>> {
+    return runListQuery(this.db, (db) => db.selectFrom('groups').selectAll('groups'), query, groupFields, 'groups.id');
+  }
+
+  async create(row: { name: string; description: string; created_at: string }): Promise<GroupRow> {
+    return this.db
+      .insertInto('groups')
+      .values({ ...row, updated_at: row.created_at })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  }
+
+  async update(id: number, patch: { name?: string; description?: string; updated_at: string }): Promise<GroupRow> {
+    return this.db.updateTable('groups').set(patch).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+  }
+
+  async delete(id: number): Promise<void> {
+    await this.db.deleteFrom('groups').where('id', '=', id).execute();
+  }
+
+  async memberCount(groupId: number): Promise<number> {
+    const row = await this.db
+      .selectFrom('group_members')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('group_id', '=', groupId)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async listMembers(groupId: number, query: ListQuery): Promise<ListResult<MemberRow>> {
+    return runListQuery(
+      this.db,
+      (db) =>
+        db
+          .selectFrom('group_members')
+          .innerJoin('users', 'users.id', 'group_members.user_id')
+          .selectAll('group_members')
+          .select(['users.username', 'users.first_name', 'users.last_name'])
+          .where('group_members.group_id', '=', groupId),
+      query,
+      memberFields,
+      'group_members.user_id',
+    );
+  }
+
+  async membership(groupId: number, userId: number): Promise<MemberRow | undefined> {
+    return this.db
+      .selectFrom('group_members')
+      .innerJoin('users', 'users.id', 'group_members.user_id')
+      .selectAll('group_members')
+      .select(['users.username', 'users.first_name', 'users.last_name'])
+      .where('group_members.group_id', '=', groupId)
+      .where('group_members.user_id', '=', userId)
+      .executeTakeFirst();
+  }
+
+  /** Adds the user to the group, or changes their role if they are in it already. */
+  async putMember(row: GroupMemberRow): Promise<void> {
+    await this.db
+      .insertInto('group_members')
+      .values(row)
+      .onConflict((oc) => oc.columns(['group_id', 'user_id']).doUpdateSet({ role: row.role }))
+      .execute();
+  }
+
+  async removeMember(groupId: number, userId: number): Promise<boolean> {
+    const result = await this.db
+      .deleteFrom('group_members')
+      .where('group_id', '=', groupId)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * Applies a domain `ListQuery` (filters, sort, page) to a Kysely select. Every repository's
+ * list goes through `runListQuery`, so paging, filtering and ordering behave the same everywhere.
+ */
+import { sql, type Expression, type ExpressionBuilder, type Kysely, type SelectQueryBuilder, type SqlBool, type Transaction } from 'kysely';
+import type { FilterClause, FilterValue, ListQuery, ListResult } from '../domain/list-query.js';
+
+/** How a list field maps to SQL: a column reference, or a custom condition for one value. */
+export type FieldMapping =
+  | string
+  | { condition: (eb: ExpressionBuilder<any, any>, lookup: FilterClause['lookup'], value: FilterValue) => Expression<SqlBool> };
+
+export type FieldMap = Readonly<Record<string, FieldMapping>>;
+
+function escapeLike(value: string): string {
+  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+function toSql(value: FilterValue): string | number {
+  return typeof value === 'boolean' ? (value ? 1 : 0) : value;
+}
+
+function columnCondition(column: string, lookup: FilterClause['lookup'], value: FilterValue): Expression<SqlBool> {
+  const ref = sql.ref(column);
+  const v = toSql(value);
+  switch (lookup) {
+    case 'exact':
+      return sql<SqlBool>`${ref} = ${v}`;
+    case 'iexact':
+      return sql<SqlBool>`lower(${ref}) = lower(${v})`;
+    case 'icontains':
+      return sql<SqlBool>`lower(${ref}) like lower(${`%${escapeLike(String(value))}%`}) escape '\\'`;
+    case 'startswith':
+      return sql<SqlBool>`${ref} like ${`${escapeLike(String(value))}%`} escape '\\'`;
+    case 'gt':
+      return sql<SqlBool>`${ref} > ${v}`;
+    case 'gte':
+      return sql<SqlBool>`${ref} >= ${v}`;
+    case 'lt':
+      return sql<SqlBool>`${ref} < ${v}`;
+    case 'lte':
+      return sql<SqlBool>`${ref} <= ${v}`;
+    case 'isnull':
+      return value ? sql<SqlBool>`${ref} is null` : sql<SqlBool>`${ref} is not null`;
+  }
+}
+
+function fieldFor(fields: FieldMap, name: string): FieldMapping {
+  const mapping = fields[name];
+  // The HTTP layer only lets through names from the list's spec; a miss here is a programming error.
+  if (mapping === undefined) throw new Error(`List field "${name}" has no SQL mapping`);
+  return mapping;
+}
+
+/**
+ * Runs the count and the page in one transaction, so the total and the rows always agree.
+ * `idColumn` breaks ties, so pages never overlap or skip rows when sort keys repeat.
+ */
+export async function runListQuery<DB, TB extends keyof DB, O>(
+  db: Kysely<DB>,
+  select: (db: Transaction<DB>) => SelectQueryBuilder<DB, TB, O>,
+  query: ListQuery,
+  fields: FieldMap,
+  idColumn: string,
+): Promise<ListResult<O>> {
+  return db.transaction().execute(async (trx) => {
+    const { countQuery, pageQuery } = buildListQueries(select(trx), query, fields, idColumn);
+    const countRow = (await countQuery.executeTakeFirst()) as { total?: number } | undefined;
+    const items = await pageQuery.execute();
+    return { items, total: Number(countRow?.total ?? 0) };
+  });
+}
+
+function buildListQueries<DB, TB extends keyof DB, O>(
+  base: SelectQueryBuilder<DB, TB, O>,
+  query: ListQuery,
+  fields: FieldMap,
+  idColumn: string,
+) {
+  let filtered = base;
+  for (const clause of query.filters) {
+    const mapping = fieldFor(fields, clause.field);
+    filtered = filtered.where((eb: ExpressionBuilder<any, any>) =>
+      eb.or(
+        clause.values.map((value) =>
+          typeof mapping === 'string'
+            ? columnCondition(mapping, clause.lookup, value)
+            : mapping.condition(eb, clause.lookup, value),
+        ),
+      ),
+    ) as typeof filtered;
+  }
+
+  let ordered = filtered;
+  for (const key of query.sort) {
+    const mapping = fieldFor(fields, key.field);
+    if (typeof mapping !== 'string') throw new Error(`List field "${key.field}" cannot be sorted`);
+    ordered = ordered.orderBy(sql.ref(mapping), key.descending ? 'desc' : 'asc') as typeof ordered;
+  }
+  const lastDescending = query.sort.at(-1)?.descending ?? false;
+  ordered = ordered.orderBy(sql.ref(idColumn), lastDescending ? 'desc' : 'asc') as typeof ordered;
+
+  const countQuery = filtered.clearSelect().clearOrderBy().select(sql<number>`count(*)`.as('total'));
+  const pageQuery = ordered.limit(query.pageSize).offset((query.page - 1) * query.pageSize);
+  return { countQuery, pageQuery };
+}

@@ -1,0 +1,71 @@
+import { sql, type Kysely } from 'kysely';
+import { appliedMigration, latestMigration, openDatabase, type OpenedDatabase } from './database.js';
+import { ExportsRepository } from './exports-repository.js';
+import { GroupsRepository } from './groups-repository.js';
+import { TokensRepository } from './tokens-repository.js';
+import type { Database } from './schema.js';
+import { UsersRepository } from './users-repository.js';
+
+/** The repositories, bound to the database or to one transaction. */
+export class Repositories {
+  readonly users: UsersRepository;
+  readonly groups: GroupsRepository;
+  readonly tokens: TokensRepository;
+  readonly exports: ExportsRepository;
+
+  constructor(db: Kysely<Database>) {
+    this.users = new UsersRepository(db);
+    this.groups = new GroupsRepository(db);
+    this.tokens = new TokensRepository(db);
+    this.exports = new ExportsRepository(db);
+  }
+}
+
+export interface StoreHealth {
+  status: 'ok' | 'error';
+  engine: 'sqlite';
+  migration: string | null;
+  latestMigration: string;
+  detail?: string;
+}
+
+/**
+ * The catalog store: one object per deployment, holding the repositories. The domain sees only
+ * this interface, so a PostgreSQL store can stand in for the SQLite one later.
+ */
+export class Store extends Repositories {
+  private closed = false;
+
+  private constructor(private readonly opened: OpenedDatabase) {
+    super(opened.db);
+  }
+
+  /** Opens the embedded store in a data folder, creating and migrating it as needed. */
+  static async open(dataDir: string): Promise<Store> {
+    return new Store(await openDatabase(dataDir));
+  }
+
+  /** Runs `work` in one transaction: all or nothing. */
+  transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
+    return this.opened.db.transaction().execute((trx) => work(new Repositories(trx)));
+  }
+
+  async health(): Promise<StoreHealth> {
+    try {
+      await sql`select 1`.execute(this.opened.db);
+      return { status: 'ok', engine: 'sqlite', migration: await appliedMigration(this.opened.db), latestMigration };
+    } catch (error) {
+      return { status: 'error', engine: 'sqlite', migration: null, latestMigration, detail: String(error) };
+    }
+  }
+
+  get path(): string {
+    return this.opened.path;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.opened.db.destroy();
+  }
+}
