@@ -85,28 +85,34 @@ function readPem(path: string, what: string): Buffer {
   }
 }
 
+/** An environment variable, where an empty value counts as unset. */
+function fromEnv(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value === '' ? undefined : value;
+}
+
 /** Resolves flags over environment variables over defaults, and checks them. */
 export function resolveConfig(input: ConfigInput = {}, env: NodeJS.ProcessEnv = process.env): ServerConfig {
-  const tlsCert = input.tlsCert ?? env.MAPSHELF_TLS_CERT ?? null;
-  const tlsKey = input.tlsKey ?? env.MAPSHELF_TLS_KEY ?? null;
+  const tlsCert = input.tlsCert ?? fromEnv(env, 'MAPSHELF_TLS_CERT') ?? null;
+  const tlsKey = input.tlsKey ?? fromEnv(env, 'MAPSHELF_TLS_KEY') ?? null;
   if ((tlsCert === null) !== (tlsKey === null)) throw new ConfigError('--tls-cert and --tls-key go together: give both or neither');
-  const logLevel = input.logLevel ?? env.MAPSHELF_LOG_LEVEL ?? 'info';
+  const logLevel = input.logLevel ?? fromEnv(env, 'MAPSHELF_LOG_LEVEL') ?? 'info';
   if (!(logLevels as readonly string[]).includes(logLevel)) {
     throw new ConfigError(`--log-level must be one of ${logLevels.join(', ')}`);
   }
-  const publicUrl = input.publicUrl ?? env.MAPSHELF_PUBLIC_URL ?? null;
-  const bootstrapToken = input.bootstrapToken ?? env.MAPSHELF_BOOTSTRAP_TOKEN ?? null;
+  const publicUrl = input.publicUrl ?? fromEnv(env, 'MAPSHELF_PUBLIC_URL') ?? null;
+  const bootstrapToken = input.bootstrapToken ?? fromEnv(env, 'MAPSHELF_BOOTSTRAP_TOKEN') ?? null;
   if (bootstrapToken !== null && !/^[\x21-\x7e]{1,512}$/.test(bootstrapToken)) {
     throw new ConfigError('MAPSHELF_BOOTSTRAP_TOKEN must be 1-512 printable characters without spaces');
   }
   return {
-    host: input.host ?? env.MAPSHELF_HOST ?? '127.0.0.1',
-    port: parsePort(input.port ?? env.MAPSHELF_PORT ?? 8080),
-    dataDir: resolve(input.dataDir ?? env.MAPSHELF_DATA_DIR ?? './mapshelf-data'),
+    host: input.host ?? fromEnv(env, 'MAPSHELF_HOST') ?? '127.0.0.1',
+    port: parsePort(input.port ?? fromEnv(env, 'MAPSHELF_PORT') ?? 8080),
+    dataDir: resolve(input.dataDir ?? fromEnv(env, 'MAPSHELF_DATA_DIR') ?? './mapshelf-data'),
     publicUrl: publicUrl ? parsePublicUrl(publicUrl) : null,
-    trustProxy: parseTrustProxy(input.trustProxy ?? env.MAPSHELF_TRUST_PROXY ?? false),
+    trustProxy: parseTrustProxy(input.trustProxy ?? fromEnv(env, 'MAPSHELF_TRUST_PROXY') ?? false),
     tls: tlsCert && tlsKey ? { cert: readPem(tlsCert, 'certificate'), key: readPem(tlsKey, 'key') } : null,
-    bodyLimit: parseBodyLimit(input.bodyLimit ?? env.MAPSHELF_BODY_LIMIT ?? 1024 * 1024),
+    bodyLimit: parseBodyLimit(input.bodyLimit ?? fromEnv(env, 'MAPSHELF_BODY_LIMIT') ?? 1024 * 1024),
     logLevel: logLevel as ServerConfig['logLevel'],
     bootstrapToken,
   };

@@ -39,7 +39,7 @@ describe('list machinery on /users/', () => {
     const seen: number[] = [];
     let next: string | undefined = `${server.api}users/?page_size=7&sort=-username`;
     while (next) {
-      const page = await server.request('GET', next);
+      const page: { status: number; body: Array<{ id: number }>; headers: Headers } = await server.request("GET", next);
       assert.equal(page.status, 200);
       seen.push(...page.body.map((u: { id: number }) => u.id));
       next = parseLinks(page.headers.get('link'))['page-next'];

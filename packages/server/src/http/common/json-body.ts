@@ -6,8 +6,10 @@ import { MapshelfError } from '../../domain/errors.js';
  * on DELETE and on actions), and bad JSON is a 400 that says where it broke.
  */
 export function registerJsonBody(app: FastifyInstance): void {
-  app.removeContentTypeParser(['application/json']);
-  app.addContentTypeParser(/^application\/([\w.+-]+\+)?json$/, { parseAs: 'string' }, (_request, body, done) => {
+  // Only JSON is accepted; anything else (text/plain included) is a 415. Routes that take
+  // uploads add their own parsers.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(/^application\/([\w.+-]+\+)?json\s*(;|$)/i, { parseAs: 'string' }, (_request, body, done) => {
     const text = String(body);
     if (text.trim() === '') return done(null, undefined);
     try {
