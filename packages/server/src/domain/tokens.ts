@@ -68,20 +68,18 @@ export interface CreatedToken {
   key: string;
 }
 
-function checkScopes(requested: string, allowed: readonly Scope[] | 'any', targetIsAdmin: boolean): Scope[] {
+function checkScopes(requested: string, allowed: readonly Scope[], targetIsAdmin: boolean): Scope[] {
   const { scopes, unknown } = parseScopes(requested);
   if (unknown.length > 0) {
     throw invalidParameter('body.scope', `unknown scope(s) ${unknown.join(', ')}; known scopes are: ${allScopes.join(' ')}`);
   }
   if (scopes.length === 0) throw invalidParameter('body.scope', 'give at least one scope, space-separated');
-  if (allowed !== 'any') {
-    const beyond = scopes.filter((s) => !allowed.includes(s));
-    if (beyond.length > 0) {
-      throw forbidden(`A token cannot grant scopes it does not hold itself: ${beyond.join(', ')}.`);
-    }
-  }
   if (scopes.includes('admin') && !targetIsAdmin) {
     throw invalidParameter('body.scope', 'the admin scope is only for admin users');
+  }
+  const beyond = scopes.filter((s) => !allowed.includes(s));
+  if (beyond.length > 0) {
+    throw forbidden(`A token cannot grant scopes it does not hold itself: ${beyond.join(', ')}.`);
   }
   return scopes;
 }
@@ -105,6 +103,20 @@ export async function insertToken(
   return { row, key };
 }
 
+/** A new token expires in the future, and never after the token that creates it. */
+async function checkExpiry(ctx: DomainContext, creatorTokenId: number | null, requested: string | null): Promise<string | null> {
+  const creator = creatorTokenId === null ? undefined : await ctx.store.tokens.findById(creatorTokenId);
+  const limit = creator?.expires_at ?? null;
+  if (requested === null) return limit;
+  const when = Date.parse(requested);
+  if (Number.isNaN(when)) throw invalidParameter('body.expires_at', 'must be an ISO 8601 date-time');
+  if (when <= ctx.now().getTime()) throw invalidParameter('body.expires_at', 'must be in the future');
+  if (limit !== null && when > Date.parse(limit)) {
+    throw invalidParameter('body.expires_at', `must not be later than the expiry of the token making the request (${limit})`);
+  }
+  return new Date(when).toISOString();
+}
+
 export async function createToken(ctx: DomainContext, actor: Actor, input: CreateTokenInput): Promise<CreatedToken> {
   if (actor.kind !== 'user') throw new MapshelfError('authentication_required', 'Sign in with a token first.');
   const userId = input.user ?? actor.user.id;
@@ -114,13 +126,7 @@ export async function createToken(ctx: DomainContext, actor: Actor, input: Creat
   const target = await ctx.store.users.findById(userId);
   if (!target || !target.is_active) throw invalidParameter('body.user', `no active user has id ${userId}`);
   const scopes = checkScopes(input.scope, actor.scopes, target.is_admin === 1);
-  let expiresAt: string | null = null;
-  if (input.expires_at) {
-    const when = Date.parse(input.expires_at);
-    if (Number.isNaN(when)) throw invalidParameter('body.expires_at', 'must be an ISO 8601 date-time');
-    if (when <= ctx.now().getTime()) throw invalidParameter('body.expires_at', 'must be in the future');
-    expiresAt = new Date(when).toISOString();
-  }
+  const expiresAt = await checkExpiry(ctx, actor.tokenId, input.expires_at ?? null);
   return insertToken(ctx.store, timestamp(ctx), { userId, name: input.name, scopes, expiresAt });
 }
 

@@ -34,6 +34,7 @@ export async function listUsers(ctx: DomainContext, actor: Actor, query: ListQue
   return ctx.store.users.list(query, userVisibility(actor));
 }
 
+/** The user, if the actor may see them; otherwise 404, so hidden users can't be told from missing ones. */
 async function visibleUser(ctx: DomainContext, actor: Actor, id: number): Promise<UserRow> {
   const user = await ctx.store.users.findById(id);
   const shares = actor.kind === 'user' && user !== undefined && (await ctx.store.users.shareAGroup(actor.user.id, id));

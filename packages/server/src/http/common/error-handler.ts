@@ -36,7 +36,11 @@ function messageOf(error: AjvError): string {
 function fromValidation(error: FastifyError & { validation: AjvError[]; validationContext?: string }): MapshelfError {
   const context = error.validationContext ?? 'body';
   // anyOf/oneOf add a summary error on top of the branch errors; the branches say more.
-  const relevant = error.validation.filter((e) => !['anyOf', 'oneOf', 'if'].includes(e.keyword));
+  let relevant = error.validation.filter((e) => !['anyOf', 'oneOf', 'if'].includes(e.keyword));
+  // For a nullable field, "must be null" only restates that the other branch failed.
+  relevant = relevant.filter(
+    (e) => !(e.keyword === 'type' && e.params.type === 'null' && relevant.some((o) => o !== e && o.instancePath === e.instancePath)),
+  );
   const errors: ErrorLocation[] = (relevant.length ? relevant : error.validation).map((e) => ({
     location: locationOf(context, e),
     message: messageOf(e),
