@@ -22,7 +22,7 @@ it('creates the data folder and a migrated WAL database on first open, and keeps
   const raw = new SQLite(join(dataDir, 'catalog.sqlite'), { readonly: true });
   assert.equal(raw.pragma('journal_mode', { simple: true }), 'wal');
   const migrations = raw.prepare('select name from kysely_migration order by name').all() as Array<{ name: string }>;
-  assert.deepEqual(migrations.map((m) => m.name), ['0001-initial']);
+  assert.deepEqual(migrations.map((m) => m.name).slice(0, 2), ['0001-initial', '0002-data']);
   const admin = raw.prepare("select is_admin from users where username = 'admin'").get() as { is_admin: number };
   assert.equal(admin.is_admin, 1);
   const group = raw.prepare("select g.name, m.role from groups g join group_members m on m.group_id = g.id").get();

@@ -56,12 +56,183 @@ export interface ExportsTable {
   updated_at: string;
 }
 
+export type JobStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+
+export interface JobsTable {
+  id: Generated<number>;
+  kind: string;
+  /** JSON */
+  payload: string;
+  status: JobStatus;
+  attempts: number;
+  max_attempts: number;
+  run_at: string;
+  locked_at: string | null;
+  error: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface LicensesTable {
+  id: Generated<number>;
+  slug: string;
+  jurisdiction: string;
+  title: string;
+  type: string;
+  version: string;
+  url: string | null;
+  text: string;
+  is_custom: number;
+  created_at: string;
+}
+
+export interface SourcesTable {
+  id: Generated<number>;
+  type: string;
+  title: string;
+  description: string;
+  group_id: number;
+  owner_id: number;
+  /** Relative to the data folder. */
+  folder: string;
+  /** JSON */
+  options: string;
+  created_at: string;
+  updated_at: string;
+  last_scanned_at: string | null;
+}
+
+export type ScanStatus = 'queued' | 'scanning' | 'completed' | 'error' | 'cancelled';
+
+export interface ScansTable {
+  id: Generated<number>;
+  source_id: number;
+  status: ScanStatus;
+  progress: number;
+  added: number;
+  updated: number;
+  deleted: number;
+  log: string;
+  created_at: string;
+  started_at: string | null;
+  completed_at: string | null;
+}
+
+export interface DatasourcesTable {
+  id: Generated<number>;
+  source_id: number;
+  upload_path: string;
+  layer_name: string;
+  title: string;
+  data_type: 'vector' | 'table';
+  format: string;
+  geometry_type: string | null;
+  crs: string | null;
+  crs_wkt: string | null;
+  /** JSON [{name, type}] */
+  fields: string;
+  num_features: number;
+  /** JSON [minx, miny, maxx, maxy] in EPSG:4326 */
+  extent: string | null;
+  metadata_path: string | null;
+  encoding: string | null;
+  created_at: string;
+  updated_at: string;
+  removed_at: string | null;
+}
+
+export interface LayersTable {
+  id: Generated<number>;
+  type: 'layer' | 'table';
+  group_id: number;
+  owner_id: number;
+  published_version_id: number | null;
+  first_published_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export type VersionStatus = 'queued' | 'importing' | 'ok' | 'error';
+
+export interface VersionsTable {
+  id: Generated<number>;
+  layer_id: number;
+  number: number;
+  status: VersionStatus;
+  title: string;
+  description: string;
+  /** JSON string[] */
+  tags: string;
+  /** JSON string[] */
+  categories: string;
+  license_id: number | null;
+  /** JSON number[] */
+  datasources: string;
+  requested_crs: string | null;
+  crs: string | null;
+  geometry_type: string | null;
+  geometry_field: string | null;
+  /** JSON [{name, type}] */
+  fields: string;
+  /** JSON string[] */
+  primary_key_fields: string;
+  feature_count: number | null;
+  /** JSON [minx, miny, maxx, maxy] in EPSG:4326 */
+  extent: string | null;
+  /** Relative to the data folder. */
+  data_file: string | null;
+  progress: number;
+  error: string | null;
+  import_log: string;
+  /** JSON {added, updated, deleted} */
+  change_counts: string | null;
+  created_by: number;
+  created_at: string;
+  updated_at: string;
+  published_at: string | null;
+}
+
+export interface PublishRequestsTable {
+  id: Generated<number>;
+  state: 'pending' | 'publishing' | 'completed' | 'error' | 'cancelled';
+  publish_strategy: 'together' | 'individual';
+  error_strategy: 'abort' | 'ignore';
+  publish_at: string | null;
+  error: string | null;
+  created_by: number;
+  created_at: string;
+  completed_at: string | null;
+}
+
+export interface PublishItemsTable {
+  publish_id: number;
+  version_id: number;
+  state: string;
+}
+
+export interface MetadataDocumentsTable {
+  version_id: number;
+  format: 'iso' | 'fgdc' | 'dc';
+  xml: string;
+  created_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   groups: GroupsTable;
   group_members: GroupMembersTable;
   tokens: TokensTable;
   exports: ExportsTable;
+  jobs: JobsTable;
+  licenses: LicensesTable;
+  sources: SourcesTable;
+  scans: ScansTable;
+  datasources: DatasourcesTable;
+  layers: LayersTable;
+  versions: VersionsTable;
+  publish_requests: PublishRequestsTable;
+  publish_items: PublishItemsTable;
+  metadata_documents: MetadataDocumentsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -71,3 +242,11 @@ export type GroupRow = Selectable<GroupsTable>;
 export type GroupMemberRow = Selectable<GroupMembersTable>;
 export type TokenRow = Selectable<TokensTable>;
 export type ExportRow = Selectable<ExportsTable>;
+export type JobRow = Selectable<JobsTable>;
+export type LicenseRow = Selectable<LicensesTable>;
+export type SourceRow = Selectable<SourcesTable>;
+export type ScanRow = Selectable<ScansTable>;
+export type DatasourceRow = Selectable<DatasourcesTable>;
+export type LayerRow = Selectable<LayersTable>;
+export type VersionRow = Selectable<VersionsTable>;
+export type PublishRequestRow = Selectable<PublishRequestsTable>;
