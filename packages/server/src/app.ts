@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import multipart from '@fastify/multipart';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { ServerConfig } from './config.js';
-import type { DomainContext } from './domain/context.js';
+import { createDomainContext } from './domain/context.js';
+import { registerJobKinds } from './jobs/kinds/index.js';
+import { WorkerPool } from './jobs/worker-pool.js';
+import type { Store } from './store/store.js';
 import { registerAuth } from './http/common/auth.js';
 import { registerErrorHandler } from './http/common/error-handler.js';
 import { registerJsonBody } from './http/common/json-body.js';
@@ -15,8 +19,15 @@ import { registerOpenApi } from './http/openapi.js';
 const versionedRoot = /^\/services\/api\/v1\.\d+\//;
 const safeRequestId = /^[\w.:-]{1,128}$/;
 
-/** Builds the HTTP app over a domain context. `main.ts` starts it; tests may too. */
-export async function buildApp(config: ServerConfig, ctx: DomainContext): Promise<FastifyInstance> {
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The background job workers; started by `startServer` once the app listens. */
+    workers: WorkerPool;
+  }
+}
+
+/** Builds the HTTP app and its job workers over a store. `main.ts` starts it. */
+export async function buildApp(config: ServerConfig, store: Store): Promise<FastifyInstance> {
   const app = Fastify({
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
     ...(config.tls && { https: { cert: config.tls.cert, key: config.tls.key } }),
@@ -33,8 +44,19 @@ export async function buildApp(config: ServerConfig, ctx: DomainContext): Promis
     return503OnClosing: true,
   }) as unknown as FastifyInstance;
 
+  const workers = new WorkerPool(store, app.log);
+  const ctx = createDomainContext(store, config.dataDir, workers);
+  registerJobKinds(workers, ctx);
+  app.decorate('workers', workers);
+  // Runs after in-flight requests finish: running jobs stop and are queued again for the next start.
+  app.addHook('onClose', () => workers.stop());
+
   registerValidation(app);
   registerJsonBody(app);
+  // Uploads stream part by part; the limits stop a request before it fills the disk.
+  await app.register(multipart, {
+    limits: { fileSize: config.uploadLimit, files: 1000, fields: 10, fieldSize: 1024 * 1024, parts: 1010 },
+  });
   registerErrorHandler(app);
 
   app.decorateRequest('urlFor', null as never);

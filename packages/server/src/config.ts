@@ -18,6 +18,8 @@ export interface ServerConfig {
   tls: { cert: Buffer; key: Buffer } | null;
   /** Largest JSON request body, in bytes. */
   bodyLimit: number;
+  /** Largest uploaded file, in bytes. */
+  uploadLimit: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** First-start admin token, from MAPSHELF_BOOTSTRAP_TOKEN. */
   bootstrapToken: string | null;
@@ -32,6 +34,7 @@ export interface ConfigInput {
   tlsCert?: string | null;
   tlsKey?: string | null;
   bodyLimit?: number | string;
+  uploadLimit?: number | string;
   logLevel?: string;
   bootstrapToken?: string | null;
 }
@@ -67,13 +70,13 @@ function parseTrustProxy(value: boolean | string | string[]): boolean | string[]
   return list;
 }
 
-function parseBodyLimit(value: number | string): number {
+function parseSize(value: number | string, flag: string): number {
   const text = String(value).trim();
   const match = /^(\d+)\s*([kmg]i?b?)?$/i.exec(text);
-  if (!match) throw new ConfigError(`--body-limit must be a size such as 1048576 or 2mb, not "${value}"`);
+  if (!match) throw new ConfigError(`${flag} must be a size such as 1048576 or 2mb, not "${value}"`);
   const units: Record<string, number> = { k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
   const bytes = Number(match[1]) * (units[match[2]?.[0]?.toLowerCase() ?? ''] ?? 1);
-  if (bytes < 1024) throw new ConfigError('--body-limit must be at least 1kb');
+  if (bytes < 1024) throw new ConfigError(`${flag} must be at least 1kb`);
   return bytes;
 }
 
@@ -112,7 +115,8 @@ export function resolveConfig(input: ConfigInput = {}, env: NodeJS.ProcessEnv = 
     publicUrl: publicUrl ? parsePublicUrl(publicUrl) : null,
     trustProxy: parseTrustProxy(input.trustProxy ?? fromEnv(env, 'MAPSHELF_TRUST_PROXY') ?? false),
     tls: tlsCert && tlsKey ? { cert: readPem(tlsCert, 'certificate'), key: readPem(tlsKey, 'key') } : null,
-    bodyLimit: parseBodyLimit(input.bodyLimit ?? fromEnv(env, 'MAPSHELF_BODY_LIMIT') ?? 1024 * 1024),
+    bodyLimit: parseSize(input.bodyLimit ?? fromEnv(env, 'MAPSHELF_BODY_LIMIT') ?? 1024 * 1024, '--body-limit'),
+    uploadLimit: parseSize(input.uploadLimit ?? fromEnv(env, 'MAPSHELF_UPLOAD_LIMIT') ?? '2gb', '--upload-limit'),
     logLevel: logLevel as ServerConfig['logLevel'],
     bootstrapToken,
   };

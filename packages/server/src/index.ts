@@ -6,5 +6,6 @@ export { createTokenOffline, bootstrapAdminToken } from './domain/bootstrap.js';
 export { allScopes, parseScopes, type Scope } from './domain/scopes.js';
 export { errorCodes, type ErrorCode } from './domain/errors.js';
 export { Store } from './store/store.js';
-export { gdalInfo, describeVectorDataset, type VectorLayerSummary } from './geo/gdal.js';
+export { gdalInfo } from './geo/gdal.js';
+export { describeDataset, type LayerSummary } from './geo/datasets.js';
 export { serverVersion } from './version.js';

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import type { ServerConfig } from './config.js';
 import { bootstrapAdminToken } from './domain/bootstrap.js';
-import { createDomainContext } from './domain/context.js';
+import { clearScratch } from './domain/data-paths.js';
 import { Store } from './store/store.js';
 
 export interface RunningServer {
@@ -19,11 +19,13 @@ export interface RunningServer {
 /** Opens the store, builds the app and listens. */
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
   const store = await Store.open(config.dataDir);
+  await clearScratch(config.dataDir);
   try {
     const bootstrapped = config.bootstrapToken !== null && (await bootstrapAdminToken(store, config.bootstrapToken));
     const tokens = bootstrapped ? 'bootstrapped' : (await store.tokens.count()) > 0 ? 'present' : 'none';
-    const app = await buildApp(config, createDomainContext(store));
+    const app = await buildApp(config, store);
     const address = await app.listen({ host: config.host, port: config.port });
+    await app.workers.start();
     let closing: Promise<void> | null = null;
     const close = () =>
       (closing ??= (async () => {

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { describeVectorDataset, gdalInfo } from '../src/index.js';
+import { describeDataset, gdalInfo } from '../src/index.js';
 
 // Smoke tests of the GDAL bridge on small real files, written here and converted by ogr2ogr.
 describe('GDAL bridge', () => {
@@ -32,7 +32,7 @@ describe('GDAL bridge', () => {
   });
 
   it('describes a GeoJSON layer: count, fields, CRS and extent', async () => {
-    const [layer, ...rest] = await describeVectorDataset(join(dir, 'cities.geojson'));
+    const [layer, ...rest] = await describeDataset(join(dir, 'cities.geojson'));
     assert.equal(rest.length, 0);
     assert.equal(layer!.featureCount, 3);
     assert.equal(layer!.geometryType, 'Point');
@@ -49,7 +49,7 @@ describe('GDAL bridge', () => {
   it('reports the extent of a projected GeoPackage in lon/lat', async () => {
     const gpkg = join(dir, 'cities-2193.gpkg');
     execFileSync('ogr2ogr', ['-f', 'GPKG', '-t_srs', 'EPSG:2193', '-nln', 'cities', gpkg, join(dir, 'cities.geojson')]);
-    const [layer] = await describeVectorDataset(gpkg);
+    const [layer] = await describeDataset(gpkg);
     assert.equal(layer!.crs?.id, 'EPSG:2193');
     assert.equal(layer!.featureCount, 3);
     const [minx, miny, maxx, maxy] = layer!.extent4326!;
@@ -61,7 +61,7 @@ describe('GDAL bridge', () => {
   it('reports a dataset without a CRS as such', async () => {
     const csv = join(dir, 'table.csv');
     writeFileSync(csv, 'id,label\n1,a\n2,b\n');
-    const [layer] = await describeVectorDataset(csv);
+    const [layer] = await describeDataset(csv);
     assert.equal(layer!.crs, null);
     assert.equal(layer!.extent4326, null);
     assert.equal(layer!.featureCount, 2);
@@ -70,6 +70,6 @@ describe('GDAL bridge', () => {
   it('fails clearly on a file GDAL cannot read', async () => {
     const junk = join(dir, 'junk.bin');
     writeFileSync(junk, 'not geodata');
-    await assert.rejects(describeVectorDataset(junk));
+    await assert.rejects(describeDataset(junk));
   });
 });

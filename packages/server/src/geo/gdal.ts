@@ -1,8 +1,12 @@
 /**
- * The GDAL bridge: the only module that imports gdal-async. Mapshelf uses Debian's libgdal
- * (gdal-async built with --shared_gdal), so formats, PROJ and GEOS are the system's.
+ * The GDAL bridge: the only modules that import gdal-async live in geo/. Mapshelf uses Debian's
+ * libgdal (gdal-async built with --shared_gdal), so formats, PROJ and GEOS are the system's.
  */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import gdal from 'gdal-async';
+
+const run = promisify(execFile);
 
 export interface GdalInfo {
   version: string;
@@ -25,37 +29,32 @@ export interface CrsInfo {
   wkt: string;
 }
 
-export interface VectorLayerSummary {
-  name: string;
-  geometryType: string;
-  featureCount: number;
-  crs: CrsInfo | null;
-  fields: Array<{ name: string; type: string }>;
-  /** [minx, miny, maxx, maxy] in EPSG:4326 (lon, lat), or null for tables and empty layers. */
-  extent4326: [number, number, number, number] | null;
-}
-
 // OGC:CRS84 is WGS 84 in lon, lat order; EPSG:4326 from the EPSG registry would be lat, lon.
 // gdal-async does not expose the axis mapping strategy, so the order is chosen by the CRS itself.
-const crs84 = gdal.SpatialReference.fromUserInput('OGC:CRS84');
+export const crs84 = gdal.SpatialReference.fromUserInput('OGC:CRS84');
 
-export function describeCrs(srs: gdal.SpatialReference | null): CrsInfo | null {
+/**
+ * Names the EPSG code of a CRS: from its authority if it has one, else by matching it against
+ * the EPSG database. gdal-async lacks OSRFindMatches, so ESRI-style WKT (a .prj such as
+ * NAD_1983_Contiguous_USA_Albers) is matched by `gdalsrsinfo`, which uses it.
+ */
+export async function identifyCrs(srs: gdal.SpatialReference | null): Promise<CrsInfo | null> {
   if (!srs) return null;
-  let authority = srs.getAuthorityName(null);
-  let code = srs.getAuthorityCode(null);
-  if (!authority || !code) {
-    try {
-      srs.autoIdentifyEPSG();
-      authority = srs.getAuthorityName(null);
-      code = srs.getAuthorityCode(null);
-    } catch {
-      // Not identifiable: the WKT stands on its own.
-    }
+  const wkt = srs.toWKT();
+  const authority = srs.getAuthorityName(null);
+  const code = srs.getAuthorityCode(null);
+  if (authority === 'EPSG' && code) return { id: `EPSG:${code}`, wkt };
+  try {
+    const { stdout } = await run('gdalsrsinfo', ['-o', 'epsg', wkt], { timeout: 30_000 });
+    const match = /EPSG:(\d+)/.exec(stdout);
+    return { id: match && match[1] !== '-1' ? `EPSG:${match[1]}` : null, wkt };
+  } catch {
+    return { id: null, wkt };
   }
-  return { id: authority === 'EPSG' && code ? `EPSG:${code}` : null, wkt: srs.toWKT() };
 }
 
-function extentIn4326(layer: gdal.Layer): VectorLayerSummary['extent4326'] {
+/** [minx, miny, maxx, maxy] in lon/lat of a layer, or null for tables and empty layers. */
+export function layerExtent4326(layer: gdal.Layer): [number, number, number, number] | null {
   if (layer.geomType === gdal.wkbNone || layer.features.count() === 0) return null;
   const envelope = layer.getExtent();
   const polygon = envelope.toPolygon();
@@ -69,19 +68,6 @@ function extentIn4326(layer: gdal.Layer): VectorLayerSummary['extent4326'] {
   return [e.minX, e.minY, e.maxX, e.maxY];
 }
 
-/** Opens a vector dataset read-only and summarizes each of its layers. */
-export async function describeVectorDataset(path: string): Promise<VectorLayerSummary[]> {
-  const dataset = await gdal.openAsync(path, 'r');
-  try {
-    return dataset.layers.map((layer) => ({
-      name: layer.name,
-      geometryType: gdal.Geometry.getName(layer.geomType) ?? 'None',
-      featureCount: layer.features.count(),
-      crs: describeCrs(layer.srs),
-      fields: layer.fields.map((f) => ({ name: f.name, type: f.type })),
-      extent4326: extentIn4326(layer),
-    }));
-  } finally {
-    dataset.close();
-  }
+export function geometryTypeName(layer: gdal.Layer): string | null {
+  return layer.geomType === gdal.wkbNone ? null : (gdal.Geometry.getName(layer.geomType) ?? 'Unknown');
 }

@@ -11,6 +11,10 @@ import { docsPath } from './data-api/root.js';
 export async function registerOpenApi(app: FastifyInstance): Promise<void> {
   app.addHook('onRoute', (route) => {
     if (route.url.startsWith(docsPath)) route.config = { ...route.config, auth: 'public' };
+    // The document says which routes take anonymous callers, from the same config auth.ts enforces.
+    const auth = route.config?.auth;
+    if (auth === 'public') route.schema = { ...route.schema, security: [] };
+    if (auth === 'optional') route.schema = { ...route.schema, security: [{}, { key: [] }] };
   });
   await app.register(swagger, {
     openapi: {

@@ -113,6 +113,7 @@ export interface ScansTable {
   updated: number;
   deleted: number;
   log: string;
+  job_id: number | null;
   created_at: string;
   started_at: string | null;
   completed_at: string | null;
@@ -186,6 +187,7 @@ export interface VersionsTable {
   import_log: string;
   /** JSON {added, updated, deleted} */
   change_counts: string | null;
+  job_id: number | null;
   created_by: number;
   created_at: string;
   updated_at: string;
@@ -199,6 +201,7 @@ export interface PublishRequestsTable {
   error_strategy: 'abort' | 'ignore';
   publish_at: string | null;
   error: string | null;
+  job_id: number | null;
   created_by: number;
   created_at: string;
   completed_at: string | null;

@@ -2,6 +2,9 @@ import { sql, type Kysely } from 'kysely';
 import { appliedMigration, latestMigration, openDatabase, type OpenedDatabase } from './database.js';
 import { ExportsRepository } from './exports-repository.js';
 import { GroupsRepository } from './groups-repository.js';
+import { JobsRepository } from './jobs-repository.js';
+import { SourcesRepository } from './sources-repository.js';
+import { LicensesRepository } from './licenses-repository.js';
 import { TokensRepository } from './tokens-repository.js';
 import type { Database } from './schema.js';
 import { UsersRepository } from './users-repository.js';
@@ -12,12 +15,18 @@ export class Repositories {
   readonly groups: GroupsRepository;
   readonly tokens: TokensRepository;
   readonly exports: ExportsRepository;
+  readonly licenses: LicensesRepository;
+  readonly jobs: JobsRepository;
+  readonly sources: SourcesRepository;
 
   constructor(db: Kysely<Database>) {
     this.users = new UsersRepository(db);
     this.groups = new GroupsRepository(db);
     this.tokens = new TokensRepository(db);
     this.exports = new ExportsRepository(db);
+    this.licenses = new LicensesRepository(db);
+    this.jobs = new JobsRepository(db);
+    this.sources = new SourcesRepository(db);
   }
 }
 

@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { MapshelfError, type ErrorLocation } from '../../domain/errors.js';
 
-interface AjvError {
+export interface AjvError {
   instancePath: string;
   keyword: string;
   message?: string;
@@ -23,7 +23,7 @@ function locationOf(context: string, error: AjvError): string {
       : error.keyword === 'required'
         ? `.${String(error.params.missingProperty)}`
         : '';
-  return `${contextNames[context] ?? context}${path}${extra}`;
+  return `${context}${path}${extra}`;
 }
 
 function messageOf(error: AjvError): string {
@@ -33,20 +33,25 @@ function messageOf(error: AjvError): string {
   return error.message ?? 'is not valid';
 }
 
-function fromValidation(error: FastifyError & { validation: AjvError[]; validationContext?: string }): MapshelfError {
-  const context = error.validationContext ?? 'body';
+/** A 400 listing every schema violation with its location, `context` first (`body.title`). */
+export function validationError(context: string, validation: AjvError[], code: 'invalid_body' | 'invalid_parameter'): MapshelfError {
   // anyOf/oneOf add a summary error on top of the branch errors; the branches say more.
-  let relevant = error.validation.filter((e) => !['anyOf', 'oneOf', 'if'].includes(e.keyword));
+  let relevant = validation.filter((e) => !['anyOf', 'oneOf', 'if'].includes(e.keyword));
   // For a nullable field, "must be null" only restates that the other branch failed.
   relevant = relevant.filter(
     (e) => !(e.keyword === 'type' && e.params.type === 'null' && relevant.some((o) => o !== e && o.instancePath === e.instancePath)),
   );
-  const errors: ErrorLocation[] = (relevant.length ? relevant : error.validation).map((e) => ({
+  const errors: ErrorLocation[] = (relevant.length ? relevant : validation).map((e) => ({
     location: locationOf(context, e),
     message: messageOf(e),
   }));
   const detail = errors.map((e) => `${e.location}: ${e.message}`).join('; ');
-  return new MapshelfError(context === 'body' ? 'invalid_body' : 'invalid_parameter', detail, { errors });
+  return new MapshelfError(code, detail, { errors });
+}
+
+function fromValidation(error: FastifyError & { validation: AjvError[]; validationContext?: string }): MapshelfError {
+  const context = error.validationContext ?? 'body';
+  return validationError(contextNames[context] ?? context, error.validation, context === 'body' ? 'invalid_body' : 'invalid_parameter');
 }
 
 /** Maps anything thrown to a `MapshelfError`; only true faults become 500s. */
@@ -55,6 +60,12 @@ export function toMapshelfError(error: unknown): MapshelfError {
   const e = error as FastifyError & { validation?: AjvError[]; validationContext?: string };
   if (Array.isArray(e.validation)) return fromValidation(e as FastifyError & { validation: AjvError[] });
   switch (e.code) {
+    case 'FST_REQ_FILE_TOO_LARGE':
+      return new MapshelfError('body_too_large', 'An uploaded file is larger than this server accepts (see --upload-limit).');
+    case 'FST_PARTS_LIMIT':
+    case 'FST_FILES_LIMIT':
+    case 'FST_FIELDS_LIMIT':
+      return new MapshelfError('body_too_large', `The upload has too many parts: ${e.message}.`);
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new MapshelfError('body_too_large', 'The request body is larger than this server accepts (see --body-limit).');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':

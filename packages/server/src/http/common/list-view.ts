@@ -18,6 +18,8 @@ export interface ListViewOptions<Row> {
   url: string;
   spec: ListSpec;
   scope: Scope;
+  /** @default 'required' */
+  auth?: 'required' | 'optional';
   tags: string[];
   /** Runs the domain list for the caller. */
   list: (actor: Actor, query: ListQuery, request: FastifyRequest) => Promise<ListResult<Row>>;
@@ -80,7 +82,7 @@ export function registerListView<Row>(app: FastifyInstance, options: ListViewOpt
   app.get(
     options.url,
     {
-      config: { scope: options.scope },
+      config: { scope: options.scope, auth: options.auth },
       schema: {
         summary: `List ${spec.name}`,
         description: spec.description,
@@ -103,7 +105,7 @@ export function registerListView<Row>(app: FastifyInstance, options: ListViewOpt
   app.options(
     options.url,
     {
-      config: { scope: options.scope },
+      config: { scope: options.scope, auth: options.auth },
       schema: { summary: `Describe the ${spec.name} list: filters, orderings, expansions`, tags: options.tags, ...(options.params && { params: options.params }) },
     },
     async () => describeList(spec),

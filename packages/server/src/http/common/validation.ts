@@ -1,11 +1,16 @@
 import { Ajv, type Options } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { FastifyInstance } from 'fastify';
+import type { Static, TSchema } from 'typebox';
+import { validationError, type AjvError } from './error-handler.js';
 
 // ajv-formats is CommonJS with a default export.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
 const shared: Options = { allErrors: true, removeAdditional: false, useDefaults: true, strict: false };
+
+const strict = addFormats(new Ajv({ ...shared, coerceTypes: false }));
+const coercing = addFormats(new Ajv({ ...shared, coerceTypes: 'array' }));
 
 /**
  * Two validators, both compiled when routes are registered: bodies are checked strictly
@@ -13,10 +18,18 @@ const shared: Options = { allErrors: true, removeAdditional: false, useDefaults:
  * headers, which are text on the wire, are coerced to the declared types.
  */
 export function registerValidation(app: FastifyInstance): void {
-  const strict = addFormats(new Ajv({ ...shared, coerceTypes: false }));
-  const coercing = addFormats(new Ajv({ ...shared, coerceTypes: 'array' }));
   app.setValidatorCompiler(({ schema, httpPart }) => {
     const ajv = httpPart === 'body' ? strict : coercing;
     return ajv.compile(schema);
   });
+}
+
+/**
+ * Checks a JSON value that did not arrive as the request body (a multipart part) against a
+ * schema, with the same strict rules and error shape as bodies. `context` names it: `source`.
+ */
+export function validatePart<S extends TSchema>(schema: S, value: unknown, context: string): Static<S> {
+  const validate = strict.compile(schema);
+  if (!validate(value)) throw validationError(context, validate.errors as AjvError[], 'invalid_body');
+  return value as Static<S>;
 }

@@ -2,7 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import type { DomainContext } from '../../domain/context.js';
 import { registerExportRoutes } from './exports/routes.js';
 import { registerGroupRoutes } from './groups/routes.js';
+import { registerLicenseRoutes } from './licenses/routes.js';
 import { registerRoot } from './root.js';
+import { registerSourceRoutes } from './sources/routes.js';
 import { registerTokenRoutes } from './tokens/routes.js';
 import { registerUserRoutes } from './users/routes.js';
 
@@ -12,5 +14,7 @@ export function registerDataApi(app: FastifyInstance, ctx: DomainContext): void 
   registerUserRoutes(app, ctx);
   registerGroupRoutes(app, ctx);
   registerTokenRoutes(app, ctx);
+  registerSourceRoutes(app, ctx);
   registerExportRoutes(app, ctx);
+  registerLicenseRoutes(app, ctx);
 }

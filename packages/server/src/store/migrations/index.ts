@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as initial from './0001-initial.js';
 import * as data from './0002-data.js';
+import * as licenses from './0003-licenses.js';
 
 /**
  * Every schema migration, in order. Migrations only add: they never drop or rewrite data, so
@@ -9,6 +10,7 @@ import * as data from './0002-data.js';
 const migrations: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-data': data,
+  '0003-licenses': licenses,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,23 @@
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/**
+ * Where files live in the data folder. The database stores these relative paths, so a data
+ * folder can be moved as a whole.
+ */
+export const dataPaths = {
+  /** Uploads in progress and other scratch files; emptied at start. */
+  tmp: 'tmp',
+  sourceFolder: (sourceId: number) => join('sources', String(sourceId)),
+  layerFolder: (layerId: number) => join('layers', String(layerId)),
+  versionFile: (layerId: number, versionNumber: number) => join('layers', String(layerId), `v${versionNumber}.gpkg`),
+};
+
+export function absolute(dataDir: string, relative: string): string {
+  return join(dataDir, relative);
+}
+
+/** Removes what uploads and jobs left in the scratch folder when the last process stopped. */
+export async function clearScratch(dataDir: string): Promise<void> {
+  await rm(join(dataDir, dataPaths.tmp), { recursive: true, force: true });
+}

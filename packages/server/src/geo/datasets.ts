@@ -1,0 +1,165 @@
+/**
+ * Finding and describing the datasets in an upload folder. A datasource is one layer of one
+ * dataset file; CSVs with coordinate or WKT columns are opened through a small OGR VRT.
+ */
+import { readdir, stat } from 'node:fs/promises';
+import { basename, extname, join, relative } from 'node:path';
+import gdal from 'gdal-async';
+import { geometryTypeName, identifyCrs, layerExtent4326, type CrsInfo } from './gdal.js';
+
+/** Extensions GDAL opens as vector datasets, by what Mapshelf calls the format. */
+const datasetExtensions: Record<string, string> = {
+  '.gpkg': 'GeoPackage',
+  '.shp': 'ESRI Shapefile',
+  '.geojson': 'GeoJSON',
+  '.json': 'GeoJSON',
+  '.geojsonl': 'GeoJSONSeq',
+  '.geojsons': 'GeoJSONSeq',
+  '.geojsonseq': 'GeoJSONSeq',
+  '.fgb': 'FlatGeobuf',
+  '.kml': 'KML',
+  '.kmz': 'KMZ',
+  '.gml': 'GML',
+  '.csv': 'CSV',
+};
+
+const lonNames = ['lon', 'long', 'lng', 'longitude', 'x'];
+const latNames = ['lat', 'latitude', 'y'];
+const wktNames = ['wkt', 'geometry', 'geom', 'the_geom', 'shape'];
+
+export interface DatasetFile {
+  /** Relative to the source folder, with forward slashes. */
+  path: string;
+  format: string;
+  /** The same-basename .xml beside it, if any. */
+  metadataPath: string | null;
+}
+
+export interface DatasetProblem {
+  path: string;
+  message: string;
+}
+
+async function walk(folder: string, under = folder): Promise<string[]> {
+  const entries = await readdir(under, { withFileTypes: true });
+  const files: string[] = [];
+  for (const entry of entries) {
+    const path = join(under, entry.name);
+    if (entry.isDirectory()) files.push(...(await walk(folder, path)));
+    else if (entry.isFile()) files.push(relative(folder, path).split('\\').join('/'));
+  }
+  return files.sort();
+}
+
+function withoutExtension(path: string): string {
+  return path.slice(0, path.length - extname(path).length);
+}
+
+/** Lists the dataset files in a folder, and the problems that keep others from being read. */
+export async function findDatasets(folder: string): Promise<{ datasets: DatasetFile[]; problems: DatasetProblem[] }> {
+  const files = await walk(folder);
+  const lower = new Map(files.map((f) => [f.toLowerCase(), f]));
+  const datasets: DatasetFile[] = [];
+  const problems: DatasetProblem[] = [];
+  for (const path of files) {
+    const format = datasetExtensions[extname(path).toLowerCase()];
+    if (!format) continue;
+    const stem = withoutExtension(path).toLowerCase();
+    if (format === 'ESRI Shapefile') {
+      const missing = ['.shx', '.dbf'].filter((ext) => !lower.has(stem + ext));
+      if (missing.length > 0) {
+        problems.push({ path, message: `this Shapefile lacks its ${missing.join(' and ')} file; upload all of its parts together` });
+        continue;
+      }
+    }
+    // A .json beside a same-named dataset is more likely a sidecar than a GeoJSON of its own.
+    if (extname(path).toLowerCase() === '.json' && files.some((f) => f !== path && withoutExtension(f).toLowerCase() === stem && datasetExtensions[extname(f).toLowerCase()])) continue;
+    datasets.push({ path, format, metadataPath: lower.get(`${stem}.xml`) ?? null });
+  }
+  return { datasets, problems };
+}
+
+function xmlEscape(text: string): string {
+  return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/**
+ * Opens a dataset for reading. A CSV with lon/lat columns, or a WKT column under a common
+ * name, is wrapped in a VRT so its geometry is read; GDAL needs open options for that, which
+ * gdal-async's open() does not take.
+ */
+export async function openDataset(path: string): Promise<gdal.Dataset> {
+  const dataset = await gdal.openAsync(path, 'r');
+  if (dataset.driver.description !== 'CSV') return dataset;
+  const layer = dataset.layers.get(0);
+  if (layer.geomType !== gdal.wkbNone) return dataset;
+  const names = layer.fields.getNames();
+  const find = (candidates: string[]) => names.find((n) => candidates.includes(n.toLowerCase()));
+  const lon = find(lonNames);
+  const lat = find(latNames);
+  const wkt = find(wktNames);
+  const geometry =
+    lon && lat
+      ? `<GeometryType>wkbPoint</GeometryType><GeometryField encoding="PointFromColumns" x="${xmlEscape(lon)}" y="${xmlEscape(lat)}"/>`
+      : wkt
+        ? `<GeometryField encoding="WKT" field="${xmlEscape(wkt)}"/>`
+        : null;
+  if (!geometry) return dataset;
+  const name = layer.name;
+  dataset.close();
+  const vrt =
+    `<OGRVRTDataSource><OGRVRTLayer name="${xmlEscape(name)}"><SrcDataSource>${xmlEscape(path)}</SrcDataSource>` +
+    `<SrcLayer>${xmlEscape(name)}</SrcLayer>${geometry}</OGRVRTLayer></OGRVRTDataSource>`;
+  return gdal.openAsync(vrt, 'r');
+}
+
+export interface FieldInfo {
+  name: string;
+  type: string;
+}
+
+export interface LayerSummary {
+  name: string;
+  dataType: 'vector' | 'table';
+  format: string;
+  geometryType: string | null;
+  featureCount: number;
+  crs: CrsInfo | null;
+  fields: FieldInfo[];
+  /** [minx, miny, maxx, maxy] in lon/lat, or null for tables and empty layers. */
+  extent4326: [number, number, number, number] | null;
+}
+
+/** Opens a dataset read-only and summarizes each of its layers. */
+export async function describeDataset(path: string): Promise<LayerSummary[]> {
+  const dataset = await openDataset(path);
+  try {
+    const summaries: LayerSummary[] = [];
+    for (const layer of dataset.layers) {
+      const geometryType = geometryTypeName(layer);
+      summaries.push({
+        name: layer.name,
+        dataType: geometryType === null ? 'table' : 'vector',
+        format: datasetExtensions[extname(path).toLowerCase()] ?? dataset.driver.description,
+        geometryType,
+        featureCount: layer.features.count(),
+        crs: geometryType === null ? null : await identifyCrs(layer.srs),
+        fields: layer.fields.map((f) => ({ name: f.name, type: f.type })),
+        extent4326: layerExtent4326(layer),
+      });
+    }
+    return summaries;
+  } finally {
+    dataset.close();
+  }
+}
+
+export async function fileSize(path: string): Promise<number> {
+  return (await stat(path)).size;
+}
+
+export function titleFromPath(path: string, layerName: string, layerCount: number): string {
+  const stem = basename(withoutExtension(path));
+  const base = layerCount > 1 ? layerName : stem;
+  return base.replace(/[_-]+/g, ' ').trim() || stem;
+}

@@ -1,0 +1,14 @@
+/** A lon/lat bounding box as the GeoJSON Polygon Koordinates uses for `extent`. */
+export function bboxPolygon(bbox: [number, number, number, number] | null): object | null {
+  if (!bbox) return null;
+  const [minx, miny, maxx, maxy] = bbox;
+  return {
+    type: 'Polygon',
+    coordinates: [[[minx, miny], [maxx, miny], [maxx, maxy], [minx, maxy], [minx, miny]]],
+  };
+}
+
+/** Parses a stored JSON bbox column. */
+export function storedBbox(text: string | null): [number, number, number, number] | null {
+  return text ? (JSON.parse(text) as [number, number, number, number]) : null;
+}

@@ -1,0 +1,24 @@
+import type { LicenseRow } from '../../../store/schema.js';
+import type { PresentContext } from '../../common/present.js';
+import { apiPath } from '../../common/urls.js';
+
+export function presentLicenseSummary(license: LicenseRow, ctx: PresentContext) {
+  return {
+    id: license.id,
+    url: ctx.urlFor(apiPath('licenses', license.id)),
+    title: license.title,
+    type: license.type,
+    jurisdiction: license.jurisdiction,
+    version: license.version,
+    url_html: license.url,
+  };
+}
+
+export function presentLicense(license: LicenseRow, ctx: PresentContext) {
+  return {
+    ...presentLicenseSummary(license, ctx),
+    url_fulltext: license.url,
+    text: license.text,
+    is_custom: license.is_custom === 1,
+  };
+}

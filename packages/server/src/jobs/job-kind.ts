@@ -1,0 +1,34 @@
+/** What a job sees while it runs. */
+export interface JobContext {
+  jobId: number;
+  /** 1 on the first run, 2 on the first retry, ... */
+  attempt: number;
+  /** Aborted when the job is cancelled or the server shuts down. */
+  signal: AbortSignal;
+}
+
+/**
+ * One kind of background job: a name, how to run it, and how to leave things when it fails for
+ * good. `perform` must be safe to re-run from the start: a job interrupted by a crash runs again.
+ */
+export interface JobKind<Payload = any> {
+  name: string;
+  maxAttempts: number;
+  perform(payload: Payload, job: JobContext): Promise<void>;
+  /** Runs once, when the job is cancelled or has failed its last attempt. */
+  onFailure(payload: Payload, message: string, cancelled: boolean): Promise<void>;
+}
+
+/** A failure that retrying can't fix (bad data, a missing file): the job fails at once. */
+export class PermanentJobError extends Error {
+  override name = 'PermanentJobError';
+}
+
+/** Thrown by a job that noticed its signal was aborted. */
+export class JobAbortedError extends Error {
+  override name = 'JobAbortedError';
+}
+
+export function throwIfAborted(signal: AbortSignal): void {
+  if (signal.aborted) throw new JobAbortedError('aborted');
+}

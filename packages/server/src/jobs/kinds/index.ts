@@ -1,0 +1,8 @@
+import type { DomainContext } from '../../domain/context.js';
+import type { WorkerPool } from '../worker-pool.js';
+import { scanSourceJob } from './scan-source.js';
+
+/** Every job kind the server runs, registered once. */
+export function registerJobKinds(pool: WorkerPool, ctx: DomainContext): void {
+  pool.register(scanSourceJob(ctx));
+}

@@ -1,0 +1,159 @@
+import { availableParallelism } from 'node:os';
+import type { FastifyBaseLogger } from 'fastify';
+import { MapshelfError } from '../domain/errors.js';
+import type { JobRow } from '../store/schema.js';
+import type { Store } from '../store/store.js';
+import { JobAbortedError, PermanentJobError, type JobKind } from './job-kind.js';
+
+const pollMs = 1000;
+const retryDelayMs = (attempt: number) => Math.min(60_000, 1000 * 2 ** attempt);
+
+interface Running {
+  job: JobRow;
+  controller: AbortController;
+  /** Why it was aborted, if it was. */
+  reason?: 'cancel' | 'shutdown';
+  done: Promise<void>;
+}
+
+/**
+ * Runs durable jobs from the jobs table, a few at a time. Jobs found `running` at start belong
+ * to a process that died: they are queued again, so nothing stays in progress for ever.
+ */
+export class WorkerPool {
+  private readonly kinds = new Map<string, JobKind>();
+  private readonly running = new Map<number, Running>();
+  private timer: NodeJS.Timeout | null = null;
+  private pumping = false;
+  private again = false;
+  private stopped = true;
+
+  constructor(
+    private readonly store: Store,
+    private readonly log: FastifyBaseLogger,
+    private readonly concurrency = Math.max(1, availableParallelism()),
+  ) {}
+
+  register(kind: JobKind): void {
+    this.kinds.set(kind.name, kind);
+  }
+
+  async start(): Promise<void> {
+    this.stopped = false;
+    const now = new Date().toISOString();
+    for (const job of await this.store.jobs.listRunning()) {
+      this.log.warn({ jobId: job.id, kind: job.kind }, 'job was interrupted; running it again');
+      if (job.attempts >= job.max_attempts) await this.failForGood(job, 'The job was interrupted too many times.', false);
+      else await this.store.jobs.requeue(job.id, now, 'interrupted by a restart', now);
+    }
+    this.wake();
+  }
+
+  /** Looks for due jobs now (call after enqueueing). */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.pumping) {
+      this.again = true;
+      return;
+    }
+    void this.pump();
+  }
+
+  private async pump(): Promise<void> {
+    this.pumping = true;
+    try {
+      do {
+        this.again = false;
+        while (!this.stopped && this.running.size < this.concurrency) {
+          const job = await this.store.jobs.claim(new Date().toISOString());
+          if (!job) break;
+          this.launch(job);
+        }
+      } while (this.again && !this.stopped);
+    } catch (error) {
+      this.log.error({ err: error }, 'job queue poll failed');
+    } finally {
+      this.pumping = false;
+      this.schedule();
+    }
+  }
+
+  private schedule(): void {
+    if (this.timer) clearTimeout(this.timer);
+    if (this.stopped) return;
+    this.timer = setTimeout(() => this.wake(), pollMs);
+    this.timer.unref();
+  }
+
+  private launch(job: JobRow): void {
+    const controller = new AbortController();
+    const entry: Running = { job, controller, done: Promise.resolve() };
+    entry.done = this.execute(entry).finally(() => {
+      this.running.delete(job.id);
+      this.wake();
+    });
+    this.running.set(job.id, entry);
+  }
+
+  private async execute(entry: Running): Promise<void> {
+    const { job, controller } = entry;
+    const kind = this.kinds.get(job.kind);
+    const now = () => new Date().toISOString();
+    if (!kind) {
+      await this.store.jobs.finish(job.id, 'failed', `No handler for job kind "${job.kind}".`, now());
+      return;
+    }
+    const payload = JSON.parse(job.payload) as unknown;
+    try {
+      await kind.perform(payload, { jobId: job.id, attempt: job.attempts, signal: controller.signal });
+      await this.store.jobs.finish(job.id, 'done', null, now());
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (entry.reason === 'shutdown') {
+        // Not the job's fault: it runs again after the restart.
+        await this.store.jobs.requeue(job.id, now(), 'interrupted by shutdown', now());
+      } else if (entry.reason === 'cancel' || error instanceof JobAbortedError) {
+        await this.failForGood(job, 'Cancelled.', true);
+      } else if (error instanceof PermanentJobError || error instanceof MapshelfError || job.attempts >= job.max_attempts) {
+        this.log.info({ jobId: job.id, kind: job.kind, err: error }, 'job failed');
+        await this.failForGood(job, message, false);
+      } else {
+        this.log.warn({ jobId: job.id, kind: job.kind, err: error }, 'job failed; retrying');
+        await this.store.jobs.requeue(job.id, new Date(Date.now() + retryDelayMs(job.attempts)).toISOString(), message, now());
+      }
+    }
+  }
+
+  private async failForGood(job: JobRow, message: string, cancelled: boolean): Promise<void> {
+    await this.store.jobs.finish(job.id, cancelled ? 'cancelled' : 'failed', message, new Date().toISOString());
+    try {
+      await this.kinds.get(job.kind)?.onFailure(JSON.parse(job.payload), message, cancelled);
+    } catch (error) {
+      this.log.error({ jobId: job.id, err: error }, 'job failure handler failed');
+    }
+  }
+
+  /** Cancels a job: a queued one never runs, a running one is aborted. */
+  async cancel(jobId: number): Promise<void> {
+    const running = this.running.get(jobId);
+    if (running) {
+      running.reason = 'cancel';
+      running.controller.abort();
+      await running.done;
+      return;
+    }
+    const job = await this.store.jobs.findById(jobId);
+    if (job && (await this.store.jobs.cancelQueued(jobId, new Date().toISOString()))) await this.failForGood(job, 'Cancelled.', true);
+  }
+
+  /** Stops taking jobs; running ones are aborted and queued again for the next start. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    for (const entry of this.running.values()) {
+      entry.reason = 'shutdown';
+      entry.controller.abort();
+    }
+    await Promise.all([...this.running.values()].map((r) => r.done));
+  }
+}
