@@ -71,3 +71,13 @@ export function layerExtent4326(layer: gdal.Layer): [number, number, number, num
 export function geometryTypeName(layer: gdal.Layer): string | null {
   return layer.geomType === gdal.wkbNone ? null : (gdal.Geometry.getName(layer.geomType) ?? 'Unknown');
 }
+
+/** True when GDAL knows the CRS, e.g. `EPSG:2193`. */
+export function isKnownCrs(crs: string): boolean {
+  try {
+    gdal.SpatialReference.fromUserInput(crs);
+    return true;
+  } catch {
+    return false;
+  }
+}

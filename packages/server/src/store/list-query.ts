@@ -56,9 +56,10 @@ function fieldFor(fields: FieldMap, name: string): FieldMapping {
  * Runs the count and the page in one transaction, so the total and the rows always agree.
  * `idColumn` breaks ties, so pages never overlap or skip rows when sort keys repeat.
  */
-export async function runListQuery<DB, TB extends keyof DB, O>(
+export async function runListQuery<DB, O>(
   db: Kysely<DB>,
-  select: (db: Transaction<DB>) => SelectQueryBuilder<DB, TB, O>,
+  // Joins and aliases widen the builder's table types; only the row type O matters here.
+  select: (db: Transaction<DB>) => SelectQueryBuilder<any, any, O>,
   query: ListQuery,
   fields: FieldMap,
   idColumn: string,

@@ -3,6 +3,8 @@ import { appliedMigration, latestMigration, openDatabase, type OpenedDatabase } 
 import { ExportsRepository } from './exports-repository.js';
 import { GroupsRepository } from './groups-repository.js';
 import { JobsRepository } from './jobs-repository.js';
+import { LayersRepository } from './layers-repository.js';
+import { PublishRepository } from './publish-repository.js';
 import { SourcesRepository } from './sources-repository.js';
 import { LicensesRepository } from './licenses-repository.js';
 import { TokensRepository } from './tokens-repository.js';
@@ -17,6 +19,8 @@ export class Repositories {
   readonly exports: ExportsRepository;
   readonly licenses: LicensesRepository;
   readonly jobs: JobsRepository;
+  readonly layers: LayersRepository;
+  readonly publish: PublishRepository;
   readonly sources: SourcesRepository;
 
   constructor(db: Kysely<Database>) {
@@ -26,6 +30,8 @@ export class Repositories {
     this.exports = new ExportsRepository(db);
     this.licenses = new LicensesRepository(db);
     this.jobs = new JobsRepository(db);
+    this.layers = new LayersRepository(db);
+    this.publish = new PublishRepository(db);
     this.sources = new SourcesRepository(db);
   }
 }

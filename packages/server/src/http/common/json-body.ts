@@ -3,7 +3,7 @@ import { MapshelfError } from '../../domain/errors.js';
 
 /**
  * JSON bodies: an empty body reads as no body (clients send `Content-Type: application/json`
- * on DELETE and on actions), and bad JSON is a 400 that says where it broke.
+ * on DELETE and on actions), and bad JSON is a 400 that says where it broke. XML arrives as text.
  */
 export function registerJsonBody(app: FastifyInstance): void {
   // Only JSON is accepted; anything else (text/plain included) is a 415. Routes that take
@@ -23,4 +23,8 @@ export function registerJsonBody(app: FastifyInstance): void {
       );
     }
   });
+  // Metadata documents are posted as raw XML; it is parsed safely by the metadata module.
+  app.addContentTypeParser(/^(application|text)\/([\w.+-]+\+)?xml\s*(;|$)/i, { parseAs: 'string', bodyLimit: 5 * 1024 * 1024 }, (_request, body, done) =>
+    done(null, String(body)),
+  );
 }

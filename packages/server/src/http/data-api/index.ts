@@ -2,7 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import type { DomainContext } from '../../domain/context.js';
 import { registerExportRoutes } from './exports/routes.js';
 import { registerGroupRoutes } from './groups/routes.js';
+import { registerLayerRoutes } from './layers/routes.js';
 import { registerLicenseRoutes } from './licenses/routes.js';
+import { registerPublishRoutes } from './publish/routes.js';
 import { registerRoot } from './root.js';
 import { registerSourceRoutes } from './sources/routes.js';
 import { registerTokenRoutes } from './tokens/routes.js';
@@ -15,6 +17,9 @@ export function registerDataApi(app: FastifyInstance, ctx: DomainContext): void 
   registerGroupRoutes(app, ctx);
   registerTokenRoutes(app, ctx);
   registerSourceRoutes(app, ctx);
+  registerLayerRoutes(app, ctx, 'layer');
+  registerLayerRoutes(app, ctx, 'table');
+  registerPublishRoutes(app, ctx);
   registerExportRoutes(app, ctx);
   registerLicenseRoutes(app, ctx);
 }

@@ -1,0 +1,74 @@
+import type { LayerVersionRow } from '../store/layers-repository.js';
+import type { Actor } from './actor.js';
+import { timestamp, type DomainContext } from './context.js';
+import { conflict } from './errors.js';
+import { authorizeGroupOwned } from './group-ownership.js';
+import { getVersion, type VersionRef } from './layers.js';
+import { buildDublinCore, buildIso19139, parseMetadataXml, type MetadataRecord } from './metadata/index.js';
+import type { LayerRow } from '../store/schema.js';
+
+export type MetadataForm = 'native' | 'iso' | 'dc';
+
+/** What Mapshelf knows of a version, as a metadata record. */
+async function recordOf(ctx: DomainContext, row: LayerVersionRow, layerUrl: string): Promise<MetadataRecord> {
+  const group = await ctx.store.groups.findById(row.group_id);
+  const license = row.license_id === null ? undefined : await ctx.store.licenses.findById(row.license_id);
+  return {
+    fileIdentifier: `mapshelf:${row.layer_type}:${row.layer_id}:version:${row.id}`,
+    title: row.title,
+    abstract: row.description,
+    kind: row.layer_type,
+    keywords: JSON.parse(row.tags) as string[],
+    categories: JSON.parse(row.categories) as string[],
+    created: row.layer_created_at,
+    updated: row.updated_at,
+    published: row.published_at,
+    extent: row.extent ? (JSON.parse(row.extent) as [number, number, number, number]) : null,
+    crs: row.crs,
+    geometryType: row.geometry_type,
+    featureCount: row.feature_count,
+    fields: JSON.parse(row.fields) as Array<{ name: string; type: string }>,
+    license: license ? { title: license.title, url: license.url } : null,
+    contact: { organisation: group?.name ?? 'Mapshelf', email: null },
+    url: layerUrl,
+  };
+}
+
+/**
+ * A version's metadata document: the uploaded one (`native`), or ISO 19139 / Dublin Core.
+ * Without an upload, `native` is the generated ISO 19139 record.
+ */
+export async function getMetadata(
+  ctx: DomainContext,
+  actor: Actor,
+  type: LayerRow['type'],
+  layerId: number,
+  ref: VersionRef,
+  form: MetadataForm,
+  layerUrl: string,
+): Promise<string> {
+  const row = await getVersion(ctx, actor, type, layerId, ref);
+  const uploaded = await ctx.store.layers.metadataDocument(row.id);
+  if (form === 'native' && uploaded) return uploaded.xml;
+  if (form === 'iso' && uploaded?.format === 'iso') return uploaded.xml;
+  if (form === 'dc' && uploaded?.format === 'dc') return uploaded.xml;
+  const record = await recordOf(ctx, row, layerUrl);
+  return form === 'dc' ? buildDublinCore(record) : buildIso19139(record);
+}
+
+/** Stores an uploaded ISO 19115/19139, FGDC or Dublin Core document on a draft version. */
+export async function putMetadata(
+  ctx: DomainContext,
+  actor: Actor,
+  type: LayerRow['type'],
+  layerId: number,
+  versionId: number,
+  xml: string,
+): Promise<{ format: string }> {
+  const row = await getVersion(ctx, actor, type, layerId, versionId);
+  await authorizeGroupOwned(ctx, actor, row, 'edit', `Version ${versionId}`);
+  if (row.published_at !== null) throw conflict(`Version ${versionId} is published; published versions never change. Create a new version.`);
+  const parsed = parseMetadataXml(xml);
+  await ctx.store.layers.putMetadataDocument({ version_id: row.id, format: parsed.format, xml, created_at: timestamp(ctx) });
+  return { format: parsed.format };
+}

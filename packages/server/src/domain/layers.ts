@@ -1,0 +1,287 @@
+import { rm } from 'node:fs/promises';
+import { isKnownCrs } from '../geo/gdal.js';
+import type { LayerListMode, LayerVersionRow } from '../store/layers-repository.js';
+import type { LayerRow, VersionRow } from '../store/schema.js';
+import type { Repositories } from '../store/store.js';
+import type { Actor } from './actor.js';
+import { timestamp, type DomainContext } from './context.js';
+import { absolute, dataPaths } from './data-paths.js';
+import { conflict, invalidParameter, notFound } from './errors.js';
+import { authorizeGroupOwned, resolveOwningGroup } from './group-ownership.js';
+import type { ListQuery, ListResult } from './list-query.js';
+import { groupOwnedVisibility } from './policies/group-owned.js';
+
+export const importJobKind = 'import-version';
+
+export interface VersionMetadataInput {
+  title?: string;
+  description?: string;
+  tags?: string[];
+  categories?: string[];
+  license?: number | null;
+}
+
+export interface LayerDataInput {
+  datasources: number[];
+  crs?: string | null;
+  primary_key_fields?: string[];
+}
+
+export interface CreateLayerInput extends VersionMetadataInput {
+  title: string;
+  group?: number;
+  data: LayerDataInput;
+}
+
+const what = (type: LayerRow['type'], id: number) => `${type === 'table' ? 'Table' : 'Layer'} ${id}`;
+
+async function authorizedLayer(ctx: DomainContext, actor: Actor, type: LayerRow['type'], id: number, action: 'view' | 'edit'): Promise<LayerRow> {
+  const layer = await ctx.store.layers.findLayer(id);
+  await authorizeGroupOwned(ctx, actor, layer?.type === type ? layer : undefined, action, what(type, id));
+  return layer!;
+}
+
+async function layerVersion(ctx: DomainContext, versionId: number): Promise<LayerVersionRow> {
+  const row = await ctx.store.layers.findLayerVersion(versionId);
+  if (!row) throw notFound(`Version ${versionId}`);
+  return row;
+}
+
+/** Checks the datasources and CRS of new layer data, as the actor may use them. */
+async function checkData(ctx: DomainContext, actor: Actor, type: LayerRow['type'], data: LayerDataInput): Promise<void> {
+  if (data.datasources.length !== 1) {
+    throw invalidParameter('body.data.datasources', 'give exactly one datasource; Mapshelf imports one datasource per layer');
+  }
+  const id = data.datasources[0]!;
+  const datasource = await ctx.store.sources.findDatasource(id);
+  const source = datasource && !datasource.removed_at ? await ctx.store.sources.findById(datasource.source_id) : undefined;
+  try {
+    await authorizeGroupOwned(ctx, actor, source, 'view', `Datasource ${id}`);
+  } catch {
+    // Someone else's datasource reads as missing, so ids can't be probed.
+    throw invalidParameter('body.data.datasources[0]', `no datasource you can use has id ${id}`);
+  }
+  const expected = type === 'table' ? 'table' : 'vector';
+  if (datasource!.data_type !== expected) {
+    throw invalidParameter('body.data.datasources[0]', `datasource ${id} is a ${datasource!.data_type}; create it under /${datasource!.data_type === 'table' ? 'tables' : 'layers'}/`);
+  }
+  if (data.crs != null && !isKnownCrs(data.crs)) throw invalidParameter('body.data.crs', `"${data.crs}" is not a CRS GDAL knows; use EPSG:xxxx`);
+  if (expected === 'vector' && !datasource!.crs && !datasource!.crs_wkt && !data.crs) {
+    throw invalidParameter('body.data.crs', `datasource ${id} has no CRS; give one, e.g. "crs": "EPSG:4326"`);
+  }
+}
+
+async function checkLicense(ctx: DomainContext, license: number | null | undefined): Promise<void> {
+  if (license != null && !(await ctx.store.licenses.findById(license))) throw invalidParameter('body.license', `no license has id ${license}`);
+}
+
+/** Adds a queued import of a version to the job table (in the caller's transaction). */
+async function queueImport(repos: Repositories, versionId: number, at: string): Promise<void> {
+  const jobId = await repos.jobs.insert({ kind: importJobKind, payload: { versionId }, runAt: at, maxAttempts: 3 }, at);
+  await repos.layers.updateVersion(versionId, { status: 'queued', progress: 0, error: null, job_id: jobId, updated_at: at });
+}
+
+function versionRow(layerId: number, number: number, at: string, actorId: number, from: Partial<VersionRow>) {
+  return {
+    layer_id: layerId,
+    number,
+    status: 'queued' as const,
+    title: from.title ?? '',
+    description: from.description ?? '',
+    tags: from.tags ?? '[]',
+    categories: from.categories ?? '[]',
+    license_id: from.license_id ?? null,
+    datasources: from.datasources ?? '[]',
+    requested_crs: from.requested_crs ?? null,
+    crs: from.crs ?? null,
+    geometry_type: from.geometry_type ?? null,
+    geometry_field: from.geometry_field ?? null,
+    fields: from.fields ?? '[]',
+    primary_key_fields: from.primary_key_fields ?? '[]',
+    feature_count: from.feature_count ?? null,
+    extent: from.extent ?? null,
+    data_file: from.data_file ?? null,
+    progress: 0,
+    import_log: '',
+    created_by: actorId,
+    created_at: at,
+    updated_at: at,
+  };
+}
+
+const actorId = (actor: Actor) => (actor.kind === 'user' ? actor.user.id : 0);
+
+/** Creates a layer (or table) and its first version, and queues the import. */
+export async function createLayer(ctx: DomainContext, actor: Actor, type: LayerRow['type'], input: CreateLayerInput): Promise<LayerVersionRow> {
+  const groupId = await resolveOwningGroup(ctx, actor, input.group, 'body.group');
+  await checkData(ctx, actor, type, input.data);
+  await checkLicense(ctx, input.license);
+  const at = timestamp(ctx);
+  const versionId = await ctx.store.transaction(async (repos) => {
+    const layer = await repos.layers.createLayer({
+      type,
+      group_id: groupId,
+      owner_id: actorId(actor),
+      published_version_id: null,
+      first_published_at: null,
+      created_at: at,
+      updated_at: at,
+    });
+    const version = await repos.layers.createVersion(
+      versionRow(layer.id, 1, at, actorId(actor), {
+        title: input.title,
+        description: input.description ?? '',
+        tags: JSON.stringify(input.tags ?? []),
+        categories: JSON.stringify(input.categories ?? []),
+        license_id: input.license ?? null,
+        datasources: JSON.stringify(input.data.datasources),
+        requested_crs: input.data.crs ?? null,
+        primary_key_fields: JSON.stringify(input.data.primary_key_fields ?? []),
+      }),
+    );
+    await queueImport(repos, version.id, at);
+    return version.id;
+  });
+  ctx.jobs.wake();
+  return layerVersion(ctx, versionId);
+}
+
+export async function listLayers(
+  ctx: DomainContext,
+  actor: Actor,
+  type: LayerRow['type'],
+  mode: LayerListMode,
+  query: ListQuery,
+): Promise<ListResult<LayerVersionRow>> {
+  return ctx.store.layers.list(type, mode, query, groupOwnedVisibility(actor));
+}
+
+/** A layer through its published version, or its latest one if it was never published. */
+export async function getLayer(ctx: DomainContext, actor: Actor, type: LayerRow['type'], id: number): Promise<LayerVersionRow> {
+  const layer = await authorizedLayer(ctx, actor, type, id, 'view');
+  const latest = (await ctx.store.layers.latestVersion(id))!;
+  return layerVersion(ctx, layer.published_version_id ?? latest.id);
+}
+
+export type VersionRef = number | 'draft' | 'published';
+
+export async function getVersion(ctx: DomainContext, actor: Actor, type: LayerRow['type'], layerId: number, ref: VersionRef): Promise<LayerVersionRow> {
+  const layer = await authorizedLayer(ctx, actor, type, layerId, 'view');
+  let versionId: number | null;
+  if (ref === 'published') versionId = layer.published_version_id;
+  else if (ref === 'draft') {
+    const latest = (await ctx.store.layers.latestVersion(layerId))!;
+    versionId = latest.published_at === null ? latest.id : null;
+  } else versionId = ref;
+  const row = versionId === null ? undefined : await ctx.store.layers.findLayerVersion(versionId);
+  if (!row || row.layer_id !== layerId) throw notFound(`${ref === 'draft' ? 'A draft' : ref === 'published' ? 'A published version' : `Version ${ref}`} of ${what(type, layerId).toLowerCase()}`);
+  return row;
+}
+
+export async function listVersions(ctx: DomainContext, actor: Actor, type: LayerRow['type'], layerId: number, query: ListQuery): Promise<ListResult<LayerVersionRow>> {
+  await authorizedLayer(ctx, actor, type, layerId, 'view');
+  return ctx.store.layers.listVersions(layerId, query);
+}
+
+async function assertNoDraft(ctx: DomainContext, layerId: number): Promise<VersionRow> {
+  const latest = (await ctx.store.layers.latestVersion(layerId))!;
+  if (latest.published_at === null) {
+    throw conflict(`Layer ${layerId} has a draft already (version ${latest.id}); publish, import or delete it first.`);
+  }
+  return latest;
+}
+
+/**
+ * A new draft copying the latest version. Without `reimport` it shares the latest data file
+ * (files never change, so sharing is safe); with it, the datasources are imported again.
+ */
+export async function createDraft(ctx: DomainContext, actor: Actor, type: LayerRow['type'], layerId: number, reimport: boolean): Promise<LayerVersionRow> {
+  await authorizedLayer(ctx, actor, type, layerId, 'edit');
+  const latest = await assertNoDraft(ctx, layerId);
+  const at = timestamp(ctx);
+  const versionId = await ctx.store.transaction(async (repos) => {
+    const copy = versionRow(layerId, latest.number + 1, at, actorId(actor), latest);
+    const version = await repos.layers.createVersion(
+      reimport ? copy : { ...copy, status: latest.status, change_counts: JSON.stringify({ added: 0, updated: 0, deleted: 0 }), progress: 1 },
+    );
+    if (reimport) await queueImport(repos, version.id, at);
+    return version.id;
+  });
+  if (reimport) ctx.jobs.wake();
+  return layerVersion(ctx, versionId);
+}
+
+async function draftVersion(ctx: DomainContext, actor: Actor, type: LayerRow['type'], layerId: number, versionId: number): Promise<LayerVersionRow> {
+  await authorizedLayer(ctx, actor, type, layerId, 'edit');
+  const row = await getVersion(ctx, actor, type, layerId, versionId);
+  if (row.published_at !== null) throw conflict(`Version ${versionId} is published; published versions never change. Create a new version.`);
+  return row;
+}
+
+/** Imports a draft version again from its datasources. */
+export async function importVersion(ctx: DomainContext, actor: Actor, type: LayerRow['type'], layerId: number, versionId: number): Promise<LayerVersionRow> {
+  const row = await draftVersion(ctx, actor, type, layerId, versionId);
+  if (row.status === 'queued' || row.status === 'importing') throw conflict(`Version ${versionId} is importing already.`);
+  await ctx.store.transaction((repos) => queueImport(repos, versionId, timestamp(ctx)));
+  ctx.jobs.wake();
+  return layerVersion(ctx, versionId);
+}
+
+/** Edits a draft's metadata; new `data` re-imports it. */
+export async function updateVersion(
+  ctx: DomainContext,
+  actor: Actor,
+  type: LayerRow['type'],
+  layerId: number,
+  versionId: number,
+  input: VersionMetadataInput & { data?: LayerDataInput },
+): Promise<LayerVersionRow> {
+  const row = await draftVersion(ctx, actor, type, layerId, versionId);
+  if (input.data) {
+    if (row.status === 'queued' || row.status === 'importing') throw conflict(`Version ${versionId} is importing; wait for it before changing its data.`);
+    await checkData(ctx, actor, type, input.data);
+  }
+  await checkLicense(ctx, input.license);
+  const at = timestamp(ctx);
+  await ctx.store.transaction(async (repos) => {
+    await repos.layers.updateVersion(versionId, {
+      ...(input.title !== undefined && { title: input.title }),
+      ...(input.description !== undefined && { description: input.description }),
+      ...(input.tags !== undefined && { tags: JSON.stringify(input.tags) }),
+      ...(input.categories !== undefined && { categories: JSON.stringify(input.categories) }),
+      ...(input.license !== undefined && { license_id: input.license }),
+      ...(input.data && {
+        datasources: JSON.stringify(input.data.datasources),
+        requested_crs: input.data.crs ?? null,
+        primary_key_fields: JSON.stringify(input.data.primary_key_fields ?? []),
+      }),
+      updated_at: at,
+    });
+    if (input.data) await queueImport(repos, versionId, at);
+  });
+  if (input.data) ctx.jobs.wake();
+  return layerVersion(ctx, versionId);
+}
+
+async function removeUnsharedFile(ctx: DomainContext, layerId: number, file: string | null): Promise<void> {
+  if (file && !(await ctx.store.layers.versionFiles(layerId)).includes(file)) await rm(absolute(ctx.dataDir, file), { force: true });
+}
+
+/** Deletes a draft version (never a published one, nor a layer's only version). */
+export async function deleteVersion(ctx: DomainContext, actor: Actor, type: LayerRow['type'], layerId: number, versionId: number): Promise<void> {
+  const row = await draftVersion(ctx, actor, type, layerId, versionId);
+  const { total } = await ctx.store.layers.listVersions(layerId, { page: 1, pageSize: 1, filters: [], sort: [] });
+  if (total <= 1) throw conflict('This is the only version; delete the layer instead.');
+  if (row.job_id) await ctx.jobs.cancel(row.job_id);
+  await ctx.store.layers.deleteVersion(versionId);
+  await removeUnsharedFile(ctx, layerId, row.data_file);
+}
+
+/** Deletes a layer with all its versions and files. */
+export async function deleteLayer(ctx: DomainContext, actor: Actor, type: LayerRow['type'], layerId: number): Promise<void> {
+  await authorizedLayer(ctx, actor, type, layerId, 'edit');
+  const versions = await ctx.store.layers.listVersions(layerId, { page: 1, pageSize: 10_000, filters: [], sort: [] });
+  for (const v of versions.items) if (v.job_id && (v.status === 'queued' || v.status === 'importing')) await ctx.jobs.cancel(v.job_id);
+  await ctx.store.layers.deleteLayer(layerId);
+  await rm(absolute(ctx.dataDir, dataPaths.layerFolder(layerId)), { recursive: true, force: true });
+}

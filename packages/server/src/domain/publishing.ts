@@ -1,0 +1,143 @@
+import type { PublishRequestRow } from '../store/schema.js';
+import type { PublishItemRow } from '../store/publish-repository.js';
+import { isSiteAdmin, type Actor } from './actor.js';
+import { timestamp, type DomainContext } from './context.js';
+import { conflict, invalidParameter, notFound } from './errors.js';
+import { authorizeGroupOwned } from './group-ownership.js';
+import type { ListQuery, ListResult } from './list-query.js';
+
+export const publishJobKind = 'publish';
+
+export interface PublishInput {
+  /** Version ids. */
+  items: number[];
+  publish_strategy: 'together' | 'individual';
+  error_strategy: 'abort' | 'ignore';
+  publish_at?: string | null;
+}
+
+export interface PublishDetail {
+  request: PublishRequestRow;
+  items: PublishItemRow[];
+}
+
+async function detail(ctx: DomainContext, request: PublishRequestRow): Promise<PublishDetail> {
+  return { request, items: await ctx.store.publish.items(request.id) };
+}
+
+/**
+ * Requests publishing of versions. Each must be an unpublished version of a layer the actor
+ * may edit, and not already waiting in another request. Runs at once unless `publish_at` is
+ * in the future; versions still importing are published when their import ends.
+ */
+export async function createPublish(ctx: DomainContext, actor: Actor, input: PublishInput): Promise<PublishDetail> {
+  if (input.items.length === 0) throw invalidParameter('body.items', 'give at least one version URL');
+  for (const [index, versionId] of input.items.entries()) {
+    const version = await ctx.store.layers.findLayerVersion(versionId);
+    const where = `body.items[${index}]`;
+    try {
+      await authorizeGroupOwned(ctx, actor, version, 'edit', `Version ${versionId}`);
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 404) throw invalidParameter(where, `no version you can see has id ${versionId}`);
+      throw error;
+    }
+    if (version!.published_at !== null) throw conflict(`Version ${versionId} is published already.`);
+    if ((await ctx.store.publish.openRequestsFor(versionId)).length > 0) throw conflict(`Version ${versionId} is waiting in another publish request.`);
+  }
+  const at = timestamp(ctx);
+  let publishAt: string | null = null;
+  if (input.publish_at) {
+    const when = Date.parse(input.publish_at);
+    if (Number.isNaN(when)) throw invalidParameter('body.publish_at', 'must be an ISO 8601 date-time');
+    if (when > ctx.now().getTime()) publishAt = new Date(when).toISOString();
+  }
+  const request = await ctx.store.transaction(async (repos) => {
+    const created = await repos.publish.create(
+      {
+        state: 'pending',
+        publish_strategy: input.publish_strategy,
+        error_strategy: input.error_strategy,
+        publish_at: publishAt,
+        error: null,
+        job_id: null,
+        created_by: actor.kind === 'user' ? actor.user.id : 0,
+        created_at: at,
+        completed_at: null,
+      },
+      [...new Set(input.items)],
+    );
+    if (publishAt) {
+      const jobId = await repos.jobs.insert({ kind: publishJobKind, payload: { publishId: created.id }, runAt: publishAt, maxAttempts: 3 }, at);
+      await repos.publish.update(created.id, { job_id: jobId });
+    }
+    return created;
+  });
+  if (publishAt) ctx.jobs.wake();
+  else await settle(ctx, request.id);
+  return detail(ctx, (await ctx.store.publish.findById(request.id))!);
+}
+
+/**
+ * Moves a request on as far as its versions allow. `together` publishes all items in one
+ * transaction once every one has imported; `individual` publishes each as it is ready. A failed
+ * import aborts the request, or is skipped with `error_strategy: ignore`.
+ */
+export async function settle(ctx: DomainContext, publishId: number): Promise<void> {
+  await ctx.store.transaction(async (repos) => {
+    const request = await repos.publish.findById(publishId);
+    if (!request || (request.state !== 'pending' && request.state !== 'publishing')) return;
+    if (request.publish_at && Date.parse(request.publish_at) > ctx.now().getTime()) return;
+    const items = await repos.publish.items(publishId);
+    const at = timestamp(ctx);
+    const failed = items.filter((i) => i.status === 'error');
+    const waiting = items.filter((i) => i.status === 'queued' || i.status === 'importing');
+    const ready = items.filter((i) => i.status === 'ok' && i.published_at === null && i.state === 'pending');
+
+    if (failed.length > 0 && request.error_strategy === 'abort' && (request.publish_strategy === 'together' || waiting.length + ready.length > 0)) {
+      for (const item of failed) await repos.publish.setItemState(publishId, item.version_id, 'error');
+      await repos.publish.update(publishId, {
+        state: 'error',
+        error: `The import of version(s) ${failed.map((i) => i.version_id).join(', ')} failed, so nothing more was published.`,
+        completed_at: at,
+      });
+      return;
+    }
+    if (request.publish_strategy === 'together' && waiting.length > 0) {
+      await repos.publish.update(publishId, { state: 'publishing' });
+      return;
+    }
+    for (const item of ready) {
+      await repos.publish.publishVersion(item.version_id, item.layer_id, at);
+      await repos.publish.setItemState(publishId, item.version_id, 'published');
+    }
+    for (const item of failed) await repos.publish.setItemState(publishId, item.version_id, 'error');
+    if (waiting.length > 0) await repos.publish.update(publishId, { state: 'publishing' });
+    else await repos.publish.update(publishId, { state: failed.length > 0 && ready.length === 0 ? 'error' : 'completed', completed_at: at });
+  });
+}
+
+/** Called when a version's import ends, either way. */
+export async function settlePublishRequests(ctx: DomainContext, versionId: number): Promise<void> {
+  for (const request of await ctx.store.publish.openRequestsFor(versionId)) await settle(ctx, request.id);
+}
+
+export async function listPublish(ctx: DomainContext, actor: Actor, query: ListQuery): Promise<ListResult<PublishRequestRow>> {
+  return ctx.store.publish.list(query, isSiteAdmin(actor) ? null : actor.kind === 'user' ? actor.user.id : -1);
+}
+
+export async function getPublish(ctx: DomainContext, actor: Actor, id: number): Promise<PublishDetail> {
+  const request = await ctx.store.publish.findById(id);
+  const mine = request && (isSiteAdmin(actor) || (actor.kind === 'user' && actor.user.id === request.created_by));
+  if (!request || !mine) throw notFound(`Publish request ${id}`);
+  return detail(ctx, request);
+}
+
+/** Cancels a request that has not finished. */
+export async function cancelPublish(ctx: DomainContext, actor: Actor, id: number): Promise<void> {
+  const { request } = await getPublish(ctx, actor, id);
+  if (request.state !== 'pending' && request.state !== 'publishing') {
+    throw conflict(`Publish request ${id} is ${request.state}; only pending ones can be cancelled.`);
+  }
+  await ctx.store.publish.update(id, { state: 'cancelled', completed_at: timestamp(ctx) });
+  if (request.job_id) await ctx.jobs.cancel(request.job_id);
+}

@@ -1,0 +1,81 @@
+import type { LayerVersionRow } from '../../../store/layers-repository.js';
+import { bboxPolygon, storedBbox } from '../../common/geojson.js';
+import type { PresentContext } from '../../common/present.js';
+import { apiPath } from '../../common/urls.js';
+
+export const collectionOf = (type: 'layer' | 'table') => (type === 'table' ? 'tables' : 'layers');
+
+export function versionUrl(row: Pick<LayerVersionRow, 'layer_type' | 'layer_id' | 'id'>, ctx: PresentContext): string {
+  return ctx.urlFor(apiPath(collectionOf(row.layer_type), row.layer_id, 'versions', row.id));
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+export function presentLayerSummary(row: LayerVersionRow, ctx: PresentContext) {
+  return {
+    id: row.layer_id,
+    url: ctx.urlFor(apiPath(collectionOf(row.layer_type), row.layer_id)),
+    type: row.layer_type,
+    name: row.title,
+    title: row.title,
+    kind: row.layer_type === 'table' ? 'table' : 'vector',
+    first_published_at: row.first_published_at,
+    published_at: row.published_at,
+    version: { id: row.id, url: versionUrl(row, ctx), status: row.status },
+  };
+}
+
+export function presentLayer(row: LayerVersionRow, ctx: PresentContext) {
+  const collection = collectionOf(row.layer_type);
+  const thisVersion = versionUrl(row, ctx);
+  return {
+    ...presentLayerSummary(row, ctx),
+    description: row.description,
+    description_html: row.description
+      .split(/\n{2,}/)
+      .filter(Boolean)
+      .map((p) => `<p>${escapeHtml(p)}</p>`)
+      .join(''),
+    group: { id: row.group_id, url: ctx.urlFor(apiPath('groups', row.group_id)) },
+    license: row.license_id === null ? null : { id: row.license_id, url: ctx.urlFor(apiPath('licenses', row.license_id)) },
+    categories: JSON.parse(row.categories) as string[],
+    tags: JSON.parse(row.tags) as string[],
+    collected_at: null,
+    created_at: row.layer_created_at,
+    url_html: null,
+    published_version: row.published_version_id === null ? null : ctx.urlFor(apiPath(collection, row.layer_id, 'versions', row.published_version_id)),
+    latest_version: ctx.urlFor(apiPath(collection, row.layer_id, 'versions', row.latest_version_id)),
+    this_version: thisVersion,
+    data: {
+      crs: row.crs ?? row.requested_crs,
+      datasources: (JSON.parse(row.datasources) as number[]).map((id) => ({ id })),
+      geometry_field: row.geometry_field,
+      geometry_type: row.geometry_type,
+      fields: JSON.parse(row.fields) as unknown[],
+      primary_key_fields: JSON.parse(row.primary_key_fields) as string[],
+      feature_count: row.feature_count,
+      extent: bboxPolygon(storedBbox(row.extent)),
+    },
+    version: {
+      id: row.id,
+      url: thisVersion,
+      number: row.number,
+      status: row.status,
+      progress: row.progress,
+      error: row.error,
+      created_at: row.created_at,
+      created_by: { id: row.created_by, url: ctx.urlFor(apiPath('users', row.created_by)) },
+      published_at: row.published_at,
+      reference: null,
+      change_counts: row.change_counts ? (JSON.parse(row.change_counts) as object) : null,
+      import_log: `${thisVersion}import-log/`,
+    },
+    metadata: {
+      iso: `${thisVersion}metadata/iso/`,
+      dc: `${thisVersion}metadata/dc/`,
+      native: `${thisVersion}metadata/`,
+    },
+  };
+}

@@ -1,0 +1,197 @@
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { DomainContext } from '../../../domain/context.js';
+import { invalidParameter } from '../../../domain/errors.js';
+import { getMetadata, putMetadata, type MetadataForm } from '../../../domain/layer-metadata.js';
+import {
+  createDraft,
+  createLayer,
+  deleteLayer,
+  deleteVersion,
+  getLayer,
+  getVersion,
+  importVersion,
+  listLayers,
+  listVersions,
+  updateVersion,
+  type LayerDataInput,
+  type VersionRef,
+} from '../../../domain/layers.js';
+import { createPublish } from '../../../domain/publishing.js';
+import type { LayerRow } from '../../../store/schema.js';
+import { registerListView } from '../../common/list-view.js';
+import { idParams, presentContext, sendCreated } from '../../common/present.js';
+import { idFromRef } from '../../common/refs.js';
+import { apiPath } from '../../common/urls.js';
+import { presentPublish } from '../publish/presenter.js';
+import { collectionOf, presentLayer, presentLayerSummary } from './presenter.js';
+import { LayerCreateBody, VersionParams, VersionUpdateBody, layersListSpec, versionsListSpec } from './schema.js';
+
+type DataBody = NonNullable<LayerCreateBody['data']>;
+
+function dataInput(data: DataBody): LayerDataInput {
+  return {
+    datasources: data.datasources.map((ref, i) => idFromRef(ref, 'datasources', `body.data.datasources[${i}]`)),
+    ...(data.crs !== undefined && { crs: data.crs }),
+    ...(data.primary_key_fields !== undefined && { primary_key_fields: data.primary_key_fields }),
+  };
+}
+
+function licenseInput(license: LayerCreateBody['license']): number | null | undefined {
+  return license === undefined || license === null ? license : idFromRef(license, 'licenses', 'body.license');
+}
+
+/**
+ * Layers (`/layers/`) and tables (`/tables/`): the same routes over the two types. A layer
+ * object shows one version; `/versions/` reach the others.
+ */
+export function registerLayerRoutes(base: FastifyInstance, ctx: DomainContext, type: LayerRow['type']): void {
+  const app = base.withTypeProvider<TypeBoxTypeProvider>();
+  const collection = collectionOf(type);
+  const tags = [collection];
+  const list = apiPath(collection);
+  const one = `${list}:id/`;
+  const versions = `${one}versions/`;
+  const version = `${versions}:versionId/`;
+  const read = { scope: 'layers:read' as const };
+  const write = { scope: 'layers:write' as const };
+
+  for (const [url, mode] of [
+    [list, 'published'],
+    [`${list}drafts/`, 'drafts'],
+  ] as const) {
+    registerListView(app, {
+      url,
+      spec: layersListSpec(mode === 'drafts' ? `draft ${collection}` : collection),
+      scope: 'layers:read',
+      tags,
+      list: (actor, query) => listLayers(ctx, actor, type, mode, query),
+      summary: presentLayerSummary,
+      full: presentLayer,
+    });
+  }
+
+  app.post(
+    list,
+    { config: write, schema: { summary: `Create a ${type} from a datasource; its first version imports in the background`, tags, body: LayerCreateBody } },
+    async (request, reply) => {
+      const body = request.body;
+      const title = body.title ?? body.name;
+      if (!title) throw invalidParameter('body.title', 'is required');
+      const group = typeof body.group === 'object' ? body.group.id : body.group;
+      const row = await createLayer(ctx, request.actor, type, {
+        title,
+        ...(group !== undefined && { group }),
+        ...(body.description !== undefined && { description: body.description }),
+        ...(body.tags !== undefined && { tags: body.tags }),
+        ...(body.categories !== undefined && { categories: body.categories }),
+        ...(body.license !== undefined && { license: licenseInput(body.license) }),
+        data: dataInput(body.data),
+      });
+      return sendCreated(reply, presentLayer(row, presentContext(request)));
+    },
+  );
+
+  app.get(one, { config: read, schema: { summary: `Get a ${type} (its published version, else its latest)`, tags, params: idParams } }, async (request) =>
+    presentLayer(await getLayer(ctx, request.actor, type, request.params.id), presentContext(request)),
+  );
+
+  app.delete(one, { config: write, schema: { summary: `Delete a ${type} with all its versions`, tags, params: idParams } }, async (request, reply) => {
+    await deleteLayer(ctx, request.actor, type, request.params.id);
+    return reply.code(204).send();
+  });
+
+  registerListView(app, {
+    url: versions,
+    spec: versionsListSpec,
+    scope: 'layers:read',
+    tags,
+    params: idParams,
+    list: (actor, query, request) => listVersions(ctx, actor, type, (request.params as { id: number }).id, query),
+    summary: presentLayerSummary,
+    full: presentLayer,
+  });
+
+  app.post(versions, { config: write, schema: { summary: 'Create a new draft version (409 if one exists)', tags, params: idParams } }, async (request, reply) =>
+    sendCreated(reply, presentLayer(await createDraft(ctx, request.actor, type, request.params.id, false), presentContext(request))),
+  );
+
+  app.post(
+    `${versions}import/`,
+    { config: write, schema: { summary: 'Re-import from the same datasources into a new version (start_update)', tags, params: idParams } },
+    async (request, reply) =>
+      sendCreated(reply, presentLayer(await createDraft(ctx, request.actor, type, request.params.id, true), presentContext(request)), 202),
+  );
+
+  for (const ref of ['draft', 'published'] as const) {
+    app.get(`${versions}${ref}/`, { config: read, schema: { summary: `The ${ref} version`, tags, params: idParams } }, async (request) =>
+      presentLayer(await getVersion(ctx, request.actor, type, request.params.id, ref), presentContext(request)),
+    );
+  }
+
+  app.get(version, { config: read, schema: { summary: 'Get a version', tags, params: VersionParams } }, async (request) =>
+    presentLayer(await getVersion(ctx, request.actor, type, request.params.id, request.params.versionId), presentContext(request)),
+  );
+
+  app.put(
+    version,
+    { config: write, schema: { summary: "Edit a draft's title, description, tags, categories or license; with data, re-import it", tags, params: VersionParams, body: VersionUpdateBody } },
+    async (request) => {
+      const body = request.body;
+      const title = body.title ?? body.name;
+      const row = await updateVersion(ctx, request.actor, type, request.params.id, request.params.versionId, {
+        ...(title !== undefined && { title }),
+        ...(body.description !== undefined && { description: body.description }),
+        ...(body.tags !== undefined && { tags: body.tags }),
+        ...(body.categories !== undefined && { categories: body.categories }),
+        ...(body.license !== undefined && { license: licenseInput(body.license) }),
+        ...(body.data !== undefined && { data: dataInput(body.data) }),
+      });
+      return presentLayer(row, presentContext(request));
+    },
+  );
+
+  app.delete(version, { config: write, schema: { summary: 'Delete a draft version', tags, params: VersionParams } }, async (request, reply) => {
+    await deleteVersion(ctx, request.actor, type, request.params.id, request.params.versionId);
+    return reply.code(204).send();
+  });
+
+  app.post(`${version}import/`, { config: write, schema: { summary: 'Import a draft version again', tags, params: VersionParams } }, async (request, reply) =>
+    sendCreated(reply, presentLayer(await importVersion(ctx, request.actor, type, request.params.id, request.params.versionId), presentContext(request)), 202),
+  );
+
+  app.post(`${version}publish/`, { config: write, schema: { summary: 'Publish this version (returns a publish request)', tags, params: VersionParams } }, async (request, reply) => {
+    const row = await getVersion(ctx, request.actor, type, request.params.id, request.params.versionId);
+    const publish = await createPublish(ctx, request.actor, { items: [row.id], publish_strategy: 'together', error_strategy: 'abort' });
+    return sendCreated(reply, presentPublish(publish, presentContext(request)));
+  });
+
+  app.get(`${version}import-log/`, { config: read, schema: { summary: "A version's import log, as text", tags, params: VersionParams } }, async (request, reply) => {
+    const row = await getVersion(ctx, request.actor, type, request.params.id, request.params.versionId);
+    return reply.type('text/plain; charset=utf-8').send(row.import_log);
+  });
+
+  const metadataRoutes: Array<[string, MetadataForm]> = [
+    ['metadata/', 'native'],
+    ['metadata/iso/', 'iso'],
+    ['metadata/dc/', 'dc'],
+  ];
+  for (const [suffix, form] of metadataRoutes) {
+    app.get(`${version}${suffix}`, { config: read, schema: { summary: `Metadata (${form}) as XML`, tags, params: VersionParams } }, async (request, reply) => {
+      const { id, versionId } = request.params;
+      const xml = await getMetadata(ctx, request.actor, type, id, versionId as VersionRef, form, request.urlFor(apiPath(collection, id)));
+      return reply.type('application/xml; charset=utf-8').send(xml);
+    });
+  }
+
+  app.post(
+    `${version}metadata/`,
+    { config: write, schema: { summary: 'Upload an ISO 19115/19139, FGDC or Dublin Core XML document (raw XML body)', tags, params: VersionParams } },
+    async (request, reply) => {
+      if (typeof request.body !== 'string') throw invalidParameter('body', 'send the XML document itself, as application/xml');
+      const { format } = await putMetadata(ctx, request.actor, type, request.params.id, request.params.versionId, request.body);
+      const url = request.urlFor(`${apiPath(collection, request.params.id, 'versions', request.params.versionId)}metadata/`);
+      return sendCreated(reply, { url, format });
+    },
+  );
+}

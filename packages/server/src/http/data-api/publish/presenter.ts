@@ -1,0 +1,28 @@
+import type { PublishDetail } from '../../../domain/publishing.js';
+import type { PublishRequestRow } from '../../../store/schema.js';
+import type { PresentContext } from '../../common/present.js';
+import { apiPath } from '../../common/urls.js';
+import { collectionOf } from '../layers/presenter.js';
+
+export function presentPublishSummary(request: PublishRequestRow, ctx: PresentContext) {
+  return {
+    id: request.id,
+    url: ctx.urlFor(apiPath('publish', request.id)),
+    state: request.state,
+    created_at: request.created_at,
+    publish_at: request.publish_at,
+  };
+}
+
+export function presentPublish({ request, items }: PublishDetail, ctx: PresentContext) {
+  return {
+    ...presentPublishSummary(request, ctx),
+    created_by: { id: request.created_by, url: ctx.urlFor(apiPath('users', request.created_by)) },
+    publish_strategy: request.publish_strategy,
+    error_strategy: request.error_strategy,
+    completed_at: request.completed_at,
+    error: request.error,
+    items: items.map((i) => ctx.urlFor(apiPath(collectionOf(i.layer_type), i.layer_id, 'versions', i.version_id))),
+    item_states: items.map((i) => ({ version: i.version_id, state: i.state, import_status: i.status })),
+  };
+}
