@@ -1,6 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { MapshelfError } from '../../domain/errors.js';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route takes a raw XML body (as a string). */
+    xmlBody?: boolean;
+  }
+}
+
 /**
  * JSON bodies: an empty body reads as no body (clients send `Content-Type: application/json`
  * on DELETE and on actions), and bad JSON is a 400 that says where it broke. XML arrives as text.
@@ -23,8 +30,11 @@ export function registerJsonBody(app: FastifyInstance): void {
       );
     }
   });
-  // Metadata documents are posted as raw XML; it is parsed safely by the metadata module.
-  app.addContentTypeParser(/^(application|text)\/([\w.+-]+\+)?xml\s*(;|$)/i, { parseAs: 'string', bodyLimit: 5 * 1024 * 1024 }, (_request, body, done) =>
-    done(null, String(body)),
-  );
+  // Metadata documents are posted as raw XML, to routes that say so; the metadata module parses it safely.
+  app.addContentTypeParser(/^(application|text)\/([\w.+-]+\+)?xml\s*(;|$)/i, { parseAs: 'string', bodyLimit: 5 * 1024 * 1024 }, (request, body, done) => {
+    if (request.routeOptions.config.xmlBody) return done(null, String(body));
+    done(new MapshelfError('unsupported_media_type', 'Send the request body as application/json.', {
+      errors: [{ location: 'header.content-type', message: 'unsupported media type' }],
+    }), undefined);
+  });
 }

@@ -186,7 +186,7 @@ export function registerLayerRoutes(base: FastifyInstance, ctx: DomainContext, t
 
   app.post(
     `${version}metadata/`,
-    { config: write, schema: { summary: 'Upload an ISO 19115/19139, FGDC or Dublin Core XML document (raw XML body)', tags, params: VersionParams } },
+    { config: { ...write, xmlBody: true }, schema: { summary: 'Upload an ISO 19115/19139, FGDC or Dublin Core XML document (raw XML body)', tags, params: VersionParams } },
     async (request, reply) => {
       if (typeof request.body !== 'string') throw invalidParameter('body', 'send the XML document itself, as application/xml');
       const { format } = await putMetadata(ctx, request.actor, type, request.params.id, request.params.versionId, request.body);
