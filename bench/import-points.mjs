@@ -1,0 +1,137 @@
+#!/usr/bin/env node
+// Benchmark: importing N points (GeoJSONSeq and GeoPackage) through Mapshelf vs ogr2ogr to GPKG.
+// Runs each side alternately (A B A B ...) and reports medians, the ratio, and the server's peak RSS.
+// Usage: node bench/import-points.mjs [--points 1000000] [--runs 3]
+import { execFileSync, spawn } from 'node:child_process';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { openAsBlob } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const args = Object.fromEntries(process.argv.slice(2).reduce((pairs, a, i, all) => (a.startsWith('--') ? [...pairs, [a.slice(2), all[i + 1]]] : pairs), []));
+const points = Number(args.points ?? 1_000_000);
+const runs = Number(args.runs ?? 3);
+const bin = new URL('../packages/cli/dist/bin.js', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'mapshelf-bench-'));
+const token = 'bench-token';
+
+function rng(seed) {
+  let s = seed >>> 0;
+  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+}
+
+async function writePoints(path) {
+  const random = rng(42);
+  const out = createWriteStream(path);
+  for (let i = 0; i < points; i++) {
+    const props = {
+      id: i, name: `point ${i}`, category: ['a', 'b', 'c', 'd'][i % 4], value: Math.round(random() * 1e6) / 100,
+      count: Math.floor(random() * 1000), flag: i % 3 === 0, code: `C${(i * 7919) % 100000}`, height: random() * 3000,
+      year: 1900 + (i % 125), ratio: random(), label: `L${i % 997}`, date: `20${String(10 + (i % 15))}-0${1 + (i % 9)}-1${i % 9}`,
+    };
+    const line = `{"type":"Feature","properties":${JSON.stringify(props)},"geometry":{"type":"Point","coordinates":[${(166 + random() * 12).toFixed(6)},${(-47 + random() * 13).toFixed(6)}]}}\n`;
+    if (!out.write(line)) await new Promise((r) => out.once('drain', r));
+  }
+  await new Promise((r) => out.end(r));
+}
+
+const freePort = () =>
+  new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function rssOf(pid) {
+  try {
+    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) * 1024;
+  } catch {
+    return 0;
+  }
+}
+
+async function main() {
+  const seq = join(dir, 'points.geojsonl');
+  const gpkg = join(dir, 'points.gpkg');
+  console.error(`generating ${points} points ...`);
+  await writePoints(seq);
+  execFileSync('ogr2ogr', ['-f', 'GPKG', gpkg, seq, '-nln', 'points']);
+
+  const port = await freePort();
+  const dataDir = join(dir, 'data');
+  const server = spawn(process.execPath, [bin, 'serve', '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn', '--upload-limit', '4gb'], {
+    env: { ...process.env, MAPSHELF_BOOTSTRAP_TOKEN: token },
+    stdio: 'ignore',
+  });
+  const api = `http://127.0.0.1:${port}/services/api/v1/`;
+  const headers = { authorization: `key ${token}` };
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/health`)).ok) break;
+    } catch {}
+    await sleep(100);
+  }
+  const call = async (method, path, body) => {
+    const res = await fetch(path.startsWith('http') ? path : api + path, {
+      method,
+      headers: { ...headers, ...(body && { 'content-type': 'application/json' }) },
+      body: body && JSON.stringify(body),
+    });
+    return res.json();
+  };
+
+  let peakRss = 0;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssOf(server.pid))), 50);
+  const results = {};
+  for (const [label, file] of [['GeoJSONSeq', seq], ['GeoPackage', gpkg]]) {
+    const form = new FormData();
+    form.append('source', JSON.stringify({ title: label }));
+    form.append('file0', await openAsBlob(file), file.endsWith('.gpkg') ? 'points.gpkg' : 'points.geojsonl');
+    const source = await (await fetch(`${api}sources/`, { method: 'POST', headers, body: form })).json();
+    let datasources = [];
+    while (datasources.length === 0) {
+      await sleep(200);
+      datasources = await call('GET', `sources/${source.id}/datasources/`);
+    }
+    const times = { mapshelf: [], ogr2ogr: [] };
+    for (let run = 0; run < runs; run++) {
+      // Mapshelf: from the create request to the version being ready.
+      peakRss = 0;
+      let t = performance.now();
+      const layer = await call('POST', 'layers/', { title: `${label} ${run}`, data: { datasources: [datasources[0].id], crs: 'EPSG:4326' } });
+      let status = layer.version.status;
+      while (status !== 'ok' && status !== 'error') {
+        await sleep(20);
+        status = (await call('GET', layer.version.url)).version.status;
+      }
+      times.mapshelf.push((performance.now() - t) / 1000);
+      if (status !== 'ok') throw new Error(`import failed: ${JSON.stringify(await call('GET', layer.version.url))}`);
+      results[`${label} peak RSS MB`] = Math.max(results[`${label} peak RSS MB`] ?? 0, Math.round(peakRss / 1e6));
+      await call('DELETE', layer.url);
+      // ogr2ogr on the same file.
+      const out = join(dir, `ogr-${run}.gpkg`);
+      t = performance.now();
+      execFileSync('ogr2ogr', ['-f', 'GPKG', out, file]);
+      times.ogr2ogr.push((performance.now() - t) / 1000);
+      rmSync(out);
+    }
+    const m = median(times.mapshelf);
+    const o = median(times.ogr2ogr);
+    results[label] = { mapshelf_s: times.mapshelf.map((x) => +x.toFixed(2)), ogr2ogr_s: times.ogr2ogr.map((x) => +x.toFixed(2)), median_mapshelf_s: +m.toFixed(2), median_ogr2ogr_s: +o.toFixed(2), ratio: +(m / o).toFixed(2) };
+  }
+  clearInterval(sampler);
+  server.kill('SIGTERM');
+  console.log(JSON.stringify({ points, runs, input_bytes: statSync(seq).size, results }, null, 2));
+  rmSync(dir, { recursive: true, force: true });
+}
+
+main().catch((error) => {
+  console.error(error);
+  rmSync(dir, { recursive: true, force: true });
+  process.exit(1);
+});
