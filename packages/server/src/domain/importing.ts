@@ -1,10 +1,11 @@
-import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { countChanges } from '../geo/change-counts.js';
 import { importToGeoPackage } from '../geo/import.js';
 import { PermanentJobError, throwIfAborted } from '../jobs/job-kind.js';
 import { timestamp, type DomainContext } from './context.js';
 import { absolute, dataPaths } from './data-paths.js';
+import { parseMetadataXml } from './metadata/index.js';
 import { settlePublishRequests } from './publishing.js';
 
 /** Formats whose feature ids survive a re-export, so they can match features between versions. */
@@ -66,6 +67,8 @@ export async function performImport(ctx: DomainContext, versionId: number, signa
         : { added: imported.featureCount, updated: 0, deleted: 0 };
     log(`changes since ${previous ? `version ${previous.number}` : 'nothing'}: +${changes.added} ~${changes.updated} -${changes.deleted}`);
 
+    if (datasource.metadata_path) await attachSidecarMetadata(ctx, versionId, join(absolute(ctx.dataDir, source.folder), datasource.metadata_path), log);
+
     const file = dataPaths.versionFile(version.layer_id, version.number);
     await mkdir(dirname(absolute(ctx.dataDir, file)), { recursive: true });
     await rename(temporary, absolute(ctx.dataDir, file));
@@ -88,6 +91,18 @@ export async function performImport(ctx: DomainContext, versionId: number, signa
     await rm(scratch, { recursive: true, force: true });
   }
   await settlePublishRequests(ctx, versionId);
+}
+
+/** A dataset's same-named .xml becomes the version's metadata document, if it is a format Mapshelf reads. */
+async function attachSidecarMetadata(ctx: DomainContext, versionId: number, path: string, log: (line: string) => void): Promise<void> {
+  try {
+    const xml = await readFile(path, 'utf8');
+    const { format } = parseMetadataXml(xml);
+    await ctx.store.layers.putMetadataDocument({ version_id: versionId, format, xml, created_at: timestamp(ctx) });
+    log(`attached the ${format} metadata document beside the dataset`);
+  } catch (error) {
+    log(`WARNING the metadata document beside the dataset was not used: ${(error as Error).message}`);
+  }
 }
 
 /** Leaves a version whose import could not finish in `error`, and fails publishes waiting on it. */

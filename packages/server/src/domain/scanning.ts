@@ -28,7 +28,7 @@ function toRow(sourceId: number, path: string, metadataPath: string | null, laye
     num_features: layer.featureCount,
     extent: layer.extent4326 ? JSON.stringify(layer.extent4326) : null,
     metadata_path: metadataPath,
-    encoding: null,
+    encoding: layer.textDecodes ? 'UTF-8' : 'unknown',
   };
 }
 
@@ -63,6 +63,9 @@ export async function performScan(ctx: DomainContext, scanId: number, signal: Ab
           `${dataset.path}${layers.length > 1 ? ` [${layer.name}]` : ''}: ${layer.dataType}, ${layer.featureCount} feature(s), ` +
             `${layer.geometryType ?? 'no geometry'}, CRS ${layer.crs?.id ?? (layer.crs ? 'unidentified (WKT kept)' : 'none')}`,
         );
+        if (!layer.textDecodes) {
+          log(`WARNING ${dataset.path}: some text attributes are not UTF-8; add a .cpg file beside it naming the encoding (e.g. ISO-8859-1) and scan again`);
+        }
         if (layer.dataType === 'vector' && !layer.crs) log(`WARNING ${dataset.path}: no CRS; give "crs" in the layer's data when you create it`);
       }
     } catch (error) {

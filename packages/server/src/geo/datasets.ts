@@ -128,6 +128,25 @@ export interface LayerSummary {
   fields: FieldInfo[];
   /** [minx, miny, maxx, maxy] in lon/lat, or null for tables and empty layers. */
   extent4326: [number, number, number, number] | null;
+  /** False when text attributes are not valid in the encoding GDAL read them with. */
+  textDecodes: boolean;
+}
+
+/**
+ * Whether the first features' text attributes decode cleanly. GDAL honours a Shapefile's .cpg
+ * (or the .dbf's code page mark); without either, bytes that are not UTF-8 turn into U+FFFD.
+ */
+function textDecodes(layer: gdal.Layer, sample = 1000): boolean {
+  const textFields = layer.fields.map((f) => f).filter((f) => f.type === gdal.OFTString).map((f) => f.name);
+  if (textFields.length === 0) return true;
+  let seen = 0;
+  for (let feature = layer.features.first(); feature && seen < sample; feature = layer.features.next(), seen++) {
+    for (const name of textFields) {
+      const value = feature.fields.get(name);
+      if (typeof value === 'string' && value.includes('\uFFFD')) return false;
+    }
+  }
+  return true;
 }
 
 /** Opens a dataset read-only and summarizes each of its layers. */
@@ -146,6 +165,7 @@ export async function describeDataset(path: string): Promise<LayerSummary[]> {
         crs: geometryType === null ? null : await identifyCrs(layer.srs),
         fields: layer.fields.map((f) => ({ name: f.name, type: f.type })),
         extent4326: layerExtent4326(layer),
+        textDecodes: textDecodes(layer),
       });
     }
     return summaries;
