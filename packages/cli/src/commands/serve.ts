@@ -19,7 +19,7 @@ directly, give --tls-cert and --tls-key (PEM files).
 
 Every flag has an environment variable: MAPSHELF_HOST, MAPSHELF_PORT, MAPSHELF_DATA_DIR,
 MAPSHELF_PUBLIC_URL, MAPSHELF_TRUST_PROXY, MAPSHELF_TLS_CERT, MAPSHELF_TLS_KEY,
-MAPSHELF_BODY_LIMIT, MAPSHELF_LOG_LEVEL.
+MAPSHELF_BODY_LIMIT, MAPSHELF_UPLOAD_LIMIT, MAPSHELF_LOG_LEVEL.
 
 Example:
   MAPSHELF_BOOTSTRAP_TOKEN=change-me mapshelf serve --port 8080 --data-dir /srv/mapshelf
@@ -35,6 +35,7 @@ interface ServeOptions {
   tlsCert?: string;
   tlsKey?: string;
   bodyLimit?: string;
+  uploadLimit?: string;
   logLevel?: string;
 }
 
@@ -49,6 +50,7 @@ export function serveCommand(): Command {
     .option('--tls-cert <file>', 'PEM certificate, to serve HTTPS')
     .option('--tls-key <file>', 'PEM private key, to serve HTTPS')
     .option('--body-limit <size>', 'largest JSON request body, e.g. 1mb (default 1mb)')
+    .option('--upload-limit <size>', 'largest uploaded file, e.g. 10gb (default 2gb)')
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (default info)')
     .addHelpText('after', help)
     .action(async (options: ServeOptions) => {
