@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { DomainContext } from '../../../domain/context.js';
 import { invalidParameter } from '../../../domain/errors.js';
@@ -112,15 +112,18 @@ export function registerLayerRoutes(base: FastifyInstance, ctx: DomainContext, t
     full: presentLayer,
   });
 
+  // A new version is reached at its own URL, not the layer's.
+  const sendVersion = (reply: FastifyReply, body: ReturnType<typeof presentLayer>, status: 201 | 202) => sendCreated(reply, body, status, body.version.url);
+
   app.post(versions, { config: write, schema: { summary: 'Create a new draft version (409 if one exists)', tags, params: idParams } }, async (request, reply) =>
-    sendCreated(reply, presentLayer(await createDraft(ctx, request.actor, type, request.params.id, false), presentContext(request))),
+    sendVersion(reply, presentLayer(await createDraft(ctx, request.actor, type, request.params.id, false), presentContext(request)), 201),
   );
 
   app.post(
     `${versions}import/`,
     { config: write, schema: { summary: 'Re-import from the same datasources into a new version (start_update)', tags, params: idParams } },
     async (request, reply) =>
-      sendCreated(reply, presentLayer(await createDraft(ctx, request.actor, type, request.params.id, true), presentContext(request)), 202),
+      sendVersion(reply, presentLayer(await createDraft(ctx, request.actor, type, request.params.id, true), presentContext(request)), 202),
   );
 
   for (const ref of ['draft', 'published'] as const) {
@@ -157,7 +160,7 @@ export function registerLayerRoutes(base: FastifyInstance, ctx: DomainContext, t
   });
 
   app.post(`${version}import/`, { config: write, schema: { summary: 'Import a draft version again', tags, params: VersionParams } }, async (request, reply) =>
-    sendCreated(reply, presentLayer(await importVersion(ctx, request.actor, type, request.params.id, request.params.versionId), presentContext(request)), 202),
+    sendVersion(reply, presentLayer(await importVersion(ctx, request.actor, type, request.params.id, request.params.versionId), presentContext(request)), 202),
   );
 
   app.post(`${version}publish/`, { config: write, schema: { summary: 'Publish this version (returns a publish request)', tags, params: VersionParams } }, async (request, reply) => {
