@@ -55,6 +55,8 @@ export async function buildApp(config: ServerConfig, store: Store): Promise<Fast
   registerJsonBody(app);
   // Uploads stream part by part; the limits stop a request before it fills the disk.
   await app.register(multipart, {
+    // A file part's name is its upload path (folders included); upload.ts checks it is safe.
+    preservePath: true,
     limits: { fileSize: config.uploadLimit, files: 1000, fields: 10, fieldSize: 1024 * 1024, parts: 1010 },
   });
   registerErrorHandler(app);

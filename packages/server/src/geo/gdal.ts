@@ -8,6 +8,9 @@ import gdal from 'gdal-async';
 
 const run = promisify(execFile);
 
+// Reproject what can be reprojected, rather than failing a whole geometry for one point.
+gdal.config.set('OGR_ENABLE_PARTIAL_REPROJECTION', 'TRUE');
+
 export interface GdalInfo {
   version: string;
   /** False when gdal-async links the system libgdal, as Mapshelf's setup builds it. */
@@ -61,8 +64,14 @@ export function layerExtent4326(layer: gdal.Layer): [number, number, number, num
   if (layer.srs) {
     // Densify first, so curved edges of a projected box are not cut short by reprojection.
     polygon.segmentize(Math.max(envelope.maxX - envelope.minX, envelope.maxY - envelope.minY) / 32 || 1);
-    // A layer's own CRS comes with GIS (x, y) axis order from OGR.
-    polygon.transform(new gdal.CoordinateTransformation(layer.srs, crs84));
+    try {
+      // A layer's own CRS comes with GIS (x, y) axis order from OGR. Corners of a projected box can
+      // lie outside the projection's domain (Alaska to Guam in Albers); partial reprojection drops them.
+      polygon.transform(new gdal.CoordinateTransformation(layer.srs, crs84));
+    } catch {
+      return null;
+    }
+    if (polygon.isEmpty()) return null;
   }
   const e = polygon.getEnvelope();
   return [e.minX, e.minY, e.maxX, e.maxY];

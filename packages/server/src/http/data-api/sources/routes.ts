@@ -53,9 +53,15 @@ export function registerSourceRoutes(base: FastifyInstance, ctx: DomainContext):
       },
     },
     async (request, reply) => {
-      const upload = await receiveUpload(request, ctx.dataDir);
-      const input = validatePart(SourcePart, upload.source, 'source');
-      return sendCreated(reply, presentSource(await createSource(ctx, request.actor, input, upload.staged), presentContext(request)));
+      let upload;
+      try {
+        upload = await receiveUpload(request, ctx.dataDir, (source) => validatePart(SourcePart, source, 'source'));
+      } catch (error) {
+        // The request body may not have been read to its end; don't reuse the connection.
+        reply.header('Connection', 'close');
+        throw error;
+      }
+      return sendCreated(reply, presentSource(await createSource(ctx, request.actor, upload.source, upload.staged), presentContext(request)));
     },
   );
 
