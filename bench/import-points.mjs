@@ -82,7 +82,8 @@ async function main() {
       headers: { ...headers, ...(body && { 'content-type': 'application/json' }) },
       body: body && JSON.stringify(body),
     });
-    return res.json();
+    const text = await res.text();
+    return text ? JSON.parse(text) : null;
   };
 
   let peakRss = 0;
