@@ -33,17 +33,7 @@ export class LicensesRepository {
     return runListQuery(this.db, (db) => db.selectFrom('licenses').selectAll('licenses'), query, licenseFields, 'licenses.id');
   }
 
-  async create(row: {
-    slug: string;
-    jurisdiction: string;
-    title: string;
-    type: string;
-    version: string;
-    url: string | null;
-    text: string;
-    is_custom: number;
-    created_at: string;
-  }): Promise<LicenseRow> {
+  async create(row: Omit<LicenseRow, 'id'>): Promise<LicenseRow> {
     return this.db.insertInto('licenses').values(row).returningAll().executeTakeFirstOrThrow();
   }
 }
