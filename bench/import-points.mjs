@@ -86,6 +86,7 @@ async function main() {
     return text ? JSON.parse(text) : null;
   };
 
+  process.on('exit', () => server.kill('SIGTERM'));
   let peakRss = 0;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssOf(server.pid))), 50);
   const results = {};
