@@ -2,7 +2,7 @@ import type { LayerVersionRow } from '../store/layers-repository.js';
 import type { Actor } from './actor.js';
 import { timestamp, type DomainContext } from './context.js';
 import { conflict } from './errors.js';
-import { authorizeGroupOwned } from './group-ownership.js';
+import { authorizeItem } from './item-access.js';
 import { getVersion, type VersionRef } from './layers.js';
 import { buildDublinCore, buildIso19139, parseMetadataXml, type MetadataRecord } from './metadata/index.js';
 import type { LayerRow } from '../store/schema.js';
@@ -66,7 +66,7 @@ export async function putMetadata(
   xml: string,
 ): Promise<{ format: string }> {
   const row = await getVersion(ctx, actor, type, layerId, versionId);
-  await authorizeGroupOwned(ctx, actor, row, 'edit', `Version ${versionId}`);
+  await authorizeItem(ctx, actor, { kind: 'layer', id: row.layer_id, group_id: row.group_id }, 'edit', `Version ${versionId}`);
   if (row.published_at !== null) throw conflict(`Version ${versionId} is published; published versions never change. Create a new version.`);
   const parsed = parseMetadataXml(xml);
   await ctx.store.layers.putMetadataDocument({ version_id: row.id, format: parsed.format, xml, created_at: timestamp(ctx) });

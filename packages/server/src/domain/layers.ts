@@ -7,9 +7,9 @@ import type { Actor } from './actor.js';
 import { timestamp, type DomainContext } from './context.js';
 import { absolute, dataPaths } from './data-paths.js';
 import { conflict, invalidParameter, notFound } from './errors.js';
-import { authorizeGroupOwned, resolveOwningGroup } from './group-ownership.js';
+import { authorizeItem, resolveOwningGroup, visibilityFor } from './item-access.js';
 import type { ListQuery, ListResult } from './list-query.js';
-import { groupOwnedVisibility } from './policies/group-owned.js';
+import type { PermissionLevel } from './policies/items.js';
 
 export const importJobKind = 'import-version';
 
@@ -35,9 +35,9 @@ export interface CreateLayerInput extends VersionMetadataInput {
 
 const what = (type: LayerRow['type'], id: number) => `${type === 'table' ? 'Table' : 'Layer'} ${id}`;
 
-async function authorizedLayer(ctx: DomainContext, actor: Actor, type: LayerRow['type'], id: number, action: 'view' | 'edit'): Promise<LayerRow> {
+async function authorizedLayer(ctx: DomainContext, actor: Actor, type: LayerRow['type'], id: number, level: PermissionLevel): Promise<LayerRow> {
   const layer = await ctx.store.layers.findLayer(id);
-  await authorizeGroupOwned(ctx, actor, layer?.type === type ? layer : undefined, action, what(type, id));
+  await authorizeItem(ctx, actor, layer?.type === type ? { kind: 'layer', id, group_id: layer.group_id } : undefined, level, what(type, id));
   return layer!;
 }
 
@@ -56,7 +56,7 @@ async function checkData(ctx: DomainContext, actor: Actor, type: LayerRow['type'
   const datasource = await ctx.store.sources.findDatasource(id);
   const source = datasource && !datasource.removed_at ? await ctx.store.sources.findById(datasource.source_id) : undefined;
   try {
-    await authorizeGroupOwned(ctx, actor, source, 'view', `Datasource ${id}`);
+    await authorizeItem(ctx, actor, source && { kind: 'source', id: source.id, group_id: source.group_id }, 'view', `Datasource ${id}`);
   } catch {
     // Someone else's datasource reads as missing, so ids can't be probed.
     throw invalidParameter('body.data.datasources[0]', `no datasource you can use has id ${id}`);
@@ -153,7 +153,7 @@ export async function listLayers(
   mode: LayerListMode,
   query: ListQuery,
 ): Promise<ListResult<LayerVersionRow>> {
-  return ctx.store.layers.list(type, mode, query, groupOwnedVisibility(actor));
+  return ctx.store.layers.list(type, mode, query, await visibilityFor(ctx, actor));
 }
 
 /** A layer through its published version, or its latest one if it was never published. */

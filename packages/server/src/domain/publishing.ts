@@ -3,7 +3,7 @@ import type { PublishItemRow } from '../store/publish-repository.js';
 import { isSiteAdmin, type Actor } from './actor.js';
 import { timestamp, type DomainContext } from './context.js';
 import { conflict, invalidParameter, notFound } from './errors.js';
-import { authorizeGroupOwned } from './group-ownership.js';
+import { authorizeItem } from './item-access.js';
 import type { ListQuery, ListResult } from './list-query.js';
 
 export const publishJobKind = 'publish';
@@ -36,7 +36,7 @@ export async function createPublish(ctx: DomainContext, actor: Actor, input: Pub
     const version = await ctx.store.layers.findLayerVersion(versionId);
     const where = `body.items[${index}]`;
     try {
-      await authorizeGroupOwned(ctx, actor, version, 'edit', `Version ${versionId}`);
+      await authorizeItem(ctx, actor, version && { kind: 'layer', id: version.layer_id, group_id: version.group_id }, 'edit', `Version ${versionId}`);
     } catch (error) {
       if ((error as { statusCode?: number }).statusCode === 404) throw invalidParameter(where, `no version you can see has id ${versionId}`);
       throw error;

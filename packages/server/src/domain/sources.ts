@@ -6,9 +6,8 @@ import type { Actor } from './actor.js';
 import { timestamp, type DomainContext } from './context.js';
 import { absolute, dataPaths } from './data-paths.js';
 import { conflict, notFound } from './errors.js';
-import { authorizeGroupOwned, resolveOwningGroup } from './group-ownership.js';
+import { authorizeItem, resolveOwningGroup, visibilityFor } from './item-access.js';
 import type { ListQuery, ListResult } from './list-query.js';
-import { groupOwnedVisibility } from './policies/group-owned.js';
 
 export const scanJobKind = 'scan-source';
 
@@ -95,12 +94,12 @@ async function insertSource(ctx: DomainContext, actor: Actor, input: CreateSourc
 }
 
 export async function listSources(ctx: DomainContext, actor: Actor, query: ListQuery): Promise<ListResult<SourceRow>> {
-  return ctx.store.sources.list(query, groupOwnedVisibility(actor));
+  return ctx.store.sources.list(query, await visibilityFor(ctx, actor));
 }
 
 async function authorizedSource(ctx: DomainContext, actor: Actor, id: number, action: 'view' | 'edit'): Promise<SourceRow> {
   const source = await ctx.store.sources.findById(id);
-  await authorizeGroupOwned(ctx, actor, source, action, `Source ${id}`);
+  await authorizeItem(ctx, actor, source && { kind: 'source', id, group_id: source.group_id }, action, `Source ${id}`);
   return source!;
 }
 

@@ -1,6 +1,7 @@
 import { sql, type Insertable, type Kysely, type Updateable } from 'kysely';
 import type { ListQuery, ListResult } from '../domain/list-query.js';
-import type { GroupOwnedVisibility } from '../domain/policies/group-owned.js';
+import type { ItemVisibility } from '../domain/policies/items.js';
+import { visibleItem } from './item-visibility.js';
 import { runListQuery, type FieldMap } from './list-query.js';
 import type { Database, LayerRow, MetadataDocumentsTable, VersionRow, VersionsTable } from './schema.js';
 
@@ -64,7 +65,7 @@ export class LayersRepository {
     type: LayerRow['type'],
     mode: LayerListMode,
     query: ListQuery,
-    visibility: GroupOwnedVisibility,
+    visibility: ItemVisibility,
   ): Promise<ListResult<LayerVersionRow>> {
     return runListQuery(
       this.db,
@@ -75,11 +76,7 @@ export class LayersRepository {
           base = base.where('v.id', '=', sql<number>`(select max(id) from versions lv where lv.layer_id = layers.id)`);
           if (mode === 'drafts') base = base.where('v.published_at', 'is', null);
         }
-        if (!visibility.all) {
-          const memberId = visibility.memberId;
-          base = base.where('layers.group_id', 'in', (eb) => eb.selectFrom('group_members').select('group_id').where('user_id', '=', memberId));
-        }
-        return base;
+        return base.where((eb) => visibleItem(eb, 'layer', 'layers.id', 'layers.group_id', visibility));
       },
       query,
       layerFields,

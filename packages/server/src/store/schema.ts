@@ -220,6 +220,16 @@ export interface MetadataDocumentsTable {
   created_at: string;
 }
 
+export interface PermissionsTable {
+  id: Generated<number>;
+  item_kind: 'layer' | 'source' | 'set' | 'document';
+  item_id: number;
+  /** `group.everyone`, `group.<id>` or `user.<id>` */
+  principal: string;
+  level: 'view' | 'download' | 'edit' | 'admin';
+  created_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   groups: GroupsTable;
@@ -236,6 +246,7 @@ export interface Database {
   publish_requests: PublishRequestsTable;
   publish_items: PublishItemsTable;
   metadata_documents: MetadataDocumentsTable;
+  permissions: PermissionsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -253,3 +264,4 @@ export type DatasourceRow = Selectable<DatasourcesTable>;
 export type LayerRow = Selectable<LayersTable>;
 export type VersionRow = Selectable<VersionsTable>;
 export type PublishRequestRow = Selectable<PublishRequestsTable>;
+export type PermissionRow = Selectable<PermissionsTable>;

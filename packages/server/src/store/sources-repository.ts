@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { GroupOwnedVisibility } from '../domain/policies/group-owned.js';
+import type { ItemVisibility } from '../domain/policies/items.js';
+import { visibleItem } from './item-visibility.js';
 import type { ListQuery, ListResult } from '../domain/list-query.js';
 import { runListQuery, type FieldMap } from './list-query.js';
 import type { Database, DatasourceRow, DatasourcesTable, ScanRow, ScansTable, SourceRow } from './schema.js';
@@ -38,15 +39,14 @@ export class SourcesRepository {
     return this.db.selectFrom('sources').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
-  async list(query: ListQuery, visibility: GroupOwnedVisibility): Promise<ListResult<SourceRow>> {
+  async list(query: ListQuery, visibility: ItemVisibility): Promise<ListResult<SourceRow>> {
     return runListQuery(
       this.db,
       (db) => {
-        const base = db.selectFrom('sources').selectAll('sources');
-        if (visibility.all) return base;
-        return base.where('sources.group_id', 'in', (eb) =>
-          eb.selectFrom('group_members').select('group_id').where('user_id', '=', visibility.memberId),
-        );
+        return db
+          .selectFrom('sources')
+          .selectAll('sources')
+          .where((eb) => visibleItem(eb, 'source', 'sources.id', 'sources.group_id', visibility));
       },
       query,
       sourceFields,

@@ -4,6 +4,7 @@ import { ExportsRepository } from './exports-repository.js';
 import { GroupsRepository } from './groups-repository.js';
 import { JobsRepository } from './jobs-repository.js';
 import { LayersRepository } from './layers-repository.js';
+import { PermissionsRepository } from './permissions-repository.js';
 import { PublishRepository } from './publish-repository.js';
 import { SourcesRepository } from './sources-repository.js';
 import { LicensesRepository } from './licenses-repository.js';
@@ -21,6 +22,7 @@ export class Repositories {
   readonly jobs: JobsRepository;
   readonly layers: LayersRepository;
   readonly publish: PublishRepository;
+  readonly permissions: PermissionsRepository;
   readonly sources: SourcesRepository;
 
   constructor(db: Kysely<Database>) {
@@ -32,6 +34,7 @@ export class Repositories {
     this.jobs = new JobsRepository(db);
     this.layers = new LayersRepository(db);
     this.publish = new PublishRepository(db);
+    this.permissions = new PermissionsRepository(db);
     this.sources = new SourcesRepository(db);
   }
 }

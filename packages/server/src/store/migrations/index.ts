@@ -2,6 +2,7 @@ import type { Migration, MigrationProvider } from 'kysely';
 import * as initial from './0001-initial.js';
 import * as data from './0002-data.js';
 import * as licenses from './0003-licenses.js';
+import * as permissions from './0004-permissions.js';
 
 /**
  * Every schema migration, in order. Migrations only add: they never drop or rewrite data, so
@@ -11,6 +12,7 @@ const migrations: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-data': data,
   '0003-licenses': licenses,
+  '0004-permissions': permissions,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,69 @@
+import { isSiteAdmin, type Actor } from './actor.js';
+import type { DomainContext } from './context.js';
+import { forbidden, invalidParameter, notFound } from './errors.js';
+import { atLeast, highest, itemVisibility, levelOfRole, principalsOf, type ItemKind, type ItemVisibility, type PermissionLevel } from './policies/items.js';
+
+/** An item as access checks see it. */
+export interface ItemRef {
+  kind: ItemKind;
+  id: number;
+  group_id: number;
+}
+
+async function groupIdsOf(ctx: DomainContext, actor: Actor): Promise<number[]> {
+  if (actor.kind !== 'user') return [];
+  return (await ctx.store.users.memberships(actor.user.id)).map((m) => m.group_id);
+}
+
+/** The actor's level on an item: from their role in its group and any permissions, the higher. */
+export async function effectiveLevel(ctx: DomainContext, actor: Actor, item: ItemRef): Promise<PermissionLevel | null> {
+  if (isSiteAdmin(actor)) return 'admin';
+  const role = actor.kind === 'user' ? ((await ctx.store.groups.membership(item.group_id, actor.user.id))?.role ?? null) : null;
+  const granted = await ctx.store.permissions.levelsFor(item.kind, item.id, principalsOf(actor, await groupIdsOf(ctx, actor)));
+  return highest([levelOfRole(role), ...granted]);
+}
+
+/**
+ * The one access check for items. An item the actor may not view is "not found", so its
+ * existence does not leak; one they view but may not act on is "forbidden".
+ */
+export async function authorizeItem(
+  ctx: DomainContext,
+  actor: Actor,
+  item: ItemRef | undefined,
+  needed: PermissionLevel,
+  what: string,
+): Promise<PermissionLevel> {
+  const level = item ? await effectiveLevel(ctx, actor, item) : null;
+  if (!atLeast(level, 'view')) throw notFound(what);
+  if (!atLeast(level, needed)) {
+    throw forbidden(`You need ${needed} permission on ${what.charAt(0).toLowerCase()}${what.slice(1)}; you have ${level}.`);
+  }
+  return level!;
+}
+
+/** What lists may show the actor, applied in SQL by the store. */
+export async function visibilityFor(ctx: DomainContext, actor: Actor): Promise<ItemVisibility> {
+  return itemVisibility(actor, await groupIdsOf(ctx, actor));
+}
+
+/**
+ * The group a new item goes to: the one asked for, where the actor must be an editor or admin,
+ * or else the actor's first such group.
+ */
+export async function resolveOwningGroup(ctx: DomainContext, actor: Actor, requested: number | undefined, location: string): Promise<number> {
+  if (actor.kind !== 'user') throw forbidden('Sign in first.');
+  if (requested !== undefined) {
+    const group = await ctx.store.groups.findById(requested);
+    if (!group) throw invalidParameter(location, `no group has id ${requested}`);
+    const role = (await ctx.store.groups.membership(requested, actor.user.id))?.role ?? null;
+    if (!isSiteAdmin(actor) && !atLeast(levelOfRole(role), 'edit')) {
+      throw forbidden(`You must be an editor or admin of group ${requested} to add items to it.`);
+    }
+    return requested;
+  }
+  const memberships = await ctx.store.users.memberships(actor.user.id);
+  const editable = memberships.find((m) => atLeast(levelOfRole(m.role), 'edit'));
+  if (!editable) throw invalidParameter(location, 'give the id of the group that will own it; you are not an editor of any group');
+  return editable.group_id;
+}

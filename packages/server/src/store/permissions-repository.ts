@@ -1,0 +1,46 @@
+import type { Kysely } from 'kysely';
+import type { ItemKind, PermissionLevel } from '../domain/policies/items.js';
+import type { Database, PermissionRow } from './schema.js';
+
+/** Explicit permissions on items. */
+export class PermissionsRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async list(kind: ItemKind, itemId: number): Promise<PermissionRow[]> {
+    return this.db.selectFrom('permissions').selectAll().where('item_kind', '=', kind).where('item_id', '=', itemId).orderBy('principal').execute();
+  }
+
+  async find(kind: ItemKind, itemId: number, principal: string): Promise<PermissionRow | undefined> {
+    return this.db
+      .selectFrom('permissions')
+      .selectAll()
+      .where('item_kind', '=', kind)
+      .where('item_id', '=', itemId)
+      .where('principal', '=', principal)
+      .executeTakeFirst();
+  }
+
+  /** The levels granted on an item to any of these principals. */
+  async levelsFor(kind: ItemKind, itemId: number, principals: string[]): Promise<PermissionLevel[]> {
+    const rows = await this.db
+      .selectFrom('permissions')
+      .select('level')
+      .where('item_kind', '=', kind)
+      .where('item_id', '=', itemId)
+      .where('principal', 'in', principals)
+      .execute();
+    return rows.map((r) => r.level);
+  }
+
+  async put(kind: ItemKind, itemId: number, principal: string, level: PermissionLevel, at: string): Promise<void> {
+    await this.db
+      .insertInto('permissions')
+      .values({ item_kind: kind, item_id: itemId, principal, level, created_at: at })
+      .onConflict((oc) => oc.columns(['item_kind', 'item_id', 'principal']).doUpdateSet({ level }))
+      .execute();
+  }
+
+  async clear(kind: ItemKind, itemId: number): Promise<void> {
+    await this.db.deleteFrom('permissions').where('item_kind', '=', kind).where('item_id', '=', itemId).execute();
+  }
+}
