@@ -865,14 +865,18 @@ describe('layers, tables, versions and publishing', () => {
       assert.equal(read.status, 200, read.text);
 
       for (const [method, path] of [
-        ['GET', 'layers/'],
-        ['GET', statesLayer.url],
         ['POST', 'layers/'],
         ['POST', 'publish/'],
       ] as const) {
-        const anonymous = await server.request(method, path, { token: null, body: method === 'POST' ? { title: 'x', data: { datasources: [dsStates.id] } } : undefined });
+        const anonymous = await server.request(method, path, { token: null, body: { title: 'x', data: { datasources: [dsStates.id] } } });
         assert.equal(anonymous.status, 401, `${method} ${path}: ${anonymous.text}`);
       }
+      // Reads take anonymous callers, who see only public items: a group's private layer is invisible.
+      const anonymousList = await server.request('GET', 'layers/', { token: null });
+      assert.equal(anonymousList.status, 200, anonymousList.text);
+      assert.deepEqual(anonymousList.body, []);
+      assert.equal(anonymousList.headers.get('x-resource-range'), '0-0/0');
+      assert.equal((await server.request('GET', statesLayer.url, { token: null })).status, 404);
     });
   });
 

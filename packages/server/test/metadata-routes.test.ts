@@ -289,7 +289,7 @@ describe('metadata routes of layer versions', () => {
     const write = await postXml(layer.metadata.native, uploadedDc, viewer.token);
     assert.equal(write.status, 403, write.text);
     const anonymous = await server.request('GET', layer.metadata.iso, { token: null });
-    assert.equal(anonymous.status, 401, anonymous.text);
+    assert.equal(anonymous.status, 404, 'a private layer is invisible to anonymous callers');
     const missing = await server.request('GET', `${layer.url}versions/999999/metadata/iso/`);
     assert.equal(missing.status, 404, missing.text);
   });

@@ -20,6 +20,7 @@ import {
 import { createPublish } from '../../../domain/publishing.js';
 import type { LayerRow } from '../../../store/schema.js';
 import { registerListView } from '../../common/list-view.js';
+import { registerPermissionRoutes } from '../../common/permission-routes.js';
 import { idParams, presentContext, sendCreated } from '../../common/present.js';
 import { idFromRef } from '../../common/refs.js';
 import { apiPath } from '../../common/urls.js';
@@ -53,7 +54,8 @@ export function registerLayerRoutes(base: FastifyInstance, ctx: DomainContext, t
   const one = `${list}:id/`;
   const versions = `${one}versions/`;
   const version = `${versions}:versionId/`;
-  const read = { scope: 'layers:read' as const };
+  // Published data can be public (group.everyone), so reads take anonymous callers; access rules decide.
+  const read = { scope: 'layers:read' as const, auth: 'optional' as const };
   const write = { scope: 'layers:write' as const };
 
   for (const [url, mode] of [
@@ -64,6 +66,7 @@ export function registerLayerRoutes(base: FastifyInstance, ctx: DomainContext, t
       url,
       spec: layersListSpec(mode === 'drafts' ? `draft ${collection}` : collection),
       scope: 'layers:read',
+      auth: 'optional',
       tags,
       list: (actor, query) => listLayers(ctx, actor, type, mode, query),
       summary: presentLayerSummary,
@@ -105,6 +108,7 @@ export function registerLayerRoutes(base: FastifyInstance, ctx: DomainContext, t
     url: versions,
     spec: versionsListSpec,
     scope: 'layers:read',
+    auth: 'optional',
     tags,
     params: idParams,
     list: (actor, query, request) => listVersions(ctx, actor, type, (request.params as { id: number }).id, query),
@@ -172,6 +176,18 @@ export function registerLayerRoutes(base: FastifyInstance, ctx: DomainContext, t
   app.get(`${version}import-log/`, { config: read, schema: { summary: "A version's import log, as text", tags, params: VersionParams } }, async (request, reply) => {
     const row = await getVersion(ctx, request.actor, type, request.params.id, request.params.versionId);
     return reply.type('text/plain; charset=utf-8').send(row.import_log);
+  });
+
+  registerPermissionRoutes(app, ctx, {
+    itemUrl: one,
+    itemPath: (id) => apiPath(collection, id),
+    find: async (id) => {
+      const layer = await ctx.store.layers.findLayer(id);
+      return layer?.type === type ? { kind: 'layer', id, group_id: layer.group_id } : undefined;
+    },
+    what: (id) => `${type === 'table' ? 'Table' : 'Layer'} ${id}`,
+    scopes: { read: 'layers:read', write: 'layers:write' },
+    tags,
   });
 
   const metadataRoutes: Array<[string, MetadataForm]> = [

@@ -15,6 +15,7 @@ import {
   startScan,
 } from '../../../domain/sources.js';
 import { registerListView } from '../../common/list-view.js';
+import { registerPermissionRoutes } from '../../common/permission-routes.js';
 import { idParams, presentContext, sendCreated } from '../../common/present.js';
 import { apiPath } from '../../common/urls.js';
 import { validatePart } from '../../common/validation.js';
@@ -116,6 +117,18 @@ export function registerSourceRoutes(base: FastifyInstance, ctx: DomainContext):
       return reply.type('text/plain; charset=utf-8').send(row.log);
     },
   );
+
+  registerPermissionRoutes(app, ctx, {
+    itemUrl: one,
+    itemPath: (id) => apiPath('sources', id),
+    find: async (id) => {
+      const source = await ctx.store.sources.findById(id);
+      return source && { kind: 'source', id, group_id: source.group_id };
+    },
+    what: (id) => `Source ${id}`,
+    scopes: { read: 'sources:read', write: 'sources:write' },
+    tags,
+  });
 
   registerListView(app, {
     url: datasources,
