@@ -5,6 +5,7 @@ import { importToGeoPackage } from '../geo/import.js';
 import { PermanentJobError, throwIfAborted } from '../jobs/job-kind.js';
 import { timestamp, type DomainContext } from './context.js';
 import { absolute, dataPaths } from './data-paths.js';
+import { indexLayer } from './catalog.js';
 import { parseMetadataXml } from './metadata/index.js';
 import { settlePublishRequests } from './publishing.js';
 
@@ -90,6 +91,7 @@ export async function performImport(ctx: DomainContext, versionId: number, signa
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
+  await indexLayer(ctx, version.layer_id);
   await settlePublishRequests(ctx, versionId);
 }
 
@@ -115,5 +117,6 @@ export async function failImport(ctx: DomainContext, versionId: number, message:
     import_log: `${version.import_log}${timestamp(ctx)} ${cancelled ? 'CANCELLED' : `ERROR ${message}`}\n`,
     updated_at: timestamp(ctx),
   });
+  await indexLayer(ctx, version.layer_id);
   await settlePublishRequests(ctx, versionId);
 }

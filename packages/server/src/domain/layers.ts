@@ -6,6 +6,7 @@ import type { Repositories } from '../store/store.js';
 import type { Actor } from './actor.js';
 import { timestamp, type DomainContext } from './context.js';
 import { absolute, dataPaths } from './data-paths.js';
+import { indexLayer } from './catalog.js';
 import { conflict, invalidParameter, notFound } from './errors.js';
 import { authorizeItem, resolveOwningGroup, visibilityFor } from './item-access.js';
 import type { ListQuery, ListResult } from './list-query.js';
@@ -143,7 +144,9 @@ export async function createLayer(ctx: DomainContext, actor: Actor, type: LayerR
     return version.id;
   });
   ctx.jobs.wake();
-  return layerVersion(ctx, versionId);
+  const row = await layerVersion(ctx, versionId);
+  await indexLayer(ctx, row.layer_id);
+  return row;
 }
 
 export async function listLayers(
@@ -208,6 +211,7 @@ export async function createDraft(ctx: DomainContext, actor: Actor, type: LayerR
     return version.id;
   });
   if (reimport) ctx.jobs.wake();
+  await indexLayer(ctx, layerId);
   return layerVersion(ctx, versionId);
 }
 
@@ -224,6 +228,7 @@ export async function importVersion(ctx: DomainContext, actor: Actor, type: Laye
   if (row.status === 'queued' || row.status === 'importing') throw conflict(`Version ${versionId} is importing already.`);
   await ctx.store.transaction((repos) => queueImport(repos, versionId, timestamp(ctx)));
   ctx.jobs.wake();
+  await indexLayer(ctx, layerId);
   return layerVersion(ctx, versionId);
 }
 
@@ -260,6 +265,7 @@ export async function updateVersion(
     if (input.data) await queueImport(repos, versionId, at);
   });
   if (input.data) ctx.jobs.wake();
+  await indexLayer(ctx, layerId);
   return layerVersion(ctx, versionId);
 }
 
@@ -275,6 +281,7 @@ export async function deleteVersion(ctx: DomainContext, actor: Actor, type: Laye
   if (row.job_id) await ctx.jobs.cancel(row.job_id);
   await ctx.store.layers.deleteVersion(versionId);
   await removeUnsharedFile(ctx, layerId, row.data_file);
+  await indexLayer(ctx, layerId);
 }
 
 /** Deletes a layer with all its versions and files. */
@@ -283,5 +290,6 @@ export async function deleteLayer(ctx: DomainContext, actor: Actor, type: LayerR
   const versions = await ctx.store.layers.listVersions(layerId, { page: 1, pageSize: 10_000, filters: [], sort: [] });
   for (const v of versions.items) if (v.job_id && (v.status === 'queued' || v.status === 'importing')) await ctx.jobs.cancel(v.job_id);
   await ctx.store.layers.deleteLayer(layerId);
+  await indexLayer(ctx, layerId);
   await rm(absolute(ctx.dataDir, dataPaths.layerFolder(layerId)), { recursive: true, force: true });
 }

@@ -4,10 +4,11 @@
  * against a `ListSpec`; repositories apply it in SQL. No route builds list SQL by hand.
  */
 
-export type FilterValueType = 'string' | 'integer' | 'boolean' | 'datetime' | 'enum';
+/** `bbox` is `minx,miny,maxx,maxy` in lon/lat, passed on as that normalised text. */
+export type FilterValueType = 'string' | 'integer' | 'boolean' | 'datetime' | 'enum' | 'bbox';
 
 /** `exact` is the lookup of a bare `attr=v`. */
-export type Lookup = 'exact' | 'iexact' | 'icontains' | 'startswith' | 'gt' | 'gte' | 'lt' | 'lte' | 'isnull';
+export type Lookup = 'exact' | 'iexact' | 'icontains' | 'startswith' | 'gt' | 'gte' | 'lt' | 'lte' | 'isnull' | 'intersects' | 'within' | 'contains';
 
 export const lookupDescriptions: Record<Lookup, string> = {
   exact: 'equal to',
@@ -19,6 +20,9 @@ export const lookupDescriptions: Record<Lookup, string> = {
   lt: 'less than',
   lte: 'less than or equal to',
   isnull: 'is (true) or is not (false) empty',
+  intersects: 'overlaps the box',
+  within: 'lies inside the box',
+  contains: 'holds the whole box',
 };
 
 export interface FilterSpec {
@@ -39,6 +43,8 @@ export interface ListSpec {
   orderings: readonly string[];
   /** Applied when no `sort` is given; `-x` for descending. The id always breaks ties. */
   defaultOrdering: readonly string[];
+  /** Applied instead when no `sort` is given but a `q` search is (e.g. relevance). */
+  searchOrdering?: readonly string[];
   /** Names the `Expand` header accepts on this list (`list` for full objects). */
   expansions: readonly string[];
 }

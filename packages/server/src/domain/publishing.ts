@@ -2,6 +2,7 @@ import type { PublishRequestRow } from '../store/schema.js';
 import type { PublishItemRow } from '../store/publish-repository.js';
 import { isSiteAdmin, type Actor } from './actor.js';
 import { timestamp, type DomainContext } from './context.js';
+import { indexLayer } from './catalog.js';
 import { conflict, invalidParameter, notFound } from './errors.js';
 import { authorizeItem } from './item-access.js';
 import type { ListQuery, ListResult } from './list-query.js';
@@ -83,10 +84,16 @@ export async function createPublish(ctx: DomainContext, actor: Actor, input: Pub
  * import aborts the request, or is skipped with `error_strategy: ignore`.
  */
 export async function settle(ctx: DomainContext, publishId: number): Promise<void> {
-  await ctx.store.transaction(async (repos) => {
+  const published = await settleInTransaction(ctx, publishId);
+  for (const layerId of published) await indexLayer(ctx, layerId);
+}
+
+/** Returns the ids of the layers it published. */
+async function settleInTransaction(ctx: DomainContext, publishId: number): Promise<number[]> {
+  return ctx.store.transaction(async (repos) => {
     const request = await repos.publish.findById(publishId);
-    if (!request || (request.state !== 'pending' && request.state !== 'publishing')) return;
-    if (request.publish_at && Date.parse(request.publish_at) > ctx.now().getTime()) return;
+    if (!request || (request.state !== 'pending' && request.state !== 'publishing')) return [];
+    if (request.publish_at && Date.parse(request.publish_at) > ctx.now().getTime()) return [];
     const items = await repos.publish.items(publishId);
     const at = timestamp(ctx);
     const failed = items.filter((i) => i.status === 'error');
@@ -100,11 +107,11 @@ export async function settle(ctx: DomainContext, publishId: number): Promise<voi
         error: `The import of version(s) ${failed.map((i) => i.version_id).join(', ')} failed, so nothing more was published.`,
         completed_at: at,
       });
-      return;
+      return [];
     }
     if (request.publish_strategy === 'together' && waiting.length > 0) {
       await repos.publish.update(publishId, { state: 'publishing' });
-      return;
+      return [];
     }
     for (const item of ready) {
       await repos.publish.publishVersion(item.version_id, item.layer_id, at);
@@ -113,6 +120,7 @@ export async function settle(ctx: DomainContext, publishId: number): Promise<voi
     for (const item of failed) await repos.publish.setItemState(publishId, item.version_id, 'error');
     if (waiting.length > 0) await repos.publish.update(publishId, { state: 'publishing' });
     else await repos.publish.update(publishId, { state: failed.length > 0 && ready.length === 0 ? 'error' : 'completed', completed_at: at });
+    return ready.map((item) => item.layer_id);
   });
 }
 

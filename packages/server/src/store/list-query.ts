@@ -8,7 +8,8 @@ import type { FilterClause, FilterValue, ListQuery, ListResult } from '../domain
 /** How a list field maps to SQL: a column reference, or a custom condition for one value. */
 export type FieldMapping =
   | string
-  | { condition: (eb: ExpressionBuilder<any, any>, lookup: FilterClause['lookup'], value: FilterValue) => Expression<SqlBool> };
+  | { condition: (eb: ExpressionBuilder<any, any>, lookup: FilterClause['lookup'], value: FilterValue) => Expression<SqlBool> }
+  | { order: Expression<unknown> };
 
 export type FieldMap = Readonly<Record<string, FieldMapping>>;
 
@@ -42,6 +43,11 @@ function columnCondition(column: string, lookup: FilterClause['lookup'], value: 
       return sql<SqlBool>`${ref} <= ${v}`;
     case 'isnull':
       return value ? sql<SqlBool>`${ref} is null` : sql<SqlBool>`${ref} is not null`;
+    case 'intersects':
+    case 'within':
+    case 'contains':
+      // Spatial lookups need a field with its own condition (an index), not a plain column.
+      throw new Error(`Lookup ${lookup} needs a spatial field mapping`);
   }
 }
 
@@ -83,11 +89,11 @@ function buildListQueries<DB, TB extends keyof DB, O>(
     const mapping = fieldFor(fields, clause.field);
     filtered = filtered.where((eb: ExpressionBuilder<any, any>) =>
       eb.or(
-        clause.values.map((value) =>
-          typeof mapping === 'string'
-            ? columnCondition(mapping, clause.lookup, value)
-            : mapping.condition(eb, clause.lookup, value),
-        ),
+        clause.values.map((value) => {
+          if (typeof mapping === 'string') return columnCondition(mapping, clause.lookup, value);
+          if ('condition' in mapping) return mapping.condition(eb, clause.lookup, value);
+          throw new Error(`List field "${clause.field}" cannot be filtered`);
+        }),
       ),
     ) as typeof filtered;
   }
@@ -95,8 +101,9 @@ function buildListQueries<DB, TB extends keyof DB, O>(
   let ordered = filtered;
   for (const key of query.sort) {
     const mapping = fieldFor(fields, key.field);
-    if (typeof mapping !== 'string') throw new Error(`List field "${key.field}" cannot be sorted`);
-    ordered = ordered.orderBy(sql.ref(mapping), key.descending ? 'desc' : 'asc') as typeof ordered;
+    const expression = typeof mapping === 'string' ? sql.ref(mapping) : 'order' in mapping ? mapping.order : null;
+    if (!expression) throw new Error(`List field "${key.field}" cannot be sorted`);
+    ordered = ordered.orderBy(expression as any, key.descending ? 'desc' : 'asc') as typeof ordered;
   }
   const lastDescending = query.sort.at(-1)?.descending ?? false;
   ordered = ordered.orderBy(sql.ref(idColumn), lastDescending ? 'desc' : 'asc') as typeof ordered;

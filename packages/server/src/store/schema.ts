@@ -230,6 +230,32 @@ export interface PermissionsTable {
   created_at: string;
 }
 
+export interface CatalogItemsTable {
+  id: Generated<number>;
+  kind: 'layer' | 'table' | 'set' | 'document';
+  item_id: number;
+  view: 'published' | 'latest';
+  version_id: number | null;
+  version_status: string | null;
+  group_id: number;
+  title: string;
+  description: string;
+  /** JSON string[]; the full-text index reads the words inside. */
+  tags: string;
+  categories: string;
+  fields: string;
+  license_id: number | null;
+  license_type: string | null;
+  minx: number | null;
+  miny: number | null;
+  maxx: number | null;
+  maxy: number | null;
+  created_at: string;
+  updated_at: string;
+  published_at: string | null;
+  popularity: Generated<number>;
+}
+
 export interface Database {
   users: UsersTable;
   groups: GroupsTable;
@@ -247,6 +273,7 @@ export interface Database {
   publish_items: PublishItemsTable;
   metadata_documents: MetadataDocumentsTable;
   permissions: PermissionsTable;
+  catalog_items: CatalogItemsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -265,3 +292,4 @@ export type LayerRow = Selectable<LayersTable>;
 export type VersionRow = Selectable<VersionsTable>;
 export type PublishRequestRow = Selectable<PublishRequestsTable>;
 export type PermissionRow = Selectable<PermissionsTable>;
+export type CatalogItemRow = Selectable<CatalogItemsTable>;

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { appliedMigration, latestMigration, openDatabase, type OpenedDatabase } from './database.js';
+import { CatalogRepository } from './catalog-repository.js';
 import { ExportsRepository } from './exports-repository.js';
 import { GroupsRepository } from './groups-repository.js';
 import { JobsRepository } from './jobs-repository.js';
@@ -23,6 +24,7 @@ export class Repositories {
   readonly layers: LayersRepository;
   readonly publish: PublishRepository;
   readonly permissions: PermissionsRepository;
+  readonly catalog: CatalogRepository;
   readonly sources: SourcesRepository;
 
   constructor(db: Kysely<Database>) {
@@ -35,6 +37,7 @@ export class Repositories {
     this.layers = new LayersRepository(db);
     this.publish = new PublishRepository(db);
     this.permissions = new PermissionsRepository(db);
+    this.catalog = new CatalogRepository(db);
     this.sources = new SourcesRepository(db);
   }
 }

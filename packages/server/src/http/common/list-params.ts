@@ -55,6 +55,14 @@ function parseValue(spec: FilterSpec, lookup: Lookup, param: string, text: strin
       if (Number.isNaN(when)) throw fail('an ISO 8601 date or date-time such as 2024-05-01 or 2024-05-01T12:00:00Z');
       return new Date(when).toISOString();
     }
+    case 'bbox': {
+      const parts = text.split(',').map((p) => (/^\s*-?\d+(\.\d+)?(e-?\d+)?\s*$/i.test(p) ? Number(p) : NaN));
+      if (parts.length !== 4 || parts.some((n) => !Number.isFinite(n))) throw fail('four numbers, minx,miny,maxx,maxy (lon/lat, EPSG:4326)');
+      const [minx, miny, maxx, maxy] = parts as [number, number, number, number];
+      if (minx < -180 || maxx > 180 || miny < -90 || maxy > 90) throw fail('within -180..180 (x) and -90..90 (y)');
+      if (minx > maxx || miny > maxy) throw fail('ordered minx,miny,maxx,maxy with min ≤ max');
+      return parts.join(',');
+    }
     case 'enum':
       if (!spec.values?.includes(text)) throw fail(`one of ${spec.values?.join(', ')}`);
       return text;
@@ -86,7 +94,8 @@ function parseSort(spec: ListSpec, raw: RawQuery): SortKey[] {
     .flatMap((s) => s.split(','))
     .map((s) => s.trim())
     .filter(Boolean);
-  const chosen = keys.length > 0 ? keys : [...spec.defaultOrdering];
+  const searching = spec.searchOrdering && raw.q !== undefined && raw.q !== '';
+  const chosen = keys.length > 0 ? keys : [...(searching ? spec.searchOrdering! : spec.defaultOrdering)];
   return chosen.map((key) => {
     const descending = key.startsWith('-');
     const field = descending ? key.slice(1) : key;

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { DomainContext } from '../../domain/context.js';
+import { registerCatalogRoutes } from './catalog/routes.js';
 import { registerExportRoutes } from './exports/routes.js';
 import { registerGroupRoutes } from './groups/routes.js';
 import { registerLayerRoutes } from './layers/routes.js';
@@ -20,6 +21,7 @@ export function registerDataApi(app: FastifyInstance, ctx: DomainContext): void 
   registerLayerRoutes(app, ctx, 'layer');
   registerLayerRoutes(app, ctx, 'table');
   registerPublishRoutes(app, ctx);
+  registerCatalogRoutes(app, ctx);
   registerExportRoutes(app, ctx);
   registerLicenseRoutes(app, ctx);
 }

@@ -5,7 +5,7 @@ import { apiPath, apiRoot } from '../common/urls.js';
 export const docsPath = `${apiRoot}/docs`;
 export const openapiPath = `${apiRoot}/openapi.json`;
 
-const resources = ['users', 'groups', 'tokens', 'exports', 'licenses', 'sources', 'layers', 'tables', 'publish'] as const;
+const resources = ['users', 'groups', 'tokens', 'exports', 'licenses', 'sources', 'layers', 'tables', 'publish', 'data'] as const;
 
 /** `GET /services/api/v1/`: where everything is. Public, so a client can discover the API. */
 export function registerRoot(app: FastifyInstance): void {

@@ -3,6 +3,7 @@ import * as initial from './0001-initial.js';
 import * as data from './0002-data.js';
 import * as licenses from './0003-licenses.js';
 import * as permissions from './0004-permissions.js';
+import * as catalog from './0005-catalog.js';
 
 /**
  * Every schema migration, in order. Migrations only add: they never drop or rewrite data, so
@@ -13,6 +14,7 @@ const migrations: Record<string, Migration> = {
   '0002-data': data,
   '0003-licenses': licenses,
   '0004-permissions': permissions,
+  '0005-catalog': catalog,
 };
 
 export const migrationProvider: MigrationProvider = {

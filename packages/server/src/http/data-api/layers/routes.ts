@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { countView } from '../../../domain/catalog.js';
 import type { DomainContext } from '../../../domain/context.js';
 import { invalidParameter } from '../../../domain/errors.js';
 import { getMetadata, putMetadata, type MetadataForm } from '../../../domain/layer-metadata.js';
@@ -95,9 +96,11 @@ export function registerLayerRoutes(base: FastifyInstance, ctx: DomainContext, t
     },
   );
 
-  app.get(one, { config: read, schema: { summary: `Get a ${type} (its published version, else its latest)`, tags, params: idParams } }, async (request) =>
-    presentLayer(await getLayer(ctx, request.actor, type, request.params.id), presentContext(request)),
-  );
+  app.get(one, { config: read, schema: { summary: `Get a ${type} (its published version, else its latest)`, tags, params: idParams } }, async (request) => {
+    const row = await getLayer(ctx, request.actor, type, request.params.id);
+    await countView(ctx, type, row.layer_id);
+    return presentLayer(row, presentContext(request));
+  });
 
   app.delete(one, { config: write, schema: { summary: `Delete a ${type} with all its versions`, tags, params: idParams } }, async (request, reply) => {
     await deleteLayer(ctx, request.actor, type, request.params.id);

@@ -1,0 +1,82 @@
+import type { FastifyInstance } from 'fastify';
+import { searchCatalog } from '../../../domain/catalog.js';
+import type { DomainContext } from '../../../domain/context.js';
+import type { ListSpec } from '../../../domain/list-query.js';
+import type { CatalogItemRow } from '../../../store/schema.js';
+import { registerListView } from '../../common/list-view.js';
+import { bboxPolygon } from '../../common/geojson.js';
+import type { PresentContext } from '../../common/present.js';
+import { apiPath } from '../../common/urls.js';
+import { presentLayer } from '../layers/presenter.js';
+
+const ordered = ['gt', 'gte', 'lt', 'lte'] as const;
+
+function catalogSpec(latest: boolean): ListSpec {
+  return {
+    name: latest ? 'catalog (latest versions)' : 'catalog',
+    description: latest
+      ? 'Every item you may see as of its newest version, drafts and imports in progress included.'
+      : 'Published layers and tables you may see. q searches title, description, tags, categories and field names.',
+    filters: {
+      q: { type: 'string', description: 'Full-text search; results rank by relevance unless sort is given' },
+      bbox: { type: 'bbox', lookups: ['intersects', 'within', 'contains'], description: 'minx,miny,maxx,maxy in EPSG:4326; intersects unless a lookup says otherwise' },
+      kind: { type: 'enum', values: ['vector', 'table'], description: 'Data kind' },
+      type: { type: 'enum', values: ['layer', 'table', 'set', 'document'], description: 'Item type' },
+      public: { type: 'boolean', description: 'Readable by everyone (group.everyone holds view)' },
+      group: { type: 'integer', description: 'Owning group id' },
+      license: { type: 'integer', description: 'License id' },
+      'license.type': { type: 'string', description: 'License type: cc-by, cc-by-sa, ..., or cc for any Creative Commons license' },
+      category: { type: 'string', description: 'Has this category' },
+      tag: { type: 'string', description: 'Has this tag' },
+      created_at: { type: 'datetime', lookups: ordered, description: 'When the item was created' },
+      updated_at: { type: 'datetime', lookups: ordered, description: 'When the item last changed' },
+      ...(latest && { 'version.status': { type: 'enum' as const, values: ['queued', 'importing', 'ok', 'error'], description: 'Import status of the newest version' } }),
+    },
+    orderings: ['name', 'title', 'created_at', 'updated_at', 'popularity', 'relevance'],
+    defaultOrdering: ['-updated_at'],
+    searchOrdering: ['relevance'],
+    expansions: ['list'],
+  };
+}
+
+function itemUrl(row: CatalogItemRow, ctx: PresentContext): string {
+  return ctx.urlFor(apiPath(row.kind === 'table' ? 'tables' : `${row.kind}s`, row.item_id));
+}
+
+function presentSummary(row: CatalogItemRow, ctx: PresentContext) {
+  return {
+    id: row.item_id,
+    url: itemUrl(row, ctx),
+    type: row.kind,
+    kind: row.kind === 'table' ? 'table' : 'vector',
+    title: row.title,
+    name: row.title,
+    description: row.description,
+    tags: JSON.parse(row.tags) as string[],
+    categories: JSON.parse(row.categories) as string[],
+    extent: bboxPolygon(row.minx === null ? null : [row.minx, row.miny!, row.maxx!, row.maxy!]),
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+    published_at: row.published_at,
+    version: { id: row.version_id, status: row.version_status },
+  };
+}
+
+/** `/data/` and `/data/latest/`: one search over what the caller may see. Anonymous callers see public items. */
+export function registerCatalogRoutes(app: FastifyInstance, ctx: DomainContext): void {
+  for (const latest of [false, true]) {
+    registerListView(app, {
+      url: latest ? apiPath('data', 'latest') : apiPath('data'),
+      spec: catalogSpec(latest),
+      scope: 'catalog',
+      auth: 'optional',
+      tags: ['catalog'],
+      list: (actor, query) => searchCatalog(ctx, actor, latest ? 'latest' : 'published', query),
+      summary: presentSummary,
+      full: async (row, pc) => {
+        const version = row.version_id === null ? undefined : await ctx.store.layers.findLayerVersion(row.version_id);
+        return version ? presentLayer(version, pc) : presentSummary(row, pc);
+      },
+    });
+  }
+}
