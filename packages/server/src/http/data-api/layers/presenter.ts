@@ -77,5 +77,6 @@ export function presentLayer(row: LayerVersionRow, ctx: PresentContext) {
       dc: `${thisVersion}metadata/dc/`,
       native: `${thisVersion}metadata/`,
     },
+    permissions: ctx.urlFor(`${apiPath(collection, row.layer_id)}permissions/`),
   };
 }

@@ -63,6 +63,7 @@ export function presentSource({ source, datasources, scans }: SourceDetail, ctx:
     updated_at: source.updated_at,
     datasources: ctx.expand.has('datasources') ? datasources.map((d) => presentDatasource(d, ctx)) : `${url}datasources/`,
     scans: `${url}scans/`,
+    permissions: `${url}permissions/`,
     latest_scan: scans[0] ? presentScan(scans[0], ctx) : null,
   };
 }
