@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { adminToken, parseLinks, startTestServer, type TestServer } from './helpers/server.js';
+import { adminToken, parseLinks,
+  withoutSnapshot, startTestServer, type TestServer } from './helpers/server.js';
 
 const execFileAsync = promisify(execFile);
 const apiPath = '/services/api/v1/';
@@ -26,11 +27,11 @@ async function checkUrls(server: TestServer, base: string, headers: Record<strin
   assert.ok(page.body[0].url.startsWith(`${base}users/`), `list url ${page.body[0].url}`);
   const links = parseLinks(page.headers.get('link'));
   assert.deepEqual(Object.keys(links).sort(), ['page-last', 'page-next', 'page-previous']);
-  assert.equal(links['page-next'], `${base}users/?page_size=1&page=3`);
-  assert.equal(links['page-previous'], `${base}users/?page_size=1&page=1`);
+  assert.equal(withoutSnapshot(links['page-next']), `${base}users/?page_size=1&page=3`);
+  assert.equal(withoutSnapshot(links['page-previous']), `${base}users/?page_size=1&page=1`);
   const total = Number(/\/(\d+)$/.exec(page.headers.get('x-resource-range') ?? '')?.[1]);
   assert.ok(total >= 4, `total ${total}`);
-  assert.equal(links['page-last'], `${base}users/?page_size=1&page=${total}`);
+  assert.equal(withoutSnapshot(links['page-last']), `${base}users/?page_size=1&page=${total}`);
 
   const group = await server.request('POST', 'groups/', { body: { name: `${prefix}-group` }, headers });
   assert.equal(group.status, 201, group.text);
@@ -187,8 +188,8 @@ describe('HTTPS served directly (--tls-cert, --tls-key)', () => {
     assert.equal(res.headers['x-resource-range'], '0-1/6');
     assert.ok(res.body[0].url.startsWith(`${origin}${apiPath}users/`), res.body[0].url);
     const links = parseLinks(String(res.headers.link ?? ''));
-    assert.equal(links['page-next'], `${origin}${apiPath}users/?page_size=1&page=2`);
-    assert.equal(links['page-last'], `${origin}${apiPath}users/?page_size=1&page=6`);
+    assert.equal(withoutSnapshot(links['page-next']), `${origin}${apiPath}users/?page_size=1&page=2`);
+    assert.equal(withoutSnapshot(links['page-last']), `${origin}${apiPath}users/?page_size=1&page=6`);
 
     const created = await requestOver(httpsRequest, `${origin}${apiPath}groups/`, { method: 'POST', headers, ca: certPem, json: { name: 'tls' } });
     assert.equal(created.status, 201, created.text);

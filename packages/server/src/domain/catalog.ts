@@ -1,4 +1,5 @@
-import type { CatalogView } from '../store/catalog-repository.js';
+import { ftsQuery, type CatalogView } from '../store/catalog-repository.js';
+import { invalidParameter } from './errors.js';
 import type { LayerVersionRow } from '../store/layers-repository.js';
 import type { CatalogItemRow } from '../store/schema.js';
 import type { Actor } from './actor.js';
@@ -56,6 +57,9 @@ export async function indexLayer(ctx: DomainContext, layerId: number): Promise<v
 
 /** Searches the catalog as the actor may see it. */
 export async function searchCatalog(ctx: DomainContext, actor: Actor, view: CatalogView, query: ListQuery): Promise<ListResult<CatalogItemRow>> {
+  for (const value of query.filters.find((f) => f.field === 'q')?.values ?? []) {
+    if (ftsQuery(String(value)) === '') throw invalidParameter('query.q', 'give at least one word (letters or digits) to search for');
+  }
   return ctx.store.catalog.search(view, query, await visibilityFor(ctx, actor));
 }
 

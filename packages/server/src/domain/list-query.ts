@@ -68,11 +68,18 @@ export interface ListQuery {
   pageSize: number;
   filters: FilterClause[];
   sort: SortKey[];
+  /**
+   * The highest id the first page saw. Later pages leave out rows added since, so paging
+   * through a list that grows meanwhile never repeats or skips an item.
+   */
+  snapshot?: number;
 }
 
 export interface ListResult<T> {
   items: T[];
   total: number;
+  /** The snapshot to carry to the next pages (the query's own, or the highest id now). */
+  snapshot?: number;
 }
 
 export const defaultPageSize = 100;

@@ -23,9 +23,12 @@ const baseFields: FieldMap = {
   kind: { condition: (eb, _l, value) => eb('catalog_items.kind', '=', value === 'table' ? 'table' : 'layer') },
   group: 'catalog_items.group_id',
   license: 'catalog_items.license_id',
-  // `license.type=cc` matches the whole Creative Commons family (cc-by, cc-by-sa, ...), as Koordinates does.
+  // A family name without a dash (`cc`) matches the whole family (cc-by, cc-by-sa, ...); `cc-by` is exact.
   'license.type': {
-    condition: (eb, _l, value) => eb.or([eb('catalog_items.license_type', '=', String(value)), eb('catalog_items.license_type', 'like', `${String(value)}-%`)]),
+    condition: (eb, _l, value) =>
+      String(value).includes('-')
+        ? eb('catalog_items.license_type', '=', String(value))
+        : eb.or([eb('catalog_items.license_type', '=', String(value)), eb('catalog_items.license_type', 'like', `${String(value)}-%`)]),
   },
   public: {
     condition: (eb, _l, value) => {
@@ -89,7 +92,11 @@ export class CatalogRepository {
   async search(view: CatalogView, query: ListQuery, visibility: ItemVisibility): Promise<ListResult<CatalogItemRow>> {
     const q = query.filters.find((f) => f.field === 'q')?.values[0];
     // Relevance is BM25 of the text search; without a `q` it ranks nothing, so it falls back to recency.
-    const relevance = q === undefined ? sql`catalog_items.updated_at` : sql`(select bm25(catalog_fts) from catalog_fts where catalog_fts.rowid = catalog_items.id and catalog_fts match ${ftsQuery(String(q))})`;
+    // Column weights: a title match counts most, then tags and categories, then description, then field names.
+    const relevance =
+      q === undefined
+        ? sql`catalog_items.updated_at`
+        : sql`(select bm25(catalog_fts, 10, 2, 4, 3, 1) from catalog_fts where catalog_fts.rowid = catalog_items.id and catalog_fts match ${ftsQuery(String(q))})`;
     return runListQuery(
       this.db,
       (db) =>

@@ -71,10 +71,13 @@ export async function runListQuery<DB, O>(
   idColumn: string,
 ): Promise<ListResult<O>> {
   return db.transaction().execute(async (trx) => {
-    const { countQuery, pageQuery } = buildListQueries(select(trx), query, fields, idColumn);
-    const countRow = (await countQuery.executeTakeFirst()) as { total?: number } | undefined;
+    let base = select(trx);
+    if (query.snapshot !== undefined) base = base.where(sql.ref(idColumn), '<=', query.snapshot);
+    const { countQuery, pageQuery } = buildListQueries(base, query, fields, idColumn);
+    const countRow = (await countQuery.executeTakeFirst()) as { total?: number; newest?: number | null } | undefined;
     const items = await pageQuery.execute();
-    return { items, total: Number(countRow?.total ?? 0) };
+    const newest = countRow?.newest ?? undefined;
+    return { items, total: Number(countRow?.total ?? 0), ...((query.snapshot ?? newest) != null && { snapshot: query.snapshot ?? Number(newest) }) };
   });
 }
 
@@ -108,7 +111,10 @@ function buildListQueries<DB, TB extends keyof DB, O>(
   const lastDescending = query.sort.at(-1)?.descending ?? false;
   ordered = ordered.orderBy(sql.ref(idColumn), lastDescending ? 'desc' : 'asc') as typeof ordered;
 
-  const countQuery = filtered.clearSelect().clearOrderBy().select(sql<number>`count(*)`.as('total'));
+  const countQuery = filtered
+    .clearSelect()
+    .clearOrderBy()
+    .select([sql<number>`count(*)`.as('total'), sql<number | null>`max(${sql.ref(idColumn)})`.as('newest')]);
   const pageQuery = ordered.limit(query.pageSize).offset((query.page - 1) * query.pageSize);
   return { countQuery, pageQuery };
 }

@@ -95,3 +95,8 @@ export function parseLinks(header: string | null): Record<string, string> {
   }
   return links;
 }
+
+/** A page link without its `snapshot` parameter, to compare with an expected URL. */
+export function withoutSnapshot(url: string | undefined): string | undefined {
+  return url?.replace(/&snapshot=\d+/, '');
+}

@@ -16,7 +16,7 @@ import {
 } from '../../domain/list-query.js';
 
 /** Query parameters that are not filters. */
-export const reservedParams = ['page', 'page_size', 'sort'] as const;
+export const reservedParams = ['page', 'page_size', 'sort', 'snapshot'] as const;
 
 type RawQuery = Record<string, string | string[] | undefined>;
 
@@ -123,7 +123,9 @@ export function parseListQuery(spec: ListSpec, raw: RawQuery): ListQuery {
     if (existing) existing.values.push(...values);
     else clauses.set(key, { field, lookup, values });
   }
+  const snapshot = raw.snapshot === undefined ? undefined : positiveInteger(raw, 'snapshot', 1);
   return {
+    ...(snapshot !== undefined && { snapshot }),
     page: positiveInteger(raw, 'page', 1),
     pageSize: positiveInteger(raw, 'page_size', defaultPageSize, maxPageSize),
     filters: [...clauses.values()],

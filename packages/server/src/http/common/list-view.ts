@@ -94,7 +94,7 @@ export function registerListView<Row>(app: FastifyInstance, options: ListViewOpt
     async (request, reply) => {
       const query = parseListQuery(spec, request.query as Record<string, string | string[]>);
       const result = await options.list(request.actor, query, request);
-      setPageHeaders(request, reply, query, result.total, result.items.length);
+      setPageHeaders(request, reply, query, result.total, result.items.length, result.snapshot);
       if (request.method === 'HEAD') return '';
       const ctx = presentContext(request);
       return ctx.expand.has('list')

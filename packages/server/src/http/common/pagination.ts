@@ -15,6 +15,7 @@ export function setPageHeaders(
   query: ListQuery,
   total: number,
   count: number,
+  snapshot?: number,
 ): void {
   const lastPage = Math.max(1, Math.ceil(total / query.pageSize));
   if (query.page > lastPage) {
@@ -27,6 +28,7 @@ export function setPageHeaders(
     const url = new URL(request.urlFor(request.url));
     url.searchParams.set('page', String(page));
     url.searchParams.set('page_size', String(query.pageSize));
+    if (snapshot !== undefined) url.searchParams.set('snapshot', String(snapshot));
     return url.toString();
   };
   const links: string[] = [];
