@@ -1,15 +1,26 @@
 import { ftsQuery, type CatalogView } from '../store/catalog-repository.js';
 import { invalidParameter } from './errors.js';
 import type { LayerVersionRow } from '../store/layers-repository.js';
-import type { CatalogItemRow } from '../store/schema.js';
+import type { SetVersionView } from '../store/sets-repository.js';
+import type { CatalogItemRow, DocumentRow, SetItemType } from '../store/schema.js';
 import type { Actor } from './actor.js';
 import type { DomainContext } from './context.js';
 import { visibilityFor } from './item-access.js';
 import type { ListQuery, ListResult } from './list-query.js';
 
-async function rowOf(ctx: DomainContext, view: CatalogView, v: LayerVersionRow) {
-  const license = v.license_id === null ? undefined : await ctx.store.licenses.findById(v.license_id);
-  const extent = v.extent ? (JSON.parse(v.extent) as [number, number, number, number]) : null;
+type Bbox = [number, number, number, number];
+
+const views = ['published', 'latest'] as const;
+
+async function licenseType(ctx: DomainContext, licenseId: number | null): Promise<string | null> {
+  return licenseId === null ? null : ((await ctx.store.licenses.findById(licenseId))?.type ?? null);
+}
+
+function bboxColumns(extent: Bbox | null) {
+  return { minx: extent?.[0] ?? null, miny: extent?.[1] ?? null, maxx: extent?.[2] ?? null, maxy: extent?.[3] ?? null };
+}
+
+async function layerRow(ctx: DomainContext, view: CatalogView, v: LayerVersionRow) {
   return {
     kind: v.layer_type,
     item_id: v.layer_id,
@@ -23,15 +34,61 @@ async function rowOf(ctx: DomainContext, view: CatalogView, v: LayerVersionRow) 
     categories: v.categories,
     fields: (JSON.parse(v.fields) as Array<{ name: string }>).map((f) => f.name).join(' '),
     license_id: v.license_id,
-    license_type: license?.type ?? null,
-    minx: extent?.[0] ?? null,
-    miny: extent?.[1] ?? null,
-    maxx: extent?.[2] ?? null,
-    maxy: extent?.[3] ?? null,
+    license_type: await licenseType(ctx, v.license_id),
+    ...bboxColumns(v.extent ? (JSON.parse(v.extent) as Bbox) : null),
     created_at: v.layer_created_at,
     updated_at: v.updated_at,
     published_at: v.published_at,
   };
+}
+
+async function setRow(ctx: DomainContext, view: CatalogView, v: SetVersionView) {
+  return {
+    kind: 'set' as const,
+    item_id: v.set_id,
+    view,
+    version_id: v.id,
+    version_status: 'ok',
+    group_id: v.group_id,
+    title: v.title,
+    description: v.description,
+    tags: v.tags,
+    categories: v.categories,
+    fields: '',
+    license_id: v.license_id,
+    license_type: await licenseType(ctx, v.license_id),
+    ...bboxColumns(await setExtent(ctx, v.id)),
+    created_at: v.set_created_at,
+    updated_at: v.updated_at,
+    published_at: v.published_at,
+  };
+}
+
+async function documentRow(ctx: DomainContext, view: CatalogView, d: DocumentRow) {
+  return {
+    kind: 'document' as const,
+    item_id: d.id,
+    view,
+    version_id: null,
+    version_status: 'ok',
+    group_id: d.group_id,
+    title: d.title,
+    description: d.description,
+    tags: d.tags,
+    categories: d.categories,
+    fields: d.filename,
+    license_id: d.license_id,
+    license_type: await licenseType(ctx, d.license_id),
+    ...bboxColumns(null),
+    created_at: d.created_at,
+    updated_at: d.updated_at,
+    published_at: d.created_at,
+  };
+}
+
+/** Sets show their items' extents, so they are indexed again when an item changes. */
+async function indexSetsHolding(ctx: DomainContext, type: SetItemType, itemId: number): Promise<void> {
+  for (const setId of await ctx.store.sets.setsHolding(type, itemId)) await indexSet(ctx, setId);
 }
 
 /**
@@ -41,7 +98,10 @@ async function rowOf(ctx: DomainContext, view: CatalogView, v: LayerVersionRow) 
 export async function indexLayer(ctx: DomainContext, layerId: number): Promise<void> {
   const layer = await ctx.store.layers.findLayer(layerId);
   if (!layer) {
-    for (const kind of ['layer', 'table'] as const) await ctx.store.catalog.remove(kind, layerId);
+    for (const kind of ['layer', 'table'] as const) {
+      await ctx.store.catalog.remove(kind, layerId);
+      await indexSetsHolding(ctx, kind, layerId);
+    }
     return;
   }
   const latest = await ctx.store.layers.latestVersion(layerId);
@@ -50,9 +110,47 @@ export async function indexLayer(ctx: DomainContext, layerId: number): Promise<v
     ['latest', latest?.id ?? null],
   ] as const) {
     const version = versionId === null ? undefined : await ctx.store.layers.findLayerVersion(versionId);
-    if (version) await ctx.store.catalog.upsert(await rowOf(ctx, view, version));
+    if (version) await ctx.store.catalog.upsert(await layerRow(ctx, view, version));
     else await ctx.store.catalog.remove(layer.type, layerId, view);
   }
+  await indexSetsHolding(ctx, layer.type, layerId);
+}
+
+/** The same for a set: its published version, and its newest. */
+export async function indexSet(ctx: DomainContext, setId: number): Promise<void> {
+  const set = await ctx.store.sets.findSet(setId);
+  const latest = set && (await ctx.store.sets.latestVersion(setId));
+  for (const [view, versionId] of [
+    ['published', set?.published_version_id ?? null],
+    ['latest', latest?.id ?? null],
+  ] as const) {
+    const version = versionId === null ? undefined : await ctx.store.sets.findSetVersion(versionId);
+    if (version) await ctx.store.catalog.upsert(await setRow(ctx, view, version));
+    else await ctx.store.catalog.remove('set', setId, view);
+  }
+}
+
+/** Documents have no versions: both views show them as they are. */
+export async function indexDocument(ctx: DomainContext, documentId: number): Promise<void> {
+  const document = await ctx.store.documents.findById(documentId);
+  if (!document) await ctx.store.catalog.remove('document', documentId);
+  else for (const view of views) await ctx.store.catalog.upsert(await documentRow(ctx, view, document));
+}
+
+/** The union of the extents of a set version's layers and tables (their current versions). */
+export async function setExtent(ctx: DomainContext, setVersionId: number): Promise<Bbox | null> {
+  let box: Bbox | null = null;
+  for (const item of await ctx.store.sets.items(setVersionId)) {
+    if (item.item_type === 'document') continue;
+    const layer = await ctx.store.layers.findLayer(item.item_id);
+    if (layer?.type !== item.item_type) continue;
+    const versionId = layer.published_version_id ?? (await ctx.store.layers.latestVersion(layer.id))?.id;
+    const extent = versionId === undefined ? null : (await ctx.store.layers.findVersion(versionId))?.extent;
+    if (!extent) continue;
+    const [minx, miny, maxx, maxy] = JSON.parse(extent) as Bbox;
+    box = box ? [Math.min(box[0], minx), Math.min(box[1], miny), Math.max(box[2], maxx), Math.max(box[3], maxy)] : [minx, miny, maxx, maxy];
+  }
+  return box;
 }
 
 /** Searches the catalog as the actor may see it. */
@@ -63,7 +161,7 @@ export async function searchCatalog(ctx: DomainContext, actor: Actor, view: Cata
   return ctx.store.catalog.search(view, query, await visibilityFor(ctx, actor));
 }
 
-/** Counts a view of an item's detail towards its popularity. */
-export async function countView(ctx: DomainContext, kind: CatalogItemRow['kind'], itemId: number): Promise<void> {
+/** Counts a use of an item (a view of its detail, or a download) towards its popularity. */
+export async function countUse(ctx: DomainContext, kind: CatalogItemRow['kind'], itemId: number): Promise<void> {
   await ctx.store.catalog.bumpPopularity(kind, itemId);
 }

@@ -11,7 +11,14 @@ export const dataPaths = {
   sourceFolder: (sourceId: number) => join('sources', String(sourceId)),
   layerFolder: (layerId: number) => join('layers', String(layerId)),
   versionFile: (layerId: number, versionNumber: number) => join('layers', String(layerId), `v${versionNumber}.gpkg`),
+  documentFolder: (documentId: number) => join('documents', String(documentId)),
 };
+
+/** A folder of uploaded files in the scratch area, for a use case to move into place. */
+export interface StagedUpload {
+  /** Absolute path. */
+  dir: string;
+}
 
 export function absolute(dataDir: string, relative: string): string {
   return join(dataDir, relative);

@@ -4,10 +4,8 @@ import { timestamp, type DomainContext } from './context.js';
 import { conflict } from './errors.js';
 import { authorizeItem } from './item-access.js';
 import { getVersion, type VersionRef } from './layers.js';
-import { buildDublinCore, buildIso19139, parseMetadataXml, type MetadataRecord } from './metadata/index.js';
+import { metadataDocument, parseMetadataXml, type MetadataForm, type MetadataRecord } from './metadata/index.js';
 import type { LayerRow } from '../store/schema.js';
-
-export type MetadataForm = 'native' | 'iso' | 'dc';
 
 /** What Mapshelf knows of a version, as a metadata record. */
 async function recordOf(ctx: DomainContext, row: LayerVersionRow, layerUrl: string): Promise<MetadataRecord> {
@@ -48,12 +46,7 @@ export async function getMetadata(
   layerUrl: string,
 ): Promise<string> {
   const row = await getVersion(ctx, actor, type, layerId, ref);
-  const uploaded = await ctx.store.layers.metadataDocument(row.id);
-  if (form === 'native' && uploaded) return uploaded.xml;
-  if (form === 'iso' && uploaded?.format === 'iso') return uploaded.xml;
-  if (form === 'dc' && uploaded?.format === 'dc') return uploaded.xml;
-  const record = await recordOf(ctx, row, layerUrl);
-  return form === 'dc' ? buildDublinCore(record) : buildIso19139(record);
+  return metadataDocument(await ctx.store.layers.metadataDocument(row.id), form, () => recordOf(ctx, row, layerUrl));
 }
 
 /** Stores an uploaded ISO 19115/19139, FGDC or Dublin Core document on a draft version. */

@@ -289,7 +289,10 @@ export async function deleteLayer(ctx: DomainContext, actor: Actor, type: LayerR
   await authorizedLayer(ctx, actor, type, layerId, 'edit');
   const versions = await ctx.store.layers.listVersions(layerId, { page: 1, pageSize: 10_000, filters: [], sort: [] });
   for (const v of versions.items) if (v.job_id && (v.status === 'queued' || v.status === 'importing')) await ctx.jobs.cancel(v.job_id);
-  await ctx.store.layers.deleteLayer(layerId);
+  await ctx.store.transaction(async (repos) => {
+    await repos.layers.deleteLayer(layerId);
+    await repos.permissions.clear('layer', layerId);
+  });
   await indexLayer(ctx, layerId);
   await rm(absolute(ctx.dataDir, dataPaths.layerFolder(layerId)), { recursive: true, force: true });
 }

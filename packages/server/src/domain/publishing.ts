@@ -1,8 +1,8 @@
 import type { PublishRequestRow } from '../store/schema.js';
-import type { PublishItemRow } from '../store/publish-repository.js';
+import type { PublishItemRef, PublishItemRow } from '../store/publish-repository.js';
 import { isSiteAdmin, type Actor } from './actor.js';
 import { timestamp, type DomainContext } from './context.js';
-import { indexLayer } from './catalog.js';
+import { indexLayer, indexSet } from './catalog.js';
 import { conflict, invalidParameter, notFound } from './errors.js';
 import { authorizeItem } from './item-access.js';
 import type { ListQuery, ListResult } from './list-query.js';
@@ -10,8 +10,8 @@ import type { ListQuery, ListResult } from './list-query.js';
 export const publishJobKind = 'publish';
 
 export interface PublishInput {
-  /** Version ids. */
-  items: number[];
+  /** Layer, table or set versions. */
+  items: PublishItemRef[];
   publish_strategy: 'together' | 'individual';
   error_strategy: 'abort' | 'ignore';
   publish_at?: string | null;
@@ -26,25 +26,36 @@ async function detail(ctx: DomainContext, request: PublishRequestRow): Promise<P
   return { request, items: await ctx.store.publish.items(request.id) };
 }
 
+/** Checks one item of a publish request: a version the actor may edit, not published, not waiting elsewhere. */
+async function checkItem(ctx: DomainContext, actor: Actor, item: PublishItemRef, where: string): Promise<void> {
+  const what = `${item.kind === 'set-version' ? 'Set version' : 'Version'} ${item.id}`;
+  let found: { ref: { kind: 'layer' | 'set'; id: number; group_id: number }; published_at: string | null } | undefined;
+  if (item.kind === 'version') {
+    const version = await ctx.store.layers.findLayerVersion(item.id);
+    found = version && { ref: { kind: 'layer', id: version.layer_id, group_id: version.group_id }, published_at: version.published_at };
+  } else {
+    const version = await ctx.store.sets.findSetVersion(item.id);
+    found = version && { ref: { kind: 'set', id: version.set_id, group_id: version.group_id }, published_at: version.published_at };
+  }
+  try {
+    await authorizeItem(ctx, actor, found?.ref, 'edit', what);
+  } catch (error) {
+    if ((error as { statusCode?: number }).statusCode === 404) throw invalidParameter(where, `no ${what.toLowerCase().replace(/ \d+$/, '')} you can see has id ${item.id}`);
+    throw error;
+  }
+  if (found!.published_at !== null) throw conflict(`${what} is published already.`);
+  if ((await ctx.store.publish.openRequestsFor(item)).length > 0) throw conflict(`${what} is waiting in another publish request.`);
+}
+
 /**
- * Requests publishing of versions. Each must be an unpublished version of a layer the actor
- * may edit, and not already waiting in another request. Runs at once unless `publish_at` is
- * in the future; versions still importing are published when their import ends.
+ * Requests publishing of versions. Each must be an unpublished version of a layer, table or set
+ * the actor may edit, and not already waiting in another request. Runs at once unless
+ * `publish_at` is in the future; versions still importing are published when their import ends.
  */
 export async function createPublish(ctx: DomainContext, actor: Actor, input: PublishInput): Promise<PublishDetail> {
   if (input.items.length === 0) throw invalidParameter('body.items', 'give at least one version URL');
-  for (const [index, versionId] of input.items.entries()) {
-    const version = await ctx.store.layers.findLayerVersion(versionId);
-    const where = `body.items[${index}]`;
-    try {
-      await authorizeItem(ctx, actor, version && { kind: 'layer', id: version.layer_id, group_id: version.group_id }, 'edit', `Version ${versionId}`);
-    } catch (error) {
-      if ((error as { statusCode?: number }).statusCode === 404) throw invalidParameter(where, `no version you can see has id ${versionId}`);
-      throw error;
-    }
-    if (version!.published_at !== null) throw conflict(`Version ${versionId} is published already.`);
-    if ((await ctx.store.publish.openRequestsFor(versionId)).length > 0) throw conflict(`Version ${versionId} is waiting in another publish request.`);
-  }
+  for (const [index, item] of input.items.entries()) await checkItem(ctx, actor, item, `body.items[${index}]`);
+  const unique = [...new Map(input.items.map((i) => [`${i.kind}:${i.id}`, i])).values()];
   const at = timestamp(ctx);
   let publishAt: string | null = null;
   if (input.publish_at) {
@@ -65,7 +76,7 @@ export async function createPublish(ctx: DomainContext, actor: Actor, input: Pub
         created_at: at,
         completed_at: null,
       },
-      [...new Set(input.items)],
+      unique,
     );
     if (publishAt) {
       const jobId = await repos.jobs.insert({ kind: publishJobKind, payload: { publishId: created.id }, runAt: publishAt, maxAttempts: 3 }, at);
@@ -85,11 +96,13 @@ export async function createPublish(ctx: DomainContext, actor: Actor, input: Pub
  */
 export async function settle(ctx: DomainContext, publishId: number): Promise<void> {
   const published = await settleInTransaction(ctx, publishId);
-  for (const layerId of published) await indexLayer(ctx, layerId);
+  for (const item of published) await (item.item_type === 'set' ? indexSet(ctx, item.item_id) : indexLayer(ctx, item.item_id));
 }
 
-/** Returns the ids of the layers it published. */
-async function settleInTransaction(ctx: DomainContext, publishId: number): Promise<number[]> {
+const refOf = (item: PublishItemRow): PublishItemRef => ({ kind: item.kind, id: item.version_id });
+
+/** Returns the items it published. */
+async function settleInTransaction(ctx: DomainContext, publishId: number): Promise<PublishItemRow[]> {
   return ctx.store.transaction(async (repos) => {
     const request = await repos.publish.findById(publishId);
     if (!request || (request.state !== 'pending' && request.state !== 'publishing')) return [];
@@ -101,7 +114,7 @@ async function settleInTransaction(ctx: DomainContext, publishId: number): Promi
     const ready = items.filter((i) => i.status === 'ok' && i.published_at === null && i.state === 'pending');
 
     if (failed.length > 0 && request.error_strategy === 'abort' && (request.publish_strategy === 'together' || waiting.length + ready.length > 0)) {
-      for (const item of failed) await repos.publish.setItemState(publishId, item.version_id, 'error');
+      for (const item of failed) await repos.publish.setItemState(publishId, refOf(item), 'error');
       await repos.publish.update(publishId, {
         state: 'error',
         error: `The import of version(s) ${failed.map((i) => i.version_id).join(', ')} failed, so nothing more was published.`,
@@ -114,19 +127,20 @@ async function settleInTransaction(ctx: DomainContext, publishId: number): Promi
       return [];
     }
     for (const item of ready) {
-      await repos.publish.publishVersion(item.version_id, item.layer_id, at);
-      await repos.publish.setItemState(publishId, item.version_id, 'published');
+      if (item.kind === 'set-version') await repos.sets.publishVersion(item.version_id, item.item_id, at);
+      else await repos.publish.publishVersion(item.version_id, item.item_id, at);
+      await repos.publish.setItemState(publishId, refOf(item), 'published');
     }
-    for (const item of failed) await repos.publish.setItemState(publishId, item.version_id, 'error');
+    for (const item of failed) await repos.publish.setItemState(publishId, refOf(item), 'error');
     if (waiting.length > 0) await repos.publish.update(publishId, { state: 'publishing' });
     else await repos.publish.update(publishId, { state: failed.length > 0 && ready.length === 0 ? 'error' : 'completed', completed_at: at });
-    return ready.map((item) => item.layer_id);
+    return ready;
   });
 }
 
 /** Called when a version's import ends, either way. */
 export async function settlePublishRequests(ctx: DomainContext, versionId: number): Promise<void> {
-  for (const request of await ctx.store.publish.openRequestsFor(versionId)) await settle(ctx, request.id);
+  for (const request of await ctx.store.publish.openRequestsFor({ kind: 'version', id: versionId })) await settle(ctx, request.id);
 }
 
 export async function listPublish(ctx: DomainContext, actor: Actor, query: ListQuery): Promise<ListResult<PublishRequestRow>> {

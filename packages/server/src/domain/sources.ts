@@ -4,7 +4,7 @@ import type { DatasourceRow, ScanRow, SourceRow } from '../store/schema.js';
 import type { Repositories } from '../store/store.js';
 import type { Actor } from './actor.js';
 import { timestamp, type DomainContext } from './context.js';
-import { absolute, dataPaths } from './data-paths.js';
+import { absolute, dataPaths, type StagedUpload } from './data-paths.js';
 import { conflict, notFound } from './errors.js';
 import { authorizeItem, resolveOwningGroup, visibilityFor } from './item-access.js';
 import type { ListQuery, ListResult } from './list-query.js';
@@ -21,12 +21,6 @@ export interface SourceDetail {
   source: SourceRow;
   datasources: DatasourceRow[];
   scans: ScanRow[];
-}
-
-/** A folder of uploaded files in the data folder's tmp area, ready to become a source. */
-export interface StagedUpload {
-  /** Absolute path. */
-  dir: string;
 }
 
 async function queueScan(repos: Repositories, sourceId: number, at: string): Promise<ScanRow> {

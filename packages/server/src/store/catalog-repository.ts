@@ -17,9 +17,13 @@ function bboxOf(value: FilterValue): [number, number, number, number] {
   return String(value).split(',').map(Number) as [number, number, number, number];
 }
 
+/** The permission item kind of a catalog row: tables share the layers' permissions. */
+const permissionKind = sql<string>`(case catalog_items.kind when 'table' then 'layer' else catalog_items.kind end)`;
+
 const baseFields: FieldMap = {
   id: 'catalog_items.item_id',
   type: 'catalog_items.kind',
+  // The data kind: vector for layers, table for tables; sets and documents hold no data of their own.
   kind: { condition: (eb, _l, value) => eb('catalog_items.kind', '=', value === 'table' ? 'table' : 'layer') },
   group: 'catalog_items.group_id',
   license: 'catalog_items.license_id',
@@ -36,7 +40,7 @@ const baseFields: FieldMap = {
         eb
           .selectFrom('permissions')
           .select('permissions.id')
-          .where('permissions.item_kind', '=', 'layer')
+          .where('permissions.item_kind', '=', permissionKind)
           .where('permissions.item_id', '=', sql.ref('catalog_items.item_id'))
           .where('permissions.principal', '=', 'group.everyone'),
       );
@@ -104,7 +108,7 @@ export class CatalogRepository {
           .selectFrom('catalog_items')
           .selectAll('catalog_items')
           .where('catalog_items.view', '=', view)
-          .where((eb) => visibleItem(eb, 'layer', 'catalog_items.item_id', 'catalog_items.group_id', visibility)),
+          .where((eb) => visibleItem(eb, permissionKind, 'catalog_items.item_id', 'catalog_items.group_id', visibility)),
       query,
       { ...baseFields, relevance: { order: relevance } },
       'catalog_items.id',

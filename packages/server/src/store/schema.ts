@@ -256,6 +256,80 @@ export interface CatalogItemsTable {
   popularity: Generated<number>;
 }
 
+export interface SetsTable {
+  id: Generated<number>;
+  group_id: number;
+  owner_id: number;
+  published_version_id: number | null;
+  first_published_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SetVersionsTable {
+  id: Generated<number>;
+  set_id: number;
+  number: number;
+  title: string;
+  description: string;
+  /** JSON string[] */
+  tags: string;
+  /** JSON string[] */
+  categories: string;
+  license_id: number | null;
+  /** JSON object, the set's display settings as the client gave them. */
+  settings: string;
+  created_by: number;
+  created_at: string;
+  updated_at: string;
+  published_at: string | null;
+}
+
+export type SetItemType = 'layer' | 'table' | 'document';
+
+export interface SetItemsTable {
+  set_version_id: number;
+  position: number;
+  item_type: SetItemType;
+  item_id: number;
+}
+
+export interface SetMetadataDocumentsTable {
+  set_version_id: number;
+  format: 'iso' | 'fgdc' | 'dc';
+  xml: string;
+  created_at: string;
+}
+
+export interface PublishSetItemsTable {
+  publish_id: number;
+  set_version_id: number;
+  state: string;
+}
+
+export interface DocumentsTable {
+  id: Generated<number>;
+  group_id: number;
+  owner_id: number;
+  title: string;
+  description: string;
+  /** JSON string[] */
+  tags: string;
+  /** JSON string[] */
+  categories: string;
+  license_id: number | null;
+  /** Relative to the data folder. */
+  file: string;
+  /** The name it was uploaded under, for downloads. */
+  filename: string;
+  /** Sniffed from the content, not taken from the client. */
+  media_type: string;
+  size: number;
+  sha256: string;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   groups: GroupsTable;
@@ -274,6 +348,12 @@ export interface Database {
   metadata_documents: MetadataDocumentsTable;
   permissions: PermissionsTable;
   catalog_items: CatalogItemsTable;
+  sets: SetsTable;
+  set_versions: SetVersionsTable;
+  set_items: SetItemsTable;
+  set_metadata_documents: SetMetadataDocumentsTable;
+  publish_set_items: PublishSetItemsTable;
+  documents: DocumentsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -293,3 +373,7 @@ export type VersionRow = Selectable<VersionsTable>;
 export type PublishRequestRow = Selectable<PublishRequestsTable>;
 export type PermissionRow = Selectable<PermissionsTable>;
 export type CatalogItemRow = Selectable<CatalogItemsTable>;
+export type SetRow = Selectable<SetsTable>;
+export type SetVersionRow = Selectable<SetVersionsTable>;
+export type SetItemRow = Selectable<SetItemsTable>;
+export type DocumentRow = Selectable<DocumentsTable>;

@@ -7,7 +7,9 @@ import { JobsRepository } from './jobs-repository.js';
 import { LayersRepository } from './layers-repository.js';
 import { PermissionsRepository } from './permissions-repository.js';
 import { PublishRepository } from './publish-repository.js';
+import { SetsRepository } from './sets-repository.js';
 import { SourcesRepository } from './sources-repository.js';
+import { DocumentsRepository } from './documents-repository.js';
 import { LicensesRepository } from './licenses-repository.js';
 import { TokensRepository } from './tokens-repository.js';
 import type { Database } from './schema.js';
@@ -26,6 +28,8 @@ export class Repositories {
   readonly permissions: PermissionsRepository;
   readonly catalog: CatalogRepository;
   readonly sources: SourcesRepository;
+  readonly sets: SetsRepository;
+  readonly documents: DocumentsRepository;
 
   constructor(db: Kysely<Database>) {
     this.users = new UsersRepository(db);
@@ -39,6 +43,8 @@ export class Repositories {
     this.permissions = new PermissionsRepository(db);
     this.catalog = new CatalogRepository(db);
     this.sources = new SourcesRepository(db);
+    this.sets = new SetsRepository(db);
+    this.documents = new DocumentsRepository(db);
   }
 }
 

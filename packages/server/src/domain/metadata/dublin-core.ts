@@ -15,7 +15,7 @@ function dcmiBox([west, south, east, north]: [number, number, number, number]): 
   ].join('; ');
 }
 
-/** An OAI-PMH style Dublin Core record (oai_dc:dc) for a layer or table version. */
+/** An OAI-PMH style Dublin Core record (oai_dc:dc) for a layer, table or set version. */
 export function buildDublinCore(record: MetadataRecord): string {
   const elements: Array<[string, string]> = [
     ['title', record.title],
@@ -23,8 +23,9 @@ export function buildDublinCore(record: MetadataRecord): string {
     ['description', record.abstract],
     ['publisher', record.contact.organisation],
     ['date', record.published ?? record.updated],
-    ['type', 'Dataset'],
-    ['format', storedFormat],
+    ...(record.kind === 'set'
+      ? [['type', 'Collection'] as [string, string]]
+      : [['type', 'Dataset'] as [string, string], ['format', storedFormat] as [string, string]]),
     ['identifier', record.url],
     ['identifier', record.fileIdentifier],
     ['language', record.language ?? 'eng'],

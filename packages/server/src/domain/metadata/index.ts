@@ -2,3 +2,4 @@ export type { MetadataRecord } from './record.js';
 export { buildIso19139 } from './iso19139.js';
 export { buildDublinCore } from './dublin-core.js';
 export { maxMetadataBytes, parseMetadataXml, type MetadataFormat, type ParsedMetadata } from './parse.js';
+export * from './forms.js';

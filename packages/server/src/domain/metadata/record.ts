@@ -7,8 +7,8 @@ export interface MetadataRecord {
   fileIdentifier: string;
   title: string;
   abstract: string;
-  /** 'layer' (vector dataset) or 'table' (non-spatial) */
-  kind: 'layer' | 'table';
+  /** 'layer' (vector dataset), 'table' (non-spatial) or 'set' (a series of layers, tables and documents) */
+  kind: 'layer' | 'table' | 'set';
   /** Tags. */
   keywords: string[];
   /** Free text; ISO output maps valid MD_TopicCategoryCode values to gmd:topicCategory, the rest to keywords. */

@@ -23,9 +23,9 @@ export interface ListViewOptions<Row> {
   tags: string[];
   /** Runs the domain list for the caller. */
   list: (actor: Actor, query: ListQuery, request: FastifyRequest) => Promise<ListResult<Row>>;
-  /** Summary shape, and the full shape for `Expand: list`. */
+  /** Summary shape, and the full shape for `Expand: list` (which may depend on the caller). */
   summary: (row: Row, ctx: PresentContext) => unknown;
-  full: (row: Row, ctx: PresentContext) => unknown | Promise<unknown>;
+  full: (row: Row, ctx: PresentContext, request: FastifyRequest) => unknown | Promise<unknown>;
   params?: object;
 }
 
@@ -98,7 +98,7 @@ export function registerListView<Row>(app: FastifyInstance, options: ListViewOpt
       if (request.method === 'HEAD') return '';
       const ctx = presentContext(request);
       return ctx.expand.has('list')
-        ? Promise.all(result.items.map((row) => options.full(row, ctx)))
+        ? Promise.all(result.items.map((row) => options.full(row, ctx, request)))
         : result.items.map((row) => options.summary(row, ctx));
     },
   );

@@ -6,6 +6,7 @@ import { invalidParameter } from '../../domain/errors.js';
 import type { ItemRef } from '../../domain/item-access.js';
 import { getPermission, listPermissions, putPermission, replacePermissions, type PermissionEntry } from '../../domain/permissions.js';
 import { permissionLevels } from '../../domain/policies/items.js';
+import type { Scope } from '../../domain/scopes.js';
 import type { PermissionRow } from '../../store/schema.js';
 import { presentContext, sendCreated, type PresentContext } from './present.js';
 import { idFromRef } from './refs.js';
@@ -55,7 +56,7 @@ export interface PermissionRoutesOptions {
   /** Finds the item, or undefined. */
   find: (id: number) => Promise<ItemRef | undefined>;
   what: (id: number) => string;
-  scopes: { read: 'layers:read' | 'sources:read'; write: 'layers:write' | 'sources:write' };
+  scopes: { read: Scope; write: Scope };
   tags: string[];
 }
 

@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { DomainContext } from '../../domain/context.js';
 import { registerCatalogRoutes } from './catalog/routes.js';
+import { registerDocumentRoutes } from './documents/routes.js';
+import { registerSetRoutes } from './sets/routes.js';
 import { registerExportRoutes } from './exports/routes.js';
 import { registerGroupRoutes } from './groups/routes.js';
 import { registerLayerRoutes } from './layers/routes.js';
@@ -20,6 +22,8 @@ export function registerDataApi(app: FastifyInstance, ctx: DomainContext): void 
   registerSourceRoutes(app, ctx);
   registerLayerRoutes(app, ctx, 'layer');
   registerLayerRoutes(app, ctx, 'table');
+  registerSetRoutes(app, ctx);
+  registerDocumentRoutes(app, ctx);
   registerPublishRoutes(app, ctx);
   registerCatalogRoutes(app, ctx);
   registerExportRoutes(app, ctx);

@@ -4,6 +4,7 @@ import * as data from './0002-data.js';
 import * as licenses from './0003-licenses.js';
 import * as permissions from './0004-permissions.js';
 import * as catalog from './0005-catalog.js';
+import * as setsDocuments from './0006-sets-documents.js';
 
 /**
  * Every schema migration, in order. Migrations only add: they never drop or rewrite data, so
@@ -15,6 +16,7 @@ const migrations: Record<string, Migration> = {
   '0003-licenses': licenses,
   '0004-permissions': permissions,
   '0005-catalog': catalog,
+  '0006-sets-documents': setsDocuments,
 };
 
 export const migrationProvider: MigrationProvider = {

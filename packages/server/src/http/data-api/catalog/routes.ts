@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { searchCatalog } from '../../../domain/catalog.js';
 import type { DomainContext } from '../../../domain/context.js';
 import type { ListSpec } from '../../../domain/list-query.js';
@@ -7,7 +7,10 @@ import { registerListView } from '../../common/list-view.js';
 import { bboxPolygon } from '../../common/geojson.js';
 import type { PresentContext } from '../../common/present.js';
 import { apiPath } from '../../common/urls.js';
+import { visibleSetItems } from '../../../domain/sets.js';
+import { presentDocument } from '../documents/presenter.js';
 import { presentLayer } from '../layers/presenter.js';
+import { presentSet } from '../sets/presenter.js';
 
 const ordered = ['gt', 'gte', 'lt', 'lte'] as const;
 
@@ -16,11 +19,11 @@ function catalogSpec(latest: boolean): ListSpec {
     name: latest ? 'catalog (latest versions)' : 'catalog',
     description: latest
       ? 'Every item you may see as of its newest version, drafts and imports in progress included.'
-      : 'Published layers and tables you may see. q searches title, description, tags, categories and field names.',
+      : 'Published layers, tables and sets, and documents, that you may see. q searches title, description, tags, categories and field names.',
     filters: {
       q: { type: 'string', description: 'Full-text search; results rank by relevance unless sort is given' },
       bbox: { type: 'bbox', lookups: ['intersects', 'within', 'contains'], description: 'minx,miny,maxx,maxy in EPSG:4326; intersects unless a lookup says otherwise' },
-      kind: { type: 'enum', values: ['vector', 'table'], description: 'Data kind' },
+      kind: { type: 'enum', values: ['vector', 'table'], description: 'Data kind of layers (vector) and tables (table)' },
       type: { type: 'enum', values: ['layer', 'table', 'set', 'document'], description: 'Item type' },
       public: { type: 'boolean', description: 'Readable by everyone (group.everyone holds view)' },
       group: { type: 'integer', description: 'Owning group id' },
@@ -48,7 +51,7 @@ function presentSummary(row: CatalogItemRow, ctx: PresentContext) {
     id: row.item_id,
     url: itemUrl(row, ctx),
     type: row.kind,
-    kind: row.kind === 'table' ? 'table' : 'vector',
+    kind: row.kind === 'layer' ? 'vector' : row.kind,
     title: row.title,
     name: row.title,
     description: row.description,
@@ -62,6 +65,20 @@ function presentSummary(row: CatalogItemRow, ctx: PresentContext) {
   };
 }
 
+/** The item itself, as its own route shows it (undefined if it went away since the search). */
+async function presentFull(ctx: DomainContext, row: CatalogItemRow, pc: PresentContext, request: FastifyRequest) {
+  if (row.kind === 'document') {
+    const document = await ctx.store.documents.findById(row.item_id);
+    return document && presentDocument(document, pc);
+  }
+  if (row.kind === 'set') {
+    const version = await ctx.store.sets.findSetVersion(row.version_id!);
+    return version && presentSet(version, await visibleSetItems(ctx, request.actor, version), pc);
+  }
+  const version = await ctx.store.layers.findLayerVersion(row.version_id!);
+  return version && presentLayer(version, pc);
+}
+
 /** `/data/` and `/data/latest/`: one search over what the caller may see. Anonymous callers see public items. */
 export function registerCatalogRoutes(app: FastifyInstance, ctx: DomainContext): void {
   for (const latest of [false, true]) {
@@ -73,10 +90,7 @@ export function registerCatalogRoutes(app: FastifyInstance, ctx: DomainContext):
       tags: ['catalog'],
       list: (actor, query) => searchCatalog(ctx, actor, latest ? 'latest' : 'published', query),
       summary: presentSummary,
-      full: async (row, pc) => {
-        const version = row.version_id === null ? undefined : await ctx.store.layers.findLayerVersion(row.version_id);
-        return version ? presentLayer(version, pc) : presentSummary(row, pc);
-      },
+      full: async (row, pc, request) => (await presentFull(ctx, row, pc, request)) ?? presentSummary(row, pc),
     });
   }
 }

@@ -1,5 +1,6 @@
 import type { LayerVersionRow } from '../../../store/layers-repository.js';
 import { bboxPolygon, storedBbox } from '../../common/geojson.js';
+import { htmlParagraphs } from '../../common/html.js';
 import type { PresentContext } from '../../common/present.js';
 import { apiPath } from '../../common/urls.js';
 
@@ -7,10 +8,6 @@ export const collectionOf = (type: 'layer' | 'table') => (type === 'table' ? 'ta
 
 export function versionUrl(row: Pick<LayerVersionRow, 'layer_type' | 'layer_id' | 'id'>, ctx: PresentContext): string {
   return ctx.urlFor(apiPath(collectionOf(row.layer_type), row.layer_id, 'versions', row.id));
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 export function presentLayerSummary(row: LayerVersionRow, ctx: PresentContext) {
@@ -33,11 +30,7 @@ export function presentLayer(row: LayerVersionRow, ctx: PresentContext) {
   return {
     ...presentLayerSummary(row, ctx),
     description: row.description,
-    description_html: row.description
-      .split(/\n{2,}/)
-      .filter(Boolean)
-      .map((p) => `<p>${escapeHtml(p)}</p>`)
-      .join(''),
+    description_html: htmlParagraphs(row.description),
     group: { id: row.group_id, url: ctx.urlFor(apiPath('groups', row.group_id)) },
     license: row.license_id === null ? null : { id: row.license_id, url: ctx.urlFor(apiPath('licenses', row.license_id)) },
     categories: JSON.parse(row.categories) as string[],

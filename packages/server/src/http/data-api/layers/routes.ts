@@ -1,9 +1,10 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { countView } from '../../../domain/catalog.js';
+import { countUse } from '../../../domain/catalog.js';
 import type { DomainContext } from '../../../domain/context.js';
 import { invalidParameter } from '../../../domain/errors.js';
-import { getMetadata, putMetadata, type MetadataForm } from '../../../domain/layer-metadata.js';
+import { getMetadata, putMetadata } from '../../../domain/layer-metadata.js';
+import type { MetadataForm } from '../../../domain/metadata/index.js';
 import {
   createDraft,
   createLayer,
@@ -98,7 +99,7 @@ export function registerLayerRoutes(base: FastifyInstance, ctx: DomainContext, t
 
   app.get(one, { config: read, schema: { summary: `Get a ${type} (its published version, else its latest)`, tags, params: idParams } }, async (request) => {
     const row = await getLayer(ctx, request.actor, type, request.params.id);
-    await countView(ctx, type, row.layer_id);
+    await countUse(ctx, type, row.layer_id);
     return presentLayer(row, presentContext(request));
   });
 
@@ -172,7 +173,7 @@ export function registerLayerRoutes(base: FastifyInstance, ctx: DomainContext, t
 
   app.post(`${version}publish/`, { config: write, schema: { summary: 'Publish this version (returns a publish request)', tags, params: VersionParams } }, async (request, reply) => {
     const row = await getVersion(ctx, request.actor, type, request.params.id, request.params.versionId);
-    const publish = await createPublish(ctx, request.actor, { items: [row.id], publish_strategy: 'together', error_strategy: 'abort' });
+    const publish = await createPublish(ctx, request.actor, { items: [{ kind: 'version', id: row.id }], publish_strategy: 'together', error_strategy: 'abort' });
     return sendCreated(reply, presentPublish(publish, presentContext(request)));
   });
 

@@ -1,8 +1,12 @@
 import type { PublishDetail } from '../../../domain/publishing.js';
+import type { PublishItemRow } from '../../../store/publish-repository.js';
 import type { PublishRequestRow } from '../../../store/schema.js';
 import type { PresentContext } from '../../common/present.js';
 import { apiPath } from '../../common/urls.js';
 import { collectionOf } from '../layers/presenter.js';
+
+const itemUrl = (i: PublishItemRow, ctx: PresentContext) =>
+  ctx.urlFor(apiPath(i.item_type === 'set' ? 'sets' : collectionOf(i.item_type), i.item_id, 'versions', i.version_id));
 
 export function presentPublishSummary(request: PublishRequestRow, ctx: PresentContext) {
   return {
@@ -22,7 +26,7 @@ export function presentPublish({ request, items }: PublishDetail, ctx: PresentCo
     error_strategy: request.error_strategy,
     completed_at: request.completed_at,
     error: request.error,
-    items: items.map((i) => ctx.urlFor(apiPath(collectionOf(i.layer_type), i.layer_id, 'versions', i.version_id))),
-    item_states: items.map((i) => ({ version: i.version_id, state: i.state, import_status: i.status })),
+    items: items.map((i) => itemUrl(i, ctx)),
+    item_states: items.map((i) => ({ item: itemUrl(i, ctx), version: i.version_id, state: i.state, import_status: i.status })),
   };
 }

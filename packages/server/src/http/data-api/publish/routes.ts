@@ -4,6 +4,7 @@ import { Type } from 'typebox';
 import type { DomainContext } from '../../../domain/context.js';
 import type { ListSpec } from '../../../domain/list-query.js';
 import { cancelPublish, createPublish, getPublish, listPublish } from '../../../domain/publishing.js';
+import type { PublishItemRef } from '../../../store/publish-repository.js';
 import { registerListView } from '../../common/list-view.js';
 import { idParams, presentContext, sendCreated } from '../../common/present.js';
 import { idFromRef } from '../../common/refs.js';
@@ -38,6 +39,12 @@ const PublishBody = Type.Object(
 
 const tags = ['publishing'];
 
+/** A set version URL, or a layer or table version given by URL or id. */
+function publishItemRef(ref: string | number, location: string): PublishItemRef {
+  const setVersion = typeof ref === 'string' ? /\/sets\/\d+\/versions\/(\d+)\/?$/.exec(ref.split('?')[0]!) : null;
+  return setVersion ? { kind: 'set-version', id: Number(setVersion[1]) } : { kind: 'version', id: idFromRef(ref, 'versions', location) };
+}
+
 export function registerPublishRoutes(base: FastifyInstance, ctx: DomainContext): void {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
   const list = apiPath('publish');
@@ -59,7 +66,7 @@ export function registerPublishRoutes(base: FastifyInstance, ctx: DomainContext)
     async (request, reply) => {
       const body = request.body;
       const detail = await createPublish(ctx, request.actor, {
-        items: body.items.map((item, i) => idFromRef(item, 'versions', `body.items[${i}]`)),
+        items: body.items.map((item, i) => publishItemRef(item, `body.items[${i}]`)),
         publish_strategy: body.publish_strategy ?? body.strategy ?? 'together',
         error_strategy: body.error_strategy ?? 'abort',
         publish_at: body.publish_at ?? null,

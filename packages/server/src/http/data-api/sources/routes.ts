@@ -21,9 +21,11 @@ import { apiPath } from '../../common/urls.js';
 import { validatePart } from '../../common/validation.js';
 import { presentDatasource, presentScan, presentSource, presentSourceSummary } from './presenter.js';
 import { DatasourceParams, ScanParams, SourcePart, datasourcesListSpec, scansListSpec, sourcesListSpec } from './schema.js';
-import { receiveUpload } from './upload.js';
+import { receiveUpload, type UploadShape } from '../../common/multipart-upload.js';
 
 const tags = ['sources'];
+
+const sourceUpload: UploadShape = { jsonPart: 'source', example: '{"title": "Roads"}', maxFiles: 10_000, extractZips: true };
 
 export function registerSourceRoutes(base: FastifyInstance, ctx: DomainContext): void {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
@@ -56,13 +58,13 @@ export function registerSourceRoutes(base: FastifyInstance, ctx: DomainContext):
     async (request, reply) => {
       let upload;
       try {
-        upload = await receiveUpload(request, ctx.dataDir, (source) => validatePart(SourcePart, source, 'source'));
+        upload = await receiveUpload(request, ctx.dataDir, sourceUpload, (source) => validatePart(SourcePart, source, 'source'));
       } catch (error) {
         // The request body may not have been read to its end; don't reuse the connection.
         reply.header('Connection', 'close');
         throw error;
       }
-      return sendCreated(reply, presentSource(await createSource(ctx, request.actor, upload.source, upload.staged), presentContext(request)));
+      return sendCreated(reply, presentSource(await createSource(ctx, request.actor, upload.fields, upload.staged), presentContext(request)));
     },
   );
 

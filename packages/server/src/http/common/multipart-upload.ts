@@ -4,57 +4,74 @@ import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyRequest } from 'fastify';
 import type {} from '@fastify/multipart';
-import { absolute, dataPaths } from '../../../domain/data-paths.js';
-import { MapshelfError, invalidParameter } from '../../../domain/errors.js';
-import type { StagedUpload } from '../../../domain/sources.js';
-import { safeRelativePath } from '../../../files/safe-path.js';
-import { extractZip } from '../../../files/zip-extract.js';
+import { absolute, dataPaths, type StagedUpload } from '../../domain/data-paths.js';
+import { MapshelfError, invalidParameter } from '../../domain/errors.js';
+import { safeRelativePath } from '../../files/safe-path.js';
+import { extractZip } from '../../files/zip-extract.js';
 
-export interface ReceivedUpload<Source> {
-  /** The `source` part, parsed and validated. */
-  source: Source;
+export interface ReceivedUpload<Fields> {
+  /** The JSON part, parsed and validated. */
+  fields: Fields;
   staged: StagedUpload;
-  /** Relative paths of the files, zips already extracted. */
+  /** Relative paths of the files, zips already extracted when asked. */
   files: string[];
 }
 
+/** What one kind of upload looks like. */
+export interface UploadShape {
+  /** Name of the JSON part, e.g. `source`. */
+  jsonPart: string;
+  /** An example of the JSON part, for error messages. */
+  example: string;
+  /** At most this many files. */
+  maxFiles: number;
+  /** Extract zips in place (into a folder named after the zip). */
+  extractZips: boolean;
+}
+
 /**
- * Streams a Koordinates-style multipart upload to a scratch folder: the `source` part is JSON,
- * `file0..fileN` are files whose names are their upload paths. Zips are extracted in place
- * (into a folder named after the zip). On any failure the scratch folder is removed.
+ * Streams a Koordinates-style multipart upload to a scratch folder: one part is JSON,
+ * `file0..fileN` (or `file`) are files whose names are their upload paths. On any failure the
+ * scratch folder is removed.
  */
-export async function receiveUpload<Source>(
+export async function receiveUpload<Fields>(
   request: FastifyRequest,
   dataDir: string,
-  validate: (source: unknown) => Source,
-): Promise<ReceivedUpload<Source>> {
+  shape: UploadShape,
+  validate: (fields: unknown) => Fields,
+): Promise<ReceivedUpload<Fields>> {
+  const expected = `a "${shape.jsonPart}" JSON part and ${shape.maxFiles === 1 ? 'one file part (file0)' : 'file0..fileN parts'}`;
   if (!request.isMultipart()) {
-    throw new MapshelfError('unsupported_media_type', 'Upload sources as multipart/form-data: a "source" JSON part and file0..fileN parts.');
+    throw new MapshelfError('unsupported_media_type', `Upload as multipart/form-data: ${expected}.`);
   }
   const scratch = absolute(dataDir, dataPaths.tmp);
   await mkdir(scratch, { recursive: true });
   const dir = await mkdtemp(join(scratch, 'upload-'));
   try {
-    let source: unknown;
+    let fields: unknown;
     const files: string[] = [];
     const parts = request.parts();
     try {
       for await (const part of parts) {
         const where = `multipart.${part.fieldname}`;
         if (part.type === 'field') {
-          if (part.fieldname !== 'source') throw invalidParameter(where, 'unknown part; send "source" (JSON) and file0..fileN');
+          if (part.fieldname !== shape.jsonPart) throw invalidParameter(where, `unknown part; send ${expected}`);
           try {
-            source = JSON.parse(String(part.value));
+            fields = JSON.parse(String(part.value));
           } catch (error) {
-            throw new MapshelfError('invalid_json', `multipart.source: not valid JSON (${(error as Error).message})`, {
+            throw new MapshelfError('invalid_json', `${where}: not valid JSON (${(error as Error).message})`, {
               errors: [{ location: where, message: 'not valid JSON' }],
             });
           }
           continue;
         }
-        if (!/^file\d+$/.test(part.fieldname)) {
+        if (!/^file\d*$/.test(part.fieldname)) {
           part.file.resume();
-          throw invalidParameter(where, 'unknown part; files go in file0..fileN');
+          throw invalidParameter(where, `unknown part; send ${expected}`);
+        }
+        if (files.length === shape.maxFiles) {
+          part.file.resume();
+          throw invalidParameter(where, `too many files; send ${expected}`);
         }
         const path = safeRelativePath(part.filename || part.fieldname, where);
         const destination = join(dir, path);
@@ -76,13 +93,13 @@ export async function receiveUpload<Source>(
       }
       throw error;
     }
-    if (source === undefined) throw invalidParameter('multipart.source', 'is required: JSON such as {"title": "Roads"}');
+    if (fields === undefined) throw invalidParameter(`multipart.${shape.jsonPart}`, `is required: JSON such as ${shape.example}`);
     if (files.length === 0) throw invalidParameter('multipart.file0', 'give at least one file');
-    const validated = validate(source);
+    const validated = validate(fields);
 
     const extracted: string[] = [];
     for (const path of files) {
-      if (!path.toLowerCase().endsWith('.zip')) {
+      if (!shape.extractZips || !path.toLowerCase().endsWith('.zip')) {
         extracted.push(path);
         continue;
       }
@@ -91,7 +108,7 @@ export async function receiveUpload<Source>(
       await rm(join(dir, path));
       extracted.push(...inside.map((p) => `${folder}/${p}`));
     }
-    return { source: validated, staged: { dir }, files: extracted };
+    return { fields: validated, staged: { dir }, files: extracted };
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
     throw error;

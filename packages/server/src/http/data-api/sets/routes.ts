@@ -1,0 +1,203 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { countUse } from '../../../domain/catalog.js';
+import type { DomainContext } from '../../../domain/context.js';
+import { invalidParameter } from '../../../domain/errors.js';
+import type { MetadataForm } from '../../../domain/metadata/index.js';
+import {
+  createSet,
+  createSetDraft,
+  deleteSet,
+  deleteSetVersion,
+  getSetMetadata,
+  getSetVersion,
+  listSetVersions,
+  listSets,
+  publishSetVersion,
+  putSetMetadata,
+  saveSet,
+  updateSetVersion,
+  visibleSetItems,
+  type SetInput,
+  type SetItemInput,
+  type SetVersionRef,
+} from '../../../domain/sets.js';
+import type { SetVersionView } from '../../../store/sets-repository.js';
+import { registerListView } from '../../common/list-view.js';
+import { registerPermissionRoutes } from '../../common/permission-routes.js';
+import { idParams, presentContext, sendCreated, type PresentContext } from '../../common/present.js';
+import { idFromRef } from '../../common/refs.js';
+import { apiPath } from '../../common/urls.js';
+import { presentPublish } from '../publish/presenter.js';
+import { presentSet, presentSetSummary } from './presenter.js';
+import { SetCreateBody, SetUpdateBody, SetVersionParams, setVersionsListSpec, setsListSpec } from './schema.js';
+
+const tags = ['sets'];
+
+const itemPattern = /\/(layers|tables|documents)\/(\d+)\/?$/;
+const itemTypes = { layers: 'layer', tables: 'table', documents: 'document' } as const;
+
+function itemOf(ref: string | { url: string }, location: string): SetItemInput {
+  const url = typeof ref === 'string' ? ref : ref.url;
+  const match = itemPattern.exec(url.split('?')[0]!);
+  if (!match) throw invalidParameter(location, `expected a layer, table or document URL (…/layers/12/), not "${url}"`);
+  return { item_type: itemTypes[match[1] as keyof typeof itemTypes], item_id: Number(match[2]) };
+}
+
+function setInput(body: SetUpdateBody): SetInput {
+  const title = body.title ?? body.name;
+  return {
+    ...(title !== undefined && { title }),
+    ...(body.description !== undefined && { description: body.description }),
+    ...(body.tags !== undefined && { tags: body.tags }),
+    ...(body.categories !== undefined && { categories: body.categories }),
+    ...(body.license !== undefined && { license: body.license === null ? null : idFromRef(body.license, 'licenses', 'body.license') }),
+    ...(body.items !== undefined && { items: body.items.map((item, i) => itemOf(item, `body.items[${i}]`)) }),
+    ...(body.settings !== undefined && { settings: body.settings }),
+  };
+}
+
+/** Sets (`/sets/`): ordered lists of layers, tables and documents, versioned and published like layers. */
+export function registerSetRoutes(base: FastifyInstance, ctx: DomainContext): void {
+  const app = base.withTypeProvider<TypeBoxTypeProvider>();
+  const list = apiPath('sets');
+  const one = `${list}:id/`;
+  const versions = `${one}versions/`;
+  const version = `${versions}:versionId/`;
+  const read = { scope: 'sets:read' as const, auth: 'optional' as const };
+  const write = { scope: 'sets:write' as const };
+
+  // The items shown depend on who asks, so presenting a set needs the caller.
+  const present = async (row: SetVersionView, pc: PresentContext, request: FastifyRequest) => presentSet(row, await visibleSetItems(ctx, request.actor, row), pc);
+  const respond = async (row: SetVersionView, request: FastifyRequest) => present(row, presentContext(request), request);
+
+  for (const [url, mode] of [
+    [list, 'published'],
+    [`${list}drafts/`, 'drafts'],
+  ] as const) {
+    registerListView(app, {
+      url,
+      spec: setsListSpec(mode === 'drafts' ? 'draft sets' : 'sets'),
+      scope: 'sets:read',
+      auth: 'optional',
+      tags,
+      list: (actor, query) => listSets(ctx, actor, mode, query),
+      summary: presentSetSummary,
+      full: present,
+    });
+  }
+
+  app.post(list, { config: write, schema: { summary: 'Create a set; its first version is a draft until published', tags, body: SetCreateBody } }, async (request, reply) => {
+    const { group, ...fields } = request.body;
+    const input = setInput(fields);
+    if (!input.title) throw invalidParameter('body.title', 'is required');
+    const row = await createSet(ctx, request.actor, { ...input, title: input.title, ...(group !== undefined && { group: typeof group === 'object' ? group.id : group }) });
+    return sendCreated(reply, await respond(row, request));
+  });
+
+  app.get(one, { config: read, schema: { summary: 'Get a set (its published version, else its latest); Expand: items inlines them', tags, params: idParams } }, async (request) => {
+    const row = await getSetVersion(ctx, request.actor, request.params.id, 'current');
+    await countUse(ctx, 'set', row.set_id);
+    return respond(row, request);
+  });
+
+  app.put(
+    one,
+    { config: write, schema: { summary: 'Save changes into the draft (a new draft when there is none)', tags, params: idParams, body: SetUpdateBody } },
+    async (request) => respond(await saveSet(ctx, request.actor, request.params.id, setInput(request.body)), request),
+  );
+
+  app.delete(one, { config: write, schema: { summary: 'Delete a set with all its versions (its items stay)', tags, params: idParams } }, async (request, reply) => {
+    await deleteSet(ctx, request.actor, request.params.id);
+    return reply.code(204).send();
+  });
+
+  registerListView(app, {
+    url: versions,
+    spec: setVersionsListSpec,
+    scope: 'sets:read',
+    auth: 'optional',
+    tags,
+    params: idParams,
+    list: (actor, query, request) => listSetVersions(ctx, actor, (request.params as { id: number }).id, query),
+    summary: presentSetSummary,
+    full: present,
+  });
+
+  app.post(versions, { config: write, schema: { summary: 'Create a new draft version (409 if one exists)', tags, params: idParams } }, async (request, reply) => {
+    const body = await respond(await createSetDraft(ctx, request.actor, request.params.id), request);
+    return sendCreated(reply, body, 201, body.version.url);
+  });
+
+  for (const ref of ['draft', 'published'] as const) {
+    app.get(`${versions}${ref}/`, { config: read, schema: { summary: `The ${ref} version`, tags, params: idParams } }, async (request) =>
+      respond(await getSetVersion(ctx, request.actor, request.params.id, ref), request),
+    );
+  }
+
+  app.get(version, { config: read, schema: { summary: 'Get a version', tags, params: SetVersionParams } }, async (request) =>
+    respond(await getSetVersion(ctx, request.actor, request.params.id, request.params.versionId), request),
+  );
+
+  app.put(version, { config: write, schema: { summary: 'Edit a draft version', tags, params: SetVersionParams, body: SetUpdateBody } }, async (request) =>
+    respond(await updateSetVersion(ctx, request.actor, request.params.id, request.params.versionId, setInput(request.body)), request),
+  );
+
+  app.delete(version, { config: write, schema: { summary: 'Delete a draft version', tags, params: SetVersionParams } }, async (request, reply) => {
+    await deleteSetVersion(ctx, request.actor, request.params.id, request.params.versionId);
+    return reply.code(204).send();
+  });
+
+  app.post(`${version}publish/`, { config: write, schema: { summary: 'Publish this version (returns the publish request)', tags, params: SetVersionParams } }, async (request, reply) =>
+    sendCreated(reply, presentPublish(await publishSetVersion(ctx, request.actor, request.params.id, request.params.versionId), presentContext(request))),
+  );
+
+  registerPermissionRoutes(app, ctx, {
+    itemUrl: one,
+    itemPath: (id) => apiPath('sets', id),
+    find: async (id) => {
+      const set = await ctx.store.sets.findSet(id);
+      return set && { kind: 'set', id, group_id: set.group_id };
+    },
+    what: (id) => `Set ${id}`,
+    scopes: { read: 'sets:read', write: 'sets:write' },
+    tags,
+  });
+
+  // Metadata of the set (its current version; uploads go to its draft) and of each version.
+  const forms: Array<[string, MetadataForm]> = [
+    ['metadata/', 'native'],
+    ['metadata/iso/', 'iso'],
+    ['metadata/dc/', 'dc'],
+  ];
+  for (const [suffix, form] of forms) {
+    for (const [url, params, refOf] of [
+      [`${one}${suffix}`, idParams, () => 'current'],
+      [`${version}${suffix}`, SetVersionParams, (p: { versionId?: number }) => p.versionId!],
+    ] as const) {
+      app.get(url, { config: read, schema: { summary: `Metadata (${form}) as XML`, tags, params } }, async (request, reply) => {
+        const p = request.params as { id: number; versionId?: number };
+        const xml = await getSetMetadata(ctx, request.actor, p.id, refOf(p) as SetVersionRef, form, request.urlFor(apiPath('sets', p.id)));
+        return reply.type('application/xml; charset=utf-8').send(xml);
+      });
+    }
+  }
+  for (const [url, params] of [
+    [`${one}metadata/`, idParams],
+    [`${version}metadata/`, SetVersionParams],
+  ] as const) {
+    app.post(
+      url,
+      {
+        config: { ...write, xmlBody: true },
+        schema: { summary: 'Upload an ISO 19115/19139, FGDC or Dublin Core XML document onto the draft (raw XML body)', tags, params },
+      },
+      async (request, reply) => {
+        if (typeof request.body !== 'string') throw invalidParameter('body', 'send the XML document itself, as application/xml');
+        const p = request.params as { id: number; versionId?: number };
+        const { format, version: row } = await putSetMetadata(ctx, request.actor, p.id, p.versionId ?? 'draft', request.body);
+        return sendCreated(reply, { url: request.urlFor(`${apiPath('sets', p.id, 'versions', row.id)}metadata/`), format });
+      },
+    );
+  }
+}
