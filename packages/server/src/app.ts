@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import multipart from '@fastify/multipart';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { ServerConfig } from './config.js';
-import { createDomainContext } from './domain/context.js';
+import { createDomainContext, type DomainContext } from './domain/context.js';
 import { registerJobKinds } from './jobs/kinds/index.js';
 import { WorkerPool } from './jobs/worker-pool.js';
 import type { Store } from './store/store.js';
@@ -23,6 +23,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** The background job workers; started by `startServer` once the app listens. */
     workers: WorkerPool;
+    /** The domain the routes use, for in-process callers (seeding scripts, embedding). */
+    domain: DomainContext;
   }
 }
 
@@ -48,6 +50,7 @@ export async function buildApp(config: ServerConfig, store: Store): Promise<Fast
   const ctx = createDomainContext(store, config.dataDir, workers);
   registerJobKinds(workers, ctx);
   app.decorate('workers', workers);
+  app.decorate('domain', ctx);
   // Runs after in-flight requests finish: running jobs stop and are queued again for the next start.
   app.addHook('onClose', () => workers.stop());
 

@@ -1,5 +1,5 @@
-import { sql, type Insertable, type Kysely, type SqlBool } from 'kysely';
-import type { FilterValue, ListQuery, ListResult } from '../domain/list-query.js';
+import { sql, type Insertable, type Kysely, type SelectQueryBuilder, type SqlBool } from 'kysely';
+import type { FilterClause, FilterValue, ListQuery, ListResult } from '../domain/list-query.js';
 import type { ItemVisibility } from '../domain/policies/items.js';
 import { visibleItem } from './item-visibility.js';
 import { runListQuery, type FieldMap } from './list-query.js';
@@ -13,8 +13,12 @@ export function ftsQuery(text: string): string {
   return words.map((w, i) => `"${w}"${i === words.length - 1 ? '*' : ''}`).join(' ');
 }
 
-function bboxOf(value: FilterValue): [number, number, number, number] {
-  return String(value).split(',').map(Number) as [number, number, number, number];
+/** The spatial relation of an R*Tree row `r` to a `minx,miny,maxx,maxy` box. */
+function boxCondition(lookup: FilterClause['lookup'], value: FilterValue) {
+  const [minx, miny, maxx, maxy] = String(value).split(',').map(Number) as [number, number, number, number];
+  if (lookup === 'within') return sql`r.minx >= ${minx} and r.maxx <= ${maxx} and r.miny >= ${miny} and r.maxy <= ${maxy}`;
+  if (lookup === 'contains') return sql`r.minx <= ${minx} and r.maxx >= ${maxx} and r.miny <= ${miny} and r.maxy >= ${maxy}`;
+  return sql`r.minx <= ${maxx} and r.maxx >= ${minx} and r.miny <= ${maxy} and r.maxy >= ${miny}`;
 }
 
 /** The permission item kind of a catalog row: tables share the layers' permissions. */
@@ -55,19 +59,8 @@ const baseFields: FieldMap = {
   title: 'catalog_items.title',
   popularity: 'catalog_items.popularity',
   'version.status': 'catalog_items.version_status',
-  q: { condition: (_eb, _l, value) => sql<SqlBool>`catalog_items.id in (select rowid from catalog_fts where catalog_fts match ${ftsQuery(String(value))})` },
-  bbox: {
-    condition: (_eb, lookup, value) => {
-      const [minx, miny, maxx, maxy] = bboxOf(value);
-      const where =
-        lookup === 'within'
-          ? sql`r.minx >= ${minx} and r.maxx <= ${maxx} and r.miny >= ${miny} and r.maxy <= ${maxy}`
-          : lookup === 'contains'
-            ? sql`r.minx <= ${minx} and r.maxx >= ${maxx} and r.miny <= ${miny} and r.maxy >= ${maxy}`
-            : sql`r.minx <= ${maxx} and r.maxx >= ${minx} and r.miny <= ${maxy} and r.maxy >= ${miny}`;
-      return sql<SqlBool>`catalog_items.id in (select r.id from catalog_rtree r where ${where})`;
-    },
-  },
+  // Checked per row by id, an R*Tree rowid lookup; a lone bbox drives the query instead (see search).
+  bbox: { condition: (_eb, lookup, value) => sql<SqlBool>`exists (select 1 from catalog_rtree r where r.id = catalog_items.id and ${boxCondition(lookup, value)})` },
 };
 
 /** The catalog index: searchable rows kept up to date by the domain. */
@@ -93,23 +86,40 @@ export class CatalogRepository {
     await this.db.updateTable('catalog_items').set((eb) => ({ popularity: eb('popularity', '+', 1) })).where('kind', '=', kind).where('item_id', '=', itemId).execute();
   }
 
+  /**
+   * One page of a search, and its total. The most selective index drives the query, joined
+   * first so SQLite can't pick a scan of every row: the full-text index when there is a `q`
+   * (which also gives the BM25 rank), else the R*Tree for a lone `bbox`, else the view's own
+   * indexes. Other filters, and access, are then checked per row by key.
+   */
   async search(view: CatalogView, query: ListQuery, visibility: ItemVisibility): Promise<ListResult<CatalogItemRow>> {
-    const q = query.filters.find((f) => f.field === 'q')?.values[0];
-    // Relevance is BM25 of the text search; without a `q` it ranks nothing, so it falls back to recency.
+    const texts = query.filters.filter((f) => f.field === 'q').flatMap((f) => f.values.map((v) => `(${ftsQuery(String(v))})`));
+    const boxes = query.filters.filter((f) => f.field === 'bbox');
+    const drivingBox = texts.length === 0 && boxes.length === 1 && boxes[0]!.values.length === 1 ? boxes[0]! : undefined;
+    const rest = { ...query, filters: query.filters.filter((f) => f.field !== 'q' && f !== drivingBox) };
     // Column weights: a title match counts most, then tags and categories, then description, then field names.
-    const relevance =
-      q === undefined
-        ? sql`catalog_items.updated_at`
-        : sql`(select bm25(catalog_fts, 10, 2, 4, 3, 1) from catalog_fts where catalog_fts.rowid = catalog_items.id and catalog_fts match ${ftsQuery(String(q))})`;
+    // Without a `q`, relevance ranks nothing, so it falls back to recency.
+    const relevance = texts.length > 0 ? sql`bm25(catalog_fts, 10, 2, 4, 3, 1)` : sql`catalog_items.updated_at`;
     return runListQuery(
       this.db,
-      (db) =>
-        db
-          .selectFrom('catalog_items')
+      (db) => {
+        // Each source joins catalog_items; only its columns are selected, so all read as that table.
+        const from = (
+          texts.length > 0
+            ? db.selectFrom('catalog_fts').crossJoin('catalog_items').where(sql<SqlBool>`catalog_items.id = catalog_fts.rowid and catalog_fts match ${texts.join(' OR ')}`)
+            : drivingBox
+              ? db
+                  .selectFrom('catalog_rtree as r')
+                  .crossJoin('catalog_items')
+                  .where(sql<SqlBool>`catalog_items.id = r.id and ${boxCondition(drivingBox.lookup, drivingBox.values[0]!)}`)
+              : db.selectFrom('catalog_items')
+        ) as unknown as SelectQueryBuilder<Database, 'catalog_items', object>;
+        return from
           .selectAll('catalog_items')
           .where('catalog_items.view', '=', view)
-          .where((eb) => visibleItem(eb, permissionKind, 'catalog_items.item_id', 'catalog_items.group_id', visibility)),
-      query,
+          .where((eb) => visibleItem(eb, permissionKind, 'catalog_items.item_id', 'catalog_items.group_id', visibility));
+      },
+      rest,
       { ...baseFields, relevance: { order: relevance } },
       'catalog_items.id',
     );

@@ -12,6 +12,8 @@ export interface OpenedDatabase {
   /** The raw connection, for pragmas and health checks. */
   sqlite: SQLite.Database;
   path: string;
+  /** The newest migration applied, as of opening (only this process migrates it). */
+  migration: string | null;
 }
 
 /**
@@ -30,11 +32,11 @@ export async function openDatabase(dataDir: string): Promise<OpenedDatabase> {
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   try {
     await migrate(db);
+    return { db, sqlite, path, migration: await appliedMigration(db) };
   } catch (error) {
     await db.destroy();
     throw error;
   }
-  return { db, sqlite, path };
 }
 
 async function migrate(db: Kysely<Database>): Promise<void> {
