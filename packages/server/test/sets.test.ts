@@ -494,7 +494,6 @@ describe('sets', () => {
     });
 
     it('makes a new draft with POST versions/ (Location = the version URL), and deletes it', async () => {
-      // A set without items, so this does not depend on copying items (see the todo tests below).
       const bare = await createSet('a_admin', { title: 'Bare set', description: 'No items.', group: groupA });
       await publishVersion('a_admin', bare.version.url);
       const res = await call('a_admin', 'POST', `${bare.url}versions/`);
@@ -518,7 +517,7 @@ describe('sets', () => {
       assert.equal((await call('a_admin', 'DELETE', bare.url)).status, 204);
     });
 
-    /** Deletes the set's draft if it has one, so a todo test leaves the set as it found it. */
+    /** Deletes the set's draft if it has one, so a test leaves the set as it found it. */
     const dropDraft = async () => {
       const draft = await call('a_admin', 'GET', `${S.url}versions/draft/`);
       if (draft.status === 200) assert.equal((await call('a_admin', 'DELETE', draft.body.version.url)).status, 204);
@@ -526,7 +525,6 @@ describe('sets', () => {
 
     it(
       'makes a new draft with POST versions/ copying the latest version and its items',
-      { todo: 'createSetDraft copies set_items rows whose own set_version_id overrides the new one in replaceItems: 500 UNIQUE constraint' },
       async () => {
         try {
           const res = await call('a_admin', 'POST', `${S.url}versions/`);
@@ -546,7 +544,6 @@ describe('sets', () => {
 
     it(
       'saves a PUT without items on a published set into a new draft that keeps the items',
-      { todo: 'same bug as POST versions/: saveSet → createSetDraft without items answers 500' },
       async () => {
         try {
           const res = await call('a_admin', 'PUT', S.url, { description: 'Only the description changes.' });
@@ -815,7 +812,6 @@ describe('sets', () => {
     });
 
     it('copies the uploaded document into a new draft, where uploads replace it', async () => {
-      // PUT with the items spelled out: a new draft that copies them answers 500 (see the todo tests).
       const draft = await call('a_admin', 'PUT', S.url, { description: 'Second edition.', items: [LP.url, LA.url, D.url] });
       assert.equal(draft.status, 200, draft.text);
       const v2 = (draft.body as SetObject).version.url;
@@ -894,7 +890,6 @@ describe('sets', () => {
     });
 
     it('shows the published title in data/ and the draft title in data/latest/', async () => {
-      // The items are spelled out: a new draft that copies them answers 500 (see the todo tests).
       const put = await call('a_admin', 'PUT', S.url, { title: 'Antipodes collection, revised', items: [LP.url, LA.url, D.url] });
       assert.equal(put.status, 200, put.text);
       const published = (await catalog('a_admin', 'data/?type=set')).find((r) => r.id === S.id);

@@ -122,7 +122,7 @@ export class SetsRepository {
     if (items.length === 0) return;
     await this.db
       .insertInto('set_items')
-      .values(items.map((item, position) => ({ set_version_id: versionId, position, ...item })))
+      .values(items.map(({ item_type, item_id }, position) => ({ set_version_id: versionId, position, item_type, item_id })))
       .execute();
   }
 
