@@ -685,7 +685,8 @@ describe('catalog search', () => {
 
     it('a member of the owning group sees its items, and only those', async () => {
       await expectSearch({}, visibleTo.member(), { token: member.token });
-      await expectSearch({}, [...visibleTo.member(), ke.id], { token: member.token, path: 'data/latest/' });
+      // Kenya is a draft: its unpublished version is for those who may edit, not for viewers.
+      await expectSearch({}, visibleTo.member(), { token: member.token, path: 'data/latest/' });
       await expectSearch({ q: 'fjords' }, [], { token: member.token });
       await expectSearch({ tag: 'arctic' }, [], { token: member.token });
       await expectSearch({ group: String(archiveGroup) }, [], { token: member.token });

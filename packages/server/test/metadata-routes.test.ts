@@ -283,9 +283,10 @@ describe('metadata routes of layer versions', () => {
     assert.equal((await getXml(layer.metadata.native)).text, uploadedIso, 'a refused upload replaced the document');
   });
 
-  it('lets a viewer read metadata but not upload it', async () => {
+  it('lets a viewer read metadata once published, but never upload it', async () => {
+    // The version is still a draft: for those who may edit, not for viewers.
     const read = await server.request('GET', layer.metadata.iso, { token: viewer.token });
-    assert.equal(read.status, 200, read.text);
+    assert.equal(read.status, 404, read.text);
     const write = await postXml(layer.metadata.native, uploadedDc, viewer.token);
     assert.equal(write.status, 403, write.text);
     const anonymous = await server.request('GET', layer.metadata.iso, { token: null });
@@ -301,6 +302,8 @@ describe('metadata routes of layer versions', () => {
     const res = await postXml(layer.metadata.native, uploadedDc);
     assert.equal(res.status, 409, res.text);
     assert.equal((await getXml(layer.metadata.native)).text, uploadedIso, 'a published version never changes');
+    const viewerRead = await server.request('GET', layer.metadata.iso, { token: viewer.token });
+    assert.equal(viewerRead.status, 200, 'a viewer reads the published version');
 
     // Its generated Dublin Core is still served, well-formed.
     const dc = await getXml(layer.metadata.dc);

@@ -653,10 +653,11 @@ describe('per-item permissions', () => {
       assert.equal(edited.status, 200, edited.text);
       assert.equal(edited.body.title, 'Edited by the outsider');
       assert.equal((await get('a_admin', `layers/${LA.id}/versions/draft/`)).title, 'Edited by the outsider');
-      // The drafts list shows LA's draft to the outsider (LA is public as well, so to anyone who
-      // may view LA: group B's editor sees it beside their own LB).
+      // The drafts list shows LA's draft to the outsider, who may edit it. LA is public, but a
+      // draft is for those who may edit: group B's editor sees only their own LB.
       assertList(await call('outsider', 'GET', 'layers/drafts/'), [LA.id], 'outsider drafts/');
-      assertList(await call('b_editor', 'GET', 'layers/drafts/'), [LA.id, LB.id], 'b_editor drafts/');
+      assertList(await call('b_editor', 'GET', 'layers/drafts/'), [LB.id], 'b_editor drafts/');
+      assertError(await call('b_editor', 'GET', `layers/${LA.id}/versions/draft/`), 404, "b_editor GET LA's draft");
 
       assertError(await call('outsider', 'GET', `layers/${LA.id}/permissions/`), 403, 'outsider GET permissions/ with edit');
       assertError(
@@ -739,7 +740,9 @@ describe('per-item permissions', () => {
       assertError(await call('a_viewer', 'PUT', `layers/${LA.id}/permissions/`, []), 403, 'a_viewer PUT permissions');
       assertError(await call('a_viewer', 'POST', `tables/${TA.id}/versions/`), 403, 'a_viewer POST TA versions/');
       assertError(await call('a_viewer', 'POST', `layers/${LA.id}/versions/`), 403, 'a_viewer POST LA versions/');
-      const draft = await get('a_viewer', `layers/${LA.id}/versions/draft/`);
+      // A viewer doesn't see drafts at all; acting on one by URL is forbidden, since they know the layer.
+      assertError(await call('a_viewer', 'GET', `layers/${LA.id}/versions/draft/`), 404, 'a_viewer GET draft');
+      const draft = await get('a_admin', `layers/${LA.id}/versions/draft/`);
       assertError(await call('a_viewer', 'PUT', draft.version.url, { title: 'Viewer edit' }), 403, 'a_viewer PUT draft');
       assertError(await call('a_viewer', 'POST', `${draft.version.url}publish/`, {}), 403, 'a_viewer publish');
       assertError(await call('a_viewer', 'POST', `sources/${SA}/permissions/`, { id: 'group.everyone', permission: 'view' }), 403, 'a_viewer SA');

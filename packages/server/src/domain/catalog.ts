@@ -158,7 +158,9 @@ export async function searchCatalog(ctx: DomainContext, actor: Actor, view: Cata
   for (const value of query.filters.find((f) => f.field === 'q')?.values ?? []) {
     if (ftsQuery(String(value)) === '') throw invalidParameter('query.q', 'give at least one word (letters or digits) to search for');
   }
-  return ctx.store.catalog.search(view, query, await visibilityFor(ctx, actor));
+  // The latest view shows unpublished versions only to those who may edit the item; others see what is published.
+  const editors = view === 'latest' ? await visibilityFor(ctx, actor, 'edit') : undefined;
+  return ctx.store.catalog.search(view, query, await visibilityFor(ctx, actor), editors);
 }
 
 /** Counts a use of an item (a view of its detail, or a download) towards its popularity. */

@@ -43,8 +43,8 @@ async function sniffMediaType(path: string, filename: string): Promise<string | 
     if (binary) return binary.mediaType;
     if (sample.includes(0)) return null;
     try {
-      // A multi-byte character cut at the end of the sample is not an error.
-      new TextDecoder('utf-8', { fatal: true }).decode(bytesRead === head.length ? sample.subarray(0, sample.length - 4) : sample);
+      // Streaming mode lets a full sample end inside a multi-byte character.
+      new TextDecoder('utf-8', { fatal: true }).decode(sample, { stream: bytesRead === head.length });
     } catch {
       return null;
     }

@@ -10,16 +10,15 @@ export interface ItemRef {
   group_id: number;
 }
 
-async function groupIdsOf(ctx: DomainContext, actor: Actor): Promise<number[]> {
-  if (actor.kind !== 'user') return [];
-  return (await ctx.store.users.memberships(actor.user.id)).map((m) => m.group_id);
+async function membershipsOf(ctx: DomainContext, actor: Actor): Promise<Array<{ group_id: number; role: string }>> {
+  return actor.kind === 'user' ? ctx.store.users.memberships(actor.user.id) : [];
 }
 
 /** The actor's level on an item: from their role in its group and any permissions, the higher. */
 export async function effectiveLevel(ctx: DomainContext, actor: Actor, item: ItemRef): Promise<PermissionLevel | null> {
   if (isSiteAdmin(actor)) return 'admin';
   const role = actor.kind === 'user' ? ((await ctx.store.groups.membership(item.group_id, actor.user.id))?.role ?? null) : null;
-  const granted = await ctx.store.permissions.levelsFor(item.kind, item.id, principalsOf(actor, await groupIdsOf(ctx, actor)));
+  const granted = await ctx.store.permissions.levelsFor(item.kind, item.id, principalsOf(actor, (await membershipsOf(ctx, actor)).map((m) => m.group_id)));
   return highest([levelOfRole(role), ...granted]);
 }
 
@@ -42,9 +41,17 @@ export async function authorizeItem(
   return level!;
 }
 
-/** What lists may show the actor, applied in SQL by the store. */
-export async function visibilityFor(ctx: DomainContext, actor: Actor): Promise<ItemVisibility> {
-  return itemVisibility(actor, await groupIdsOf(ctx, actor));
+/** What lists may show the actor, applied in SQL by the store: items they hold `needed` on. */
+export async function visibilityFor(ctx: DomainContext, actor: Actor, needed: PermissionLevel = 'view'): Promise<ItemVisibility> {
+  return itemVisibility(actor, await membershipsOf(ctx, actor), needed);
+}
+
+/**
+ * Checks the actor may see an item's unpublished versions (drafts, imports in progress): that
+ * takes `edit`. To anyone else they don't exist, so it answers not found, never forbidden.
+ */
+export function assertMaySeeUnpublished(level: PermissionLevel, what: string): void {
+  if (!atLeast(level, 'edit')) throw notFound(what);
 }
 
 /**

@@ -2,8 +2,7 @@ import type { LayerVersionRow } from '../store/layers-repository.js';
 import type { Actor } from './actor.js';
 import { timestamp, type DomainContext } from './context.js';
 import { conflict } from './errors.js';
-import { authorizeItem } from './item-access.js';
-import { getVersion, type VersionRef } from './layers.js';
+import { authorizedLayer, getVersion, type VersionRef } from './layers.js';
 import { metadataDocument, parseMetadataXml, type MetadataForm, type MetadataRecord } from './metadata/index.js';
 import type { LayerRow } from '../store/schema.js';
 
@@ -58,8 +57,8 @@ export async function putMetadata(
   versionId: number,
   xml: string,
 ): Promise<{ format: string }> {
+  await authorizedLayer(ctx, actor, type, layerId, 'edit');
   const row = await getVersion(ctx, actor, type, layerId, versionId);
-  await authorizeItem(ctx, actor, { kind: 'layer', id: row.layer_id, group_id: row.group_id }, 'edit', `Version ${versionId}`);
   if (row.published_at !== null) throw conflict(`Version ${versionId} is published; published versions never change. Create a new version.`);
   const parsed = parseMetadataXml(xml);
   await ctx.store.layers.putMetadataDocument({ version_id: row.id, format: parsed.format, xml, created_at: timestamp(ctx) });

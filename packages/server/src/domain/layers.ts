@@ -7,10 +7,11 @@ import type { Actor } from './actor.js';
 import { timestamp, type DomainContext } from './context.js';
 import { absolute, dataPaths } from './data-paths.js';
 import { indexLayer } from './catalog.js';
+import { createPublish, type PublishDetail } from './publishing.js';
 import { conflict, invalidParameter, notFound } from './errors.js';
-import { authorizeItem, resolveOwningGroup, visibilityFor } from './item-access.js';
-import type { ListQuery, ListResult } from './list-query.js';
-import type { PermissionLevel } from './policies/items.js';
+import { assertMaySeeUnpublished, authorizeItem, resolveOwningGroup, visibilityFor } from './item-access.js';
+import { publishedOnly, type ListQuery, type ListResult } from './list-query.js';
+import { atLeast, type PermissionLevel } from './policies/items.js';
 
 export const importJobKind = 'import-version';
 
@@ -36,10 +37,11 @@ export interface CreateLayerInput extends VersionMetadataInput {
 
 const what = (type: LayerRow['type'], id: number) => `${type === 'table' ? 'Table' : 'Layer'} ${id}`;
 
-async function authorizedLayer(ctx: DomainContext, actor: Actor, type: LayerRow['type'], id: number, level: PermissionLevel): Promise<LayerRow> {
+/** The layer, if the actor holds `level` on it (404 if they may not view it, 403 if they may view only). */
+export async function authorizedLayer(ctx: DomainContext, actor: Actor, type: LayerRow['type'], id: number, level: PermissionLevel): Promise<LayerRow & { level: PermissionLevel }> {
   const layer = await ctx.store.layers.findLayer(id);
-  await authorizeItem(ctx, actor, layer?.type === type ? { kind: 'layer', id, group_id: layer.group_id } : undefined, level, what(type, id));
-  return layer!;
+  const held = await authorizeItem(ctx, actor, layer?.type === type ? { kind: 'layer', id, group_id: layer.group_id } : undefined, level, what(type, id));
+  return { ...layer!, level: held };
 }
 
 async function layerVersion(ctx: DomainContext, versionId: number): Promise<LayerVersionRow> {
@@ -156,14 +158,15 @@ export async function listLayers(
   mode: LayerListMode,
   query: ListQuery,
 ): Promise<ListResult<LayerVersionRow>> {
-  return ctx.store.layers.list(type, mode, query, await visibilityFor(ctx, actor));
+  return ctx.store.layers.list(type, mode, query, await visibilityFor(ctx, actor, mode === 'published' ? 'view' : 'edit'));
 }
 
-/** A layer through its published version, or its latest one if it was never published. */
+/** A layer through its published version, or (for its editors) its latest one if it was never published. */
 export async function getLayer(ctx: DomainContext, actor: Actor, type: LayerRow['type'], id: number): Promise<LayerVersionRow> {
   const layer = await authorizedLayer(ctx, actor, type, id, 'view');
-  const latest = (await ctx.store.layers.latestVersion(id))!;
-  return layerVersion(ctx, layer.published_version_id ?? latest.id);
+  if (layer.published_version_id !== null) return layerVersion(ctx, layer.published_version_id);
+  assertMaySeeUnpublished(layer.level, what(type, id));
+  return layerVersion(ctx, (await ctx.store.layers.latestVersion(id))!.id);
 }
 
 export type VersionRef = number | 'draft' | 'published';
@@ -177,13 +180,16 @@ export async function getVersion(ctx: DomainContext, actor: Actor, type: LayerRo
     versionId = latest.published_at === null ? latest.id : null;
   } else versionId = ref;
   const row = versionId === null ? undefined : await ctx.store.layers.findLayerVersion(versionId);
-  if (!row || row.layer_id !== layerId) throw notFound(`${ref === 'draft' ? 'A draft' : ref === 'published' ? 'A published version' : `Version ${ref}`} of ${what(type, layerId).toLowerCase()}`);
+  const missing = `${ref === 'draft' ? 'A draft' : ref === 'published' ? 'A published version' : `Version ${ref}`} of ${what(type, layerId).toLowerCase()}`;
+  if (!row || row.layer_id !== layerId) throw notFound(missing);
+  if (row.published_at === null) assertMaySeeUnpublished(layer.level, missing);
   return row;
 }
 
+/** A layer's versions: all of them for its editors, the published ones for everyone else. */
 export async function listVersions(ctx: DomainContext, actor: Actor, type: LayerRow['type'], layerId: number, query: ListQuery): Promise<ListResult<LayerVersionRow>> {
-  await authorizedLayer(ctx, actor, type, layerId, 'view');
-  return ctx.store.layers.listVersions(layerId, query);
+  const layer = await authorizedLayer(ctx, actor, type, layerId, 'view');
+  return ctx.store.layers.listVersions(layerId, atLeast(layer.level, 'edit') ? query : publishedOnly(query));
 }
 
 async function assertNoDraft(ctx: DomainContext, layerId: number): Promise<VersionRow> {
@@ -220,6 +226,13 @@ async function draftVersion(ctx: DomainContext, actor: Actor, type: LayerRow['ty
   const row = await getVersion(ctx, actor, type, layerId, versionId);
   if (row.published_at !== null) throw conflict(`Version ${versionId} is published; published versions never change. Create a new version.`);
   return row;
+}
+
+/** Publishes one version of a layer (a publish request of one item); answers the request. */
+export async function publishLayerVersion(ctx: DomainContext, actor: Actor, type: LayerRow['type'], layerId: number, versionId: number): Promise<PublishDetail> {
+  await authorizedLayer(ctx, actor, type, layerId, 'edit');
+  const row = await getVersion(ctx, actor, type, layerId, versionId);
+  return createPublish(ctx, actor, { items: [{ kind: 'version', id: row.id }], publish_strategy: 'together', error_strategy: 'abort' });
 }
 
 /** Imports a draft version again from its datasources. */

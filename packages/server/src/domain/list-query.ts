@@ -84,3 +84,8 @@ export interface ListResult<T> {
 
 export const defaultPageSize = 100;
 export const maxPageSize = 1000;
+
+/** The query narrowed to published rows (`published_at` set), for callers who may not see the rest. */
+export function publishedOnly(query: ListQuery): ListQuery {
+  return { ...query, filters: [...query.filters, { field: 'published_at', lookup: 'isnull', values: [false] }] };
+}

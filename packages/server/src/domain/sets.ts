@@ -5,8 +5,8 @@ import type { Actor } from './actor.js';
 import { indexSet, setExtent } from './catalog.js';
 import { timestamp, type DomainContext } from './context.js';
 import { conflict, invalidParameter, notFound } from './errors.js';
-import { authorizeItem, effectiveLevel, resolveOwningGroup, visibilityFor, type ItemRef } from './item-access.js';
-import type { ListQuery, ListResult } from './list-query.js';
+import { assertMaySeeUnpublished, authorizeItem, effectiveLevel, resolveOwningGroup, visibilityFor, type ItemRef } from './item-access.js';
+import { publishedOnly, type ListQuery, type ListResult } from './list-query.js';
 import { metadataDocument, parseMetadataXml, type MetadataForm, type MetadataRecord } from './metadata/index.js';
 import { atLeast, type PermissionLevel } from './policies/items.js';
 import { createPublish, type PublishDetail } from './publishing.js';
@@ -39,21 +39,29 @@ const actorId = (actor: Actor) => (actor.kind === 'user' ? actor.user.id : 0);
 
 async function authorizedSet(ctx: DomainContext, actor: Actor, setId: number, level: PermissionLevel) {
   const set = await ctx.store.sets.findSet(setId);
-  await authorizeItem(ctx, actor, set && { kind: 'set', id: set.id, group_id: set.group_id }, level, `Set ${setId}`);
-  return set!;
+  const held = await authorizeItem(ctx, actor, set && { kind: 'set', id: set.id, group_id: set.group_id }, level, `Set ${setId}`);
+  return { ...set!, level: held };
 }
 
-/** An item a set may refer to, as access checks see it, with what a caller is shown of it. */
-async function resolveItem(ctx: DomainContext, type: SetItemType, id: number): Promise<{ ref: ItemRef; item: VisibleSetItem } | undefined> {
+/**
+ * An item a set may refer to, as access checks see it, with what a caller is shown of it and
+ * the level that takes: `view` once published, `edit` for a layer never published.
+ */
+async function resolveItem(ctx: DomainContext, type: SetItemType, id: number): Promise<{ ref: ItemRef; item: VisibleSetItem; needs: PermissionLevel } | undefined> {
   if (type === 'document') {
     const document = await ctx.store.documents.findById(id);
-    return document && { ref: { kind: 'document', id, group_id: document.group_id }, item: { item_type: type, item_id: id, document } };
+    return document && { ref: { kind: 'document', id, group_id: document.group_id }, item: { item_type: type, item_id: id, document }, needs: 'view' };
   }
   const layer = await ctx.store.layers.findLayer(id);
   if (layer?.type !== type) return undefined;
   const versionId = layer.published_version_id ?? (await ctx.store.layers.latestVersion(id))!.id;
   const row = (await ctx.store.layers.findLayerVersion(versionId))!;
-  return { ref: { kind: 'layer', id, group_id: layer.group_id }, item: { item_type: type, item_id: id, layer: row } };
+  return { ref: { kind: 'layer', id, group_id: layer.group_id }, item: { item_type: type, item_id: id, layer: row }, needs: row.published_at === null ? 'edit' : 'view' };
+}
+
+async function maySee(ctx: DomainContext, actor: Actor, type: SetItemType, id: number): Promise<VisibleSetItem | undefined> {
+  const resolved = await resolveItem(ctx, type, id);
+  return resolved && atLeast(await effectiveLevel(ctx, actor, resolved.ref), resolved.needs) ? resolved.item : undefined;
 }
 
 /** Checks new items: no repeats, and each one an item the actor may view. */
@@ -64,9 +72,8 @@ async function checkItems(ctx: DomainContext, actor: Actor, items: readonly SetI
     const key = `${item.item_type}.${item.item_id}`;
     if (seen.has(key)) throw invalidParameter(`body.items[${index}]`, `${item.item_type} ${item.item_id} is listed twice`);
     seen.add(key);
-    const resolved = await resolveItem(ctx, item.item_type, item.item_id);
     // Items the actor can't see read as missing, so a set can't be used to probe ids.
-    if (!resolved || !atLeast(await effectiveLevel(ctx, actor, resolved.ref), 'view')) {
+    if (!(await maySee(ctx, actor, item.item_type, item.item_id))) {
       throw invalidParameter(`body.items[${index}]`, `no ${item.item_type} you can see has id ${item.item_id}`);
     }
   }
@@ -125,7 +132,7 @@ export async function createSet(ctx: DomainContext, actor: Actor, input: SetInpu
 }
 
 export async function listSets(ctx: DomainContext, actor: Actor, mode: SetListMode, query: ListQuery): Promise<ListResult<SetVersionView>> {
-  return ctx.store.sets.list(mode, query, await visibilityFor(ctx, actor));
+  return ctx.store.sets.list(mode, query, await visibilityFor(ctx, actor, mode === 'published' ? 'view' : 'edit'));
 }
 
 export async function getSetVersion(ctx: DomainContext, actor: Actor, setId: number, ref: SetVersionRef): Promise<SetVersionView> {
@@ -138,9 +145,9 @@ export async function getSetVersion(ctx: DomainContext, actor: Actor, setId: num
     if (ref === 'current') versionId = set.published_version_id ?? latest.id;
   } else versionId = ref;
   const row = versionId === null ? undefined : await ctx.store.sets.findSetVersion(versionId);
-  if (!row || row.set_id !== setId) {
-    throw notFound(`${ref === 'draft' ? 'A draft' : ref === 'published' ? 'A published version' : `Version ${ref}`} of set ${setId}`);
-  }
+  const missing = `${ref === 'draft' ? 'A draft' : ref === 'published' ? 'A published version' : ref === 'current' ? 'A published version' : `Version ${ref}`} of set ${setId}`;
+  if (!row || row.set_id !== setId) throw notFound(missing);
+  if (row.published_at === null) assertMaySeeUnpublished(set.level, ref === 'current' ? `Set ${setId}` : missing);
   return row;
 }
 
@@ -149,9 +156,10 @@ export function getSet(ctx: DomainContext, actor: Actor, setId: number): Promise
   return getSetVersion(ctx, actor, setId, 'current');
 }
 
+/** A set's versions: all of them for its editors, the published ones for everyone else. */
 export async function listSetVersions(ctx: DomainContext, actor: Actor, setId: number, query: ListQuery): Promise<ListResult<SetVersionView>> {
-  await authorizedSet(ctx, actor, setId, 'view');
-  return ctx.store.sets.listVersions(setId, query);
+  const set = await authorizedSet(ctx, actor, setId, 'view');
+  return ctx.store.sets.listVersions(setId, atLeast(set.level, 'edit') ? query : publishedOnly(query));
 }
 
 /**
@@ -161,8 +169,8 @@ export async function listSetVersions(ctx: DomainContext, actor: Actor, setId: n
 export async function visibleSetItems(ctx: DomainContext, actor: Actor, version: SetVersionRow): Promise<VisibleSetItem[]> {
   const visible: VisibleSetItem[] = [];
   for (const item of await ctx.store.sets.items(version.id)) {
-    const resolved = await resolveItem(ctx, item.item_type, item.item_id);
-    if (resolved && atLeast(await effectiveLevel(ctx, actor, resolved.ref), 'view')) visible.push(resolved.item);
+    const visibleItem = await maySee(ctx, actor, item.item_type, item.item_id);
+    if (visibleItem) visible.push(visibleItem);
   }
   return visible;
 }
@@ -232,6 +240,7 @@ export async function deleteSet(ctx: DomainContext, actor: Actor, setId: number)
 
 /** Publishes a draft version at once (sets have nothing to import); answers the publish request. */
 export async function publishSetVersion(ctx: DomainContext, actor: Actor, setId: number, versionId: number): Promise<PublishDetail> {
+  await authorizedSet(ctx, actor, setId, 'edit');
   const row = await getSetVersion(ctx, actor, setId, versionId);
   return createPublish(ctx, actor, { items: [{ kind: 'set-version', id: row.id }], publish_strategy: 'together', error_strategy: 'abort' });
 }
@@ -268,6 +277,7 @@ export async function getSetMetadata(ctx: DomainContext, actor: Actor, setId: nu
 
 /** Stores an uploaded ISO 19115/19139, FGDC or Dublin Core document on a draft version. */
 export async function putSetMetadata(ctx: DomainContext, actor: Actor, setId: number, ref: number | 'draft', xml: string): Promise<{ format: string; version: SetVersionView }> {
+  await authorizedSet(ctx, actor, setId, 'edit');
   const target = await getSetVersion(ctx, actor, setId, ref);
   const row = await draftOf(ctx, actor, setId, target.id);
   const parsed = parseMetadataXml(xml);

@@ -1,4 +1,4 @@
-import { sql, type Insertable, type Kysely, type SelectQueryBuilder, type SqlBool } from 'kysely';
+import { sql, type ExpressionBuilder, type Insertable, type Kysely, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import type { FilterClause, FilterValue, ListQuery, ListResult } from '../domain/list-query.js';
 import type { ItemVisibility } from '../domain/policies/items.js';
 import { visibleItem } from './item-visibility.js';
@@ -92,7 +92,7 @@ export class CatalogRepository {
    * (which also gives the BM25 rank), else the R*Tree for a lone `bbox`, else the view's own
    * indexes. Other filters, and access, are then checked per row by key.
    */
-  async search(view: CatalogView, query: ListQuery, visibility: ItemVisibility): Promise<ListResult<CatalogItemRow>> {
+  async search(view: CatalogView, query: ListQuery, visibility: ItemVisibility, editors?: ItemVisibility): Promise<ListResult<CatalogItemRow>> {
     const texts = query.filters.filter((f) => f.field === 'q').flatMap((f) => f.values.map((v) => `(${ftsQuery(String(v))})`));
     const boxes = query.filters.filter((f) => f.field === 'bbox');
     const drivingBox = texts.length === 0 && boxes.length === 1 && boxes[0]!.values.length === 1 ? boxes[0]! : undefined;
@@ -114,10 +114,19 @@ export class CatalogRepository {
                   .where(sql<SqlBool>`catalog_items.id = r.id and ${boxCondition(drivingBox.lookup, drivingBox.values[0]!)}`)
               : db.selectFrom('catalog_items')
         ) as unknown as SelectQueryBuilder<Database, 'catalog_items', object>;
-        return from
-          .selectAll('catalog_items')
-          .where('catalog_items.view', '=', view)
-          .where((eb) => visibleItem(eb, permissionKind, 'catalog_items.item_id', 'catalog_items.group_id', visibility));
+        const rows = from.selectAll('catalog_items');
+        const visible = (eb: ExpressionBuilder<Database, 'catalog_items'>, v: ItemVisibility) =>
+          visibleItem(eb, permissionKind, 'catalog_items.item_id', 'catalog_items.group_id', v);
+        if (view === 'published' || !editors || editors.all) {
+          return rows.where('catalog_items.view', '=', view).where((eb) => visible(eb, visibility));
+        }
+        // Each item once: its latest row for its editors, its published row for its other readers.
+        return rows.where('catalog_items.view', 'in', ['latest', 'published']).where((eb) =>
+          eb.or([
+            eb.and([eb('catalog_items.view', '=', 'latest'), visible(eb, editors)]),
+            eb.and([eb('catalog_items.view', '=', 'published'), visible(eb, visibility), eb.not(visible(eb, editors))]),
+          ]),
+        );
       },
       rest,
       { ...baseFields, relevance: { order: relevance } },

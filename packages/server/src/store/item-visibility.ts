@@ -1,5 +1,5 @@
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
-import type { ItemKind, ItemVisibility } from '../domain/policies/items.js';
+import { permissionLevels, type ItemKind, type ItemVisibility } from '../domain/policies/items.js';
 
 /**
  * The SQL form of the item access rule, for lists: an item is visible when the caller is in its
@@ -16,13 +16,13 @@ export function visibleItem(
 ): Expression<SqlBool> {
   if (visibility.all) return sql<SqlBool>`1 = 1`;
   const inGroup = visibility.memberOf.length > 0 ? eb(sql.ref(groupColumn), 'in', visibility.memberOf) : sql<SqlBool>`0 = 1`;
-  const granted = eb.exists(
-    eb
-      .selectFrom('permissions')
-      .select('permissions.id')
-      .where('permissions.item_kind', '=', typeof kind === 'string' ? kind : (kind as Expression<any>))
-      .where('permissions.item_id', '=', sql.ref(idColumn))
-      .where('permissions.principal', 'in', visibility.principals),
-  );
+  let grants = eb
+    .selectFrom('permissions')
+    .select('permissions.id')
+    .where('permissions.item_kind', '=', typeof kind === 'string' ? kind : (kind as Expression<any>))
+    .where('permissions.item_id', '=', sql.ref(idColumn))
+    .where('permissions.principal', 'in', visibility.principals);
+  if (visibility.levels.length < permissionLevels.length) grants = grants.where('permissions.level', 'in', visibility.levels);
+  const granted = eb.exists(grants);
   return eb.or([inGroup, granted]);
 }

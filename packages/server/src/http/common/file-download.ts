@@ -16,7 +16,23 @@ export interface DownloadFile {
 /** `attachment` with an ASCII fallback name and the exact UTF-8 one (RFC 6266 / 5987). */
 function contentDisposition(filename: string): string {
   const ascii = filename.replace(/[^\x20-\x7e]|["\\]/g, '_');
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
+  // RFC 8187 attr-chars exclude ' ( ) *, which encodeURIComponent leaves alone.
+  const encoded = encodeURIComponent(filename).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
+}
+
+/** If-None-Match matches: `*`, or any tag in the list compared weakly (RFC 9110 13.1.2). */
+function noneMatch(header: string | undefined, etag: string): boolean {
+  if (header === undefined) return false;
+  return header.split(',').some((tag) => {
+    const t = tag.trim();
+    return t === '*' || t.replace(/^W\//, '') === etag;
+  });
+}
+
+/** Whether a request for a download gets the whole file, as opposed to part of it or a 304. */
+export function isFullDownload(request: FastifyRequest): boolean {
+  return request.method === 'GET' && request.headers.range === undefined && request.headers['if-none-match'] === undefined;
 }
 
 /** One `bytes=a-b` range within `size`, or null when the header asks for something else (then the whole file is sent). */
@@ -50,7 +66,7 @@ export function sendDownload(request: FastifyRequest, reply: FastifyReply, file:
     .header('Content-Disposition', contentDisposition(file.filename))
     .header('X-Content-Type-Options', 'nosniff')
     .type(file.mediaType);
-  if (request.headers['if-none-match'] === etag) return reply.code(304).send();
+  if (noneMatch(request.headers['if-none-match'], etag)) return reply.code(304).send();
   const rangeHeader = request.headers.range;
   const ifRange = request.headers['if-range'];
   const range = rangeHeader && (!ifRange || ifRange === etag) ? parseRange(rangeHeader, file.size) : null;
@@ -60,8 +76,8 @@ export function sendDownload(request: FastifyRequest, reply: FastifyReply, file:
   }
   if (range) {
     reply.code(206).header('Content-Range', `bytes ${range.start}-${range.end}/${file.size}`).header('Content-Length', range.end - range.start + 1);
-    return request.method === 'HEAD' ? reply.send() : reply.send(createReadStream(file.path, { start: range.start, end: range.end }));
+    return reply.send(createReadStream(file.path, { start: range.start, end: range.end }));
   }
-  reply.header('Content-Length', file.size);
-  return request.method === 'HEAD' ? reply.send() : reply.send(createReadStream(file.path));
+  // HEAD gets the stream too: Fastify drops a HEAD body but keeps Content-Length only when there is one.
+  return reply.header('Content-Length', file.size).send(createReadStream(file.path));
 }

@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { countUse } from '../../../domain/catalog.js';
 import type { DomainContext } from '../../../domain/context.js';
 import { createDocument, deleteDocument, documentFile, getDocument, listDocuments, updateDocument, type DocumentInput } from '../../../domain/documents.js';
-import { sendDownload } from '../../common/file-download.js';
+import { isFullDownload, sendDownload } from '../../common/file-download.js';
 import { registerListView } from '../../common/list-view.js';
 import { receiveUpload, type UploadShape } from '../../common/multipart-upload.js';
 import { registerPermissionRoutes } from '../../common/permission-routes.js';
@@ -61,19 +61,16 @@ export function registerDocumentRoutes(base: FastifyInstance, ctx: DomainContext
     async (request, reply) => {
       let upload;
       try {
-        upload = await receiveUpload(request, ctx.dataDir, documentUpload, (part) => validatePart(DocumentPart, part, 'document'));
+        // Everything in the JSON part is checked here, so a bad part leaves no staged file behind.
+        upload = await receiveUpload(request, ctx.dataDir, documentUpload, (part) => {
+          const { group, ...fields } = validatePart(DocumentPart, part, 'document');
+          return { ...documentInput(fields, 'document'), ...(group !== undefined && { group: typeof group === 'object' ? group.id : group }) };
+        });
       } catch (error) {
         reply.header('Connection', 'close');
         throw error;
       }
-      const { group, ...fields } = upload.fields;
-      const row = await createDocument(
-        ctx,
-        request.actor,
-        { ...documentInput(fields, 'document'), ...(group !== undefined && { group: typeof group === 'object' ? group.id : group }) },
-        upload.staged,
-        upload.files[0]!,
-      );
+      const row = await createDocument(ctx, request.actor, upload.fields, upload.staged, upload.files[0]!);
       return sendCreated(reply, presentDocument(row, presentContext(request)));
     },
   );
@@ -100,8 +97,8 @@ export function registerDocumentRoutes(base: FastifyInstance, ctx: DomainContext
     { config: read, schema: { summary: 'Download the file (needs download permission); supports Range', tags, params: idParams } },
     async (request, reply) => {
       const { document, path } = await documentFile(ctx, request.actor, request.params.id);
-      // A resumed download (a Range request) is the same download; count it once.
-      if (!request.headers.range && request.method === 'GET') await countUse(ctx, 'document', document.id);
+      // A resumed download (a Range request) or a revalidation is the same download; count it once.
+      if (isFullDownload(request)) await countUse(ctx, 'document', document.id);
       return sendDownload(request, reply, { path, size: document.size, etag: document.sha256, filename: document.filename, mediaType: document.media_type });
     },
   );

@@ -34,6 +34,9 @@ const documentFields = {
   license: Type.Optional(Type.Union([ref, Type.Null()])),
 };
 
+/** A title an edit sets: not blank (an upload without one is titled by its file name). */
+const title = Type.String({ minLength: 1, maxLength: 500, pattern: '\\S' });
+
 /** The `document` part of an upload. */
 export const DocumentPart = Type.Object(
   { ...documentFields, group: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Object({ id: Type.Integer({ minimum: 1 }) })])) },
@@ -41,5 +44,8 @@ export const DocumentPart = Type.Object(
 );
 export type DocumentPart = Static<typeof DocumentPart>;
 
-export const DocumentUpdateBody = Type.Object(documentFields, { additionalProperties: false });
+export const DocumentUpdateBody = Type.Object(
+  { ...documentFields, title: Type.Optional(title), name: Type.Optional(title) },
+  { additionalProperties: false },
+);
 export type DocumentUpdateBody = Static<typeof DocumentUpdateBody>;

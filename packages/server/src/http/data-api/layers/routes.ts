@@ -15,11 +15,11 @@ import {
   importVersion,
   listLayers,
   listVersions,
+  publishLayerVersion,
   updateVersion,
   type LayerDataInput,
   type VersionRef,
 } from '../../../domain/layers.js';
-import { createPublish } from '../../../domain/publishing.js';
 import type { LayerRow } from '../../../store/schema.js';
 import { registerListView } from '../../common/list-view.js';
 import { registerPermissionRoutes } from '../../common/permission-routes.js';
@@ -172,8 +172,7 @@ export function registerLayerRoutes(base: FastifyInstance, ctx: DomainContext, t
   );
 
   app.post(`${version}publish/`, { config: write, schema: { summary: 'Publish this version (returns a publish request)', tags, params: VersionParams } }, async (request, reply) => {
-    const row = await getVersion(ctx, request.actor, type, request.params.id, request.params.versionId);
-    const publish = await createPublish(ctx, request.actor, { items: [{ kind: 'version', id: row.id }], publish_strategy: 'together', error_strategy: 'abort' });
+    const publish = await publishLayerVersion(ctx, request.actor, type, request.params.id, request.params.versionId);
     return sendCreated(reply, presentPublish(publish, presentContext(request)));
   });
 
