@@ -493,6 +493,28 @@ describe('sets', () => {
       assert.ok(first.version.published_at, 'the first version stays published (in history)');
     });
 
+    it('publishes a set version through publish/ with sets scopes alone; layers scopes are not enough', async () => {
+      const tokenWith = async (scopes: string) => {
+        const res = await server.request('POST', 'tokens/', { body: { name: scopes, scope: scopes, user: users.a_admin.id } });
+        assert.equal(res.status, 201, res.text);
+        return res.body.key as string;
+      };
+      const setsOnly = await tokenWith('sets:read sets:write');
+      const layersOnly = await tokenWith('layers:read layers:write sets:read');
+      const created = await server.request('POST', 'sets/', { token: setsOnly, body: { title: 'Scoped set', group: groupA } });
+      assert.equal(created.status, 201, created.text);
+      const version = created.body.version.url as string;
+      const refused = await server.request('POST', 'publish/', { token: layersOnly, body: { items: [version] } });
+      assert.equal(refused.status, 403, refused.text);
+      assert.equal(refused.body.code, 'invalid_token_scope');
+      assert.deepEqual(refused.body.required_scopes, ['sets:write']);
+      const published = await server.request('POST', 'publish/', { token: setsOnly, body: { items: [version] } });
+      assert.equal(published.status, 201, published.text);
+      assert.equal(published.body.state, 'completed');
+      assert.equal((await server.request('GET', published.body.url, { token: setsOnly })).status, 200, 'reading it back with sets:read');
+      assert.equal((await server.request('DELETE', created.body.url, { token: setsOnly })).status, 204);
+    });
+
     it('makes a new draft with POST versions/ (Location = the version URL), and deletes it', async () => {
       const bare = await createSet('a_admin', { title: 'Bare set', description: 'No items.', group: groupA });
       await publishVersion('a_admin', bare.version.url);

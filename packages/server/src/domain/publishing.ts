@@ -1,9 +1,9 @@
 import type { PublishRequestRow } from '../store/schema.js';
 import type { PublishItemRef, PublishItemRow } from '../store/publish-repository.js';
-import { isSiteAdmin, type Actor } from './actor.js';
+import { hasScope, isSiteAdmin, type Actor } from './actor.js';
 import { timestamp, type DomainContext } from './context.js';
 import { indexLayer, indexSet } from './catalog.js';
-import { conflict, invalidParameter, notFound } from './errors.js';
+import { MapshelfError, conflict, invalidParameter, notFound } from './errors.js';
 import { authorizeItem } from './item-access.js';
 import type { ListQuery, ListResult } from './list-query.js';
 
@@ -29,6 +29,13 @@ async function detail(ctx: DomainContext, request: PublishRequestRow): Promise<P
 /** Checks one item of a publish request: a version the actor may edit, not published, not waiting elsewhere. */
 async function checkItem(ctx: DomainContext, actor: Actor, item: PublishItemRef, where: string): Promise<void> {
   const what = `${item.kind === 'set-version' ? 'Set version' : 'Version'} ${item.id}`;
+  const scope = item.kind === 'set-version' ? 'sets:write' : 'layers:write';
+  if (!hasScope(actor, scope)) {
+    throw new MapshelfError('invalid_token_scope', `Publishing ${what.toLowerCase()} needs a token with the "${scope}" scope.`, {
+      headers: { 'Accepted-OAuth-Scopes': scope },
+      extra: { required_scopes: [scope] },
+    });
+  }
   let found: { ref: { kind: 'layer' | 'set'; id: number; group_id: number }; published_at: string | null } | undefined;
   if (item.kind === 'version') {
     const version = await ctx.store.layers.findLayerVersion(item.id);

@@ -7,8 +7,8 @@ import { authenticate } from '../../domain/tokens.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** The token scope the route needs. */
-    scope?: Scope;
+    /** The token scope the route needs; of a list, any one of them. */
+    scope?: Scope | readonly Scope[];
     /**
      * `required` (the default): a valid token with `scope`. `optional`: anonymous callers get in
      * (the domain decides what they see), signed-in ones still need `scope`. `public`: no checks.
@@ -58,12 +58,14 @@ export function registerAuth(app: FastifyInstance, ctx: DomainContext): void {
         headers: { 'WWW-Authenticate': 'key' },
       });
     }
-    if (scope && !hasScope(request.actor, scope)) {
-      throw new MapshelfError(
-        'invalid_token_scope',
-        `The token lacks the "${scope}" scope this route needs. Create a token with it.`,
-        { headers: { 'Accepted-OAuth-Scopes': scope }, extra: { required_scopes: [scope] } },
-      );
+    const accepted: readonly Scope[] = scope === undefined ? [] : typeof scope === 'string' ? [scope] : scope;
+    const actor = request.actor;
+    if (accepted.length > 0 && !accepted.some((s) => hasScope(actor, s))) {
+      const names = accepted.map((s) => `"${s}"`).join(' or ');
+      throw new MapshelfError('invalid_token_scope', `The token lacks the ${names} scope this route needs. Create a token with it.`, {
+        headers: { 'Accepted-OAuth-Scopes': accepted.join(', ') },
+        extra: { required_scopes: accepted },
+      });
     }
   });
 

@@ -17,7 +17,7 @@ export interface ListViewOptions<Row> {
   /** Route path, with a trailing slash. */
   url: string;
   spec: ListSpec;
-  scope: Scope;
+  scope: Scope | readonly Scope[];
   /** @default 'required' */
   auth?: 'required' | 'optional';
   tags: string[];

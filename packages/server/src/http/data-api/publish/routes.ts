@@ -38,6 +38,9 @@ const PublishBody = Type.Object(
 );
 
 const tags = ['publishing'];
+// Publish requests hold layer, table and set versions; the domain checks each item's own scope.
+const readScopes = ['layers:read', 'sets:read'] as const;
+const writeScopes = ['layers:write', 'sets:write'] as const;
 
 /** A set version URL, or a layer or table version given by URL or id. */
 function publishItemRef(ref: string | number, location: string): PublishItemRef {
@@ -53,7 +56,7 @@ export function registerPublishRoutes(base: FastifyInstance, ctx: DomainContext)
   registerListView(app, {
     url: list,
     spec: publishListSpec,
-    scope: 'layers:read',
+    scope: readScopes,
     tags,
     list: (actor, query) => listPublish(ctx, actor, query),
     summary: presentPublishSummary,
@@ -62,7 +65,7 @@ export function registerPublishRoutes(base: FastifyInstance, ctx: DomainContext)
 
   app.post(
     list,
-    { config: { scope: 'layers:write' }, schema: { summary: 'Publish versions together or individually, now or at publish_at', tags, body: PublishBody } },
+    { config: { scope: writeScopes }, schema: { summary: 'Publish versions together or individually, now or at publish_at', tags, body: PublishBody } },
     async (request, reply) => {
       const body = request.body;
       const detail = await createPublish(ctx, request.actor, {
@@ -75,11 +78,11 @@ export function registerPublishRoutes(base: FastifyInstance, ctx: DomainContext)
     },
   );
 
-  app.get(one, { config: { scope: 'layers:read' }, schema: { summary: 'Get a publish request', tags, params: idParams } }, async (request) =>
+  app.get(one, { config: { scope: readScopes }, schema: { summary: 'Get a publish request', tags, params: idParams } }, async (request) =>
     presentPublish(await getPublish(ctx, request.actor, request.params.id), presentContext(request)),
   );
 
-  app.delete(one, { config: { scope: 'layers:write' }, schema: { summary: 'Cancel a pending publish request', tags, params: idParams } }, async (request, reply) => {
+  app.delete(one, { config: { scope: writeScopes }, schema: { summary: 'Cancel a pending publish request', tags, params: idParams } }, async (request, reply) => {
     await cancelPublish(ctx, request.actor, request.params.id);
     return reply.code(204).send();
   });
