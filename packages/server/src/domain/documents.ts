@@ -6,6 +6,7 @@ import type { DocumentRow } from '../store/schema.js';
 import type { Actor } from './actor.js';
 import { indexDocument } from './catalog.js';
 import { timestamp, type DomainContext } from './context.js';
+import { assertLicenseExists } from './licenses.js';
 import { absolute, dataPaths, type StagedUpload } from './data-paths.js';
 import { MapshelfError, invalidParameter } from './errors.js';
 import { authorizeItem, resolveOwningGroup, visibilityFor } from './item-access.js';
@@ -60,10 +61,6 @@ async function sha256Of(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
-async function checkLicense(ctx: DomainContext, license: number | null | undefined, location: string): Promise<void> {
-  if (license != null && !(await ctx.store.licenses.findById(license))) throw invalidParameter(location, `no license has id ${license}`);
-}
-
 /**
  * Creates a document from one staged file: a PDF, an image (PNG, JPEG, GIF, TIFF, WebP) or
  * UTF-8 text. The file moves into place inside the transaction that creates the row, so either
@@ -78,7 +75,7 @@ export async function createDocument(
 ): Promise<DocumentRow> {
   try {
     const groupId = await resolveOwningGroup(ctx, actor, input.group, 'document.group');
-    await checkLicense(ctx, input.license, 'document.license');
+    await assertLicenseExists(ctx, input.license, 'document.license');
     const path = join(staged.dir, file);
     const filename = basename(file);
     const mediaType = await sniffMediaType(path, filename);
@@ -141,7 +138,7 @@ export async function documentFile(ctx: DomainContext, actor: Actor, id: number)
 
 export async function updateDocument(ctx: DomainContext, actor: Actor, id: number, input: DocumentInput): Promise<DocumentRow> {
   await authorizedDocument(ctx, actor, id, 'edit');
-  await checkLicense(ctx, input.license, 'body.license');
+  await assertLicenseExists(ctx, input.license, 'body.license');
   await ctx.store.documents.update(id, {
     ...(input.title !== undefined && { title: input.title }),
     ...(input.description !== undefined && { description: input.description }),

@@ -74,3 +74,11 @@ export async function resolveOwningGroup(ctx: DomainContext, actor: Actor, reque
   if (!editable) throw invalidParameter(location, 'give the id of the group that will own it; you are not an editor of any group');
   return editable.group_id;
 }
+
+/**
+ * A versioned item as a reader sees it: to those who may not see unpublished versions,
+ * `latest_version_id` is the published version, so no draft's id reaches them.
+ */
+export function asSeenBy<T extends { latest_version_id: number; published_version_id: number | null }>(row: T, level: PermissionLevel | null): T {
+  return atLeast(level, 'edit') || row.published_version_id === null ? row : { ...row, latest_version_id: row.published_version_id };
+}

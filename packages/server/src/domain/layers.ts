@@ -5,11 +5,12 @@ import type { LayerRow, VersionRow } from '../store/schema.js';
 import type { Repositories } from '../store/store.js';
 import type { Actor } from './actor.js';
 import { timestamp, type DomainContext } from './context.js';
+import { assertLicenseExists } from './licenses.js';
 import { absolute, dataPaths } from './data-paths.js';
 import { indexLayer } from './catalog.js';
 import { createPublish, type PublishDetail } from './publishing.js';
 import { conflict, invalidParameter, notFound } from './errors.js';
-import { assertMaySeeUnpublished, authorizeItem, resolveOwningGroup, visibilityFor } from './item-access.js';
+import { asSeenBy, assertMaySeeUnpublished, authorizeItem, effectiveLevel, resolveOwningGroup, visibilityFor, type ItemRef } from './item-access.js';
 import { publishedOnly, type ListQuery, type ListResult } from './list-query.js';
 import { atLeast, type PermissionLevel } from './policies/items.js';
 
@@ -74,10 +75,6 @@ async function checkData(ctx: DomainContext, actor: Actor, type: LayerRow['type'
   }
 }
 
-async function checkLicense(ctx: DomainContext, license: number | null | undefined): Promise<void> {
-  if (license != null && !(await ctx.store.licenses.findById(license))) throw invalidParameter('body.license', `no license has id ${license}`);
-}
-
 /** Adds a queued import of a version to the job table (in the caller's transaction). */
 async function queueImport(repos: Repositories, versionId: number, at: string): Promise<void> {
   const jobId = await repos.jobs.insert({ kind: importJobKind, payload: { versionId }, runAt: at, maxAttempts: 3 }, at);
@@ -118,7 +115,7 @@ const actorId = (actor: Actor) => (actor.kind === 'user' ? actor.user.id : 0);
 export async function createLayer(ctx: DomainContext, actor: Actor, type: LayerRow['type'], input: CreateLayerInput): Promise<LayerVersionRow> {
   const groupId = await resolveOwningGroup(ctx, actor, input.group, 'body.group');
   await checkData(ctx, actor, type, input.data);
-  await checkLicense(ctx, input.license);
+  await assertLicenseExists(ctx, input.license);
   const at = timestamp(ctx);
   const versionId = await ctx.store.transaction(async (repos) => {
     const layer = await repos.layers.createLayer({
@@ -158,13 +155,25 @@ export async function listLayers(
   mode: LayerListMode,
   query: ListQuery,
 ): Promise<ListResult<LayerVersionRow>> {
-  return ctx.store.layers.list(type, mode, query, await visibilityFor(ctx, actor, mode === 'published' ? 'view' : 'edit'));
+  const visibility = await visibilityFor(ctx, actor, mode === 'published' ? 'view' : 'edit');
+  const result = await ctx.store.layers.list(type, mode, query, visibility);
+  // Drafts are listed to their editors only; published layers may be listed to readers who must not learn of a draft.
+  if (mode !== 'published' || visibility.all) return result;
+  const items = await Promise.all(result.items.map(async (row) => asSeenBy(row, await effectiveLevel(ctx, actor, layerRef(row)))));
+  return { ...result, items };
+}
+
+const layerRef = (row: LayerVersionRow): ItemRef => ({ kind: 'layer', id: row.layer_id, group_id: row.group_id });
+
+/** A layer version row as the actor sees it (see `asSeenBy`). */
+export async function layerAsSeenBy(ctx: DomainContext, actor: Actor, row: LayerVersionRow): Promise<LayerVersionRow> {
+  return asSeenBy(row, await effectiveLevel(ctx, actor, layerRef(row)));
 }
 
 /** A layer through its published version, or (for its editors) its latest one if it was never published. */
 export async function getLayer(ctx: DomainContext, actor: Actor, type: LayerRow['type'], id: number): Promise<LayerVersionRow> {
   const layer = await authorizedLayer(ctx, actor, type, id, 'view');
-  if (layer.published_version_id !== null) return layerVersion(ctx, layer.published_version_id);
+  if (layer.published_version_id !== null) return asSeenBy(await layerVersion(ctx, layer.published_version_id), layer.level);
   assertMaySeeUnpublished(layer.level, what(type, id));
   return layerVersion(ctx, (await ctx.store.layers.latestVersion(id))!.id);
 }
@@ -183,13 +192,15 @@ export async function getVersion(ctx: DomainContext, actor: Actor, type: LayerRo
   const missing = `${ref === 'draft' ? 'A draft' : ref === 'published' ? 'A published version' : `Version ${ref}`} of ${what(type, layerId).toLowerCase()}`;
   if (!row || row.layer_id !== layerId) throw notFound(missing);
   if (row.published_at === null) assertMaySeeUnpublished(layer.level, missing);
-  return row;
+  return asSeenBy(row, layer.level);
 }
 
 /** A layer's versions: all of them for its editors, the published ones for everyone else. */
 export async function listVersions(ctx: DomainContext, actor: Actor, type: LayerRow['type'], layerId: number, query: ListQuery): Promise<ListResult<LayerVersionRow>> {
   const layer = await authorizedLayer(ctx, actor, type, layerId, 'view');
-  return ctx.store.layers.listVersions(layerId, atLeast(layer.level, 'edit') ? query : publishedOnly(query));
+  if (atLeast(layer.level, 'edit')) return ctx.store.layers.listVersions(layerId, query);
+  const result = await ctx.store.layers.listVersions(layerId, publishedOnly(query));
+  return { ...result, items: result.items.map((row) => asSeenBy(row, layer.level)) };
 }
 
 async function assertNoDraft(ctx: DomainContext, layerId: number): Promise<VersionRow> {
@@ -259,7 +270,7 @@ export async function updateVersion(
     if (row.status === 'queued' || row.status === 'importing') throw conflict(`Version ${versionId} is importing; wait for it before changing its data.`);
     await checkData(ctx, actor, type, input.data);
   }
-  await checkLicense(ctx, input.license);
+  await assertLicenseExists(ctx, input.license);
   const at = timestamp(ctx);
   await ctx.store.transaction(async (repos) => {
     await repos.layers.updateVersion(versionId, {

@@ -13,6 +13,11 @@ export const internationalJurisdiction = 'international';
 
 export type LicenseAction = 'view' | 'create';
 
+/** Checks a license an item is given exists (null clears it; undefined leaves it). */
+export async function assertLicenseExists(ctx: DomainContext, license: number | null | undefined, location = 'body.license'): Promise<void> {
+  if (license != null && !(await ctx.store.licenses.findById(license))) throw invalidParameter(location, `no license has id ${license}`);
+}
+
 /** Licenses are public information: anyone, even anonymous, may read them; site admins add custom ones. */
 export function canLicense(actor: Actor, action: LicenseAction): boolean {
   return action === 'view' || isSiteAdmin(actor);

@@ -4,8 +4,9 @@ import type { LayerVersionRow } from '../store/layers-repository.js';
 import type { Actor } from './actor.js';
 import { indexSet, setExtent } from './catalog.js';
 import { timestamp, type DomainContext } from './context.js';
+import { assertLicenseExists } from './licenses.js';
 import { conflict, invalidParameter, notFound } from './errors.js';
-import { assertMaySeeUnpublished, authorizeItem, effectiveLevel, resolveOwningGroup, visibilityFor, type ItemRef } from './item-access.js';
+import { asSeenBy, assertMaySeeUnpublished, authorizeItem, effectiveLevel, resolveOwningGroup, visibilityFor, type ItemRef } from './item-access.js';
 import { publishedOnly, type ListQuery, type ListResult } from './list-query.js';
 import { metadataDocument, parseMetadataXml, type MetadataForm, type MetadataRecord } from './metadata/index.js';
 import { atLeast, type PermissionLevel } from './policies/items.js';
@@ -61,7 +62,10 @@ async function resolveItem(ctx: DomainContext, type: SetItemType, id: number): P
 
 async function maySee(ctx: DomainContext, actor: Actor, type: SetItemType, id: number): Promise<VisibleSetItem | undefined> {
   const resolved = await resolveItem(ctx, type, id);
-  return resolved && atLeast(await effectiveLevel(ctx, actor, resolved.ref), resolved.needs) ? resolved.item : undefined;
+  if (!resolved) return undefined;
+  const level = await effectiveLevel(ctx, actor, resolved.ref);
+  if (!atLeast(level, resolved.needs)) return undefined;
+  return 'layer' in resolved.item ? { ...resolved.item, layer: asSeenBy(resolved.item.layer, level) } : resolved.item;
 }
 
 /** Checks new items: no repeats, and each one an item the actor may view. */
@@ -77,10 +81,6 @@ async function checkItems(ctx: DomainContext, actor: Actor, items: readonly SetI
       throw invalidParameter(`body.items[${index}]`, `no ${item.item_type} you can see has id ${item.item_id}`);
     }
   }
-}
-
-async function checkLicense(ctx: DomainContext, license: number | null | undefined): Promise<void> {
-  if (license != null && !(await ctx.store.licenses.findById(license))) throw invalidParameter('body.license', `no license has id ${license}`);
 }
 
 async function setVersion(ctx: DomainContext, versionId: number): Promise<SetVersionView> {
@@ -105,7 +105,7 @@ function versionFields(input: SetInput, at: string) {
 export async function createSet(ctx: DomainContext, actor: Actor, input: SetInput & { title: string; group?: number }): Promise<SetVersionView> {
   const groupId = await resolveOwningGroup(ctx, actor, input.group, 'body.group');
   await checkItems(ctx, actor, input.items ?? []);
-  await checkLicense(ctx, input.license);
+  await assertLicenseExists(ctx, input.license);
   const at = timestamp(ctx);
   const versionId = await ctx.store.transaction(async (repos) => {
     const set = await repos.sets.createSet({ group_id: groupId, owner_id: actorId(actor), published_version_id: null, first_published_at: null, created_at: at, updated_at: at });
@@ -132,7 +132,16 @@ export async function createSet(ctx: DomainContext, actor: Actor, input: SetInpu
 }
 
 export async function listSets(ctx: DomainContext, actor: Actor, mode: SetListMode, query: ListQuery): Promise<ListResult<SetVersionView>> {
-  return ctx.store.sets.list(mode, query, await visibilityFor(ctx, actor, mode === 'published' ? 'view' : 'edit'));
+  const visibility = await visibilityFor(ctx, actor, mode === 'published' ? 'view' : 'edit');
+  const result = await ctx.store.sets.list(mode, query, visibility);
+  if (mode !== 'published' || visibility.all) return result;
+  const items = await Promise.all(result.items.map((row) => setAsSeenBy(ctx, actor, row)));
+  return { ...result, items };
+}
+
+/** A set version row as the actor sees it (see `asSeenBy`). */
+export async function setAsSeenBy(ctx: DomainContext, actor: Actor, row: SetVersionView): Promise<SetVersionView> {
+  return asSeenBy(row, await effectiveLevel(ctx, actor, { kind: 'set', id: row.set_id, group_id: row.group_id }));
 }
 
 export async function getSetVersion(ctx: DomainContext, actor: Actor, setId: number, ref: SetVersionRef): Promise<SetVersionView> {
@@ -148,7 +157,7 @@ export async function getSetVersion(ctx: DomainContext, actor: Actor, setId: num
   const missing = `${ref === 'draft' ? 'A draft' : ref === 'published' ? 'A published version' : ref === 'current' ? 'A published version' : `Version ${ref}`} of set ${setId}`;
   if (!row || row.set_id !== setId) throw notFound(missing);
   if (row.published_at === null) assertMaySeeUnpublished(set.level, ref === 'current' ? `Set ${setId}` : missing);
-  return row;
+  return asSeenBy(row, set.level);
 }
 
 /** A set through its published version, or its latest one if it was never published. */
@@ -159,7 +168,9 @@ export function getSet(ctx: DomainContext, actor: Actor, setId: number): Promise
 /** A set's versions: all of them for its editors, the published ones for everyone else. */
 export async function listSetVersions(ctx: DomainContext, actor: Actor, setId: number, query: ListQuery): Promise<ListResult<SetVersionView>> {
   const set = await authorizedSet(ctx, actor, setId, 'view');
-  return ctx.store.sets.listVersions(setId, atLeast(set.level, 'edit') ? query : publishedOnly(query));
+  if (atLeast(set.level, 'edit')) return ctx.store.sets.listVersions(setId, query);
+  const result = await ctx.store.sets.listVersions(setId, publishedOnly(query));
+  return { ...result, items: result.items.map((row) => asSeenBy(row, set.level)) };
 }
 
 /**
@@ -181,7 +192,7 @@ export async function createSetDraft(ctx: DomainContext, actor: Actor, setId: nu
   const latest = (await ctx.store.sets.latestVersion(setId))!;
   if (latest.published_at === null) throw conflict(`Set ${setId} has a draft already (version ${latest.id}); publish or delete it first.`);
   if (changes.items) await checkItems(ctx, actor, changes.items);
-  await checkLicense(ctx, changes.license);
+  await assertLicenseExists(ctx, changes.license);
   const at = timestamp(ctx);
   const versionId = await ctx.store.transaction(async (repos) => {
     const { id: _id, ...copy } = latest;
@@ -206,7 +217,7 @@ async function draftOf(ctx: DomainContext, actor: Actor, setId: number, versionI
 export async function updateSetVersion(ctx: DomainContext, actor: Actor, setId: number, versionId: number, input: SetInput): Promise<SetVersionView> {
   await draftOf(ctx, actor, setId, versionId);
   if (input.items) await checkItems(ctx, actor, input.items);
-  await checkLicense(ctx, input.license);
+  await assertLicenseExists(ctx, input.license);
   await ctx.store.transaction(async (repos) => {
     await repos.sets.updateVersion(versionId, versionFields(input, timestamp(ctx)));
     if (input.items) await repos.sets.replaceItems(versionId, input.items);

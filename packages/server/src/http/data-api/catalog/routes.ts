@@ -7,7 +7,8 @@ import { registerListView } from '../../common/list-view.js';
 import { bboxPolygon } from '../../common/geojson.js';
 import type { PresentContext } from '../../common/present.js';
 import { apiPath } from '../../common/urls.js';
-import { visibleSetItems } from '../../../domain/sets.js';
+import { layerAsSeenBy } from '../../../domain/layers.js';
+import { setAsSeenBy, visibleSetItems } from '../../../domain/sets.js';
 import { presentDocument } from '../documents/presenter.js';
 import { presentLayer } from '../layers/presenter.js';
 import { presentSet } from '../sets/presenter.js';
@@ -73,10 +74,10 @@ async function presentFull(ctx: DomainContext, row: CatalogItemRow, pc: PresentC
   }
   if (row.kind === 'set') {
     const version = await ctx.store.sets.findSetVersion(row.version_id!);
-    return version && presentSet(version, await visibleSetItems(ctx, request.actor, version), pc);
+    return version && presentSet(await setAsSeenBy(ctx, request.actor, version), await visibleSetItems(ctx, request.actor, version), pc);
   }
   const version = await ctx.store.layers.findLayerVersion(row.version_id!);
-  return version && presentLayer(version, pc);
+  return version && presentLayer(await layerAsSeenBy(ctx, request.actor, version), pc);
 }
 
 /** `/data/` and `/data/latest/`: one search over what the caller may see. Anonymous callers see public items. */

@@ -1,5 +1,5 @@
 import type { DocumentRow } from '../../../store/schema.js';
-import { htmlParagraphs } from '../../common/html.js';
+import { presentDescription } from '../../common/item-fields.js';
 import type { PresentContext } from '../../common/present.js';
 import { apiPath } from '../../common/urls.js';
 
@@ -19,12 +19,7 @@ export function presentDocument(row: DocumentRow, ctx: PresentContext) {
   const url = ctx.urlFor(apiPath('documents', row.id));
   return {
     ...presentDocumentSummary(row, ctx),
-    description: row.description,
-    description_html: htmlParagraphs(row.description),
-    group: { id: row.group_id, url: ctx.urlFor(apiPath('groups', row.group_id)) },
-    license: row.license_id === null ? null : { id: row.license_id, url: ctx.urlFor(apiPath('licenses', row.license_id)) },
-    categories: JSON.parse(row.categories) as string[],
-    tags: JSON.parse(row.tags) as string[],
+    ...presentDescription(row, ctx),
     filename: row.filename,
     size: row.size,
     checksum: `sha256:${row.sha256}`,

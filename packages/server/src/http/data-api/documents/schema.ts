@@ -1,21 +1,13 @@
 import { Type, type Static } from 'typebox';
 import type { ListSpec } from '../../../domain/list-query.js';
-
-const ordered = ['gt', 'gte', 'lt', 'lte'] as const;
+import { itemFilters } from '../../common/item-fields.js';
 
 export const documentsListSpec: ListSpec = {
   name: 'documents',
   description: 'Documents the caller may see, newest first.',
   filters: {
-    id: { type: 'integer', description: 'Id' },
-    title: { type: 'string', lookups: ['iexact', 'icontains', 'startswith'], description: 'Title' },
-    name: { type: 'string', lookups: ['iexact', 'icontains', 'startswith'], description: 'Title (the old client calls it name)' },
-    group: { type: 'integer', description: 'Owning group id' },
+    ...itemFilters,
     media_type: { type: 'string', lookups: ['startswith'], description: 'Media type, e.g. application/pdf; image/ with .startswith' },
-    tag: { type: 'string', description: 'Has this tag' },
-    category: { type: 'string', description: 'Has this category' },
-    created_at: { type: 'datetime', lookups: ordered, description: 'When it was uploaded' },
-    updated_at: { type: 'datetime', lookups: ordered, description: 'When it last changed' },
   },
   orderings: ['id', 'name', 'title', 'created_at', 'updated_at'],
   defaultOrdering: ['-created_at'],

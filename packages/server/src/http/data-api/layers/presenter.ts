@@ -1,6 +1,6 @@
 import type { LayerVersionRow } from '../../../store/layers-repository.js';
 import { bboxPolygon, storedBbox } from '../../common/geojson.js';
-import { htmlParagraphs } from '../../common/html.js';
+import { presentDescription } from '../../common/item-fields.js';
 import type { PresentContext } from '../../common/present.js';
 import { apiPath } from '../../common/urls.js';
 
@@ -29,12 +29,7 @@ export function presentLayer(row: LayerVersionRow, ctx: PresentContext) {
   const thisVersion = versionUrl(row, ctx);
   return {
     ...presentLayerSummary(row, ctx),
-    description: row.description,
-    description_html: htmlParagraphs(row.description),
-    group: { id: row.group_id, url: ctx.urlFor(apiPath('groups', row.group_id)) },
-    license: row.license_id === null ? null : { id: row.license_id, url: ctx.urlFor(apiPath('licenses', row.license_id)) },
-    categories: JSON.parse(row.categories) as string[],
-    tags: JSON.parse(row.tags) as string[],
+    ...presentDescription(row, ctx),
     collected_at: null,
     created_at: row.layer_created_at,
     url_html: null,

@@ -1,23 +1,14 @@
 import { Type, type Static } from 'typebox';
 import type { ListSpec } from '../../../domain/list-query.js';
-
-const ordered = ['gt', 'gte', 'lt', 'lte'] as const;
+import { versionedItemFilters } from '../../common/item-fields.js';
 
 export function layersListSpec(name: string): ListSpec {
   return {
     name,
     description: `${name} the caller may see, each as of its published version (drafts/: as of its draft).`,
     filters: {
-      id: { type: 'integer', description: 'Id' },
-      title: { type: 'string', lookups: ['iexact', 'icontains', 'startswith'], description: 'Title' },
-      name: { type: 'string', lookups: ['iexact', 'icontains', 'startswith'], description: 'Title (the old client calls it name)' },
-      group: { type: 'integer', description: 'Owning group id' },
-      tag: { type: 'string', description: 'Has this tag' },
-      category: { type: 'string', description: 'Has this category' },
+      ...versionedItemFilters,
       kind: { type: 'enum', values: ['vector', 'table'], description: 'Data kind' },
-      created_at: { type: 'datetime', lookups: ordered, description: 'When it was created' },
-      updated_at: { type: 'datetime', lookups: ordered, description: 'When this version last changed' },
-      published_at: { type: 'datetime', lookups: [...ordered, 'isnull'], description: 'When this version was published' },
       'version.status': { type: 'enum', values: ['queued', 'importing', 'ok', 'error'], description: 'Import status of the version' },
     },
     orderings: ['id', 'name', 'title', 'created_at', 'updated_at', 'published_at'],

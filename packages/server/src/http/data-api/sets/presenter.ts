@@ -1,6 +1,6 @@
 import type { VisibleSetItem } from '../../../domain/sets.js';
 import type { SetVersionView } from '../../../store/sets-repository.js';
-import { htmlParagraphs } from '../../common/html.js';
+import { presentDescription } from '../../common/item-fields.js';
 import type { PresentContext } from '../../common/present.js';
 import { apiPath } from '../../common/urls.js';
 import { presentDocument } from '../documents/presenter.js';
@@ -34,12 +34,7 @@ export function presentSet(row: SetVersionView, items: VisibleSetItem[], ctx: Pr
   const setUrl = ctx.urlFor(apiPath('sets', row.set_id));
   return {
     ...presentSetSummary(row, ctx),
-    description: row.description,
-    description_html: htmlParagraphs(row.description),
-    group: { id: row.group_id, url: ctx.urlFor(apiPath('groups', row.group_id)) },
-    license: row.license_id === null ? null : { id: row.license_id, url: ctx.urlFor(apiPath('licenses', row.license_id)) },
-    categories: JSON.parse(row.categories) as string[],
-    tags: JSON.parse(row.tags) as string[],
+    ...presentDescription(row, ctx),
     settings: JSON.parse(row.settings) as Record<string, unknown>,
     items: ctx.expand.has('items')
       ? items.map((item) => ('layer' in item ? presentLayer(item.layer, ctx) : presentDocument(item.document, ctx)))

@@ -1,24 +1,13 @@
 import { Type, type Static } from 'typebox';
 import type { ListSpec } from '../../../domain/list-query.js';
+import { versionedItemFilters } from '../../common/item-fields.js';
 import { maxSetItems } from '../../../domain/sets.js';
-
-const ordered = ['gt', 'gte', 'lt', 'lte'] as const;
 
 export function setsListSpec(name: string): ListSpec {
   return {
     name,
     description: `${name} the caller may see, each as of its published version (drafts/: as of its draft).`,
-    filters: {
-      id: { type: 'integer', description: 'Id' },
-      title: { type: 'string', lookups: ['iexact', 'icontains', 'startswith'], description: 'Title' },
-      name: { type: 'string', lookups: ['iexact', 'icontains', 'startswith'], description: 'Title (the old client calls it name)' },
-      group: { type: 'integer', description: 'Owning group id' },
-      tag: { type: 'string', description: 'Has this tag' },
-      category: { type: 'string', description: 'Has this category' },
-      created_at: { type: 'datetime', lookups: ordered, description: 'When it was created' },
-      updated_at: { type: 'datetime', lookups: ordered, description: 'When this version last changed' },
-      published_at: { type: 'datetime', lookups: [...ordered, 'isnull'], description: 'When this version was published' },
-    },
+    filters: versionedItemFilters,
     orderings: ['id', 'name', 'title', 'created_at', 'updated_at', 'published_at'],
     defaultOrdering: ['-created_at'],
     expansions: ['list'],
