@@ -137,15 +137,15 @@ export async function indexDocument(ctx: DomainContext, documentId: number): Pro
   else for (const view of views) await ctx.store.catalog.upsert(await documentRow(ctx, view, document));
 }
 
-/** The union of the extents of a set version's layers and tables (their current versions). */
+/** The union of the extents of a set version's layers and tables, as published. */
 export async function setExtent(ctx: DomainContext, setVersionId: number): Promise<Bbox | null> {
   let box: Bbox | null = null;
   for (const item of await ctx.store.sets.items(setVersionId)) {
     if (item.item_type === 'document') continue;
     const layer = await ctx.store.layers.findLayer(item.item_id);
     if (layer?.type !== item.item_type) continue;
-    const versionId = layer.published_version_id ?? (await ctx.store.layers.latestVersion(layer.id))?.id;
-    const extent = versionId === undefined ? null : (await ctx.store.layers.findVersion(versionId))?.extent;
+    // Only published data counts: a draft's extent is for its editors, and the set's is public to its readers.
+    const extent = layer.published_version_id === null ? null : (await ctx.store.layers.findVersion(layer.published_version_id))?.extent;
     if (!extent) continue;
     const [minx, miny, maxx, maxy] = JSON.parse(extent) as Bbox;
     box = box ? [Math.min(box[0], minx), Math.min(box[1], miny), Math.max(box[2], maxx), Math.max(box[3], maxy)] : [minx, miny, maxx, maxy];
