@@ -5,7 +5,8 @@
 // and loads it over HTTP with C concurrent clients, alternating rounds of GET /health and of
 // q + bbox + sort searches (A B A B ...), as a non-admin user who sees part of the catalog.
 // Usage: node bench/catalog-search.mjs [--items 100000] [--layers 1500] [--tables 500]
-//          [--clients 16] [--seconds 15] [--rounds 3] [--keep DIR]
+//          [--clients 16] [--seconds 15] [--rounds 3] [--page-size 20] [--keep DIR]
+// With --keep DIR, a catalog seeded there before is reused (seeding 100,000 items takes ~30 min).
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -28,6 +29,8 @@ const tableCount = Number(args.tables ?? 500);
 const clients = Number(args.clients ?? 16);
 const seconds = Number(args.seconds ?? 15);
 const rounds = Number(args.rounds ?? 3);
+// A search page as a catalog UI shows it.
+const pageSize = Number(args['page-size'] ?? 20);
 const regionCount = 200;
 const bin = new URL('../packages/cli/dist/bin.js', import.meta.url).pathname;
 const dir = args.keep ?? mkdtempSync(join(tmpdir(), 'mapshelf-bench-catalog-'));
@@ -196,7 +199,7 @@ function searchUrl(base) {
     return [x, y, x + w, y + h].map((n) => n.toFixed(3));
   })();
   const sort = pick(['', 'name', '-created_at', '-updated_at', '-popularity']);
-  const params = new URLSearchParams({ q: pick(words), bbox: `${minx},${miny},${maxx},${maxy}` });
+  const params = new URLSearchParams({ q: pick(words), bbox: `${minx},${miny},${maxx},${maxy}`, page_size: String(pageSize) });
   if (sort) params.set('sort', sort);
   return `${base}/services/api/v1/data/?${params}`;
 }

@@ -29,7 +29,7 @@ export async function openDatabase(dataDir: string): Promise<OpenedDatabase> {
   // NORMAL is durable across application crashes in WAL mode; only a power cut can lose the last commits.
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   try {
     await migrate(db);
     return { db, sqlite, path, migration: await appliedMigration(db) };
@@ -37,6 +37,36 @@ export async function openDatabase(dataDir: string): Promise<OpenedDatabase> {
     await db.destroy();
     throw error;
   }
+}
+
+const statementCacheSize = 500;
+
+/**
+ * The connection as Kysely sees it, with prepared statements reused: Kysely prepares every query
+ * anew, and compiling the SQL costs more than running most of them. Queries run one at a time on
+ * this connection, so a statement is never in use twice.
+ */
+function withStatementCache(sqlite: SQLite.Database): SQLite.Database {
+  const statements = new Map<string, SQLite.Statement>();
+  const prepare = (source: string) => {
+    let statement = statements.get(source);
+    if (statement) {
+      statements.delete(source);
+    } else {
+      statement = sqlite.prepare(source);
+      if (statements.size >= statementCacheSize) statements.delete(statements.keys().next().value!);
+    }
+    statements.set(source, statement);
+    return statement;
+  };
+  return new Proxy(sqlite, {
+    get: (target, key) => {
+      if (key === 'prepare') return prepare;
+      const value: unknown = Reflect.get(target, key, target);
+      // better-sqlite3's native methods must be called on the connection itself.
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
 
 async function migrate(db: Kysely<Database>): Promise<void> {

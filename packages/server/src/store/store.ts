@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { latestMigration, openDatabase, type OpenedDatabase } from './database.js';
 import { CatalogRepository } from './catalog-repository.js';
+import { CatalogSearchIndex } from './catalog-search-index.js';
 import { ExportsRepository } from './exports-repository.js';
 import { GroupsRepository } from './groups-repository.js';
 import { JobsRepository } from './jobs-repository.js';
@@ -31,7 +32,8 @@ export class Repositories {
   readonly sets: SetsRepository;
   readonly documents: DocumentsRepository;
 
-  constructor(db: Kysely<Database>) {
+  /** `index` is the store's one catalog search index, shared by every transaction's repositories. */
+  constructor(db: Kysely<Database>, index: CatalogSearchIndex) {
     this.users = new UsersRepository(db);
     this.groups = new GroupsRepository(db);
     this.tokens = new TokensRepository(db);
@@ -40,8 +42,8 @@ export class Repositories {
     this.jobs = new JobsRepository(db);
     this.layers = new LayersRepository(db);
     this.publish = new PublishRepository(db);
-    this.permissions = new PermissionsRepository(db);
-    this.catalog = new CatalogRepository(db);
+    this.permissions = new PermissionsRepository(db, index);
+    this.catalog = new CatalogRepository(db, index);
     this.sources = new SourcesRepository(db);
     this.sets = new SetsRepository(db);
     this.documents = new DocumentsRepository(db);
@@ -63,8 +65,11 @@ export interface StoreHealth {
 export class Store extends Repositories {
   private closed = false;
 
-  private constructor(private readonly opened: OpenedDatabase) {
-    super(opened.db);
+  private constructor(
+    private readonly opened: OpenedDatabase,
+    private readonly index = new CatalogSearchIndex(),
+  ) {
+    super(opened.db, index);
   }
 
   /** Opens the embedded store in a data folder, creating and migrating it as needed. */
@@ -74,7 +79,7 @@ export class Store extends Repositories {
 
   /** Runs `work` in one transaction: all or nothing. */
   transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
-    return this.opened.db.transaction().execute((trx) => work(new Repositories(trx)));
+    return this.opened.db.transaction().execute((trx) => work(new Repositories(trx, this.index)));
   }
 
   async health(): Promise<StoreHealth> {
