@@ -112,8 +112,19 @@ function compileFilters(c: CatalogColumns, filters: FilterClause[]): Predicate {
 /** The rows a full-text query matches (all views), and their BM25 scores once asked for. */
 interface TextMatches {
   ids: Int32Array;
+  /** The matches of one view, made on first use (a row's view never changes). */
+  byView: Map<number, Candidates>;
   /** bm25() of each of `ids`, lower is better; computed on first use. */
   scores?: Map<number, number>;
+}
+
+/**
+ * Rows to consider, with their extents copied alongside (minx, miny, maxx, maxy per row): the
+ * bbox test then reads memory in order instead of missing the cache on every row.
+ */
+interface Candidates {
+  ids: Int32Array;
+  boxes: Float64Array;
 }
 
 /** How many full-text results to keep: common words are both the costly and the frequent ones. */
@@ -241,10 +252,24 @@ export class CatalogSearchIndex {
       return cached;
     }
     const row = await sql<{ ids: string }>`select json_group_array(rowid) as ids from catalog_fts where catalog_fts match ${match}`.execute(db);
-    const found: TextMatches = { ids: Int32Array.from(JSON.parse(row.rows[0]?.ids ?? '[]') as number[]) };
+    const found: TextMatches = { ids: Int32Array.from(JSON.parse(row.rows[0]?.ids ?? '[]') as number[]), byView: new Map() };
     this.texts.set(match, found);
     if (this.texts.size > textCacheSize) this.texts.delete(this.texts.keys().next().value!);
     return found;
+  }
+
+  /** The matches in one view (0: all views), with their extents. */
+  private candidates(found: TextMatches, viewCode: number): Candidates {
+    let candidates = found.byView.get(viewCode);
+    if (!candidates) {
+      const c = this.columns;
+      const ids = found.ids.filter((i) => i < c.end && c.present[i] === 1 && (viewCode === 0 || c.view[i] === viewCode));
+      const boxes = new Float64Array(ids.length * 4);
+      ids.forEach((i, k) => boxes.set([c.minx[i]!, c.miny[i]!, c.maxx[i]!, c.maxy[i]!], k * 4));
+      candidates = { ids, boxes };
+      found.byView.set(viewCode, candidates);
+    }
+    return candidates;
   }
 
   /** FTS5's bm25() of every match of the query, once per cached query. */
@@ -289,19 +314,44 @@ export class CatalogSearchIndex {
       const mayEdit = holderOf(editors);
       visible = (i) => (c.view[i] === viewCodes.latest ? mayEdit(i) : mayView(i) && !mayEdit(i));
     }
-    const matchesFilters = compileFilters(c, query.filters.filter((f) => f.field !== 'q'));
+    // A lone bbox, the common case, is tested inline on the columns (the hot loop of a search);
+    // the other filters go through compiled predicates.
+    const bboxFilters = query.filters.filter((f) => f.field === 'bbox');
+    const box = bboxFilters.length === 1 && bboxFilters[0]!.values.length === 1 ? bboxFilters[0]! : undefined;
+    const [bminx, bminy, bmaxx, bmaxy] = box ? (String(box.values[0]).split(',').map(Number) as [number, number, number, number]) : [0, 0, 0, 0];
+    const within = box?.lookup === 'within';
+    const contains = box?.lookup === 'contains';
+    const rest = query.filters.filter((f) => f.field !== 'q' && f !== box);
+    const matchesRest = rest.length > 0 ? compileFilters(c, rest) : null;
     const snapshot = query.snapshot ?? Infinity;
+    const { present, minx, miny, maxx, maxy, end } = c;
 
     const matches: number[] = [];
-    let newest: number | undefined;
-    const consider = (i: number) => {
-      if (i >= c.end || !c.present[i] || i > snapshot || !visible(i) || !matchesFilters(i)) return;
-      matches.push(i);
-      if (newest === undefined || i > newest) newest = i;
-    };
+    let newest = -1;
     const found = match ? await this.textMatches(db, match) : null;
-    if (found) for (const i of found.ids) consider(i);
-    else for (let i = 0; i < c.end; i++) consider(i);
+    const list = found ? this.candidates(found, view === 'latest' ? 0 : viewCode) : null;
+    const ids = list?.ids;
+    const boxes = list?.boxes;
+    const count = ids ? ids.length : end;
+    for (let k = 0; k < count; k++) {
+      const i = ids ? ids[k]! : k;
+      if (i >= end || present[i] === 0 || i > snapshot) continue;
+      if (box) {
+        const x0 = boxes ? boxes[k * 4]! : minx[i]!;
+        const y0 = boxes ? boxes[k * 4 + 1]! : miny[i]!;
+        const x1 = boxes ? boxes[k * 4 + 2]! : maxx[i]!;
+        const y1 = boxes ? boxes[k * 4 + 3]! : maxy[i]!;
+        const hit = within
+          ? x0 >= bminx && x1 <= bmaxx && y0 >= bminy && y1 <= bmaxy
+          : contains
+            ? x0 <= bminx && x1 >= bmaxx && y0 <= bminy && y1 >= bmaxy
+            : x0 <= bmaxx && x1 >= bminx && y0 <= bmaxy && y1 >= bminy;
+        if (!hit) continue;
+      }
+      if ((matchesRest && !matchesRest(i)) || !visible(i)) continue;
+      matches.push(i);
+      if (i > newest) newest = i;
+    }
 
     const scores = found && query.sort.some((k) => k.field === 'relevance') ? await this.relevance(db, match, found) : null;
     const keys = query.sort.map((k) => ({ compare: comparatorFor(c, k.field, scores), sign: k.descending ? -1 : 1 }));
@@ -316,7 +366,7 @@ export class CatalogSearchIndex {
         return (a - b) * idSign;
       }).slice(start),
       total: matches.length,
-      snapshot: query.snapshot ?? newest,
+      snapshot: query.snapshot ?? (newest >= 0 ? newest : undefined),
     };
   }
 }
