@@ -37,17 +37,18 @@ export class CatalogRepository {
     this.index.itemChanged(kind, itemId, false);
   }
 
-  /** One page of a search, and its total, as `CatalogSearchIndex` finds them; the page's rows read in one query. */
+  /**
+   * One page of a search, and its total, as `CatalogSearchIndex` finds them; the page's rows
+   * are then read in one query. A row deleted in between is left out of the page.
+   */
   async search(view: CatalogView, query: ListQuery, visibility: ItemVisibility, editors?: ItemVisibility): Promise<ListResult<CatalogItemRow>> {
-    return this.db.transaction().execute(async (trx) => {
-      const found = await this.index.search(trx, view, query, visibility, editors);
-      const rows = found.ids.length === 0 ? [] : await trx.selectFrom('catalog_items').selectAll().where('id', 'in', found.ids).execute();
-      const byId = new Map(rows.map((r) => [r.id, r]));
-      return {
-        items: found.ids.map((id) => byId.get(id)!),
-        total: found.total,
-        ...(found.snapshot !== undefined && { snapshot: found.snapshot }),
-      };
-    });
+    const found = await this.index.search(this.db, view, query, visibility, editors);
+    const rows = found.ids.length === 0 ? [] : await this.db.selectFrom('catalog_items').selectAll().where('id', 'in', found.ids).execute();
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return {
+      items: found.ids.flatMap((id) => byId.get(id) ?? []),
+      total: found.total,
+      ...(found.snapshot !== undefined && { snapshot: found.snapshot }),
+    };
   }
 }

@@ -12,6 +12,7 @@ import type { Scope } from '../../domain/scopes.js';
 import { parseListQuery } from './list-params.js';
 import { setPageHeaders } from './pagination.js';
 import { presentContext, type PresentContext } from './present.js';
+import { documentationOnly } from './validation.js';
 
 export interface ListViewOptions<Row> {
   /** Route path, with a trailing slash. */
@@ -70,7 +71,8 @@ function documentedQuery(spec: ListSpec) {
       };
     }
   }
-  return { type: 'object', properties, additionalProperties: true };
+  // For the API description only: parseListQuery checks the query (once), so ajv need not.
+  return { type: 'object', properties, additionalProperties: true, [documentationOnly]: true };
 }
 
 /**

@@ -17,8 +17,12 @@ const coercing = addFormats(new Ajv({ ...shared, coerceTypes: 'array' }));
  * (a number is not a string, an unknown field is an error), while query strings, paths and
  * headers, which are text on the wire, are coerced to the declared types.
  */
+/** Marks a schema that documents a request part checked elsewhere: it compiles to no validation. */
+export const documentationOnly = 'x-documentation-only';
+
 export function registerValidation(app: FastifyInstance): void {
   app.setValidatorCompiler(({ schema, httpPart }) => {
+    if ((schema as Record<string, unknown>)[documentationOnly]) return () => true;
     const ajv = httpPart === 'body' ? strict : coercing;
     return ajv.compile(schema);
   });
