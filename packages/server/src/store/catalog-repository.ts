@@ -37,6 +37,11 @@ export class CatalogRepository {
     this.index.itemChanged(kind, itemId, false);
   }
 
+  /** Loads what searching needs, so that the first search does not wait for it. */
+  async prepareSearch(): Promise<void> {
+    await this.index.prepare(this.db);
+  }
+
   /**
    * One page of a search, and its total, as `CatalogSearchIndex` finds them; the page's rows
    * are then read in one query. A row deleted in between is left out of the page.

@@ -218,6 +218,12 @@ export class CatalogSearchIndex {
     this.dirty.clear();
   }
 
+  /** Loads the catalog keys and public grants. */
+  async prepare(db: Kysely<Database>): Promise<void> {
+    await this.refresh(db);
+    await this.updatePublicLevels(db);
+  }
+
   /** The grants of each principal, from the cache or the permissions table. */
   private async grantsOf(db: Kysely<Database>, principals: readonly string[]): Promise<Array<Map<number, PermissionLevel>>> {
     const missing = principals.filter((p) => !this.grants.has(p));
