@@ -28,7 +28,7 @@ import { idFromRef } from '../../common/refs.js';
 import { apiPath } from '../../common/urls.js';
 import { presentPublish } from '../publish/presenter.js';
 import { collectionOf, presentLayer, presentLayerSummary } from './presenter.js';
-import { LayerCreateBody, VersionParams, VersionUpdateBody, layersListSpec, versionsListSpec } from './schema.js';
+import { LayerCreateBody, VersionParams, VersionUpdateBody, layersListSpec, layerVersionsListSpec } from './schema.js';
 
 type DataBody = NonNullable<LayerCreateBody['data']>;
 
@@ -110,7 +110,7 @@ export function registerLayerRoutes(base: FastifyInstance, ctx: DomainContext, t
 
   registerListView(app, {
     url: versions,
-    spec: versionsListSpec,
+    spec: layerVersionsListSpec,
     scope: 'layers:read',
     auth: 'optional',
     tags,

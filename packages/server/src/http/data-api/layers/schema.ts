@@ -1,6 +1,7 @@
 import { Type, type Static } from 'typebox';
 import type { ListSpec } from '../../../domain/list-query.js';
 import { versionedItemFilters } from '../../common/item-fields.js';
+import { describedFields, groupRef, ref, strings, versionsListSpec } from '../../common/item-schema.js';
 
 export function layersListSpec(name: string): ListSpec {
   return {
@@ -17,21 +18,9 @@ export function layersListSpec(name: string): ListSpec {
   };
 }
 
-export const versionsListSpec: ListSpec = {
-  name: 'versions',
-  description: 'All versions of one layer or table, oldest first.',
-  filters: {
-    status: { type: 'enum', values: ['queued', 'importing', 'ok', 'error'], description: 'Import status' },
-    published_at: { type: 'datetime', lookups: ['gt', 'gte', 'lt', 'lte', 'isnull'], description: 'When it was published' },
-  },
-  orderings: ['id', 'number', 'created_at', 'published_at'],
-  defaultOrdering: ['number'],
-  expansions: ['list'],
-};
-
-const ref = Type.Union([Type.Integer({ minimum: 1 }), Type.String({ minLength: 1, maxLength: 2000 }), Type.Object({ id: Type.Integer({ minimum: 1 }) })]);
-const text = Type.String({ maxLength: 500 });
-const strings = Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 100 });
+export const layerVersionsListSpec = versionsListSpec('layer or table', {
+  status: { type: 'enum', values: ['queued', 'importing', 'ok', 'error'], description: 'Import status' },
+});
 
 export const LayerData = Type.Object(
   {
@@ -42,29 +31,20 @@ export const LayerData = Type.Object(
   { additionalProperties: false },
 );
 
-const metadataFields = {
-  description: Type.Optional(Type.String({ maxLength: 100_000 })),
-  tags: Type.Optional(strings),
-  categories: Type.Optional(strings),
-  license: Type.Optional(Type.Union([ref, Type.Null()])),
-};
-
 export const LayerCreateBody = Type.Object(
   {
-    title: Type.Optional(text),
-    name: Type.Optional(text),
-    group: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Object({ id: Type.Integer({ minimum: 1 }) })])),
+    group: Type.Optional(groupRef),
     type: Type.Optional(Type.Union([Type.Literal('layer'), Type.Literal('table')])),
     kind: Type.Optional(Type.Union([Type.Literal('vector'), Type.Literal('table')])),
     data: LayerData,
-    ...metadataFields,
+    ...describedFields,
   },
   { additionalProperties: false },
 );
 export type LayerCreateBody = Static<typeof LayerCreateBody>;
 
 export const VersionUpdateBody = Type.Object(
-  { title: Type.Optional(text), name: Type.Optional(text), data: Type.Optional(LayerData), ...metadataFields },
+  { ...describedFields, data: Type.Optional(LayerData) },
   { additionalProperties: false },
 );
 export type VersionUpdateBody = Static<typeof VersionUpdateBody>;

@@ -1,0 +1,34 @@
+import { Type } from 'typebox';
+import type { ListSpec } from '../../domain/list-query.js';
+
+/** A related object as clients send it: an id, a URL, or `{id}`. */
+export const ref = Type.Union([Type.Integer({ minimum: 1 }), Type.String({ minLength: 1, maxLength: 2000 }), Type.Object({ id: Type.Integer({ minimum: 1 }) })]);
+export const shortText = Type.String({ maxLength: 500 });
+export const strings = Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 100 });
+/** The owning group of a new item: its id, or `{id}`. */
+export const groupRef = Type.Union([Type.Integer({ minimum: 1 }), Type.Object({ id: Type.Integer({ minimum: 1 }) })]);
+
+/** What describes every catalog item in a request body. `name` is the old client's `title`. */
+export const describedFields = {
+  title: Type.Optional(shortText),
+  name: Type.Optional(shortText),
+  description: Type.Optional(Type.String({ maxLength: 100_000 })),
+  tags: Type.Optional(strings),
+  categories: Type.Optional(strings),
+  license: Type.Optional(Type.Union([ref, Type.Null()])),
+};
+
+/** The versions list of one versioned item (layer, table or set), with any filters of its own. */
+export function versionsListSpec(what: string, filters: ListSpec['filters'] = {}): ListSpec {
+  return {
+    name: `${what} versions`,
+    description: `All versions of one ${what} you may see (published ones unless you may edit it), oldest first.`,
+    filters: {
+      ...filters,
+      published_at: { type: 'datetime', lookups: ['gt', 'gte', 'lt', 'lte', 'isnull'], description: 'When it was published' },
+    },
+    orderings: ['id', 'number', 'created_at', 'published_at'],
+    defaultOrdering: ['number'],
+    expansions: ['list'],
+  };
+}
