@@ -127,8 +127,9 @@ interface Candidates {
   boxes: Float64Array;
 }
 
-/** How many full-text results to keep: common words are both the costly and the frequent ones. */
+/** How many full-text results to keep, and how many matches in all (about 25 bytes each with their extents: 75 MB at most). */
 const textCacheSize = 256;
+const textCacheMatches = 3_000_000;
 
 type Comparator = (a: number, b: number) => number;
 
@@ -170,6 +171,7 @@ export class CatalogSearchIndex {
   private dataVersion: number | null = null;
   private readonly dirty = new Set<string>();
   private readonly texts = new Map<string, TextMatches>();
+  private textMatchCount = 0;
   private readonly grants = new Map<string, Map<number, PermissionLevel>>();
   /** Whether every row's public level reflects the current `group.everyone` grants. */
   private publicLevelsCurrent = false;
@@ -177,7 +179,12 @@ export class CatalogSearchIndex {
   /** An item's catalog rows changed (or went): read them again before the next search. */
   itemChanged(kind: CatalogItemRow['kind'], itemId: number, text = true): void {
     this.dirty.add(itemKey(kind, itemId));
-    if (text) this.texts.clear();
+    if (text) this.forgetTexts();
+  }
+
+  private forgetTexts(): void {
+    this.texts.clear();
+    this.textMatchCount = 0;
   }
 
   /** Some permission changed: forget cached grants. */
@@ -201,9 +208,15 @@ export class CatalogSearchIndex {
       this.columns = new CatalogColumns();
       this.byItem = new Map();
       this.dirty.clear();
-      this.texts.clear();
+      this.forgetTexts();
       this.permissionsChanged();
-      for (const row of await db.selectFrom('catalog_items').select(entryColumns).execute()) this.put(row);
+      // In slices, so that the rows read never sit in memory all at once.
+      for (let after = 0; ; ) {
+        const rows = await db.selectFrom('catalog_items').select(entryColumns).where('id', '>', after).orderBy('id').limit(10_000).execute();
+        for (const row of rows) this.put(row);
+        if (rows.length < 10_000) break;
+        after = rows.at(-1)!.id;
+      }
       this.loaded = true;
       this.dataVersion = version;
       return;
@@ -260,7 +273,12 @@ export class CatalogSearchIndex {
     const row = await sql<{ ids: string }>`select json_group_array(rowid) as ids from catalog_fts where catalog_fts match ${match}`.execute(db);
     const found: TextMatches = { ids: Int32Array.from(JSON.parse(row.rows[0]?.ids ?? '[]') as number[]), byView: new Map() };
     this.texts.set(match, found);
-    if (this.texts.size > textCacheSize) this.texts.delete(this.texts.keys().next().value!);
+    this.textMatchCount += found.ids.length;
+    while (this.texts.size > textCacheSize || (this.textMatchCount > textCacheMatches && this.texts.size > 1)) {
+      const [oldest, dropped] = this.texts.entries().next().value!;
+      this.texts.delete(oldest);
+      this.textMatchCount -= dropped.ids.length;
+    }
     return found;
   }
 
