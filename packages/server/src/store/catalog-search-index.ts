@@ -29,11 +29,19 @@ function jsonArrayHas(json: string, value: string): boolean {
 /** A test of the row with id `i`. */
 type Predicate = (i: number) => boolean;
 
-function bboxPredicate(c: CatalogColumns, lookup: FilterClause['lookup'], value: FilterValue): Predicate {
+/** The spatial relation of an extent to a `minx,miny,maxx,maxy` box (a NaN extent, none, matches nothing). */
+type BoxTest = (x0: number, y0: number, x1: number, y1: number) => boolean;
+
+function boxTest(lookup: FilterClause['lookup'], value: FilterValue): BoxTest {
   const [minx, miny, maxx, maxy] = String(value).split(',').map(Number) as [number, number, number, number];
-  if (lookup === 'within') return (i) => c.minx[i]! >= minx && c.maxx[i]! <= maxx && c.miny[i]! >= miny && c.maxy[i]! <= maxy;
-  if (lookup === 'contains') return (i) => c.minx[i]! <= minx && c.maxx[i]! >= maxx && c.miny[i]! <= miny && c.maxy[i]! >= maxy;
-  return (i) => c.minx[i]! <= maxx && c.maxx[i]! >= minx && c.miny[i]! <= maxy && c.maxy[i]! >= miny;
+  if (lookup === 'within') return (x0, y0, x1, y1) => x0 >= minx && x1 <= maxx && y0 >= miny && y1 <= maxy;
+  if (lookup === 'contains') return (x0, y0, x1, y1) => x0 <= minx && x1 >= maxx && y0 <= miny && y1 >= maxy;
+  return (x0, y0, x1, y1) => x0 <= maxx && x1 >= minx && y0 <= maxy && y1 >= miny;
+}
+
+function bboxPredicate(c: CatalogColumns, lookup: FilterClause['lookup'], value: FilterValue): Predicate {
+  const test = boxTest(lookup, value);
+  return (i) => test(c.minx[i]!, c.miny[i]!, c.maxx[i]!, c.maxy[i]!);
 }
 
 function timePredicate(column: Float64Array, lookup: FilterClause['lookup'], value: FilterValue): Predicate {
@@ -342,9 +350,7 @@ export class CatalogSearchIndex {
     // the other filters go through compiled predicates.
     const bboxFilters = query.filters.filter((f) => f.field === 'bbox');
     const box = bboxFilters.length === 1 && bboxFilters[0]!.values.length === 1 ? bboxFilters[0]! : undefined;
-    const [bminx, bminy, bmaxx, bmaxy] = box ? (String(box.values[0]).split(',').map(Number) as [number, number, number, number]) : [0, 0, 0, 0];
-    const within = box?.lookup === 'within';
-    const contains = box?.lookup === 'contains';
+    const inBox = box ? boxTest(box.lookup, box.values[0]!) : null;
     const rest = query.filters.filter((f) => f.field !== 'q' && f !== box);
     const matchesRest = rest.length > 0 ? compileFilters(c, rest) : null;
     const snapshot = query.snapshot ?? Infinity;
@@ -360,16 +366,10 @@ export class CatalogSearchIndex {
     for (let k = 0; k < count; k++) {
       const i = ids ? ids[k]! : k;
       if (i >= end || present[i] === 0 || i > snapshot) continue;
-      if (box) {
-        const x0 = boxes ? boxes[k * 4]! : minx[i]!;
-        const y0 = boxes ? boxes[k * 4 + 1]! : miny[i]!;
-        const x1 = boxes ? boxes[k * 4 + 2]! : maxx[i]!;
-        const y1 = boxes ? boxes[k * 4 + 3]! : maxy[i]!;
-        const hit = within
-          ? x0 >= bminx && x1 <= bmaxx && y0 >= bminy && y1 <= bmaxy
-          : contains
-            ? x0 <= bminx && x1 >= bmaxx && y0 <= bminy && y1 >= bmaxy
-            : x0 <= bmaxx && x1 >= bminx && y0 <= bmaxy && y1 >= bminy;
+      if (inBox) {
+        const hit = boxes
+          ? inBox(boxes[k * 4]!, boxes[k * 4 + 1]!, boxes[k * 4 + 2]!, boxes[k * 4 + 3]!)
+          : inBox(minx[i]!, miny[i]!, maxx[i]!, maxy[i]!);
         if (!hit) continue;
       }
       if ((matchesRest && !matchesRest(i)) || !visible(i)) continue;
