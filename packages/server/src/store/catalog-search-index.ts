@@ -180,9 +180,16 @@ export class CatalogSearchIndex {
   private readonly dirty = new Set<string>();
   private readonly texts = new Map<string, TextMatches>();
   private textMatchCount = 0;
-  private readonly grants = new Map<string, Map<number, PermissionLevel>>();
+  /** Counts text changes, so a result read across one is not cached. */
+  private textGeneration = 0;
+  /** Per principal, its grants (a promise, so concurrent searches share one read). */
+  private readonly grants = new Map<string, Promise<Map<number, PermissionLevel>>>();
+  /** group.everyone's grants as last read, for rows loaded before the next search. */
+  private publicGrants: Map<number, PermissionLevel> | null = null;
   /** Whether every row's public level reflects the current `group.everyone` grants. */
   private publicLevelsCurrent = false;
+  /** Counts permission changes, so a slow read does not mark stale levels current. */
+  private permissionsGeneration = 0;
 
   /** An item's catalog rows changed (or went): read them again before the next search. */
   itemChanged(kind: CatalogItemRow['kind'], itemId: number, text = true): void {
@@ -193,23 +200,35 @@ export class CatalogSearchIndex {
   private forgetTexts(): void {
     this.texts.clear();
     this.textMatchCount = 0;
+    this.textGeneration++;
   }
 
   /** Some permission changed: forget cached grants. */
   permissionsChanged(): void {
     this.grants.clear();
+    this.publicGrants = null;
     this.publicLevelsCurrent = false;
+    this.permissionsGeneration++;
   }
 
   private put(row: EntryRow): void {
-    this.columns.put(row, levelCode(this.grants.get(everyone)?.get(permissionKey(row.kind, row.item_id))));
+    this.columns.put(row, levelCode(this.publicGrants?.get(permissionKey(row.kind, row.item_id))));
     const key = itemKey(row.kind, row.item_id);
     const ids = this.byItem.get(key) ?? [];
     if (!ids.includes(row.id)) ids.push(row.id);
     this.byItem.set(key, ids);
   }
 
-  private async refresh(db: Kysely<Database>): Promise<void> {
+  /** Refreshes run one after another: two interleaved at their awaits could each see half the other's work. */
+  private refreshing: Promise<void> = Promise.resolve();
+
+  private refresh(db: Kysely<Database>): Promise<void> {
+    const run = this.refreshing.then(() => this.refreshNow(db));
+    this.refreshing = run.catch(() => undefined);
+    return run;
+  }
+
+  private async refreshNow(db: Kysely<Database>): Promise<void> {
     // data_version changes when another connection commits: then nothing here can be trusted.
     const version = Number((await sql<{ data_version: number }>`pragma data_version`.execute(db)).rows[0]?.data_version);
     if (!this.loaded || version !== this.dataVersion) {
@@ -249,17 +268,33 @@ export class CatalogSearchIndex {
   private async grantsOf(db: Kysely<Database>, principals: readonly string[]): Promise<Array<Map<number, PermissionLevel>>> {
     const missing = principals.filter((p) => !this.grants.has(p));
     if (missing.length > 0) {
-      for (const p of missing) this.grants.set(p, new Map());
-      const rows = await db.selectFrom('permissions').select(['principal', 'item_kind', 'item_id', 'level']).where('principal', 'in', missing).execute();
-      for (const row of rows) this.grants.get(row.principal)!.set(permissionKey(row.item_kind, row.item_id), row.level);
+      const read = db
+        .selectFrom('permissions')
+        .select(['principal', 'item_kind', 'item_id', 'level'])
+        .where('principal', 'in', missing)
+        .execute()
+        .then((rows) => {
+          const byPrincipal = new Map(missing.map((p) => [p, new Map<number, PermissionLevel>()]));
+          for (const row of rows) byPrincipal.get(row.principal)!.set(permissionKey(row.item_kind, row.item_id), row.level);
+          return byPrincipal;
+        });
+      for (const p of missing) {
+        const grants = read.then((all) => all.get(p)!);
+        // A failed read is not cached.
+        grants.catch(() => this.grants.delete(p));
+        this.grants.set(p, grants);
+      }
     }
-    return principals.map((p) => this.grants.get(p)!);
+    return Promise.all(principals.map((p) => this.grants.get(p)!));
   }
 
   /** Brings every row's public level in line with the `group.everyone` grants. */
   private async updatePublicLevels(db: Kysely<Database>): Promise<void> {
     if (this.publicLevelsCurrent) return;
+    const generation = this.permissionsGeneration;
     const grants = (await this.grantsOf(db, [everyone]))[0]!;
+    if (generation !== this.permissionsGeneration) return this.updatePublicLevels(db);
+    this.publicGrants = grants;
     const c = this.columns;
     for (let i = 0; i < c.end; i++) if (c.present[i]) c.publicLevel[i] = levelCode(grants.get(c.permissionKey[i]!));
     this.publicLevelsCurrent = true;
@@ -278,8 +313,10 @@ export class CatalogSearchIndex {
       this.texts.set(match, cached);
       return cached;
     }
+    const generation = this.textGeneration;
     const row = await sql<{ ids: string }>`select json_group_array(rowid) as ids from catalog_fts where catalog_fts match ${match}`.execute(db);
     const found: TextMatches = { ids: Int32Array.from(JSON.parse(row.rows[0]?.ids ?? '[]') as number[]), byView: new Map() };
+    if (generation !== this.textGeneration) return found;
     this.texts.set(match, found);
     this.textMatchCount += found.ids.length;
     while (this.texts.size > textCacheSize || (this.textMatchCount > textCacheMatches && this.texts.size > 1)) {
