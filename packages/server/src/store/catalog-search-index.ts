@@ -248,14 +248,17 @@ export class CatalogSearchIndex {
       this.dataVersion = version;
       return;
     }
-    for (const key of this.dirty) {
-      for (const id of this.byItem.get(key) ?? []) this.columns.remove(id);
-      this.byItem.delete(key);
+    // One key at a time, taken off the set before its read, so a change made meanwhile is seen
+    // again; the rows are read first and swapped in without an await, so no search sees a gap.
+    while (this.dirty.size > 0) {
+      const key = this.dirty.values().next().value!;
+      this.dirty.delete(key);
       const [kind, itemId] = key.split(':') as [CatalogItemRow['kind'], string];
       const rows = await db.selectFrom('catalog_items').select(entryColumns).where('kind', '=', kind).where('item_id', '=', Number(itemId)).execute();
+      for (const id of this.byItem.get(key) ?? []) this.columns.remove(id);
+      this.byItem.delete(key);
       for (const row of rows) this.put(row);
     }
-    this.dirty.clear();
   }
 
   /** Loads the catalog keys and public grants. */
@@ -332,7 +335,9 @@ export class CatalogSearchIndex {
     let candidates = found.byView.get(viewCode);
     if (!candidates) {
       const c = this.columns;
-      const ids = found.ids.filter((i) => i < c.end && c.present[i] === 1 && (viewCode === 0 || c.view[i] === viewCode));
+      // Presence is checked at each search; a row's view never changes, and a row not loaded yet
+      // can only arrive by a write, which empties this cache.
+      const ids = found.ids.filter((i) => i < c.end && (viewCode === 0 || c.view[i] === viewCode));
       const boxes = new Float64Array(ids.length * 4);
       ids.forEach((i, k) => boxes.set([c.minx[i]!, c.miny[i]!, c.maxx[i]!, c.maxy[i]!], k * 4));
       candidates = { ids, boxes };
