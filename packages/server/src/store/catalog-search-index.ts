@@ -346,6 +346,18 @@ export class CatalogSearchIndex {
     return candidates;
   }
 
+  /**
+   * The rows whose extent meets the box, from the R*Tree: a superset for every relation (what
+   * lies within a box or contains it also meets it), since the R*Tree rounds its 32-bit
+   * coordinates outwards; the exact test is made on the candidates.
+   */
+  private async boxMatches(db: Kysely<Database>, box: FilterClause): Promise<Int32Array> {
+    const [minx, miny, maxx, maxy] = String(box.values[0]).split(',').map(Number) as [number, number, number, number];
+    const row = await sql<{ ids: string }>`select json_group_array(id) as ids from catalog_rtree
+      where minx <= ${maxx} and maxx >= ${minx} and miny <= ${maxy} and maxy >= ${miny}`.execute(db);
+    return Int32Array.from(JSON.parse(row.rows[0]?.ids ?? '[]') as number[]);
+  }
+
   /** FTS5's bm25() of every match of the query, once per cached query. */
   private async relevance(db: Kysely<Database>, match: string, found: TextMatches): Promise<Map<number, number>> {
     if (!found.scores) {
@@ -400,9 +412,10 @@ export class CatalogSearchIndex {
 
     const matches: number[] = [];
     let newest = -1;
+    // The candidates: a text query's matches; else, for a lone bbox, what the R*Tree finds; else every row.
     const found = match ? await this.textMatches(db, match) : null;
     const list = found ? this.candidates(found, view === 'latest' ? 0 : viewCode) : null;
-    const ids = list?.ids;
+    const ids = list?.ids ?? (box ? await this.boxMatches(db, box) : undefined);
     const boxes = list?.boxes;
     const count = ids ? ids.length : end;
     for (let k = 0; k < count; k++) {
