@@ -5,11 +5,10 @@ import { permissionLevels, type ItemKind, type ItemVisibility } from '../domain/
  * The SQL form of the item access rule, for lists: an item is visible when the caller is in its
  * owning group or a permission names one of the caller's principals. The same rule as
  * `effectiveLevel` in the domain, so counts and pages never show what a detail would refuse.
- * `kind` is a permission item kind, or an SQL expression giving it per row (the catalog mixes kinds).
  */
 export function visibleItem(
   eb: ExpressionBuilder<any, any>,
-  kind: ItemKind | Expression<string>,
+  kind: ItemKind,
   idColumn: string,
   groupColumn: string,
   visibility: ItemVisibility,
@@ -19,7 +18,7 @@ export function visibleItem(
   let grants = eb
     .selectFrom('permissions')
     .select('permissions.id')
-    .where('permissions.item_kind', '=', typeof kind === 'string' ? kind : (kind as Expression<any>))
+    .where('permissions.item_kind', '=', kind)
     .where('permissions.item_id', '=', sql.ref(idColumn))
     .where('permissions.principal', 'in', visibility.principals);
   if (visibility.levels.length < permissionLevels.length) grants = grants.where('permissions.level', 'in', visibility.levels);

@@ -330,25 +330,6 @@ export interface DocumentsTable {
   updated_at: string;
 }
 
-/** The full-text index over catalog_items (FTS5, external content); rowid is catalog_items.id. */
-export interface CatalogFtsTable {
-  rowid: number;
-  title: string;
-  description: string;
-  tags: string;
-  categories: string;
-  fields: string;
-}
-
-/** The R*Tree of catalog item extents; id is catalog_items.id. */
-export interface CatalogRtreeTable {
-  id: number;
-  minx: number;
-  maxx: number;
-  miny: number;
-  maxy: number;
-}
-
 export interface Database {
   users: UsersTable;
   groups: GroupsTable;
@@ -367,8 +348,6 @@ export interface Database {
   metadata_documents: MetadataDocumentsTable;
   permissions: PermissionsTable;
   catalog_items: CatalogItemsTable;
-  catalog_fts: CatalogFtsTable;
-  catalog_rtree: CatalogRtreeTable;
   sets: SetsTable;
   set_versions: SetVersionsTable;
   set_items: SetItemsTable;
