@@ -47,7 +47,7 @@ export async function buildApp(config: ServerConfig, store: Store): Promise<Fast
   }) as unknown as FastifyInstance;
 
   const workers = new WorkerPool(store, app.log);
-  const ctx = createDomainContext(store, config.dataDir, workers);
+  const ctx = createDomainContext(store, config.dataDir, workers, { exportTtl: config.exportTtl, exportConcurrency: config.exportConcurrency });
   registerJobKinds(workers, ctx);
   app.decorate('workers', workers);
   app.decorate('domain', ctx);

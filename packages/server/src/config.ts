@@ -23,6 +23,10 @@ export interface ServerConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** First-start admin token, from MAPSHELF_BOOTSTRAP_TOKEN. */
   bootstrapToken: string | null;
+  /** How long a finished export can be downloaded before it expires, in seconds. */
+  exportTtl: number;
+  /** How many exports run at once; the rest wait in the queue. */
+  exportConcurrency: number;
 }
 
 export interface ConfigInput {
@@ -37,6 +41,8 @@ export interface ConfigInput {
   uploadLimit?: number | string;
   logLevel?: string;
   bootstrapToken?: string | null;
+  exportTtl?: number | string;
+  exportConcurrency?: number | string;
 }
 
 export class ConfigError extends Error {
@@ -88,6 +94,22 @@ function readPem(path: string, what: string): Buffer {
   }
 }
 
+/** A duration such as 3600, 90s, 30m, 12h or 7d, in seconds. */
+function parseDuration(value: number | string, flag: string): number {
+  const match = /^(\d+)\s*([smhd]?)$/i.exec(String(value).trim());
+  if (!match) throw new ConfigError(`${flag} must be a duration such as 3600, 30m, 12h or 7d, not "${value}"`);
+  const units: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600, d: 86400 };
+  const seconds = Number(match[1]) * units[match[2]!.toLowerCase()]!;
+  if (seconds < 1) throw new ConfigError(`${flag} must be at least 1 second`);
+  return seconds;
+}
+
+function parseCount(value: number | string, flag: string, max: number): number {
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 1 || count > max) throw new ConfigError(`${flag} must be a whole number from 1 to ${max}, not "${value}"`);
+  return count;
+}
+
 /** An environment variable, where an empty value counts as unset. */
 function fromEnv(env: NodeJS.ProcessEnv, name: string): string | undefined {
   const value = env[name];
@@ -119,5 +141,7 @@ export function resolveConfig(input: ConfigInput = {}, env: NodeJS.ProcessEnv = 
     uploadLimit: parseSize(input.uploadLimit ?? fromEnv(env, 'MAPSHELF_UPLOAD_LIMIT') ?? '2gb', '--upload-limit'),
     logLevel: logLevel as ServerConfig['logLevel'],
     bootstrapToken,
+    exportTtl: parseDuration(input.exportTtl ?? fromEnv(env, 'MAPSHELF_EXPORT_TTL') ?? '7d', '--export-ttl'),
+    exportConcurrency: parseCount(input.exportConcurrency ?? fromEnv(env, 'MAPSHELF_EXPORT_CONCURRENCY') ?? 2, '--export-concurrency', 64),
   };
 }

@@ -3,6 +3,7 @@ import { buildApp } from './app.js';
 import type { ServerConfig } from './config.js';
 import { bootstrapAdminToken } from './domain/bootstrap.js';
 import { clearScratch } from './domain/data-paths.js';
+import { startExportExpiry } from './jobs/export-expiry.js';
 import { Store } from './store/store.js';
 
 export interface RunningServer {
@@ -28,9 +29,11 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     await store.catalog.prepareSearch();
     const address = await app.listen({ host: config.host, port: config.port });
     await app.workers.start();
+    const stopExpiry = startExportExpiry(app.domain, app.log);
     let closing: Promise<void> | null = null;
     const close = () =>
       (closing ??= (async () => {
+        stopExpiry();
         await app.close();
         await store.close();
       })());

@@ -19,7 +19,8 @@ directly, give --tls-cert and --tls-key (PEM files).
 
 Every flag has an environment variable: MAPSHELF_HOST, MAPSHELF_PORT, MAPSHELF_DATA_DIR,
 MAPSHELF_PUBLIC_URL, MAPSHELF_TRUST_PROXY, MAPSHELF_TLS_CERT, MAPSHELF_TLS_KEY,
-MAPSHELF_BODY_LIMIT, MAPSHELF_UPLOAD_LIMIT, MAPSHELF_LOG_LEVEL.
+MAPSHELF_BODY_LIMIT, MAPSHELF_UPLOAD_LIMIT, MAPSHELF_LOG_LEVEL,
+MAPSHELF_EXPORT_TTL, MAPSHELF_EXPORT_CONCURRENCY.
 
 Example:
   MAPSHELF_BOOTSTRAP_TOKEN=change-me mapshelf serve --port 8080 --data-dir /srv/mapshelf
@@ -37,6 +38,8 @@ interface ServeOptions {
   bodyLimit?: string;
   uploadLimit?: string;
   logLevel?: string;
+  exportTtl?: string;
+  exportConcurrency?: string;
 }
 
 export function serveCommand(): Command {
@@ -51,6 +54,8 @@ export function serveCommand(): Command {
     .option('--tls-key <file>', 'PEM private key, to serve HTTPS')
     .option('--body-limit <size>', 'largest JSON request body, e.g. 1mb (default 1mb)')
     .option('--upload-limit <size>', 'largest uploaded file, e.g. 10gb (default 2gb)')
+    .option('--export-ttl <duration>', 'how long finished exports stay downloadable, e.g. 12h or 30d (default 7d)')
+    .option('--export-concurrency <n>', 'exports that run at once; more wait in the queue (default 2)')
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (default info)')
     .addHelpText('after', help)
     .action(async (options: ServeOptions) => {

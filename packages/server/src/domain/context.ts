@@ -6,17 +6,28 @@ export interface JobControl {
   cancel(jobId: number): Promise<void>;
 }
 
-/** What every use case needs: the store, the data folder, the job queue and a clock. */
+/** Operator settings the domain follows. */
+export interface DomainSettings {
+  /** Seconds a finished export stays downloadable. */
+  exportTtl: number;
+  /** Exports running at once. */
+  exportConcurrency: number;
+}
+
+export const defaultSettings: DomainSettings = { exportTtl: 7 * 86400, exportConcurrency: 2 };
+
+/** What every use case needs: the store, the data folder, the job queue, settings and a clock. */
 export interface DomainContext {
   store: Store;
   /** Absolute path of the data folder; files are stored under it by relative path. */
   dataDir: string;
   jobs: JobControl;
+  settings: DomainSettings;
   now(): Date;
 }
 
-export function createDomainContext(store: Store, dataDir: string, jobs: JobControl): DomainContext {
-  return { store, dataDir, jobs, now: () => new Date() };
+export function createDomainContext(store: Store, dataDir: string, jobs: JobControl, settings: DomainSettings = defaultSettings): DomainContext {
+  return { store, dataDir, jobs, settings, now: () => new Date() };
 }
 
 export function timestamp(ctx: DomainContext): string {

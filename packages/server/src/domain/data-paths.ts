@@ -12,6 +12,7 @@ export const dataPaths = {
   layerFolder: (layerId: number) => join('layers', String(layerId)),
   versionFile: (layerId: number, versionNumber: number) => join('layers', String(layerId), `v${versionNumber}.gpkg`),
   documentFolder: (documentId: number) => join('documents', String(documentId)),
+  exportFolder: (exportId: number) => join('exports', String(exportId)),
 };
 
 /** A folder of uploaded files in the scratch area, for a use case to move into place. */

@@ -1,10 +1,385 @@
-import type { ExportRow } from '../store/schema.js';
+import { stat } from 'node:fs/promises';
+import { cropPolygonProblems, type CropPolygon } from '../geo/crop.js';
+import { exportFormats, exportKinds, findExportFormat, type ExportFormat } from '../geo/export-formats.js';
+import { isKnownCrs } from '../geo/gdal.js';
+import type { ExportRow, LayerRow } from '../store/schema.js';
 import type { Actor } from './actor.js';
-import type { DomainContext } from './context.js';
+import { countUse } from './catalog.js';
+import { timestamp, type DomainContext } from './context.js';
+import { absolute, dataPaths } from './data-paths.js';
+import { conflict, MapshelfError, notFound, type ErrorLocation } from './errors.js';
+import { estimateZippedSize } from './export-size.js';
+import { effectiveLevel } from './item-access.js';
 import type { ListQuery, ListResult } from './list-query.js';
 import { exportOwnerScope } from './policies/exports.js';
+import { atLeast } from './policies/items.js';
 
-/** The caller's exports, or everyone's for a site admin. Creating exports comes with the exports issue. */
+export const exportJobKind = 'export';
+
+/** Where an item URL points; the HTTP layer parses it. */
+export interface ExportItemRef {
+  type: LayerRow['type'];
+  layerId: number;
+  /** Null: the layer's published version. */
+  versionId: number | null;
+  /** The layer's public URL, written into the item's metadata. */
+  layerUrl: string;
+}
+
+export interface ExportItemInput {
+  /** The item as the client gave it, for messages. */
+  given: string;
+  /** Null when `given` is not a layer, table or version URL. */
+  ref: ExportItemRef | null;
+  color?: string | null;
+  tile_id?: string | null;
+}
+
+export type ExtentInput =
+  | { geometry: unknown }
+  | { cropFeature: { cropLayerId: number; featureId: number } | null; given: string }
+  | null;
+
+export interface ExportRequest {
+  crs?: string | null;
+  formats: Record<string, string>;
+  items: ExportItemInput[];
+  name?: string | null;
+  extent: ExtentInput;
+  options: Record<string, unknown>;
+}
+
+/** An item as the export stores it and the job reads it. */
+export interface ExportItem {
+  type: LayerRow['type'];
+  layer_id: number;
+  version_id: number;
+  /** The client named this version (a version URL), not the layer. */
+  pinned: boolean;
+  kind: 'vector' | 'table';
+  title: string;
+  /** Unique within the export: the item's folder and file names. */
+  base_name: string;
+  layer_url: string;
+  color: string | null;
+}
+
+interface ExportPlan {
+  name: string;
+  crs: string | null;
+  formats: Record<string, string>;
+  items: ExportItem[];
+  crop: CropPolygon | null;
+  extent: unknown;
+  options: Record<string, unknown>;
+  sizeEstimate: number;
+}
+
+export interface ExportValidation {
+  /** Every problem, with where it is. */
+  reasons: ErrorLocation[];
+  items: Array<{ given: string; reasons: string[] }>;
+  sizeEstimate: number | null;
+  plan: ExportPlan | null;
+}
+
+const pdfOptions = ['page_size', 'page_orientation', 'include_scale', 'include_scale_grid', 'include_lat_lon_grid', 'include_legend', 'pdf_raster_dpi'];
+const colorPattern = /^#[0-9a-fA-F]{6}$/;
+
+/** A name safe as a file name on every system: no separators, controls or reserved characters. */
+export function sanitizeExportName(name: string): string {
+  return name
+    .normalize('NFC')
+    .replace(/[\x00-\x1f\x7f/\\:*?"<>|]+/g, '-')
+    .replace(/\s+/g, ' ')
+    .replace(/^[\s.-]+|[\s.]+$/g, '')
+    .slice(0, 100)
+    .trim();
+}
+
+/** `roads-of-new-zealand` from "Roads of New Zealand": ASCII letters, digits and dashes. */
+function slugOf(title: string): string {
+  return title
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60)
+    .replace(/-+$/, '');
+}
+
+const what = (type: LayerRow['type'], id: number) => `${type} ${id}`;
+
+interface CheckedItem {
+  item: ExportItem;
+  featureCount: number;
+  fileSize: number;
+  extent: [number, number, number, number] | null;
+  hasGeometry: boolean;
+}
+
+/** Checks one item: it exists for the actor, they may download it, and its version holds data. */
+async function checkItem(ctx: DomainContext, actor: Actor, input: ExportItemInput): Promise<{ checked?: CheckedItem; reasons: string[] }> {
+  const { ref } = input;
+  if (!ref) return { reasons: [`"${input.given}" is not the URL of a layer, a table or one of their versions`] };
+  const reasons: string[] = [];
+  const layer = await ctx.store.layers.findLayer(ref.layerId);
+  const level = layer && layer.type === ref.type ? await effectiveLevel(ctx, actor, { kind: 'layer', id: layer.id, group_id: layer.group_id }) : null;
+  // Items the caller may not view read exactly like missing ones.
+  if (!layer || !atLeast(level, 'view')) return { reasons: [`there is no ${what(ref.type, ref.layerId)} you can see`] };
+  if (!atLeast(level, 'download')) return { reasons: [`you need download permission on ${what(ref.type, ref.layerId)}; you have ${level}`] };
+  const versionId = ref.versionId ?? layer.published_version_id;
+  if (versionId === null) return { reasons: [`${what(ref.type, ref.layerId)} has no published version; give the URL of the version to export`] };
+  const version = await ctx.store.layers.findLayerVersion(versionId);
+  if (!version || version.layer_id !== layer.id || (version.published_at === null && !atLeast(level, 'edit'))) {
+    return { reasons: [`${what(ref.type, ref.layerId)} has no version ${versionId} you can see`] };
+  }
+  if (version.status !== 'ok' || !version.data_file) {
+    return { reasons: [`version ${versionId} of ${what(ref.type, ref.layerId)} is ${version.status}; it can be exported once its import is ok`] };
+  }
+  if (input.tile_id != null) reasons.push(`tile_id applies to tiled datasets; ${what(ref.type, ref.layerId)} is not tiled`);
+  if (input.color != null && !colorPattern.test(input.color)) reasons.push(`color must be 7 characters like #3399DD, not "${input.color}"`);
+  if (reasons.length > 0) return { reasons };
+  let fileSize = 0;
+  try {
+    fileSize = (await stat(absolute(ctx.dataDir, version.data_file))).size;
+  } catch {
+    return { reasons: [`the data of version ${versionId} of ${what(ref.type, ref.layerId)} is missing; re-import it`] };
+  }
+  return {
+    reasons,
+    checked: {
+      item: {
+        type: ref.type,
+        layer_id: layer.id,
+        version_id: version.id,
+        pinned: ref.versionId !== null,
+        kind: layer.type === 'table' ? 'table' : 'vector',
+        title: version.title,
+        base_name: '',
+        layer_url: ref.layerUrl,
+        color: input.color ?? null,
+      },
+      featureCount: version.feature_count ?? 0,
+      fileSize,
+      extent: version.extent ? (JSON.parse(version.extent) as [number, number, number, number]) : null,
+      hasGeometry: version.geometry_type !== null,
+    },
+  };
+}
+
+/** Gives each item a unique base name: its title's slug, then with its id, then with its version. */
+function assignBaseNames(items: ExportItem[]): void {
+  const taken = new Set<string>();
+  for (const item of items) {
+    const slug = slugOf(item.title) || `${item.type}-${item.layer_id}`;
+    const candidates = [slug, `${slug}-${item.layer_id}`, `${slug}-${item.layer_id}-v${item.version_id}`];
+    item.base_name = candidates.find((c) => !taken.has(c)) ?? candidates[2]!;
+    taken.add(item.base_name);
+  }
+}
+
+/** Seed 004's example names: `example-layer-SHP`, from the content. */
+function generatedName(items: ExportItem[], formats: ExportFormat[]): string {
+  const shorts = [...new Set(formats.map((f) => f.short.toUpperCase()))].join('-');
+  const first = items[0]!.base_name;
+  return sanitizeExportName(items.length === 1 ? `${first}-${shorts}` : `${first}-and-${items.length - 1}-more-${shorts}`);
+}
+
+function choicesText(kind: string): string {
+  const choices = exportFormats.filter((f) => (f.kinds as readonly string[]).includes(kind));
+  return choices.length === 0 ? `Mapshelf offers no ${kind} formats` : `choose one of ${choices.map((f) => `${f.mimetype} (${f.displayName})`).join(', ')}`;
+}
+
+async function resolveCrop(ctx: DomainContext, extent: ExtentInput, reasons: ErrorLocation[]): Promise<CropPolygon | null> {
+  if (extent === null) return null;
+  const location = 'body.extent';
+  if ('geometry' in extent) {
+    const problems = cropPolygonProblems(extent.geometry);
+    for (const message of problems) reasons.push({ location, message });
+    return problems.length === 0 ? (extent.geometry as CropPolygon) : null;
+  }
+  const feature = extent.cropFeature && (await ctx.store.cropLayers.findFeature(extent.cropFeature.cropLayerId, extent.cropFeature.featureId));
+  if (!feature) {
+    reasons.push({ location, message: `"${extent.given}" is not a crop feature; GET /exports/croplayers/ lists them` });
+    return null;
+  }
+  return JSON.parse(feature.geometry) as CropPolygon;
+}
+
+function checkOptions(options: Record<string, unknown>, hasRaster: boolean, reasons: ErrorLocation[]): void {
+  for (const [key, value] of Object.entries(options)) {
+    const location = `body.options.${key}`;
+    if (pdfOptions.includes(key)) reasons.push({ location, message: 'is a PDF option, and PDF exports are not offered yet; remove it' });
+    else if (key === 'raster_resolution_multiplier') {
+      if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > 16) reasons.push({ location, message: 'must be a whole number from 1 to 16' });
+      else if (!hasRaster) reasons.push({ location, message: 'applies to raster and grid items; this export has only vector and table items, so remove it' });
+    } else reasons.push({ location, message: 'is not an export option; the options are raster_resolution_multiplier and, for PDF exports (not offered yet), the PDF options' });
+  }
+}
+
+/** Checks an export request as the actor would make it, and plans it if it is valid. */
+export async function validateExport(ctx: DomainContext, actor: Actor, request: ExportRequest): Promise<ExportValidation> {
+  const reasons: ErrorLocation[] = [];
+  const itemResults = await Promise.all(request.items.map((input) => checkItem(ctx, actor, input)));
+  const checked = itemResults.flatMap((r) => (r.checked ? [r.checked] : []));
+  const seen = new Set<number>();
+  itemResults.forEach((result, i) => {
+    const c = result.checked;
+    if (c && seen.has(c.item.version_id)) result.reasons.push('is already in this export');
+    if (c) seen.add(c.item.version_id);
+    for (const message of result.reasons) reasons.push({ location: `body.items[${i}].item`, message });
+  });
+  if (request.items.length === 0) reasons.push({ location: 'body.items', message: 'list at least one layer or table' });
+
+  // Formats: one valid entry for every kind among the items.
+  const chosen = new Map<string, ExportFormat>();
+  for (const [kind, mimetype] of Object.entries(request.formats)) {
+    const location = `body.formats.${kind}`;
+    if (!(exportKinds as readonly string[]).includes(kind)) reasons.push({ location, message: `"${kind}" is not a data kind; the kinds are ${exportKinds.join(', ')}` });
+    else {
+      const format = findExportFormat(kind, mimetype);
+      if (format) chosen.set(kind, format);
+      else reasons.push({ location, message: `"${mimetype}" is not a ${kind} format Mapshelf exports; ${choicesText(kind)}` });
+    }
+  }
+  for (const kind of new Set(checked.map((c) => c.item.kind))) {
+    if (!(kind in request.formats)) reasons.push({ location: `body.formats.${kind}`, message: `is missing: the export has ${kind} items; ${choicesText(kind)}` });
+  }
+
+  // The CRS: needed by vector data written in a format whose CRS isn't fixed.
+  const crs = request.crs || null;
+  const vectorFormat = chosen.get('vector');
+  const needsCrs = checked.some((c) => c.item.kind === 'vector' && c.hasGeometry) && vectorFormat !== undefined && !vectorFormat.fixedCrs;
+  if (crs !== null) {
+    if (!/^EPSG:\d{1,9}$/.test(crs)) reasons.push({ location: 'body.crs', message: `must have the form EPSG:XXXX, e.g. EPSG:2193, not "${crs}"` });
+    else if (!isKnownCrs(crs)) reasons.push({ location: 'body.crs', message: `${crs} is not a coordinate reference system in the EPSG registry` });
+  } else if (needsCrs) reasons.push({ location: 'body.crs', message: 'is required: give the CRS to write the data in, as EPSG:XXXX (only KML, always EPSG:4326, goes without)' });
+
+  const crop = await resolveCrop(ctx, request.extent, reasons);
+  checkOptions(request.options, false, reasons);
+
+  const items = checked.map((c) => c.item);
+  assignBaseNames(items);
+  const sizeEstimate =
+    checked.length > 0
+      ? estimateZippedSize(
+          checked.flatMap((c) => {
+            const format = chosen.get(c.item.kind);
+            return format ? [{ ...c, format }] : [];
+          }),
+          crop,
+        )
+      : null;
+  const perItem = request.items.map((input, i) => ({ given: input.given, reasons: itemResults[i]!.reasons }));
+  if (reasons.length > 0) return { reasons, items: perItem, sizeEstimate, plan: null };
+
+  const given = request.name ? sanitizeExportName(request.name) : '';
+  const name = given || generatedName(items, [...new Set(items.map((i) => chosen.get(i.kind)!))]);
+  const plan: ExportPlan = {
+    name,
+    crs,
+    formats: request.formats,
+    items,
+    crop,
+    extent: request.extent === null ? null : 'geometry' in request.extent ? request.extent.geometry : request.extent.given,
+    options: request.options,
+    sizeEstimate: sizeEstimate ?? 0,
+  };
+  return { reasons, items: perItem, sizeEstimate, plan };
+}
+
+/** Creates an export and queues its job, or explains with a 400 why it can't be made. */
+export async function createExport(ctx: DomainContext, actor: Actor, request: ExportRequest, createdVia = 'api'): Promise<ExportRow> {
+  if (actor.kind !== 'user') throw new MapshelfError('authentication_required', 'Exports belong to a user; send an API token.');
+  const { plan, reasons } = await validateExport(ctx, actor, request);
+  if (!plan) {
+    throw new MapshelfError('invalid_export', `The export can't be made: ${reasons.map((r) => `${r.location}: ${r.message}`).join('; ')}`, { errors: reasons });
+  }
+  const at = timestamp(ctx);
+  const id = await ctx.store.transaction(async (repos) => {
+    const exportId = await repos.exports.insert({
+      owner_id: actor.user.id,
+      name: plan.name,
+      state: 'processing',
+      created_via: createdVia,
+      created_at: at,
+      updated_at: at,
+      crs: plan.crs,
+      formats: JSON.stringify(plan.formats),
+      items: JSON.stringify(plan.items),
+      extent: plan.extent === null ? null : JSON.stringify(plan.extent),
+      crop_geometry: plan.crop ? JSON.stringify(plan.crop) : null,
+      options: JSON.stringify(plan.options),
+      size_estimate_zipped: plan.sizeEstimate,
+      progress: 0,
+    });
+    const jobId = await repos.jobs.insert({ kind: exportJobKind, payload: { exportId }, runAt: at, maxAttempts: 2 }, at);
+    await repos.exports.update(exportId, { job_id: jobId });
+    return exportId;
+  });
+  ctx.jobs.wake();
+  return (await ctx.store.exports.findById(id))!;
+}
+
+/** The caller's exports, or everyone's for a site admin. */
 export async function listExports(ctx: DomainContext, actor: Actor, query: ListQuery): Promise<ListResult<ExportRow>> {
   return ctx.store.exports.list(query, exportOwnerScope(actor));
 }
+
+/** One export, if it is the caller's (or the caller is a site admin). */
+export async function getExport(ctx: DomainContext, actor: Actor, id: number): Promise<ExportRow> {
+  const row = await ctx.store.exports.findById(id);
+  const owner = exportOwnerScope(actor);
+  if (!row || (owner !== null && row.owner_id !== owner)) throw notFound(`Export ${id}`);
+  return row;
+}
+
+/** Cancels a processing export: its job stops (GDAL is killed) and its files are removed. */
+export async function cancelExport(ctx: DomainContext, actor: Actor, id: number): Promise<ExportRow> {
+  const row = await getExport(ctx, actor, id);
+  const refuse = (state: string) =>
+    new MapshelfError('conflict', `Export ${id} is ${state}; only a processing export can be cancelled.`, {
+      errors: [{ location: 'state', message: `is ${state}; only a processing export can be cancelled` }],
+    });
+  if (row.state !== 'processing') throw refuse(row.state);
+  // Settles the export through the job's failure handler, whether it was queued or running.
+  if (row.job_id !== null) await ctx.jobs.cancel(row.job_id);
+  await ctx.store.exports.settle(id, { state: 'cancelled', error: 'Cancelled.', updated_at: timestamp(ctx) });
+  const after = (await ctx.store.exports.findById(id))!;
+  if (after.state !== 'cancelled') throw refuse(after.state);
+  return after;
+}
+
+export interface ExportDownload {
+  path: string;
+  size: number;
+  etag: string;
+  filename: string;
+}
+
+/** The finished zip of an export the caller may see. */
+export async function exportDownload(ctx: DomainContext, actor: Actor, id: number): Promise<ExportDownload> {
+  const row = await getExport(ctx, actor, id);
+  if (row.state === 'gone') throw new MapshelfError('gone', `Export ${id} has expired and its file was deleted; create the export again.`);
+  if (row.state !== 'complete' || !row.file) {
+    throw conflictState(id, row.state);
+  }
+  return { path: absolute(ctx.dataDir, row.file), size: row.file_size ?? 0, etag: row.file_etag ?? "", filename: `${row.name}.zip` };
+}
+
+function conflictState(id: number, state: string): MapshelfError {
+  const detail = state === 'processing' ? 'is still processing; download it once its state is complete' : `is ${state}, so it has nothing to download`;
+  return conflict(`Export ${id} ${detail}.`);
+}
+
+/** A whole download of an export counts as a use of each item in it. */
+export async function countExportDownload(ctx: DomainContext, id: number): Promise<void> {
+  const row = await ctx.store.exports.findById(id);
+  if (!row) return;
+  for (const item of JSON.parse(row.items) as ExportItem[]) await countUse(ctx, item.type, item.layer_id);
+}
+
+/** Where an export's zip lives in the data folder. */
+export const exportFile = (id: number, name: string) => `${dataPaths.exportFolder(id)}/${name}.zip`;

@@ -44,7 +44,11 @@ export async function getMetadata(
   form: MetadataForm,
   layerUrl: string,
 ): Promise<string> {
-  const row = await getVersion(ctx, actor, type, layerId, ref);
+  return versionMetadata(ctx, await getVersion(ctx, actor, type, layerId, ref), form, layerUrl);
+}
+
+/** A version's metadata document in one form, for a caller already allowed to see it (an export). */
+export async function versionMetadata(ctx: DomainContext, row: LayerVersionRow, form: MetadataForm, layerUrl: string): Promise<string> {
   return metadataDocument(await ctx.store.layers.metadataDocument(row.id), form, () => recordOf(ctx, row, layerUrl));
 }
 

@@ -14,6 +14,8 @@ export interface JobContext {
 export interface JobKind<Payload = any> {
   name: string;
   maxAttempts: number;
+  /** How many of this kind run at once; the pool's default if unset. */
+  concurrency?: number;
   perform(payload: Payload, job: JobContext): Promise<void>;
   /** Runs once, when the job is cancelled or has failed its last attempt. */
   onFailure(payload: Payload, message: string, cancelled: boolean): Promise<void>;

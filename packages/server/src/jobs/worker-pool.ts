@@ -17,8 +17,9 @@ interface Running {
 }
 
 /**
- * Runs durable jobs from the jobs table, a few at a time. Jobs found `running` at start belong
- * to a process that died: they are queued again, so nothing stays in progress for ever.
+ * Runs durable jobs from the jobs table, a few of each kind at a time (a kind's `concurrency`,
+ * else the pool's). Jobs found `running` at start belong to a process that died: they are
+ * queued again, so nothing stays in progress for ever.
  */
 export class WorkerPool {
   private readonly kinds = new Map<string, JobKind>();
@@ -64,8 +65,8 @@ export class WorkerPool {
     try {
       do {
         this.again = false;
-        while (!this.stopped && this.running.size < this.concurrency) {
-          const job = await this.store.jobs.claim(new Date().toISOString());
+        while (!this.stopped) {
+          const job = await this.store.jobs.claim(new Date().toISOString(), this.busyKinds());
           if (!job) break;
           this.launch(job);
         }
@@ -76,6 +77,13 @@ export class WorkerPool {
       this.pumping = false;
       this.schedule();
     }
+  }
+
+  /** Kinds running as many jobs as they may. */
+  private busyKinds(): string[] {
+    const counts = new Map<string, number>();
+    for (const { job } of this.running.values()) counts.set(job.kind, (counts.get(job.kind) ?? 0) + 1);
+    return [...counts].filter(([kind, n]) => n >= (this.kinds.get(kind)?.concurrency ?? this.concurrency)).map(([kind]) => kind);
   }
 
   private schedule(): void {

@@ -1,7 +1,7 @@
-import type { Kysely } from 'kysely';
+import type { Insertable, Kysely, Updateable } from 'kysely';
 import type { ListQuery, ListResult } from '../domain/list-query.js';
 import { runListQuery, type FieldMap } from './list-query.js';
-import type { Database, ExportRow } from './schema.js';
+import type { Database, ExportRow, ExportsTable } from './schema.js';
 
 const fields: FieldMap = {
   id: 'exports.id',
@@ -26,5 +26,31 @@ export class ExportsRepository {
       fields,
       'exports.id',
     );
+  }
+
+  async insert(row: Insertable<ExportsTable>): Promise<number> {
+    return (await this.db.insertInto('exports').values(row).returning('id').executeTakeFirstOrThrow()).id;
+  }
+
+  async findById(id: number): Promise<ExportRow | undefined> {
+    return this.db.selectFrom('exports').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async update(id: number, changes: Updateable<ExportsTable>): Promise<void> {
+    await this.db.updateTable('exports').set(changes).where('id', '=', id).execute();
+  }
+
+  /**
+   * Moves an export from `processing` to another state; false if it had already left it (a
+   * cancel and a finishing job race, and only the first one wins).
+   */
+  async settle(id: number, changes: Updateable<ExportsTable>): Promise<boolean> {
+    const result = await this.db.updateTable('exports').set(changes).where('id', '=', id).where('state', '=', 'processing').executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  /** Completed exports whose expiry time has passed. */
+  async listExpired(now: string): Promise<ExportRow[]> {
+    return this.db.selectFrom('exports').selectAll().where('state', '=', 'complete').where('expires_at', '<=', now).execute();
   }
 }

@@ -32,8 +32,8 @@ export class JobsRepository {
     return row.id;
   }
 
-  /** Atomically marks the next due job as running and returns it. */
-  async claim(now: string): Promise<JobRow | undefined> {
+  /** Atomically marks the next due job, of a kind not in `skipKinds`, as running and returns it. */
+  async claim(now: string, skipKinds: readonly string[] = []): Promise<JobRow | undefined> {
     return this.db
       .updateTable('jobs')
       .set({ status: 'running', locked_at: now, updated_at: now, attempts: sql`attempts + 1` })
@@ -43,6 +43,7 @@ export class JobsRepository {
           .select('id')
           .where('status', '=', 'queued')
           .where('run_at', '<=', now)
+          .$if(skipKinds.length > 0, (q) => q.where('kind', 'not in', skipKinds))
           .orderBy('run_at')
           .orderBy('id')
           .limit(1),

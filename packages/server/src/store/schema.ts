@@ -54,6 +54,46 @@ export interface ExportsTable {
   created_via: string;
   created_at: string;
   updated_at: string;
+  crs: string | null;
+  /** JSON: { kind: mimetype } */
+  formats: string;
+  /** JSON: ExportItem[] */
+  items: string;
+  /** JSON: the extent as requested, a GeoJSON geometry or a crop feature URL. */
+  extent: string | null;
+  /** JSON: the GeoJSON (Multi)Polygon in EPSG:4326 the export is cropped to. */
+  crop_geometry: string | null;
+  options: string;
+  size_estimate_zipped: number | null;
+  progress: number;
+  error: string | null;
+  /** Relative path of the finished zip. */
+  file: string | null;
+  file_size: number | null;
+  file_etag: string | null;
+  job_id: number | null;
+  completed_at: string | null;
+  expires_at: string | null;
+}
+
+export interface CropLayersTable {
+  id: Generated<number>;
+  name: string;
+  source_layer_id: number | null;
+  source_version_id: number | null;
+  name_field: string | null;
+  /** JSON [minx, miny, maxx, maxy] in EPSG:4326 */
+  extent: string | null;
+  created_by: number;
+  created_at: string;
+}
+
+export interface CropFeaturesTable {
+  id: Generated<number>;
+  crop_layer_id: number;
+  name: string;
+  geometry: string;
+  extent: string;
 }
 
 export type JobStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
@@ -336,6 +376,8 @@ export interface Database {
   group_members: GroupMembersTable;
   tokens: TokensTable;
   exports: ExportsTable;
+  crop_layers: CropLayersTable;
+  crop_features: CropFeaturesTable;
   jobs: JobsTable;
   licenses: LicensesTable;
   sources: SourcesTable;
@@ -363,6 +405,8 @@ export type GroupRow = Selectable<GroupsTable>;
 export type GroupMemberRow = Selectable<GroupMembersTable>;
 export type TokenRow = Selectable<TokensTable>;
 export type ExportRow = Selectable<ExportsTable>;
+export type CropLayerRow = Selectable<CropLayersTable>;
+export type CropFeatureRow = Selectable<CropFeaturesTable>;
 export type JobRow = Selectable<JobsTable>;
 export type LicenseRow = Selectable<LicensesTable>;
 export type SourceRow = Selectable<SourcesTable>;

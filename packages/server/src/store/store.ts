@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { latestMigration, openDatabase, type OpenedDatabase } from './database.js';
 import { CatalogRepository } from './catalog-repository.js';
 import { CatalogSearchIndex } from './catalog-search-index.js';
+import { CropLayersRepository } from './crop-layers-repository.js';
 import { ExportsRepository } from './exports-repository.js';
 import { GroupsRepository } from './groups-repository.js';
 import { JobsRepository } from './jobs-repository.js';
@@ -22,6 +23,7 @@ export class Repositories {
   readonly groups: GroupsRepository;
   readonly tokens: TokensRepository;
   readonly exports: ExportsRepository;
+  readonly cropLayers: CropLayersRepository;
   readonly licenses: LicensesRepository;
   readonly jobs: JobsRepository;
   readonly layers: LayersRepository;
@@ -38,6 +40,7 @@ export class Repositories {
     this.groups = new GroupsRepository(db);
     this.tokens = new TokensRepository(db);
     this.exports = new ExportsRepository(db);
+    this.cropLayers = new CropLayersRepository(db);
     this.licenses = new LicensesRepository(db);
     this.jobs = new JobsRepository(db);
     this.layers = new LayersRepository(db);

@@ -28,6 +28,8 @@ export interface ListViewOptions<Row> {
   summary: (row: Row, ctx: PresentContext) => unknown;
   full: (row: Row, ctx: PresentContext, request: FastifyRequest) => unknown | Promise<unknown>;
   params?: object;
+  /** More for the OPTIONS body, such as what POST accepts. */
+  describe?: () => Record<string, unknown>;
 }
 
 /** The OPTIONS body of a list: its filters, orderings and expansions. */
@@ -110,6 +112,6 @@ export function registerListView<Row>(app: FastifyInstance, options: ListViewOpt
       config: { scope: options.scope, auth: options.auth },
       schema: { summary: `Describe the ${spec.name} list: filters, orderings, expansions`, tags: options.tags, ...(options.params && { params: options.params }) },
     },
-    async () => describeList(spec),
+    async () => ({ ...describeList(spec), ...options.describe?.() }),
   );
 }

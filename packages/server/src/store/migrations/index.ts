@@ -5,6 +5,7 @@ import * as licenses from './0003-licenses.js';
 import * as permissions from './0004-permissions.js';
 import * as catalog from './0005-catalog.js';
 import * as setsDocuments from './0006-sets-documents.js';
+import * as exportsMigration from './0007-exports.js';
 
 /**
  * Every schema migration, in order. Migrations only add: they never drop or rewrite data, so
@@ -17,6 +18,7 @@ const migrations: Record<string, Migration> = {
   '0004-permissions': permissions,
   '0005-catalog': catalog,
   '0006-sets-documents': setsDocuments,
+  '0007-exports': exportsMigration,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,48 +1,141 @@
 import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { DomainContext } from '../../../domain/context.js';
-import { listExports } from '../../../domain/exports.js';
-import type { ListSpec } from '../../../domain/list-query.js';
-import type { ExportRow } from '../../../store/schema.js';
+import {
+  cancelExport,
+  countExportDownload,
+  createExport,
+  exportDownload,
+  getExport,
+  listExports,
+  validateExport,
+  type ExportItemInput,
+  type ExportRequest,
+  type ExtentInput,
+} from '../../../domain/exports.js';
+import { formatChoices } from '../../../geo/export-formats.js';
+import { isFullDownload, sendDownload } from '../../common/file-download.js';
 import { registerListView } from '../../common/list-view.js';
-import type { PresentContext } from '../../common/present.js';
-import { apiPath } from '../../common/urls.js';
+import { idParams, presentContext, sendCreated } from '../../common/present.js';
+import { apiPath, type UrlFor } from '../../common/urls.js';
+import { registerCropLayerRoutes } from './croplayer-routes.js';
+import { presentExport, presentExportSummary } from './presenter.js';
+import { ExportBody, exportsListSpec } from './schema.js';
 
-export const exportsListSpec: ListSpec = {
-  name: 'exports',
-  description: 'Your exports (site admins: everyone\'s), newest first.',
-  filters: {
-    state: { type: 'enum', values: ['processing', 'complete', 'error', 'cancelled', 'gone'], description: 'Export state' },
-    name: { type: 'string', lookups: ['icontains'], description: 'Export name' },
-    created_at: { type: 'datetime', lookups: ['gt', 'gte', 'lt', 'lte'], description: 'When the export was created' },
-    owner: { type: 'integer', description: 'User id of the owner (useful to site admins)' },
-  },
-  orderings: ['id', 'name', 'created_at', 'state'],
-  defaultOrdering: ['-created_at'],
-  expansions: ['list'],
+const tags = ['exports'];
+const read = { scope: 'exports:read' } as const;
+const write = { scope: 'exports:write' } as const;
+
+const pathOf = (url: string) => {
+  try {
+    return new URL(url, 'http://x').pathname;
+  } catch {
+    return '';
+  }
 };
 
-export function presentExport(row: ExportRow, ctx: PresentContext) {
-  const url = ctx.urlFor(apiPath('exports', row.id));
+/** A layer, table or version URL, as seed 004's `items[].item`. */
+function itemInput(entry: ExportBody['items'][number], urlFor: UrlFor): ExportItemInput {
+  const match = /\/(layers|tables)\/(\d+)\/(?:versions\/(\d+)\/?)?$/.exec(pathOf(entry.item).replace(/([^/])$/, '$1/'));
+  const type = match?.[1] === 'tables' ? 'table' : 'layer';
   return {
-    id: row.id,
-    name: row.name,
-    created_at: row.created_at,
-    created_via: row.created_via,
-    state: row.state,
-    url,
-    download_url: row.state === 'complete' ? `${url}download/` : null,
+    given: entry.item,
+    ref: match
+      ? { type, layerId: Number(match[2]), versionId: match[3] ? Number(match[3]) : null, layerUrl: urlFor(apiPath(match[1]!, Number(match[2]))) }
+      : null,
+    color: entry.color ?? null,
+    tile_id: entry.tile_id ?? null,
   };
 }
 
-/** The exports list. Creating and downloading exports arrive with the exports issue. */
-export function registerExportRoutes(app: FastifyInstance, ctx: DomainContext): void {
+function extentInput(extent: ExportBody['extent']): ExtentInput {
+  if (extent === undefined || extent === null) return null;
+  if (typeof extent === 'string') {
+    const match = /\/exports\/croplayers\/(\d+)\/cropfeatures\/(\d+)\/?$/.exec(pathOf(extent));
+    return { given: extent, cropFeature: match ? { cropLayerId: Number(match[1]), featureId: Number(match[2]) } : null };
+  }
+  return { geometry: extent };
+}
+
+function exportRequest(body: ExportBody, urlFor: UrlFor): ExportRequest {
+  return {
+    crs: body.crs ?? null,
+    formats: body.formats,
+    items: body.items.map((entry) => itemInput(entry, urlFor)),
+    name: body.name ?? null,
+    extent: extentInput(body.extent),
+    options: body.options ?? {},
+  };
+}
+
+export function registerExportRoutes(base: FastifyInstance, ctx: DomainContext): void {
+  const app = base.withTypeProvider<TypeBoxTypeProvider>();
+  const list = apiPath('exports');
+  const one = `${list}:id/`;
+
   registerListView(app, {
-    url: apiPath('exports'),
+    url: list,
     spec: exportsListSpec,
     scope: 'exports:read',
-    tags: ['exports'],
+    tags,
     list: (actor, query) => listExports(ctx, actor, query),
-    summary: presentExport,
+    summary: presentExportSummary,
     full: presentExport,
+    // Koordinates' format discovery, as the Python client's get_formats() reads it.
+    describe: () => ({
+      actions: {
+        POST: {
+          formats: {
+            type: 'nested object',
+            required: true,
+            children: Object.fromEntries(Object.entries(formatChoices()).map(([kind, choices]) => [kind, { type: 'choice', required: false, choices }])),
+          },
+        },
+      },
+    }),
   });
+
+  app.post(list, { config: write, schema: { summary: 'Create an export; it runs in the background', tags, body: ExportBody } }, async (request, reply) => {
+    const row = await createExport(ctx, request.actor, exportRequest(request.body, request.urlFor));
+    return sendCreated(reply, presentExport(row, presentContext(request)), 202);
+  });
+
+  app.post(
+    `${list}validate/`,
+    {
+      config: { scope: ['exports:read', 'exports:write'] },
+      schema: { summary: 'Check an export request without creating it: validity, reasons and estimated size', tags, body: ExportBody },
+    },
+    async (request) => {
+      const result = await validateExport(ctx, request.actor, exportRequest(request.body, request.urlFor));
+      return {
+        is_valid: result.reasons.length === 0,
+        invalid_reasons: result.reasons.map((r) => `${r.location}: ${r.message}`),
+        size_estimate_zipped: result.sizeEstimate,
+        items: result.items.map((item) => ({ item: item.given, is_valid: item.reasons.length === 0, invalid_reasons: item.reasons })),
+      };
+    },
+  );
+
+  app.get(one, { config: read, schema: { summary: 'Get an export, with its state and progress', tags, params: idParams } }, async (request) =>
+    presentExport(await getExport(ctx, request.actor, request.params.id), presentContext(request)),
+  );
+
+  app.delete(one, { config: write, schema: { summary: 'Cancel a processing export', tags, params: idParams } }, async (request, reply) => {
+    const row = await cancelExport(ctx, request.actor, request.params.id);
+    return reply.code(202).send(presentExport(row, presentContext(request)));
+  });
+
+  app.get(
+    `${one}download/`,
+    { config: read, schema: { summary: 'Download the finished zip; supports Range to resume', tags, params: idParams } },
+    async (request, reply) => {
+      const file = await exportDownload(ctx, request.actor, request.params.id);
+      // A resumed download (a Range request) or a revalidation is the same download; count it once.
+      if (isFullDownload(request)) await countExportDownload(ctx, request.params.id);
+      return sendDownload(request, reply, { ...file, mediaType: 'application/zip' });
+    },
+  );
+
+  registerCropLayerRoutes(app, ctx);
 }

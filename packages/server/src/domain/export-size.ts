@@ -1,0 +1,49 @@
+import { cropCoverage, type CropPolygon } from '../geo/crop.js';
+import type { ExportFormat } from '../geo/export-formats.js';
+
+/** What the estimate knows of one item. */
+export interface SizedItem {
+  /** Size of the version's GeoPackage. */
+  fileSize: number;
+  extent: [number, number, number, number] | null;
+  format: ExportFormat;
+}
+
+/** A GeoPackage with one empty layer and its R-tree is about this size; the rest is data. */
+const emptyGeoPackage = 96 * 1024;
+/** Zipped ISO metadata and licence text beside each item. */
+const sidecarBytes = 3 * 1024;
+
+/**
+ * Zipped output bytes per byte of GeoPackage data, and a fixed part per item, measured on the
+ * test data (`node bench/export-size.mjs`): text formats grow, then compress well.
+ */
+const factors: Record<string, { perByte: number; fixed: number }> = {
+  gpkg: { perByte: 0.45, fixed: 4 * 1024 },
+  shp: { perByte: 0.5, fixed: 1024 },
+  csv: { perByte: 0.5, fixed: 256 },
+  kml: { perByte: 0.6, fixed: 1024 },
+  geojson: { perByte: 0.5, fixed: 256 },
+  fgb: { perByte: 0.5, fixed: 512 },
+  gml: { perByte: 0.6, fixed: 1024 },
+  tab: { perByte: 0.5, fixed: 1024 },
+  dxf: { perByte: 0.6, fixed: 8 * 1024 },
+  gdb: { perByte: 0.6, fixed: 12 * 1024 },
+  xlsx: { perByte: 0.5, fixed: 6 * 1024 },
+  ods: { perByte: 0.5, fixed: 6 * 1024 },
+};
+
+/**
+ * Estimates an export's zip size from each item's data size, the share of its features the
+ * crop keeps (by area, as if they were spread evenly over the extent) and the format.
+ */
+export function estimateZippedSize(items: SizedItem[], crop: CropPolygon | null): number {
+  let total = 22; // the zip's end record
+  for (const item of items) {
+    const kept = crop && item.extent ? cropCoverage(crop, item.extent) : 1;
+    const data = Math.max(0, item.fileSize - emptyGeoPackage) * kept;
+    const factor = factors[item.format.short] ?? { perByte: 0.6, fixed: 4096 };
+    total += Math.round(data * factor.perByte) + factor.fixed + sidecarBytes;
+  }
+  return total;
+}

@@ -1,0 +1,64 @@
+import { join } from 'node:path';
+import type { ExportFormat } from './export-formats.js';
+import { writeClipFile, type Bbox, type CropPolygon } from './crop.js';
+import { ogr2ogr } from './ogr2ogr.js';
+
+export interface ExportItemOptions {
+  /** The version's GeoPackage, and its layer. */
+  source: string;
+  sourceLayer: string;
+  hasGeometry: boolean;
+  format: ExportFormat;
+  /** The folder to write into, and the base name of the files (and the layer name inside them). */
+  folder: string;
+  baseName: string;
+  layerName: string;
+  /** `EPSG:xxxx`; ignored for tables and for formats with a fixed CRS. */
+  crs: string | null;
+  crop: CropPolygon | null;
+  /** `#RRGGBB`, for styled formats. */
+  color: string | null;
+  /** Where the clip polygon file may be written. */
+  scratch: string;
+  signal: AbortSignal;
+  onProgress: (fraction: number) => void;
+}
+
+/** An OGR style string: the colour for lines, fills and point symbols. */
+const styleOf = (color: string) => `PEN(c:${color},w:2px);BRUSH(fc:${color}80);SYMBOL(id:"ogr-sym-3",c:${color})`;
+
+/**
+ * Writes one version into the requested format with ogr2ogr: reprojected with `-t_srs`, cut
+ * exactly at the crop polygon with `-clipsrc` (read first through the polygon's bbox with
+ * `-spat`, which uses the GeoPackage's R-tree).
+ */
+export async function exportItem(options: ExportItemOptions): Promise<string> {
+  const { format } = options;
+  const path = `${options.baseName}.${format.extension}`;
+  const args = ['-f', format.driver, join(options.folder, path), options.source, '-nln', options.layerName];
+  for (const option of format.layerCreationOptions ?? []) args.push('-lco', option);
+  if (format.driver === 'CSV' && options.hasGeometry) args.push('-lco', 'GEOMETRY=AS_WKT');
+  if (format.driver === 'GPKG') args.push('-gt', '65536');
+  // A crop the data's CRS can't express keeps nothing: the layer is written, empty.
+  let keepNone = false;
+  if (options.hasGeometry) {
+    const crs = format.fixedCrs ?? options.crs;
+    if (crs) args.push('-t_srs', crs);
+    if (options.crop) {
+      const clipFile = join(options.scratch, `${options.baseName}-clip.gpkg`);
+      const bbox: Bbox | null = await writeClipFile(clipFile, options.crop, options.source, options.sourceLayer);
+      if (bbox) args.push('-clipsrc', clipFile, '-spat', ...bbox.map(String));
+      else keepNone = true;
+    }
+  }
+  if (format.styled && options.color && options.hasGeometry) {
+    // OGR SQL sets each feature's style string from an OGR_STYLE column.
+    const sql = `SELECT *, '${styleOf(options.color)}' AS OGR_STYLE FROM "${options.sourceLayer}"${keepNone ? ' WHERE 0 = 1' : ''}`;
+    args.push('-dialect', 'OGRSQL', '-sql', sql);
+  } else {
+    if (keepNone) args.push('-where', '0 = 1');
+    args.push(options.sourceLayer);
+  }
+  await ogr2ogr(args, { signal: options.signal, onProgress: options.onProgress });
+  return path;
+}
