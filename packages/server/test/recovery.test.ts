@@ -1,16 +1,19 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './helpers/ports.js';
 import { after, it } from 'node:test';
 
-// A server killed with SIGKILL in the middle of an import finishes the import after a restart.
+// A server killed with SIGKILL in the middle of an import (or an export) finishes it after a restart.
 const bin = new URL('../../cli/dist/bin.js', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'mapshelf-recovery-'));
 const dataDir = join(dir, 'data');
 const token = 'recovery-token';
+/** The imported layer, which the export test uses. */
+let layerUrl: string | undefined;
+const count = 300_000;
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 async function serve(port: number): Promise<ChildProcess> {
@@ -41,7 +44,6 @@ async function writePoints(path: string, count: number): Promise<void> {
 }
 
 it('resumes an import interrupted by SIGKILL and ends it ok', async () => {
-  const count = 300_000;
   const file = join(dir, 'points.geojsonl');
   await writePoints(file, count);
   const port = await freePort();
@@ -93,7 +95,74 @@ it('resumes an import interrupted by SIGKILL and ends it ok', async () => {
     assert.equal(version.version.status, 'ok', JSON.stringify(version.version));
     assert.equal(version.data.feature_count, count);
     assert.deepEqual(readdirSync(join(dataDir, 'tmp')), [], 'no scratch files are left behind');
+    layerUrl = created.body.url;
+    const published = await json('POST', `${versionUrl}publish/`, {});
+    assert.equal(published.status, 201, JSON.stringify(published.body));
   } finally {
     server.kill('SIGTERM');
+    await new Promise((r) => server.once('exit', r));
+  }
+});
+
+/** Processes whose command line mentions `text`, other than this one. */
+function processesMentioning(text: string): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name) && Number(name) !== process.pid)
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(text);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+it('finishes an export interrupted by SIGKILL; its ogr2ogr dies with the server and no scratch file is left', async () => {
+  assert.ok(layerUrl, 'the import test ran first');
+  const port = await freePort();
+  let server = await serve(port);
+  const api = `http://127.0.0.1:${port}/services/api/v1/`;
+  const call = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(path.startsWith('http') ? path : api + path, {
+      method,
+      headers: { authorization: `key ${token}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as any };
+  };
+  try {
+    // GML is slow to write, so the kill lands while ogr2ogr runs.
+    const created = await call('POST', 'exports/', { crs: 'EPSG:2193', formats: { vector: 'application/gml+xml' }, items: [{ item: layerUrl }] });
+    assert.equal(created.status, 202, JSON.stringify(created.body));
+    const exportUrl: string = created.body.url;
+    const scratch = join(dataDir, 'tmp');
+    let children: number[] = [];
+    for (let i = 0; i < 300 && children.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      children = processesMentioning(scratch).filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('ogr2ogr'));
+    }
+    assert.ok(children.length > 0, 'ogr2ogr should be running before the kill');
+    server.kill('SIGKILL');
+    await new Promise((r) => server.once('exit', r));
+    for (let i = 0; i < 100 && processesMentioning(scratch).length > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(processesMentioning(scratch), [], 'ogr2ogr is killed with the server');
+
+    server = await serve(port);
+    let exported: any;
+    for (let i = 0; i < 1200; i++) {
+      exported = (await call('GET', exportUrl)).body;
+      if (exported.state !== 'processing') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(exported.state, 'complete', JSON.stringify(exported));
+    assert.deepEqual(readdirSync(scratch), [], 'no scratch files are left behind');
+    const zip = join(dir, 'export.zip');
+    writeFileSync(zip, Buffer.from(await (await fetch(exported.download_url, { headers: { authorization: `key ${token}` } })).arrayBuffer()));
+    const info = execFileSync('ogrinfo', ['-ro', '-so', '-al', `/vsizip/${zip}/points/points.gml`], { encoding: 'utf8' });
+    assert.match(info, new RegExp(`Feature Count: ${count}\\b`));
+  } finally {
+    server.kill('SIGTERM');
+    await new Promise((r) => server.once('exit', r));
   }
 });

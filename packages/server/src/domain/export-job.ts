@@ -90,6 +90,8 @@ export async function performExport(ctx: DomainContext, exportId: number, signal
     await rm(absolute(ctx.dataDir, dataPaths.exportFolder(exportId)), { recursive: true, force: true });
     await mkdir(dirname(absolute(ctx.dataDir, file)), { recursive: true });
     await rename(zipped, absolute(ctx.dataDir, file));
+    // Scratch goes before the export reads as complete, so a finished export leaves nothing behind.
+    await rm(scratch, { recursive: true, force: true });
     const at = ctx.now();
     const settled = await store.exports.settle(exportId, {
       state: 'complete',
