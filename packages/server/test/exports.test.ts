@@ -15,7 +15,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -122,6 +122,8 @@ interface ReadBack {
   extent: Bbox | null;
   /** The geometry column, as the SQLite dialect names it. */
   geometryColumn: string;
+  /** The attribute fields' names. */
+  fields: string[];
 }
 
 /** What `ogr2ogr` makes of the same source file, written to a GeoPackage here. */
@@ -136,9 +138,9 @@ function run(tool: string, args: string[]): string {
   return execFileSync(tool, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
 }
 
-/** `ogrinfo -ro -so -al` of a file holding one layer. */
-function readLayer(path: string, openOptions: string[] = []): ReadBack {
-  const out = run('ogrinfo', ['-ro', '-so', '-al', ...openOptions.flatMap((o) => ['-oo', o]), path]);
+/** `ogrinfo -ro -so -al` of a file holding one layer; `extraArgs` go before the path. */
+function readLayer(path: string, extraArgs: string[] = []): ReadBack {
+  const out = run('ogrinfo', ['-ro', '-so', '-al', ...extraArgs, path]);
   const blocks = out.split(/^Layer name: /m).slice(1);
   assert.equal(blocks.length, 1, `expected one layer in ${path}:\n${out}`);
   const block = blocks[0]!;
@@ -150,6 +152,7 @@ function readLayer(path: string, openOptions: string[] = []): ReadBack {
     count: Number(count),
     extent: e ? [Number(e[1]), Number(e[2]), Number(e[3]), Number(e[4])] : null,
     geometryColumn: /^Geometry Column = (.+)$/m.exec(block)?.[1]?.trim() ?? 'GEOMETRY',
+    fields: [...block.matchAll(/^(\S[^:\n]*): (?:Integer64|Integer|Real|String|Date|DateTime|Time|Binary)(?:List)? /gm)].map((m) => m[1]!),
   };
 }
 
@@ -189,6 +192,13 @@ function zipEntries(zip: string): string[] {
 
 function zipText(zip: string, entry: string): string {
   return run('unzip', ['-p', zip, entry]);
+}
+
+/** Copies one entry out of a zip into `dir` (GDAL can't open an XLSX or ODS, zips themselves, inside /vsizip/). */
+function extractEntry(zip: string, entry: string, dir: string): string {
+  const out = join(dir, `${Date.now()}-${Math.random().toString(36).slice(2)}-${entry.split('/').at(-1)}`);
+  writeFileSync(out, execFileSync('unzip', ['-p', zip, entry], { maxBuffer: 64 * 1024 * 1024 }));
+  return out;
 }
 
 function locations(res: ApiResponse): string[] {
@@ -491,10 +501,11 @@ describe('exports', () => {
 
   it('exports a table to CSV, GeoPackage, XLSX and ODS without a CRS', async () => {
     const formats = [
-      { mimetype: mime.csv, ext: 'csv', short: 'CSV', oo: [] as string[] },
-      { mimetype: mime.gpkg, ext: 'gpkg', short: 'GPKG', oo: [] },
-      { mimetype: mime.xlsx, ext: 'xlsx', short: 'XLSX', oo: ['HEADERS=FORCE'] },
-      { mimetype: mime.ods, ext: 'ods', short: 'ODS', oo: ['HEADERS=FORCE'] },
+      // Every cell may be text, so the spreadsheet drivers are told the first row holds the headers.
+      { mimetype: mime.csv, ext: 'csv', short: 'CSV', args: [] as string[], spreadsheet: false },
+      { mimetype: mime.gpkg, ext: 'gpkg', short: 'GPKG', args: [], spreadsheet: false },
+      { mimetype: mime.xlsx, ext: 'xlsx', short: 'XLSX', args: ['--config', 'OGR_XLSX_HEADERS', 'FORCE'], spreadsheet: true },
+      { mimetype: mime.ods, ext: 'ods', short: 'ODS', args: ['--config', 'OGR_ODS_HEADERS', 'FORCE'], spreadsheet: true },
     ];
     const valid = await validate({ formats: { table: mime.csv }, items: [{ item: table.url }] });
     assert.equal(valid.is_valid, true, valid.invalid_reasons.join('; '));
@@ -513,8 +524,10 @@ describe('exports', () => {
       const entries = zipEntries(zip);
       assert.ok(entries.includes(`station-readings/station-readings.${format.ext}`), `${format.short}: ${entries.join(', ')}`);
       assert.ok(entries.includes('station-readings/station-readings.iso.xml'), `${format.short}: ${entries.join(', ')}`);
-      const layer = readLayer(`/vsizip/${zip}/station-readings/station-readings.${format.ext}`, format.oo);
+      const entry = `station-readings/station-readings.${format.ext}`;
+      const layer = readLayer(format.spreadsheet ? extractEntry(zip, entry, work) : `/vsizip/${zip}/${entry}`, format.args);
       assert.equal(layer.count, 250, `${format.short}: row count`);
+      for (const field of ['station', 'reading', 'quality']) assert.ok(layer.fields.includes(field), `${format.short}: a ${field} field in ${layer.fields.join(', ')}`);
       assert.equal(layer.extent, null, `${format.short}: no geometry`);
     }
   });
@@ -527,22 +540,40 @@ describe('exports', () => {
     assert.equal(epsgOf(`/vsizip/${plain.zip}/tasman-countries/tasman-countries.kml`), 'EPSG:4326');
     assert.doesNotMatch(zipText(plain.zip, 'tasman-countries/tasman-countries.kml'), /dd9933/i, 'no colour without one');
 
-    const styled = await completeExport({ formats: { vector: mime.kml }, items: [{ item: countries.url, color: '#3399DD' }] });
-    assert.deepEqual(styled.exp.items, [{ item: countries.url, color: '#3399DD' }]);
-    const kml = zipText(styled.zip, 'tasman-countries/tasman-countries.kml');
-    // KML colours are aabbggrr: #3399DD is ..dd9933.
-    assert.match(kml, /<color>[0-9a-f]{2}dd9933<\/color>/i, `a <color> of #3399DD in ${kml.slice(0, 2000)}`);
-    const info = run('ogrinfo', ['-ro', '-al', `/vsizip/${styled.zip}/tasman-countries/tasman-countries.kml`]);
-    assert.match(info, /Style = .*3399DD/i, 'ogrinfo reads the style');
+    const styled = await completeExport({
+      formats: { vector: mime.kml },
+      items: [
+        { item: countries.url, color: '#3399DD' },
+        { item: points.url, color: '#CC3300' },
+      ],
+    });
+    assert.deepEqual(styled.exp.items, [
+      { item: countries.url, color: '#3399DD' },
+      { item: points.url, color: '#CC3300' },
+    ]);
+    for (const [base, rgb, kmlColor, count] of [
+      ['tasman-countries', '3399DD', 'dd9933', 2],
+      ['nz-points', 'CC3300', '0033cc', 2000],
+    ] as const) {
+      const kml = zipText(styled.zip, `${base}/${base}.kml`);
+      // KML colours are aabbggrr: #3399DD is ..dd9933.
+      assert.match(kml, new RegExp(`<color>[0-9a-f]{2}${kmlColor}</color>`, 'i'), `${base}: a <color> of #${rgb} in ${kml.slice(0, 1500)}`);
+      // Each feature's style, as GDAL resolves it (an inline <Style> on a placemark overrides its <styleUrl>), is in the colour.
+      const info = run('ogrinfo', ['-ro', '-al', `/vsizip/${styled.zip}/${base}/${base}.kml`]);
+      const styles = info.split('\n').filter((line) => /^\s*Style = /.test(line)).map((line) => line.trim());
+      assert.equal(styles.length, count, `${base}: a style on each of the ${count} features, got ${styles.length}: ${[...new Set(styles)].join(' | ')}`);
+      const others = [...new Set(styles.filter((style) => !style.toUpperCase().includes(rgb)))];
+      assert.deepEqual(others, [], `${base}: every feature styled #${rgb}`);
+    }
   });
 
   it('exports the version a version URL names, and echoes that URL', async () => {
     const versions = await server.request('GET', `${versioned.url}versions/`);
     assert.equal(versions.status, 200, versions.text);
-    const list = versions.body as Array<{ version: { id: number; url: string; number: number } }>;
-    const v1 = list.find((v) => v.version.number === 1)?.version;
-    const v2 = list.find((v) => v.version.number === 2)?.version;
-    assert.ok(v1 && v2, `two versions: ${versions.text}`);
+    // Version ids rise with the version number.
+    const list = (versions.body as Array<{ version: { id: number; url: string } }>).map((v) => v.version).sort((a, b) => a.id - b.id);
+    assert.equal(list.length, 2, `two versions: ${versions.text}`);
+    const [v1, v2] = list as [{ id: number; url: string }, { id: number; url: string }];
     const current = await server.request('GET', versioned.url);
     assert.equal(current.body.version.id, v2.id, 'version 2 is published');
 

@@ -15,7 +15,7 @@ export interface ExportFormat {
   layerCreationOptions?: readonly string[];
   /** KML is always EPSG:4326, whatever the request says. */
   fixedCrs?: string;
-  /** Writes per-feature style, so an item's `color` means something. */
+  /** An item's `color` styles its features. */
   styled?: boolean;
 }
 
@@ -32,7 +32,7 @@ export const exportFormats: readonly ExportFormat[] = [
     displayName: 'KML',
     short: 'kml',
     kinds: ['vector'],
-    driver: 'LIBKML',
+    driver: 'KML',
     extension: 'kml',
     fixedCrs: 'EPSG:4326',
     styled: true,

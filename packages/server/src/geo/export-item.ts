@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { ExportFormat } from './export-formats.js';
 import { writeClipFile, type Bbox, type CropPolygon } from './crop.js';
+import { styleKml } from './kml-style.js';
 import { ogr2ogr } from './ogr2ogr.js';
 
 export interface ExportItemOptions {
@@ -23,9 +24,6 @@ export interface ExportItemOptions {
   signal: AbortSignal;
   onProgress: (fraction: number) => void;
 }
-
-/** An OGR style string: the colour for lines, fills and point symbols. */
-const styleOf = (color: string) => `PEN(c:${color},w:2px);BRUSH(fc:${color}80);SYMBOL(id:"ogr-sym-3",c:${color})`;
 
 /**
  * Writes one version into the requested format with ogr2ogr: reprojected with `-t_srs`, cut
@@ -51,14 +49,9 @@ export async function exportItem(options: ExportItemOptions): Promise<string> {
       else keepNone = true;
     }
   }
-  if (format.styled && options.color && options.hasGeometry) {
-    // OGR SQL sets each feature's style string from an OGR_STYLE column.
-    const sql = `SELECT *, '${styleOf(options.color)}' AS OGR_STYLE FROM "${options.sourceLayer}"${keepNone ? ' WHERE 0 = 1' : ''}`;
-    args.push('-dialect', 'OGRSQL', '-sql', sql);
-  } else {
-    if (keepNone) args.push('-where', '0 = 1');
-    args.push(options.sourceLayer);
-  }
+  if (keepNone) args.push('-where', '0 = 1');
+  args.push(options.sourceLayer);
   await ogr2ogr(args, { signal: options.signal, onProgress: options.onProgress });
+  if (format.styled && options.color && options.hasGeometry) await styleKml(join(options.folder, path), options.color, options.signal);
   return path;
 }
