@@ -9,7 +9,6 @@
 // With --keep DIR, a catalog seeded there before is reused (seeding 100,000 items takes ~30 min).
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { allScopes, resolveConfig, startServer, gdalInfo } from '../packages/server/dist/index.js';
@@ -21,8 +20,9 @@ import { createLayer } from '../packages/server/dist/domain/layers.js';
 import { createPublish } from '../packages/server/dist/domain/publishing.js';
 import { createSet, publishSetVersion } from '../packages/server/dist/domain/sets.js';
 import { putPermission } from '../packages/server/dist/domain/permissions.js';
+import { freePort, median, parseArgs, rng, rssOf, sleep } from './lib.mjs';
 
-const args = Object.fromEntries(process.argv.slice(2).reduce((pairs, a, i, all) => (a.startsWith('--') ? [...pairs, [a.slice(2), all[i + 1]]] : pairs), []));
+const args = parseArgs(process.argv.slice(2));
 const totalItems = Number(args.items ?? 100_000);
 const layerCount = Number(args.layers ?? 1500);
 const tableCount = Number(args.tables ?? 500);
@@ -36,10 +36,6 @@ const bin = new URL('../packages/cli/dist/bin.js', import.meta.url).pathname;
 const dir = args.keep ?? mkdtempSync(join(tmpdir(), 'mapshelf-bench-catalog-'));
 const adminSecret = 'bench-admin-token';
 
-function rng(seed) {
-  let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
-}
 const random = rng(7);
 const pick = (list) => list[Math.floor(random() * list.length)];
 const pickSome = (list, n) => [...new Set(Array.from({ length: n }, () => pick(list)))];
@@ -64,24 +60,7 @@ const words = [...new Set([...themes, ...places, ...qualifiers].flatMap((t) => t
 const describe = () => `${pick(sentences)} ${pick(sentences)} Coverage: ${pick(places)}.`;
 const title = () => `${pick(qualifiers)} ${pick(themes).toLowerCase()} — ${pick(places)}`;
 
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-function rssOf(pid) {
-  try {
-    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) * 1024;
-  } catch {
-    return 0;
-  }
-}
-
 /** Region boxes spread over the world, some large, most small, as real catalogs are. */
 function regions() {
   return Array.from({ length: regionCount }, () => {

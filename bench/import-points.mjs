@@ -3,63 +3,23 @@
 // Runs each side alternately (A B A B ...) and reports medians, the ratio, and the server's peak RSS.
 // Usage: node bench/import-points.mjs [--points 1000000] [--runs 3]
 import { execFileSync, spawn } from 'node:child_process';
-import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { openAsBlob } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, openAsBlob, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort, median, parseArgs, rssOf, sleep, writePoints } from './lib.mjs';
 
-const args = Object.fromEntries(process.argv.slice(2).reduce((pairs, a, i, all) => (a.startsWith('--') ? [...pairs, [a.slice(2), all[i + 1]]] : pairs), []));
+const args = parseArgs(process.argv.slice(2));
 const points = Number(args.points ?? 1_000_000);
 const runs = Number(args.runs ?? 3);
 const bin = new URL('../packages/cli/dist/bin.js', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'mapshelf-bench-'));
 const token = 'bench-token';
 
-function rng(seed) {
-  let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
-}
-
-async function writePoints(path) {
-  const random = rng(42);
-  const out = createWriteStream(path);
-  for (let i = 0; i < points; i++) {
-    const props = {
-      id: i, name: `point ${i}`, category: ['a', 'b', 'c', 'd'][i % 4], value: Math.round(random() * 1e6) / 100,
-      count: Math.floor(random() * 1000), flag: i % 3 === 0, code: `C${(i * 7919) % 100000}`, height: random() * 3000,
-      year: 1900 + (i % 125), ratio: random(), label: `L${i % 997}`, date: `20${String(10 + (i % 15))}-0${1 + (i % 9)}-1${i % 9}`,
-    };
-    const line = `{"type":"Feature","properties":${JSON.stringify(props)},"geometry":{"type":"Point","coordinates":[${(166 + random() * 12).toFixed(6)},${(-47 + random() * 13).toFixed(6)}]}}\n`;
-    if (!out.write(line)) await new Promise((r) => out.once('drain', r));
-  }
-  await new Promise((r) => out.end(r));
-}
-
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function rssOf(pid) {
-  try {
-    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) * 1024;
-  } catch {
-    return 0;
-  }
-}
-
 async function main() {
   const seq = join(dir, 'points.geojsonl');
   const gpkg = join(dir, 'points.gpkg');
   console.error(`generating ${points} points ...`);
-  await writePoints(seq);
+  await writePoints(seq, points);
   execFileSync('ogr2ogr', ['-f', 'GPKG', gpkg, seq, '-nln', 'points']);
 
   const port = await freePort();

@@ -13,6 +13,7 @@ export const dataPaths = {
   versionFile: (layerId: number, versionNumber: number) => join('layers', String(layerId), `v${versionNumber}.gpkg`),
   documentFolder: (documentId: number) => join('documents', String(documentId)),
   exportFolder: (exportId: number) => join('exports', String(exportId)),
+  exportFile: (exportId: number, name: string) => join('exports', String(exportId), `${name}.zip`),
 };
 
 /** A folder of uploaded files in the scratch area, for a use case to move into place. */

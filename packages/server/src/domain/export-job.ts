@@ -8,7 +8,7 @@ import { zipFolder } from '../files/zip-write.js';
 import { PermanentJobError } from '../jobs/job-kind.js';
 import { timestamp, type DomainContext } from './context.js';
 import { absolute, dataPaths } from './data-paths.js';
-import { exportFile, type ExportItem } from './exports.js';
+import type { ExportItem } from './exports.js';
 import { versionMetadata } from './layer-metadata.js';
 
 /** Share of the progress bar the zipping takes; GDAL's writing takes the rest. */
@@ -86,7 +86,7 @@ export async function performExport(ctx: DomainContext, exportId: number, signal
 
     const zipped = join(scratch, 'export.zip');
     const written = await zipFolder(content, zipped, (fraction) => report(done + fraction * zipShare), signal);
-    const file = exportFile(exportId, row.name);
+    const file = dataPaths.exportFile(exportId, row.name);
     await rm(absolute(ctx.dataDir, dataPaths.exportFolder(exportId)), { recursive: true, force: true });
     await mkdir(dirname(absolute(ctx.dataDir, file)), { recursive: true });
     await rename(zipped, absolute(ctx.dataDir, file));

@@ -6,7 +6,7 @@ import type { ExportRow, LayerRow } from '../store/schema.js';
 import type { Actor } from './actor.js';
 import { countUse } from './catalog.js';
 import { timestamp, type DomainContext } from './context.js';
-import { absolute, dataPaths } from './data-paths.js';
+import { absolute } from './data-paths.js';
 import { conflict, MapshelfError, notFound, type ErrorLocation } from './errors.js';
 import { estimateZippedSize } from './export-size.js';
 import { effectiveLevel } from './item-access.js';
@@ -380,6 +380,3 @@ export async function countExportDownload(ctx: DomainContext, id: number): Promi
   if (!row) return;
   for (const item of JSON.parse(row.items) as ExportItem[]) await countUse(ctx, item.type, item.layer_id);
 }
-
-/** Where an export's zip lives in the data folder. */
-export const exportFile = (id: number, name: string) => `${dataPaths.exportFolder(id)}/${name}.zip`;
