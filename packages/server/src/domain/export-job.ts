@@ -62,7 +62,7 @@ export async function performExport(ctx: DomainContext, exportId: number, signal
       await exportItem({
         source: absolute(ctx.dataDir, version.data_file),
         sourceLayer: versionLayerName,
-        hasGeometry: version.geometry_type !== null,
+        geometryType: version.geometry_type,
         format,
         folder,
         baseName: item.base_name,

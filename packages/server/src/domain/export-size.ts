@@ -21,7 +21,7 @@ const sidecarBytes = 2 * 1024;
 const factors: Record<string, { perByte: number; fixed: number }> = {
   gpkg: { perByte: 0.35, fixed: 4 * 1024 },
   shp: { perByte: 0.5, fixed: 1024 },
-  csv: { perByte: 0.5, fixed: 256 },
+  csv: { perByte: 0.3, fixed: 256 },
   kml: { perByte: 0.45, fixed: 512 },
   geojson: { perByte: 0.5, fixed: 256 },
   fgb: { perByte: 0.5, fixed: 512 },

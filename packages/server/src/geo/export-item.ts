@@ -8,7 +8,8 @@ export interface ExportItemOptions {
   /** The version's GeoPackage, and its layer. */
   source: string;
   sourceLayer: string;
-  hasGeometry: boolean;
+  /** e.g. `MultiPolygon`, or null for a table. */
+  geometryType: string | null;
   format: ExportFormat;
   /** The folder to write into, and the base name of the files (and the layer name inside them). */
   folder: string;
@@ -35,11 +36,11 @@ export async function exportItem(options: ExportItemOptions): Promise<string> {
   const path = `${options.baseName}.${format.extension}`;
   const args = ['-f', format.driver, join(options.folder, path), options.source, '-nln', options.layerName];
   for (const option of format.layerCreationOptions ?? []) args.push('-lco', option);
-  if (format.driver === 'CSV' && options.hasGeometry) args.push('-lco', 'GEOMETRY=AS_WKT');
+  if (format.driver === 'CSV' && options.geometryType !== null) args.push('-lco', 'GEOMETRY=AS_WKT');
   if (format.driver === 'GPKG') args.push('-gt', '65536');
   // A crop the data's CRS can't express keeps nothing: the layer is written, empty.
   let keepNone = false;
-  if (options.hasGeometry) {
+  if (options.geometryType !== null) {
     const crs = format.fixedCrs ?? options.crs;
     if (crs) args.push('-t_srs', crs);
     if (options.crop) {
@@ -47,11 +48,14 @@ export async function exportItem(options: ExportItemOptions): Promise<string> {
       const bbox: Bbox | null = await writeClipFile(clipFile, options.crop, options.source, options.sourceLayer);
       if (bbox) args.push('-clipsrc', clipFile, '-spat', ...bbox.map(String));
       else keepNone = true;
+      // Cutting a multipolygon can leave a polygon; formats with one geometry type per layer
+      // (FlatGeobuf, File Geodatabase) then need every feature multi.
+      if (/polygon|linestring/i.test(options.geometryType)) args.push('-nlt', 'PROMOTE_TO_MULTI');
     }
   }
   if (keepNone) args.push('-where', '0 = 1');
   args.push(options.sourceLayer);
   await ogr2ogr(args, { signal: options.signal, onProgress: options.onProgress });
-  if (format.styled && options.color && options.hasGeometry) await styleKml(join(options.folder, path), options.color, options.signal);
+  if (format.styled && options.color && options.geometryType !== null) await styleKml(join(options.folder, path), options.color, options.signal);
   return path;
 }
