@@ -869,6 +869,20 @@ describe('exports', () => {
     });
   });
 
+  it('ends in error, with GDAL\'s reason and no files, when the data can\'t be read', async () => {
+    const broken = await publishedLayer(server, 'layers', { title: 'Broken Points', group: owners, data: { datasources: points.data.datasources } });
+    // The version's GeoPackage damaged on disk, as a failing disk would leave it.
+    writeFileSync(join(server.dataDir, 'layers', String(broken.id), `v${broken.version.number}.gpkg`), 'not a geopackage');
+    const exp = await waitForExport(await createExport({ crs: 'EPSG:2193', formats: { vector: mime.gpkg }, items: [{ item: broken.url }] }), 'error');
+    assert.match(exp.error ?? '', /GDAL could not write layer \d+ \("Broken Points"\)/, `the reason: ${exp.error}`);
+    assert.equal(exp.download_url, null);
+    assert.equal(existsSync(join(server.dataDir, 'exports', String(exp.id))), false, 'no zip');
+    const scratch = join(server.dataDir, 'tmp');
+    assert.deepEqual(existsSync(scratch) ? readdirSync(scratch).filter((name) => name.startsWith(`export-${exp.id}-`)) : [], [], 'no scratch files');
+    const download = await server.request('GET', `${exp.url}download/`);
+    assert.equal(download.status, 409, download.text);
+  });
+
   it('runs eight exports made at once, each to completion with the right count', async () => {
     const formats = [mime.gpkg, mime.shp, mime.csv, mime.geojson, mime.fgb, mime.gml, mime.kml, mime.tab];
     const exts = ['gpkg', 'shp', 'csv', 'geojson', 'fgb', 'gml', 'kml', 'tab'];
