@@ -1,6 +1,24 @@
 /**
- * @mapshelf/sdk: the TypeScript client for Mapshelf's Koordinates-compatible Data API.
- * The client itself arrives with the SDK issue; this package exists now so the workspace,
- * build and CLI wiring are in place.
+ * @mapshelf/sdk: the TypeScript client for Mapshelf and other Koordinates-compatible Data APIs.
+ * No runtime dependencies: global `fetch`, Node ≥ 20 and browsers.
  */
-export const apiBasePath = '/services/api/v1/';
+export { Client, apiBasePath, type ClientOptions, type RequestOptions, type QueryValue } from './client.js';
+export * from './core/errors.js';
+export { Query, InvalidFilterError, type FilterValue } from './core/query.js';
+export { path, parseLinks, resourceTotal } from './core/path.js';
+export { Layer, LayerData, LayersManager, type VersionInfo, type WaitOptions } from './resources/layers.js';
+export { CatalogManager, type CatalogItem } from './resources/catalog.js';
+export { LicensesManager, type License } from './resources/licenses.js';
+export {
+  Export,
+  ExportJob,
+  ExportsManager,
+  CropLayersManager,
+  type CropFeature,
+  type CropLayer,
+  type DownloadOptions,
+  type ExportItem,
+  type ExportRequestFields,
+  type ExportValidation,
+  type GeoJsonPolygon,
+} from './resources/exports.js';

@@ -1,0 +1,168 @@
+import { APIConnectionError, APITimeoutError, errorFor, MapshelfError } from './core/errors.js';
+import { CatalogManager } from './resources/catalog.js';
+import { ExportsManager } from './resources/exports.js';
+import { LayersManager } from './resources/layers.js';
+import { LicensesManager } from './resources/licenses.js';
+
+export const apiBasePath = '/services/api/v1/';
+
+export interface ClientOptions {
+  /** The site's host name, e.g. `data.example.org`. Give this or `baseUrl`. */
+  host?: string;
+  /** @default 'https' */
+  protocol?: 'https' | 'http';
+  /** The site's origin, e.g. `http://localhost:8080`; wins over `host` and `protocol`. */
+  baseUrl?: string;
+  /** API token. In Node it falls back to `MAPSHELF_TOKEN`, then `KOORDINATES_TOKEN`. */
+  token?: string;
+  /** @default globalThis.fetch */
+  fetch?: typeof fetch;
+  /** Retries of a request that hit a rate limit, an unavailable server or a broken connection. @default 2 */
+  maxRetries?: number;
+  /** Milliseconds before a request is abandoned. @default 60000 */
+  timeout?: number;
+  userAgent?: string;
+}
+
+export type QueryValue = string | number | boolean;
+
+export interface RequestOptions {
+  query?: Record<string, QueryValue | QueryValue[] | undefined>;
+  /** Sent as JSON, unless it is a `FormData` or `Blob`. */
+  body?: unknown;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+  timeout?: number;
+  maxRetries?: number;
+}
+
+const retryStatuses = new Set([429, 502, 503, 504]);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function environmentToken(): string | undefined {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  return env?.MAPSHELF_TOKEN || env?.KOORDINATES_TOKEN || undefined;
+}
+
+/** How long to wait before retry `attempt` (0-based): `Retry-After` if the server said, else backoff with jitter. */
+function retryDelay(attempt: number, response: Response | null): number {
+  const header = response?.headers.get('retry-after');
+  if (header) {
+    const seconds = Number(header);
+    const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - Date.now();
+    if (Number.isFinite(ms) && ms >= 0) return Math.min(ms, 60_000);
+  }
+  return Math.min(8000, 500 * 2 ** attempt) * (0.75 + Math.random() * 0.5);
+}
+
+/**
+ * A Mapshelf (or any Koordinates-compatible) site. This class is the only code that does HTTP:
+ * authentication, timeouts, retries and error mapping live here once.
+ */
+export class Client {
+  readonly baseUrl: string;
+  readonly layers: LayersManager;
+  readonly tables: LayersManager;
+  readonly catalog: CatalogManager;
+  readonly licenses: LicensesManager;
+  readonly exports: ExportsManager;
+  private readonly token: string | undefined;
+  private readonly fetchImpl: typeof fetch;
+  private readonly maxRetries: number;
+  private readonly timeout: number;
+  private readonly userAgent: string | undefined;
+
+  constructor(options: ClientOptions = {}) {
+    const origin = options.baseUrl ?? (options.host ? `${options.protocol ?? 'https'}://${options.host}` : undefined);
+    if (!origin) throw new MapshelfError('Give the site as `host` (data.example.org) or `baseUrl` (http://localhost:8080).');
+    this.baseUrl = `${origin.replace(/\/+$/, '').replace(/\/services\/api\/v1$/, '')}${apiBasePath}`;
+    this.token = options.token ?? environmentToken();
+    this.fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
+    this.maxRetries = options.maxRetries ?? 2;
+    this.timeout = options.timeout ?? 60_000;
+    this.userAgent = options.userAgent;
+    this.layers = new LayersManager(this, 'layers');
+    this.tables = new LayersManager(this, 'tables');
+    this.catalog = new CatalogManager(this);
+    this.licenses = new LicensesManager(this);
+    this.exports = new ExportsManager(this);
+  }
+
+  /** An absolute URL for an API path (relative to the API root) or a URL the server gave. */
+  url(pathOrUrl: string, query?: RequestOptions['query']): string {
+    const url = new URL(/^https?:\/\//.test(pathOrUrl) ? pathOrUrl : `${this.baseUrl}${pathOrUrl.replace(/^\/+/, '')}`);
+    for (const [key, value] of Object.entries(query ?? {})) {
+      if (value === undefined) continue;
+      url.searchParams.delete(key);
+      for (const v of Array.isArray(value) ? value : [value]) url.searchParams.append(key, String(v));
+    }
+    return url.toString();
+  }
+
+  /** Sends a request and answers its response; an error status throws the matching `APIError`. */
+  async request(method: string, pathOrUrl: string, options: RequestOptions = {}): Promise<Response> {
+    const url = this.url(pathOrUrl, options.query);
+    const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
+    if (this.token) headers.authorization = `key ${this.token}`;
+    if (this.userAgent) headers['user-agent'] = this.userAgent;
+    let body: BodyInit | undefined;
+    if (options.body instanceof FormData || options.body instanceof Blob) body = options.body;
+    else if (options.body !== undefined) {
+      body = JSON.stringify(options.body);
+      headers['content-type'] = 'application/json';
+    }
+    const maxRetries = options.maxRetries ?? this.maxRetries;
+    for (let attempt = 0; ; attempt++) {
+      const timeout = AbortSignal.timeout(options.timeout ?? this.timeout);
+      const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+      let response: Response | null = null;
+      try {
+        response = await this.fetchImpl(url, { method, headers, body, signal });
+      } catch (error) {
+        if (options.signal?.aborted) throw error;
+        if (attempt < maxRetries) {
+          await sleep(retryDelay(attempt, null));
+          continue;
+        }
+        if (timeout.aborted) throw new APITimeoutError(`${method} ${url} took longer than ${options.timeout ?? this.timeout} ms.`, { cause: error });
+        throw new APIConnectionError(`Could not reach ${url}: ${(error as Error).message}. Is the server running, and the URL right?`, { cause: error });
+      }
+      if (response.ok || response.status === 304) return response;
+      if (retryStatuses.has(response.status) && attempt < maxRetries) {
+        await response.body?.cancel();
+        await sleep(retryDelay(attempt, response));
+        continue;
+      }
+      const text = await response.text();
+      let parsed: unknown = text;
+      try {
+        parsed = text ? JSON.parse(text) : null;
+      } catch {
+        // Not JSON (a proxy's error page): the text is the best there is.
+      }
+      throw errorFor(response.status, parsed, response.headers);
+    }
+  }
+
+  private readonly filterSpecs = new Map<string, Promise<Record<string, { lookups?: Record<string, unknown> }> | null>>();
+
+  /** The filters a list offers, from its OPTIONS (asked once per list); null if the site does not say. */
+  listFilters(path: string): Promise<Record<string, { lookups?: Record<string, unknown> }> | null> {
+    let spec = this.filterSpecs.get(path);
+    if (!spec) {
+      spec = this.json<{ filters?: Record<string, { lookups?: Record<string, unknown> }> }>('OPTIONS', path).then(
+        (body) => body?.filters ?? null,
+        () => null,
+      );
+      this.filterSpecs.set(path, spec);
+    }
+    return spec;
+  }
+
+  /** A request whose answer is JSON. */
+  async json<T>(method: string, pathOrUrl: string, options: RequestOptions = {}): Promise<T> {
+    const response = await this.request(method, pathOrUrl, options);
+    const text = await response.text();
+    return (text ? JSON.parse(text) : null) as T;
+  }
+}

@@ -1,0 +1,294 @@
+import type { Client } from '../client.js';
+import { DownloadError, MapshelfError } from '../core/errors.js';
+import { path } from '../core/path.js';
+import { Query } from '../core/query.js';
+import type { WaitOptions } from './layers.js';
+
+export interface ExportItem {
+  item: string;
+  color?: string;
+  tile_id?: string;
+}
+
+export type GeoJsonPolygon = { type: 'Polygon'; coordinates: number[][][] } | { type: 'MultiPolygon'; coordinates: number[][][][] };
+
+export interface ExportRequestFields {
+  /** `EPSG:XXXX`; not needed for KML. */
+  crs?: string;
+  /** A mimetype per data kind: `{vector: 'application/x-ogc-gpkg'}`. */
+  formats?: Record<string, string>;
+  items?: ExportItem[];
+  name?: string;
+  /** A GeoJSON polygon in EPSG:4326, or a crop feature URL. */
+  extent?: GeoJsonPolygon | string | CropFeature;
+  options?: Record<string, unknown>;
+}
+
+/** A request for an export, as seed 002 builds it: set fields, `addItem`, then `client.exports.create`. */
+export class Export implements ExportRequestFields {
+  crs?: string;
+  formats?: Record<string, string>;
+  items: ExportItem[] = [];
+  name?: string;
+  extent?: GeoJsonPolygon | string | CropFeature;
+  options?: Record<string, unknown>;
+
+  constructor(fields: ExportRequestFields = {}) {
+    Object.assign(this, fields);
+    this.items = [...(fields.items ?? [])];
+  }
+
+  /** Adds a layer or table (or one of their versions), by object or URL. */
+  addItem(item: { url: string } | string, options: { color?: string; tileId?: string } = {}): this {
+    this.items.push({
+      item: typeof item === 'string' ? item : item.url,
+      ...(options.color !== undefined && { color: options.color }),
+      ...(options.tileId !== undefined && { tile_id: options.tileId }),
+    });
+    return this;
+  }
+
+  /** The request body. A crop feature is sent as its URL. */
+  toJSON(): Record<string, unknown> {
+    const extent = this.extent && typeof this.extent === 'object' && 'url' in this.extent ? this.extent.url : this.extent;
+    return Object.fromEntries(
+      Object.entries({ crs: this.crs, formats: this.formats, items: this.items, name: this.name, extent, options: this.options }).filter(([, v]) => v !== undefined),
+    );
+  }
+}
+
+export interface ExportValidation {
+  is_valid: boolean;
+  invalid_reasons: string[];
+  size_estimate_zipped: number | null;
+  items: Array<{ item: string; is_valid: boolean; invalid_reasons: string[] }>;
+}
+
+export interface DownloadOptions {
+  /** Called with the bytes received so far and the total (null when the server does not say). */
+  onProgress?: (received: number, total: number | null) => void;
+  /** Bytes between progress calls. @default 1048576 */
+  chunkSize?: number;
+  /** Continue a partial file at `target` with a Range request, instead of starting over. */
+  resume?: boolean;
+  signal?: AbortSignal;
+}
+
+/** A Node.js writable stream, as far as a download needs one. */
+interface NodeWritable {
+  write(chunk: Uint8Array): boolean;
+  once(event: 'drain', listener: () => void): unknown;
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason)), { once: true });
+  });
+
+/** An export on the server: its state, progress and, once complete, its zip. */
+export class ExportJob {
+  id!: number;
+  name!: string;
+  url!: string;
+  state!: 'processing' | 'complete' | 'error' | 'cancelled' | 'gone';
+  progress!: number;
+  download_url!: string | null;
+  size_estimate_zipped!: number | null;
+  size!: number | null;
+  error!: string | null;
+  [key: string]: unknown;
+
+  constructor(
+    fields: Record<string, unknown>,
+    private readonly manager: ExportsManager,
+  ) {
+    Object.defineProperty(this, 'manager', { enumerable: false });
+    Object.assign(this, fields);
+  }
+
+  refresh(): Promise<ExportJob> {
+    return this.manager.get(this.id);
+  }
+
+  cancel(): Promise<ExportJob> {
+    return this.manager.cancel(this.id);
+  }
+
+  /** Polls until the export is complete; throws if it ends otherwise. */
+  async waitUntilComplete(options: WaitOptions = {}): Promise<ExportJob> {
+    let current: ExportJob = this;
+    for (;;) {
+      options.onProgress?.(current.progress ?? 0);
+      if (current.state === 'complete') return current;
+      if (current.state !== 'processing') throw new MapshelfError(`Export ${this.id} ended ${current.state}${current.error ? `: ${current.error}` : ''}.`);
+      await sleep(options.intervalMs ?? 500, options.signal);
+      current = await this.refresh();
+      Object.assign(this, current);
+    }
+  }
+
+  /**
+   * Downloads the zip to a directory (named `{name}.zip`; an existing file there is an error),
+   * a file path, or a writable stream (left open). Returns the path written, if any.
+   */
+  download(target: string | WritableStream<Uint8Array> | NodeWritable, options: DownloadOptions = {}): Promise<string | null> {
+    return this.manager.download(this, target, options);
+  }
+}
+
+export interface CropLayer {
+  id: number;
+  name: string;
+  url: string;
+  features_url: string;
+  feature_count: number;
+  extent: [number, number, number, number] | null;
+  [key: string]: unknown;
+}
+
+export interface CropFeature {
+  id: number;
+  name: string;
+  url: string;
+  geometry?: GeoJsonPolygon;
+  [key: string]: unknown;
+}
+
+/** `client.exports.croplayers`. */
+export class CropLayersManager {
+  constructor(private readonly client: Client) {}
+
+  list(): Query<CropLayer> {
+    return new Query(this.client, 'exports/croplayers/', (raw: CropLayer) => raw);
+  }
+
+  get(id: number): Promise<CropLayer> {
+    return this.client.json('GET', path`exports/croplayers/${id}/`);
+  }
+
+  listFeatures(cropLayerId: number): Query<CropFeature> {
+    return new Query(this.client, path`exports/croplayers/${cropLayerId}/cropfeatures/`, (raw: CropFeature) => raw);
+  }
+
+  getFeature(cropLayerId: number, cropFeatureId: number): Promise<CropFeature> {
+    return this.client.json('GET', path`exports/croplayers/${cropLayerId}/cropfeatures/${cropFeatureId}/`);
+  }
+}
+
+/** `client.exports`. */
+export class ExportsManager {
+  readonly croplayers: CropLayersManager;
+
+  constructor(private readonly client: Client) {
+    this.croplayers = new CropLayersManager(client);
+  }
+
+  private wrap = (raw: Record<string, unknown>) => new ExportJob(raw, this);
+
+  /** Your exports (a site admin's: everyone's), newest first. */
+  list(): Query<ExportJob> {
+    return new Query(this.client, 'exports/', this.wrap);
+  }
+
+  async get(id: number): Promise<ExportJob> {
+    return this.wrap(await this.client.json('GET', path`exports/${id}/`));
+  }
+
+  /** The formats offered for each data kind: `{vector: {'application/x-ogc-gpkg': 'GeoPackage', ...}, ...}`. */
+  async getFormats(): Promise<Record<string, Record<string, string>>> {
+    const options = await this.client.json<{ actions?: { POST?: { formats?: { children?: Record<string, { choices: Array<{ value: string; display_name: string }> }> } } } }>(
+      'OPTIONS',
+      'exports/',
+    );
+    const kinds = options?.actions?.POST?.formats?.children ?? {};
+    return Object.fromEntries(Object.entries(kinds).map(([kind, { choices }]) => [kind, Object.fromEntries(choices.map((c) => [c.value, c.display_name]))]));
+  }
+
+  /** Checks a request without creating it: validity, reasons, and the estimated zip size. */
+  validate(request: Export | ExportRequestFields): Promise<ExportValidation> {
+    return this.client.json('POST', 'exports/validate/', { body: new Export(request).toJSON() });
+  }
+
+  /** Creates an export; it runs on the server while you wait with `waitUntilComplete`. */
+  async create(request: Export | ExportRequestFields): Promise<ExportJob> {
+    return this.wrap(await this.client.json('POST', 'exports/', { body: new Export(request).toJSON(), maxRetries: 0 }));
+  }
+
+  async cancel(id: number): Promise<ExportJob> {
+    return this.wrap(await this.client.json('DELETE', path`exports/${id}/`));
+  }
+
+  /** See `ExportJob.download`. */
+  async download(job: ExportJob, target: string | WritableStream<Uint8Array> | NodeWritable, options: DownloadOptions = {}): Promise<string | null> {
+    if (job.state !== 'complete' || !job.download_url) throw new DownloadError(`Export ${job.id} is ${job.state}; it can be downloaded once complete.`);
+    if (typeof target !== 'string') {
+      await this.stream(job.download_url, 0, options, toSink(target));
+      return null;
+    }
+    const fs = await import('node:fs');
+    const { join } = await import('node:path');
+    let file = target;
+    if (fs.existsSync(target) && fs.statSync(target).isDirectory()) {
+      file = join(target, `${job.name}.zip`);
+      if (fs.existsSync(file) && !options.resume) throw new DownloadError(`${file} already exists; remove it, or give another path.`);
+    }
+    const start = options.resume && fs.existsSync(file) ? fs.statSync(file).size : 0;
+    const out = fs.createWriteStream(file, { flags: start > 0 ? 'a' : 'w' });
+    try {
+      const resumed = await this.stream(job.download_url, start, options, toSink(out));
+      // The server sent the whole file after all: start the file again from it.
+      if (start > 0 && !resumed) throw new DownloadError('The server did not resume the download; call download again without resume.');
+    } finally {
+      await new Promise<void>((resolve) => out.end(() => resolve()));
+    }
+    return file;
+  }
+
+  /** Streams a download into a sink; returns whether a Range request was honoured. */
+  private async stream(url: string, start: number, options: DownloadOptions, sink: Sink): Promise<boolean> {
+    const response = await this.client.request('GET', url, {
+      headers: { accept: 'application/zip', ...(start > 0 && { range: `bytes=${start}-` }) },
+      ...(options.signal && { signal: options.signal }),
+      timeout: 24 * 3600 * 1000,
+    });
+    const resumed = response.status === 206;
+    const length = Number(response.headers.get('content-length'));
+    const total = Number.isFinite(length) && response.headers.has('content-length') ? length + (resumed ? start : 0) : null;
+    let received = resumed ? start : 0;
+    let reported = received;
+    const chunkSize = options.chunkSize ?? 1024 * 1024;
+    options.onProgress?.(received, total);
+    const reader = response.body!.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      await sink.write(value);
+      received += value.length;
+      if (received - reported >= chunkSize) {
+        reported = received;
+        options.onProgress?.(received, total);
+      }
+    }
+    await sink.close();
+    if (reported !== received) options.onProgress?.(received, total);
+    return resumed;
+  }
+}
+
+interface Sink {
+  write(chunk: Uint8Array): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** One way to write into a web WritableStream or a Node stream; neither is closed here. */
+function toSink(target: WritableStream<Uint8Array> | NodeWritable): Sink {
+  if ('getWriter' in target) {
+    const writer = target.getWriter();
+    return { write: (chunk) => writer.write(chunk), close: async () => writer.releaseLock() };
+  }
+  return {
+    write: (chunk) => (target.write(chunk) ? Promise.resolve() : new Promise<void>((resolve) => target.once('drain', resolve))),
+    close: async () => {},
+  };
+}

@@ -1,0 +1,166 @@
+import type { Client } from '../client.js';
+import { MapshelfError } from '../core/errors.js';
+import { path } from '../core/path.js';
+import { Query } from '../core/query.js';
+
+/** What a layer's data is made of, as `data` on the wire. */
+export class LayerData {
+  datasources: Array<number | string> = [];
+  /** `EPSG:xxxx`: assigned to data without a CRS, reprojected to otherwise. */
+  crs?: string | null;
+  primary_key_fields?: string[];
+  feature_count?: number | null;
+  geometry_type?: string | null;
+  fields?: Array<{ name: string; type: string }>;
+  [key: string]: unknown;
+
+  constructor(fields: Partial<LayerData> = {}) {
+    Object.assign(this, fields);
+  }
+}
+
+export interface VersionInfo {
+  id: number;
+  url: string;
+  number: number;
+  status: 'queued' | 'importing' | 'ok' | 'error';
+  progress: number;
+  error: string | null;
+  published_at: string | null;
+  [key: string]: unknown;
+}
+
+export interface WaitOptions {
+  /** Called with 0-1 as the server reports progress. */
+  onProgress?: (fraction: number) => void;
+  /** @default 500 */
+  intervalMs?: number;
+  signal?: AbortSignal;
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason)), { once: true });
+  });
+
+/** A layer or table (one version of it: `version` says which). */
+export class Layer {
+  id!: number;
+  url!: string;
+  type!: 'layer' | 'table';
+  title!: string;
+  description?: string;
+  group?: number | { id: number; url: string };
+  license?: number | { id: number; url: string } | null;
+  tags?: string[];
+  categories?: string[];
+  data!: LayerData;
+  version!: VersionInfo;
+  published_at?: string | null;
+  [key: string]: unknown;
+
+  /** Fields for a new layer, or a layer the server sent (then bound to its manager). */
+  constructor(fields: Record<string, unknown> = {}, private readonly manager?: LayersManager) {
+    Object.defineProperty(this, 'manager', { enumerable: false });
+    Object.assign(this, fields);
+    this.data = new LayerData((fields.data as Partial<LayerData> | undefined) ?? {});
+  }
+
+  private bound(): LayersManager {
+    if (!this.manager || this.id === undefined) throw new MapshelfError('This layer is not on the server yet: create it with client.layers.create(layer).');
+    return this.manager;
+  }
+
+  /** The layer as the server has it now. */
+  refresh(): Promise<Layer> {
+    return this.bound().get(this.id);
+  }
+
+  getVersion(versionId: number | 'draft' | 'published'): Promise<Layer> {
+    return this.bound().getVersion(this.id, versionId);
+  }
+
+  listVersions(): Query<Layer> {
+    return this.bound().listVersions(this.id);
+  }
+
+  /** Imports the layer's datasources again into a new draft version (Koordinates' start_update). */
+  startUpdate(): Promise<Layer> {
+    return this.bound().startUpdate(this.id);
+  }
+
+  /** Publishes this version. */
+  publish(): Promise<Record<string, unknown>> {
+    return this.bound().publishVersion(this.id, this.version.id);
+  }
+
+  delete(): Promise<void> {
+    return this.bound().delete(this.id);
+  }
+
+  /** Waits until this version's import has ended; throws if it failed. */
+  waitForImport(options: WaitOptions = {}): Promise<Layer> {
+    return this.bound().waitForImport(this.id, this.version.id, options);
+  }
+}
+
+/** `client.layers` and `client.tables`: the same routes under `/layers/` and `/tables/`. */
+export class LayersManager {
+  constructor(
+    private readonly client: Client,
+    private readonly collection: 'layers' | 'tables',
+  ) {}
+
+  private wrap = (raw: Record<string, unknown>) => new Layer(raw, this);
+
+  /** Published layers you may see. */
+  list(): Query<Layer> {
+    return new Query(this.client, `${this.collection}/`, this.wrap);
+  }
+
+  /** Drafts you may edit. */
+  listDrafts(): Query<Layer> {
+    return new Query(this.client, `${this.collection}/drafts/`, this.wrap);
+  }
+
+  async get(id: number): Promise<Layer> {
+    return this.wrap(await this.client.json('GET', path`${this.collection}/${id}/`));
+  }
+
+  /** Creates a layer from `data.datasources` and starts its import; the result is its first (draft) version. */
+  async create(layer: Layer | Record<string, unknown>): Promise<Layer> {
+    const body = Object.fromEntries(Object.entries({ ...layer }).filter(([, v]) => v !== undefined));
+    return this.wrap(await this.client.json('POST', `${this.collection}/`, { body }));
+  }
+
+  async getVersion(layerId: number, versionId: number | 'draft' | 'published'): Promise<Layer> {
+    return this.wrap(await this.client.json('GET', path`${this.collection}/${layerId}/versions/${versionId}/`));
+  }
+
+  listVersions(layerId: number): Query<Layer> {
+    return new Query(this.client, path`${this.collection}/${layerId}/versions/`, this.wrap);
+  }
+
+  async startUpdate(layerId: number): Promise<Layer> {
+    return this.wrap(await this.client.json('POST', path`${this.collection}/${layerId}/versions/import/`));
+  }
+
+  async publishVersion(layerId: number, versionId: number): Promise<Record<string, unknown>> {
+    return this.client.json('POST', path`${this.collection}/${layerId}/versions/${versionId}/publish/`, { body: {} });
+  }
+
+  async delete(layerId: number): Promise<void> {
+    await this.client.request('DELETE', path`${this.collection}/${layerId}/`);
+  }
+
+  async waitForImport(layerId: number, versionId: number, options: WaitOptions = {}): Promise<Layer> {
+    for (;;) {
+      const version = await this.getVersion(layerId, versionId);
+      options.onProgress?.(version.version.progress);
+      if (version.version.status === 'ok') return version;
+      if (version.version.status === 'error') throw new MapshelfError(`The import of version ${versionId} failed: ${version.version.error ?? 'no reason given'}`);
+      await sleep(options.intervalMs ?? 500, options.signal);
+    }
+  }
+}
