@@ -114,7 +114,8 @@ export class Client {
     const maxRetries = options.maxRetries ?? this.maxRetries;
     for (let attempt = 0; ; attempt++) {
       const timeout = AbortSignal.timeout(options.timeout ?? this.timeout);
-      const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+      // AbortSignal.any arrived in Node 20.3; before it, the caller's signal alone is honoured.
+      const signal = options.signal ? (typeof AbortSignal.any === 'function' ? AbortSignal.any([options.signal, timeout]) : options.signal) : timeout;
       let response: Response | null = null;
       try {
         response = await this.fetchImpl(url, { method, headers, body, signal });

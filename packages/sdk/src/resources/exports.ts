@@ -233,19 +233,24 @@ export class ExportsManager {
       file = join(target, `${job.name}.zip`);
       if (fs.existsSync(file) && !options.resume) throw new DownloadError(`${file} already exists; remove it, or give another path.`);
     }
-    const start = options.resume && fs.existsSync(file) ? fs.statSync(file).size : 0;
-    const out = fs.createWriteStream(file, { flags: start > 0 ? 'a' : 'w' });
-    try {
-      const resumed = await this.stream(job.download_url, start, options, toSink(out));
-      // The server sent the whole file after all: start the file again from it.
-      if (start > 0 && !resumed) throw new DownloadError('The server did not resume the download; call download again without resume.');
-    } finally {
-      await new Promise<void>((resolve) => out.end(() => resolve()));
-    }
+    const partial = options.resume && fs.existsSync(file) ? fs.statSync(file).size : 0;
+    const write = async (start: number): Promise<boolean> => {
+      const out = fs.createWriteStream(file, { flags: start > 0 ? 'a' : 'w' });
+      try {
+        return await this.stream(job.download_url!, start, options, toSink(out));
+      } finally {
+        await new Promise<void>((resolve) => out.end(() => resolve()));
+      }
+    };
+    // A server that ignores the Range answers the whole file: then it is written again from the start.
+    if (!(await write(partial))) await write(0);
     return file;
   }
 
-  /** Streams a download into a sink; returns whether a Range request was honoured. */
+  /**
+   * Streams a download into a sink, from byte `start` if it is not 0. Returns false, having
+   * written nothing, when the server would not resume there.
+   */
   private async stream(url: string, start: number, options: DownloadOptions, sink: Sink): Promise<boolean> {
     const response = await this.client.request('GET', url, {
       headers: { accept: 'application/zip', ...(start > 0 && { range: `bytes=${start}-` }) },
@@ -253,6 +258,10 @@ export class ExportsManager {
       timeout: 24 * 3600 * 1000,
     });
     const resumed = response.status === 206;
+    if (start > 0 && !resumed) {
+      await response.body?.cancel();
+      return false;
+    }
     const length = Number(response.headers.get('content-length'));
     const total = Number.isFinite(length) && response.headers.has('content-length') ? length + (resumed ? start : 0) : null;
     let received = resumed ? start : 0;
@@ -272,7 +281,7 @@ export class ExportsManager {
     }
     await sink.close();
     if (reported !== received) options.onProgress?.(received, total);
-    return resumed;
+    return true;
   }
 }
 
