@@ -76,6 +76,9 @@ export class APITimeoutError extends APIConnectionError {
 /** A download could not be written where it was asked to go. */
 export class DownloadError extends MapshelfError {
   override name = 'DownloadError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
 }
 
 /** The error class for a status and body: one place maps statuses to classes. */

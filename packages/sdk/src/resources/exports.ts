@@ -1,5 +1,5 @@
 import type { Client } from '../client.js';
-import { DownloadError, MapshelfError } from '../core/errors.js';
+import { APIError, DownloadError, MapshelfError } from '../core/errors.js';
 import { path } from '../core/path.js';
 import { Query } from '../core/query.js';
 import type { WaitOptions } from './layers.js';
@@ -235,9 +235,17 @@ export class ExportsManager {
     }
     const partial = options.resume && fs.existsSync(file) ? fs.statSync(file).size : 0;
     const write = async (start: number): Promise<boolean> => {
-      const out = fs.createWriteStream(file, { flags: start > 0 ? 'a' : 'w' });
+      // Opened first, so a path that can't be written fails here rather than in a stream event.
+      const handle = await fs.promises.open(file, start > 0 ? 'a' : 'w').catch((error: Error) => {
+        throw new DownloadError(`Can't write ${file}: ${error.message}`, { cause: error });
+      });
+      const out = handle.createWriteStream();
+      let failure: Error | null = null;
+      out.on('error', (error) => (failure = error));
       try {
-        return await this.stream(job.download_url!, start, options, toSink(out));
+        const written = await this.stream(job.download_url!, start, options, toSink(out));
+        if (failure) throw new DownloadError(`Writing ${file} failed: ${(failure as Error).message}`, { cause: failure });
+        return written;
       } finally {
         await new Promise<void>((resolve) => out.end(() => resolve()));
       }
@@ -252,11 +260,22 @@ export class ExportsManager {
    * written nothing, when the server would not resume there.
    */
   private async stream(url: string, start: number, options: DownloadOptions, sink: Sink): Promise<boolean> {
-    const response = await this.client.request('GET', url, {
-      headers: { accept: 'application/zip', ...(start > 0 && { range: `bytes=${start}-` }) },
-      ...(options.signal && { signal: options.signal }),
-      timeout: 24 * 3600 * 1000,
-    });
+    let response: Response;
+    try {
+      response = await this.client.request('GET', url, {
+        headers: { accept: 'application/zip', ...(start > 0 && { range: `bytes=${start}-` }) },
+        ...(options.signal && { signal: options.signal }),
+        timeout: 24 * 3600 * 1000,
+      });
+    } catch (error) {
+      // 416 with `bytes */size` equal to what we have: the file was already complete.
+      const size = error instanceof APIError && error.status === 416 ? /\*\/(\d+)/.exec(error.headers.get('content-range') ?? '')?.[1] : undefined;
+      if (start > 0 && size !== undefined && Number(size) === start) {
+        options.onProgress?.(start, start);
+        return true;
+      }
+      throw error;
+    }
     const resumed = response.status === 206;
     if (start > 0 && !resumed) {
       await response.body?.cancel();

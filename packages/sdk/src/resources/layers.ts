@@ -67,17 +67,18 @@ export class Layer {
     this.data = new LayerData((fields.data as Partial<LayerData> | undefined) ?? {});
   }
 
+  /** The manager of a layer that is on the server; methods are async, so a local layer's call rejects. */
   private bound(): LayersManager {
     if (!this.manager || this.id === undefined) throw new MapshelfError('This layer is not on the server yet: create it with client.layers.create(layer).');
     return this.manager;
   }
 
   /** The layer as the server has it now. */
-  refresh(): Promise<Layer> {
+  async refresh(): Promise<Layer> {
     return this.bound().get(this.id);
   }
 
-  getVersion(versionId: number | 'draft' | 'published'): Promise<Layer> {
+  async getVersion(versionId: number | 'draft' | 'published'): Promise<Layer> {
     return this.bound().getVersion(this.id, versionId);
   }
 
@@ -86,21 +87,21 @@ export class Layer {
   }
 
   /** Imports the layer's datasources again into a new draft version (Koordinates' start_update). */
-  startUpdate(): Promise<Layer> {
+  async startUpdate(): Promise<Layer> {
     return this.bound().startUpdate(this.id);
   }
 
   /** Publishes this version. */
-  publish(): Promise<Record<string, unknown>> {
+  async publish(): Promise<Record<string, unknown>> {
     return this.bound().publishVersion(this.id, this.version.id);
   }
 
-  delete(): Promise<void> {
+  async delete(): Promise<void> {
     return this.bound().delete(this.id);
   }
 
   /** Waits until this version's import has ended; throws if it failed. */
-  waitForImport(options: WaitOptions = {}): Promise<Layer> {
+  async waitForImport(options: WaitOptions = {}): Promise<Layer> {
     return this.bound().waitForImport(this.id, this.version.id, options);
   }
 }
