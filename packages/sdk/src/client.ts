@@ -1,4 +1,5 @@
 import { APIConnectionError, APITimeoutError, errorFor, MapshelfError } from './core/errors.js';
+import { sleep } from './core/sleep.js';
 import { CatalogManager } from './resources/catalog.js';
 import { ExportsManager } from './resources/exports.js';
 import { LayersManager } from './resources/layers.js';
@@ -37,7 +38,6 @@ export interface RequestOptions {
 }
 
 const retryStatuses = new Set([429, 502, 503, 504]);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function environmentToken(): string | undefined {
   const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;

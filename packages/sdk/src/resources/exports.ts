@@ -2,6 +2,7 @@ import type { Client } from '../client.js';
 import { APIError, DownloadError, MapshelfError } from '../core/errors.js';
 import { path } from '../core/path.js';
 import { Query } from '../core/query.js';
+import { sleep } from '../core/sleep.js';
 import type { WaitOptions } from './layers.js';
 
 export interface ExportItem {
@@ -79,12 +80,6 @@ interface NodeWritable {
   write(chunk: Uint8Array): boolean;
   once(event: 'drain', listener: () => void): unknown;
 }
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason)), { once: true });
-  });
 
 /** An export on the server: its state, progress and, once complete, its zip. */
 export class ExportJob {

@@ -2,6 +2,7 @@ import type { Client } from '../client.js';
 import { MapshelfError } from '../core/errors.js';
 import { path } from '../core/path.js';
 import { Query } from '../core/query.js';
+import { sleep } from '../core/sleep.js';
 
 /** What a layer's data is made of, as `data` on the wire. */
 export class LayerData {
@@ -37,12 +38,6 @@ export interface WaitOptions {
   intervalMs?: number;
   signal?: AbortSignal;
 }
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason)), { once: true });
-  });
 
 /** A layer or table (one version of it: `version` says which). */
 export class Layer {
