@@ -1,9 +1,15 @@
 import { APIConnectionError, APITimeoutError, errorFor, MapshelfError } from './core/errors.js';
 import { sleep } from './core/sleep.js';
+import { StreamingBody } from './core/streaming-body.js';
+import { GroupsManager, TokensManager, UsersManager } from './resources/accounts.js';
 import { CatalogManager } from './resources/catalog.js';
+import { DocumentsManager } from './resources/documents.js';
 import { ExportsManager } from './resources/exports.js';
 import { LayersManager } from './resources/layers.js';
 import { LicensesManager } from './resources/licenses.js';
+import { PublishingManager } from './resources/publishing.js';
+import { SetsManager } from './resources/sets.js';
+import { SourcesManager } from './resources/sources.js';
 
 export const apiBasePath = '/services/api/v1/';
 
@@ -29,7 +35,7 @@ export type QueryValue = string | number | boolean;
 
 export interface RequestOptions {
   query?: Record<string, QueryValue | QueryValue[] | undefined>;
-  /** Sent as JSON, unless it is a `FormData` or `Blob`. */
+  /** Sent as JSON, unless it is a `FormData`, a `Blob` or a `StreamingBody`. */
   body?: unknown;
   headers?: Record<string, string>;
   signal?: AbortSignal;
@@ -66,6 +72,13 @@ export class Client {
   readonly catalog: CatalogManager;
   readonly licenses: LicensesManager;
   readonly exports: ExportsManager;
+  readonly sets: SetsManager;
+  readonly documents: DocumentsManager;
+  readonly sources: SourcesManager;
+  readonly publishing: PublishingManager;
+  readonly users: UsersManager;
+  readonly groups: GroupsManager;
+  readonly tokens: TokensManager;
   private readonly token: string | undefined;
   private readonly fetchImpl: typeof fetch;
   private readonly maxRetries: number;
@@ -86,6 +99,13 @@ export class Client {
     this.catalog = new CatalogManager(this);
     this.licenses = new LicensesManager(this);
     this.exports = new ExportsManager(this);
+    this.sets = new SetsManager(this);
+    this.documents = new DocumentsManager(this);
+    this.sources = new SourcesManager(this);
+    this.publishing = new PublishingManager(this);
+    this.users = new UsersManager(this);
+    this.groups = new GroupsManager(this);
+    this.tokens = new TokensManager(this);
   }
 
   /** An absolute URL for an API path (relative to the API root) or a URL the server gave. */
@@ -106,7 +126,10 @@ export class Client {
     if (this.token) headers.authorization = `key ${this.token}`;
     if (this.userAgent) headers['user-agent'] = this.userAgent;
     let body: BodyInit | undefined;
-    if (options.body instanceof FormData || options.body instanceof Blob) body = options.body;
+    if (options.body instanceof StreamingBody) {
+      body = options.body.stream;
+      headers['content-type'] = options.body.contentType;
+    } else if (options.body instanceof FormData || options.body instanceof Blob) body = options.body;
     else if (options.body !== undefined) {
       body = JSON.stringify(options.body);
       headers['content-type'] = 'application/json';
@@ -118,7 +141,9 @@ export class Client {
       const signal = options.signal ? (typeof AbortSignal.any === 'function' ? AbortSignal.any([options.signal, timeout]) : options.signal) : timeout;
       let response: Response | null = null;
       try {
-        response = await this.fetchImpl(url, { method, headers, body, signal });
+        // A streamed body needs half-duplex (Node's fetch, and browsers that stream uploads).
+        const init = { method, headers, body, signal, ...(body instanceof ReadableStream && { duplex: 'half' }) } as RequestInit;
+        response = await this.fetchImpl(url, init);
       } catch (error) {
         if (options.signal?.aborted) throw error;
         if (attempt < maxRetries) {

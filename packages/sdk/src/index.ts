@@ -6,7 +6,14 @@ export { Client, apiBasePath, type ClientOptions, type RequestOptions, type Quer
 export * from './core/errors.js';
 export { Query, InvalidFilterError, type FilterValue } from './core/query.js';
 export { path, parseLinks, resourceTotal } from './core/path.js';
-export { Layer, LayerData, LayersManager, type VersionInfo, type WaitOptions } from './resources/layers.js';
+export { Layer, LayerData, LayersManager, type MetadataForm, type VersionInfo, type WaitOptions } from './resources/layers.js';
+export { LayerSet, SetsManager, type SetFields, type SetItem } from './resources/sets.js';
+export { SourcesManager, UploadSource, type Datasource, type Scan, type Source, type UploadOptions } from './resources/sources.js';
+export { Publish, PublishRequest, PublishingManager } from './resources/publishing.js';
+export { PermissionsManager, type Permission, type PermissionGrant, type PermissionLevel } from './resources/permissions.js';
+export { GroupsManager, TokensManager, UsersManager, type Group, type GroupMember, type Token, type User } from './resources/accounts.js';
+export { DocumentsManager, type Document } from './resources/documents.js';
+export { StreamingBody } from './core/streaming-body.js';
 export { CatalogManager, type CatalogItem } from './resources/catalog.js';
 export { LicensesManager, type License } from './resources/licenses.js';
 export {

@@ -2,6 +2,7 @@ import type { Client } from '../client.js';
 import { MapshelfError } from '../core/errors.js';
 import { path } from '../core/path.js';
 import { Query } from '../core/query.js';
+import { PermissionsManager } from './permissions.js';
 import { sleep } from '../core/sleep.js';
 
 /** What a layer's data is made of, as `data` on the wire. */
@@ -30,6 +31,8 @@ export interface VersionInfo {
   published_at: string | null;
   [key: string]: unknown;
 }
+
+export type MetadataForm = 'native' | 'iso' | 'dc';
 
 export interface WaitOptions {
   /** Called with 0-1 as the server reports progress. */
@@ -95,6 +98,20 @@ export class Layer {
     return this.bound().delete(this.id);
   }
 
+  /** This version's metadata as XML: the uploaded document (`native`), ISO 19139 (`iso`) or Dublin Core (`dc`). */
+  async getMetadata(form: MetadataForm = 'native'): Promise<string> {
+    return this.bound().getMetadata(this.id, this.version.id, form);
+  }
+
+  /** Attaches an ISO 19115/19139, FGDC or Dublin Core document to this (draft) version. */
+  async setMetadata(xml: string): Promise<{ url: string; format: string }> {
+    return this.bound().setMetadata(this.id, this.version.id, xml);
+  }
+
+  get permissions(): PermissionsManager {
+    return this.bound().permissions(this.id);
+  }
+
   /** Waits until this version's import has ended; throws if it failed. */
   async waitForImport(options: WaitOptions = {}): Promise<Layer> {
     return this.bound().waitForImport(this.id, this.version.id, options);
@@ -122,6 +139,23 @@ export class LayersManager {
 
   async get(id: number): Promise<Layer> {
     return this.wrap(await this.client.json('GET', path`${this.collection}/${id}/`));
+  }
+
+  async getMetadata(layerId: number, versionId: number, form: MetadataForm = 'native'): Promise<string> {
+    const suffix = form === 'native' ? '' : `${form}/`;
+    const response = await this.client.request('GET', `${path`${this.collection}/${layerId}/versions/${versionId}/metadata/`}${suffix}`, { headers: { accept: 'application/xml' } });
+    return response.text();
+  }
+
+  setMetadata(layerId: number, versionId: number, xml: string): Promise<{ url: string; format: string }> {
+    return this.client.json('POST', path`${this.collection}/${layerId}/versions/${versionId}/metadata/`, {
+      body: new Blob([xml], { type: 'application/xml' }),
+      headers: { 'content-type': 'application/xml' },
+    });
+  }
+
+  permissions(layerId: number): PermissionsManager {
+    return new PermissionsManager(this.client, path`${this.collection}/${layerId}/`);
   }
 
   /** Creates a layer from `data.datasources` and starts its import; the result is its first (draft) version. */

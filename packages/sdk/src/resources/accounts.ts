@@ -1,0 +1,129 @@
+import type { Client } from '../client.js';
+import { path } from '../core/path.js';
+import { Query } from '../core/query.js';
+
+export interface User {
+  id: number;
+  url: string;
+  username: string;
+  email?: string | null;
+  first_name?: string;
+  last_name?: string;
+  is_admin?: boolean;
+  groups?: Array<{ id: number; url: string; name: string; role: string }>;
+  [key: string]: unknown;
+}
+
+export interface Group {
+  id: number;
+  url: string;
+  name: string;
+  [key: string]: unknown;
+}
+
+export interface GroupMember {
+  id: number;
+  url: string;
+  role: 'admin' | 'editor' | 'viewer';
+  user: { id: number; url: string; username?: string };
+  [key: string]: unknown;
+}
+
+export interface Token {
+  id: number;
+  url: string;
+  name: string;
+  scope: string;
+  expires_at: string | null;
+  /** The secret: only in the answer to `create`. */
+  key?: string;
+  [key: string]: unknown;
+}
+
+/** `client.users`. */
+export class UsersManager {
+  constructor(private readonly client: Client) {}
+
+  list(): Query<User> {
+    return new Query(this.client, 'users/', (raw: User) => raw);
+  }
+
+  get(id: number): Promise<User> {
+    return this.client.json('GET', path`users/${id}/`);
+  }
+
+  /** The token's own user, with their groups. */
+  me(): Promise<User> {
+    return this.client.json('GET', 'users/me/');
+  }
+
+  /** Site admins create users. */
+  create(fields: { username: string; email?: string; first_name?: string; last_name?: string; is_admin?: boolean }): Promise<User> {
+    return this.client.json('POST', 'users/', { body: fields });
+  }
+
+  /** Deactivates a user and revokes their tokens. */
+  async delete(id: number): Promise<void> {
+    await this.client.request('DELETE', path`users/${id}/`);
+  }
+}
+
+/** `client.groups`, and their members with roles. */
+export class GroupsManager {
+  constructor(private readonly client: Client) {}
+
+  list(): Query<Group> {
+    return new Query(this.client, 'groups/', (raw: Group) => raw);
+  }
+
+  get(id: number): Promise<Group> {
+    return this.client.json('GET', path`groups/${id}/`);
+  }
+
+  create(fields: { name: string; [key: string]: unknown }): Promise<Group> {
+    return this.client.json('POST', 'groups/', { body: fields });
+  }
+
+  update(id: number, fields: { name?: string; [key: string]: unknown }): Promise<Group> {
+    return this.client.json('PATCH', path`groups/${id}/`, { body: fields });
+  }
+
+  async delete(id: number): Promise<void> {
+    await this.client.request('DELETE', path`groups/${id}/`);
+  }
+
+  listMembers(id: number): Query<GroupMember> {
+    return new Query(this.client, path`groups/${id}/members/`, (raw: GroupMember) => raw);
+  }
+
+  /** Adds a user to the group, or changes their role. */
+  addMember(id: number, user: number, role: GroupMember['role']): Promise<GroupMember> {
+    return this.client.json('POST', path`groups/${id}/members/`, { body: { user, role } });
+  }
+
+  async removeMember(id: number, user: number): Promise<void> {
+    await this.client.request('DELETE', path`groups/${id}/members/${user}/`);
+  }
+}
+
+/** `client.tokens`: API tokens, yours (or everyone's, for site admins). */
+export class TokensManager {
+  constructor(private readonly client: Client) {}
+
+  list(): Query<Token> {
+    return new Query(this.client, 'tokens/', (raw: Token) => raw);
+  }
+
+  get(id: number): Promise<Token> {
+    return this.client.json('GET', path`tokens/${id}/`);
+  }
+
+  /** A new token; its secret is in `key`, shown this once. `scope` is space-separated. */
+  create(fields: { name: string; scope: string; expires_at?: string | null; user?: number }): Promise<Token> {
+    return this.client.json('POST', 'tokens/', { body: fields, maxRetries: 0 });
+  }
+
+  async revoke(id: number): Promise<void> {
+    await this.client.request('DELETE', path`tokens/${id}/`);
+  }
+}

@@ -1,0 +1,55 @@
+import type { Client } from '../client.js';
+import { path } from '../core/path.js';
+import { Query } from '../core/query.js';
+import { PermissionsManager } from './permissions.js';
+
+export interface Document {
+  id: number;
+  url: string;
+  type: 'document';
+  title: string;
+  filename: string;
+  media_type: string;
+  size: number;
+  [key: string]: unknown;
+}
+
+/** `client.documents`: uploaded files (PDF, images, text) that are catalog items of their own. */
+export class DocumentsManager {
+  constructor(private readonly client: Client) {}
+
+  list(): Query<Document> {
+    return new Query(this.client, 'documents/', (raw: Document) => raw);
+  }
+
+  get(id: number): Promise<Document> {
+    return this.client.json('GET', path`documents/${id}/`);
+  }
+
+  /** Uploads a file (a path in Node, or a Blob with its name) with its title, tags and licence. */
+  async create(fields: { title: string; description?: string; tags?: string[]; license?: number; group?: number }, file: string | Blob, filename?: string): Promise<Document> {
+    const form = new FormData();
+    form.append('document', JSON.stringify(fields));
+    const blob = typeof file === 'string' ? await (await import('node:fs')).openAsBlob(file) : file;
+    const name = filename ?? (typeof file === 'string' ? file.split(/[\\/]/).pop()! : file instanceof File ? file.name : 'document');
+    form.append('file0', blob, name);
+    return this.client.json('POST', 'documents/', { body: form, maxRetries: 0 });
+  }
+
+  async update(id: number, fields: { title?: string; description?: string; tags?: string[]; license?: number | null }): Promise<Document> {
+    return this.client.json('PUT', path`documents/${id}/`, { body: fields });
+  }
+
+  async delete(id: number): Promise<void> {
+    await this.client.request('DELETE', path`documents/${id}/`);
+  }
+
+  /** The file's bytes (needs download permission). */
+  async download(id: number): Promise<Blob> {
+    return (await this.client.request('GET', path`documents/${id}/download/`, { headers: { accept: '*/*' } })).blob();
+  }
+
+  permissions(id: number): PermissionsManager {
+    return new PermissionsManager(this.client, path`documents/${id}/`);
+  }
+}

@@ -1,0 +1,44 @@
+import type { Client } from '../client.js';
+import { path } from '../core/path.js';
+
+export type PermissionLevel = 'view' | 'download' | 'edit' | 'admin';
+
+export interface Permission {
+  /** `group.everyone`, `group.{id}` or `user.{id}`. */
+  id: string;
+  url: string;
+  permission: PermissionLevel;
+  group?: { id: number | 'everyone'; url?: string; name?: string };
+  user?: { id: number; url: string };
+  [key: string]: unknown;
+}
+
+/** Who is granted: `{id: 'group.everyone'}`, or a group or user by id or URL. */
+export type PermissionGrant = { permission: PermissionLevel } & ({ id: string } | { group: number | string } | { user: number | string });
+
+/** The permissions of one item (`…/permissions/`): layers, tables, sets, documents and sources have them. */
+export class PermissionsManager {
+  constructor(
+    private readonly client: Client,
+    /** The item's API path, with its trailing slash. */
+    private readonly itemPath: string,
+  ) {}
+
+  list(): Promise<Permission[]> {
+    return this.client.json('GET', `${this.itemPath}permissions/`);
+  }
+
+  get(principal: string): Promise<Permission> {
+    return this.client.json('GET', `${this.itemPath}${path`permissions/${principal}/`}`);
+  }
+
+  /** Grants (or changes) one permission. */
+  create(grant: PermissionGrant): Promise<Permission> {
+    return this.client.json('POST', `${this.itemPath}permissions/`, { body: grant });
+  }
+
+  /** Replaces every permission with this list. */
+  set(grants: PermissionGrant[]): Promise<Permission[]> {
+    return this.client.json('PUT', `${this.itemPath}permissions/`, { body: grants });
+  }
+}

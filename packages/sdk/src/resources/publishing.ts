@@ -1,0 +1,107 @@
+import type { Client } from '../client.js';
+import { path } from '../core/path.js';
+import { Query } from '../core/query.js';
+import { sleep } from '../core/sleep.js';
+import type { WaitOptions } from './layers.js';
+
+/** Something with a current version: a layer, table or set as the server sent it. */
+interface Versioned {
+  url: string;
+  version?: { url: string };
+}
+
+/** A request to publish versions, as seed 001 builds it. */
+export class Publish {
+  static readonly STRATEGY_TOGETHER = 'together';
+  static readonly STRATEGY_INDIVIDUAL = 'individual';
+  static readonly ERROR_STRATEGY_ABORT = 'abort';
+  static readonly ERROR_STRATEGY_IGNORE = 'ignore';
+
+  /** Version URLs. */
+  items: string[] = [];
+  strategy: 'together' | 'individual' = Publish.STRATEGY_TOGETHER;
+  errorStrategy: 'abort' | 'ignore' = Publish.ERROR_STRATEGY_ABORT;
+  /** Publish later, at this time. */
+  publishAt: Date | string | null = null;
+
+  private add(item: Versioned | string): this {
+    this.items.push(typeof item === 'string' ? item : (item.version?.url ?? item.url));
+    return this;
+  }
+
+  /** Adds a layer's version (the one the object holds, e.g. a draft) or a version URL. */
+  addLayerItem(layer: Versioned | string): this {
+    return this.add(layer);
+  }
+
+  addTableItem(table: Versioned | string): this {
+    return this.add(table);
+  }
+
+  addSetItem(set: Versioned | string): this {
+    return this.add(set);
+  }
+
+  toJSON(): Record<string, unknown> {
+    return {
+      items: this.items,
+      publish_strategy: this.strategy,
+      error_strategy: this.errorStrategy,
+      ...(this.publishAt !== null && { publish_at: this.publishAt instanceof Date ? this.publishAt.toISOString() : this.publishAt }),
+    };
+  }
+}
+
+/** A publish request on the server. */
+export class PublishRequest {
+  id!: number;
+  url!: string;
+  state!: 'pending' | 'publishing' | 'completed' | 'error' | 'cancelled';
+  [key: string]: unknown;
+
+  constructor(
+    fields: Record<string, unknown>,
+    private readonly manager: PublishingManager,
+  ) {
+    Object.defineProperty(this, 'manager', { enumerable: false });
+    Object.assign(this, fields);
+  }
+
+  async cancel(): Promise<void> {
+    await this.manager.cancel(this.id);
+  }
+
+  /** Polls until the request has left `pending` and `publishing`; returns it as it ended. */
+  async waitUntilDone(options: WaitOptions = {}): Promise<PublishRequest> {
+    let current: PublishRequest = this;
+    while (current.state === 'pending' || current.state === 'publishing') {
+      await sleep(options.intervalMs ?? 500, options.signal);
+      current = await this.manager.get(this.id);
+    }
+    return current;
+  }
+}
+
+/** `client.publishing`: publish requests. */
+export class PublishingManager {
+  constructor(private readonly client: Client) {}
+
+  private wrap = (raw: Record<string, unknown>) => new PublishRequest(raw, this);
+
+  list(): Query<PublishRequest> {
+    return new Query(this.client, 'publish/', this.wrap);
+  }
+
+  async get(id: number): Promise<PublishRequest> {
+    return this.wrap(await this.client.json('GET', path`publish/${id}/`));
+  }
+
+  async create(publish: Publish): Promise<PublishRequest> {
+    return this.wrap(await this.client.json('POST', 'publish/', { body: publish.toJSON(), maxRetries: 0 }));
+  }
+
+  /** Cancels a pending request. */
+  async cancel(id: number): Promise<void> {
+    await this.client.request('DELETE', path`publish/${id}/`);
+  }
+}

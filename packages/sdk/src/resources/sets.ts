@@ -1,0 +1,111 @@
+import type { Client } from '../client.js';
+import { MapshelfError } from '../core/errors.js';
+import { path } from '../core/path.js';
+import { Query } from '../core/query.js';
+import { PermissionsManager } from './permissions.js';
+
+/** An item of a set: its URL, or the object itself when the set was fetched with `expand: ['items']`. */
+export type SetItem = string | { url: string; type: string; [key: string]: unknown };
+
+export interface SetFields {
+  title?: string;
+  description?: string;
+  /** Layer, table and document URLs. */
+  items?: Array<string | { url: string }>;
+  group?: number;
+  settings?: Record<string, unknown>;
+  tags?: string[];
+  categories?: string[];
+  license?: number | null;
+}
+
+/** A set (one version of it: `version` says which). */
+export class LayerSet {
+  id!: number;
+  url!: string;
+  title!: string;
+  items!: SetItem[];
+  version!: { id: number; url: string; number: number; status: string; published_at: string | null };
+  [key: string]: unknown;
+
+  constructor(
+    fields: Record<string, unknown>,
+    private readonly manager: SetsManager,
+  ) {
+    Object.defineProperty(this, 'manager', { enumerable: false });
+    Object.assign(this, fields);
+  }
+
+  /** The items as objects: those inlined by `expand: ['items']` without a request, the rest fetched. */
+  async getItems(): Promise<Array<{ url: string; type: string; [key: string]: unknown }>> {
+    return Promise.all(this.items.map((item) => (typeof item === 'string' ? this.manager.fetchItem(item) : Promise.resolve(item))));
+  }
+
+  async publish(): Promise<Record<string, unknown>> {
+    return this.manager.publishVersion(this.id, this.version.id);
+  }
+}
+
+const asBody = (fields: SetFields) => ({ ...fields, ...(fields.items && { items: fields.items.map((i) => (typeof i === 'string' ? i : i.url)) }) });
+const expandHeader = (expand?: string[]) => (expand && expand.length > 0 ? { expand: expand.join(',') } : undefined);
+
+/** `client.sets`: sets have drafts, versions and publishing like layers. */
+export class SetsManager {
+  constructor(private readonly client: Client) {}
+
+  private wrap = (raw: Record<string, unknown>) => new LayerSet(raw, this);
+
+  list(): Query<LayerSet> {
+    return new Query(this.client, 'sets/', this.wrap);
+  }
+
+  listDrafts(): Query<LayerSet> {
+    return new Query(this.client, 'sets/drafts/', this.wrap);
+  }
+
+  /** A set; `expand: ['items']` inlines its items, so `getItems()` needs no more requests. */
+  async get(id: number, options: { expand?: string[] } = {}): Promise<LayerSet> {
+    const headers = expandHeader(options.expand);
+    return this.wrap(await this.client.json('GET', path`sets/${id}/`, headers ? { headers } : {}));
+  }
+
+  /** Creates a set; its first version is a draft until published. */
+  async create(fields: SetFields): Promise<LayerSet> {
+    return this.wrap(await this.client.json('POST', 'sets/', { body: asBody(fields) }));
+  }
+
+  /** Saves changes into the set's draft (starting one if the latest version is published). */
+  async update(id: number, fields: SetFields): Promise<LayerSet> {
+    return this.wrap(await this.client.json('PUT', path`sets/${id}/`, { body: asBody(fields) }));
+  }
+
+  async delete(id: number): Promise<void> {
+    await this.client.request('DELETE', path`sets/${id}/`);
+  }
+
+  listVersions(id: number): Query<LayerSet> {
+    return new Query(this.client, path`sets/${id}/versions/`, this.wrap);
+  }
+
+  async getVersion(id: number, versionId: number | 'draft' | 'published'): Promise<LayerSet> {
+    return this.wrap(await this.client.json('GET', path`sets/${id}/versions/${versionId}/`));
+  }
+
+  async createDraft(id: number): Promise<LayerSet> {
+    return this.wrap(await this.client.json('POST', path`sets/${id}/versions/`));
+  }
+
+  publishVersion(id: number, versionId: number): Promise<Record<string, unknown>> {
+    return this.client.json('POST', path`sets/${id}/versions/${versionId}/publish/`, { body: {} });
+  }
+
+  permissions(id: number): PermissionsManager {
+    return new PermissionsManager(this.client, path`sets/${id}/`);
+  }
+
+  /** @internal An item by its URL, for `getItems`. */
+  async fetchItem(url: string): Promise<{ url: string; type: string; [key: string]: unknown }> {
+    if (!url.startsWith(this.client.baseUrl)) throw new MapshelfError(`${url} is not on this site (${this.client.baseUrl}).`);
+    return this.client.json('GET', url);
+  }
+}
