@@ -24,7 +24,7 @@ export interface ClientOptions {
   token?: string;
   /** @default globalThis.fetch */
   fetch?: typeof fetch;
-  /** Retries of a request that hit a rate limit, an unavailable server or a broken connection. @default 2 */
+  /** Retries of an idempotent request (GET, HEAD, OPTIONS, PUT, DELETE) that hit a rate limit, an unavailable server or a broken connection. @default 2 */
   maxRetries?: number;
   /** Milliseconds before a request is abandoned. @default 60000 */
   timeout?: number;
@@ -44,6 +44,10 @@ export interface RequestOptions {
 }
 
 const retryStatuses = new Set([429, 502, 503, 504]);
+const idempotentMethods = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
+const redirectStatuses = new Set([301, 302, 303, 307, 308]);
+const maxRedirects = 5;
+const runsInNode = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
 
 function environmentToken(): string | undefined {
   const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
@@ -134,7 +138,8 @@ export class Client {
       body = JSON.stringify(options.body);
       headers['content-type'] = 'application/json';
     }
-    const maxRetries = options.maxRetries ?? this.maxRetries;
+    // Only requests that can be repeated safely are retried; a POST may have been carried out.
+    const maxRetries = options.maxRetries ?? (idempotentMethods.has(method.toUpperCase()) ? this.maxRetries : 0);
     for (let attempt = 0; ; attempt++) {
       const timeout = AbortSignal.timeout(options.timeout ?? this.timeout);
       // AbortSignal.any arrived in Node 20.3; before it, the caller's signal alone is honoured.
@@ -142,8 +147,8 @@ export class Client {
       let response: Response | null = null;
       try {
         // A streamed body needs half-duplex (Node's fetch, and browsers that stream uploads).
-        const init = { method, headers, body, signal, ...(body instanceof ReadableStream && { duplex: 'half' }) } as RequestInit;
-        response = await this.fetchImpl(url, init);
+        const init = { method, headers, body, signal, ...(body instanceof ReadableStream && { duplex: 'half' }) } as RequestInit & { headers: Record<string, string> };
+        response = await this.fetchFollowing(url, init);
       } catch (error) {
         if (options.signal?.aborted) throw error;
         if (attempt < maxRetries) {
@@ -183,6 +188,32 @@ export class Client {
       this.filterSpecs.set(path, spec);
     }
     return spec;
+  }
+
+  /**
+   * Fetches, following redirects itself where it can see them (Node): the token goes only to
+   * the origin it was given for, so a redirect to another host drops `Authorization`. Browsers
+   * hide redirects from scripts and apply the same rule themselves.
+   */
+  private async fetchFollowing(url: string, init: RequestInit & { headers: Record<string, string> }): Promise<Response> {
+    if (!runsInNode) return this.fetchImpl(url, init);
+    let current = url;
+    let request = init;
+    for (let hop = 0; hop <= maxRedirects; hop++) {
+      const response = await this.fetchImpl(current, { ...request, redirect: 'manual' });
+      const location = response.headers.get('location');
+      if (!redirectStatuses.has(response.status) || !location) return response;
+      await response.body?.cancel();
+      const next = new URL(location, current);
+      const headers = { ...request.headers };
+      if (next.origin !== new URL(current).origin) delete headers.authorization;
+      const asGet = response.status === 303 || ((response.status === 301 || response.status === 302) && request.method === 'POST');
+      if (asGet) delete headers['content-type'];
+      else if (request.body instanceof ReadableStream) throw new APIConnectionError(`${current} redirected a streamed upload to ${next}; upload to that URL instead.`);
+      request = { ...request, headers, ...(asGet && { method: 'GET', body: null }) };
+      current = next.toString();
+    }
+    throw new APIConnectionError(`${url} redirected more than ${maxRedirects} times.`);
   }
 
   /** A request whose answer is JSON. */

@@ -120,7 +120,7 @@ export class TokensManager {
 
   /** A new token; its secret is in `key`, shown this once. `scope` is space-separated. */
   create(fields: { name: string; scope: string; expires_at?: string | null; user?: number }): Promise<Token> {
-    return this.client.json('POST', 'tokens/', { body: fields, maxRetries: 0 });
+    return this.client.json('POST', 'tokens/', { body: fields });
   }
 
   async revoke(id: number): Promise<void> {

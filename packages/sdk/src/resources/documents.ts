@@ -33,7 +33,7 @@ export class DocumentsManager {
     const blob = typeof file === 'string' ? await (await import('node:fs')).openAsBlob(file) : file;
     const name = filename ?? (typeof file === 'string' ? file.split(/[\\/]/).pop()! : file instanceof File ? file.name : 'document');
     form.append('file0', blob, name);
-    return this.client.json('POST', 'documents/', { body: form, maxRetries: 0 });
+    return this.client.json('POST', 'documents/', { body: form });
   }
 
   async update(id: number, fields: { title?: string; description?: string; tags?: string[]; license?: number | null }): Promise<Document> {

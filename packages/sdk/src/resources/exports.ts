@@ -207,7 +207,7 @@ export class ExportsManager {
 
   /** Creates an export; it runs on the server while you wait with `waitUntilComplete`. */
   async create(request: Export | ExportRequestFields): Promise<ExportJob> {
-    return this.wrap(await this.client.json('POST', 'exports/', { body: new Export(request).toJSON(), maxRetries: 0 }));
+    return this.wrap(await this.client.json('POST', 'exports/', { body: new Export(request).toJSON() }));
   }
 
   async cancel(id: number): Promise<ExportJob> {

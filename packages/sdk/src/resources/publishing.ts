@@ -97,7 +97,7 @@ export class PublishingManager {
   }
 
   async create(publish: Publish): Promise<PublishRequest> {
-    return this.wrap(await this.client.json('POST', 'publish/', { body: publish.toJSON(), maxRetries: 0 }));
+    return this.wrap(await this.client.json('POST', 'publish/', { body: publish.toJSON() }));
   }
 
   /** Cancels a pending request. */

@@ -93,7 +93,7 @@ export class SourcesManager {
       form.append(`file${i}`, blob, name);
     }
     const body = options.onUploadProgress ? countedBody(form, total, options.onUploadProgress) : form;
-    return this.client.json('POST', 'sources/', { body, maxRetries: 0, timeout: 24 * 3600 * 1000, ...(options.signal && { signal: options.signal }) });
+    return this.client.json('POST', 'sources/', { body, timeout: 24 * 3600 * 1000, ...(options.signal && { signal: options.signal }) });
   }
 
   async delete(id: number): Promise<void> {
