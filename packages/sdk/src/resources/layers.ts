@@ -108,10 +108,6 @@ export class Layer {
     return this.bound().setMetadata(this.id, this.version.id, xml);
   }
 
-  get permissions(): PermissionsManager {
-    return this.bound().permissions(this.id);
-  }
-
   /** Waits until this version's import has ended; throws if it failed. */
   async waitForImport(options: WaitOptions = {}): Promise<Layer> {
     return this.bound().waitForImport(this.id, this.version.id, options);

@@ -159,11 +159,13 @@ export class SourcesManager {
 function countedBody(form: FormData, total: number, onProgress: (sent: number, total: number) => void): StreamingBody {
   const encoded = new Response(form);
   let sent = 0;
+  let reported = -1;
   const stream = encoded.body!.pipeThrough(
     new TransformStream<Uint8Array, Uint8Array>({
       transform(chunk, controller) {
-        sent += chunk.length;
-        onProgress(Math.min(sent, total), total);
+        // The multipart framing adds a few hundred bytes that the files' total leaves out.
+        sent = Math.min(total, sent + chunk.length);
+        if (sent !== reported) onProgress((reported = sent), total);
         controller.enqueue(chunk);
       },
     }),
