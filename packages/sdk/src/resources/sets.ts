@@ -36,6 +36,11 @@ export class LayerSet {
     Object.assign(this, fields);
   }
 
+  /** The set as the server has it now. */
+  async refresh(): Promise<LayerSet> {
+    return this.manager.get(this.id);
+  }
+
   /** The items as objects: those inlined by `expand: ['items']` without a request, the rest fetched. */
   async getItems(): Promise<Array<{ url: string; type: string; [key: string]: unknown }>> {
     return Promise.all(this.items.map((item) => (typeof item === 'string' ? this.manager.fetchItem(item) : Promise.resolve(item))));
