@@ -22,8 +22,11 @@ import {
   ConflictError,
   InvalidTokenScope,
   Layer,
+  BadRequestError,
   LayerSet,
+  MapshelfError,
   NotFoundError,
+  PermissionDeniedError,
   Publish,
   PublishRequest,
   UploadSource,
@@ -31,7 +34,7 @@ import {
 } from '../src/index.js';
 import { adminToken, startTestServer, type TestServer } from '../../server/test/helpers/server.js';
 import { ogr2ogr, publishedLayer, uploadDatasources, type Datasource, type PublishedLayer } from '../../server/test/helpers/published-layers.js';
-import { packagedData, zipFiles } from '../../server/test/helpers/uploads.js';
+import { ogrInfo, packagedData, zipFiles } from '../../server/test/helpers/uploads.js';
 
 const sdkRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -181,16 +184,16 @@ describe('sdk managers against a server', () => {
       }
 
       // The Shapefile as a Blob under its name, into a group.
-      const me = await client.users.me();
-      const group = me.groups?.[0];
+      const group = (await client.users.me()).groups?.[0];
+      assert.ok(group, 'the admin is in a group');
       const zipBlob = new Blob([readFileSync(countriesZip)]);
       const zipReports: Array<[number, number]> = [];
       const shpSource = await client.sources.create(
-        new UploadSource({ title: 'SDK countries', ...(group && { group: group.id }) }).addFile(zipBlob, 'tasman.zip'),
+        new UploadSource({ title: 'SDK countries', group: group.id }).addFile(zipBlob, 'tasman.zip'),
         { onUploadProgress: (sent, total) => zipReports.push([sent, total]) },
       );
       assert.deepEqual(zipReports.at(-1), [zipBlob.size, zipBlob.size]);
-      if (group) assert.equal((shpSource.group as { id: number }).id, group.id);
+      assert.equal((shpSource.group as { id: number }).id, group.id);
 
       const listed = await client.sources.list().toArray();
       for (const source of [gpkgSource, shpSource]) {
@@ -204,28 +207,52 @@ describe('sdk managers against a server', () => {
       assert.equal(got.url, shpSource.url);
 
       for (const source of [gpkgSource, shpSource]) {
-        const scan = await client.sources.waitForScan(source.id, undefined, { intervalMs: 50 });
+        const progress: number[] = [];
+        const scan = await client.sources.waitForScan(source.id, undefined, { intervalMs: 50, onProgress: (fraction) => progress.push(fraction) });
         assert.equal(scan.status, 'completed', JSON.stringify(scan));
+        assert.deepEqual(scan.change_counts, { added: 1, updated: 0, deleted: 0 });
+        assert.equal(progress.at(-1), 1, 'progress ends at 1');
+        assert.notEqual((await client.sources.get(source.id)).last_scanned_at, null);
       }
 
       const [gpkgDs] = await client.sources.listDatasources(gpkgSource.id).toArray();
       assert.ok(gpkgDs);
-      const checkDatasource = async (sourceId: number, ds: SdkDatasource, expected: { geometry: RegExp; count: number; path: RegExp }) => {
+      /** The datasource matches what ogrinfo says of the file, and reads the same alone as listed. */
+      const checkDatasource = async (sourceId: number, ds: SdkDatasource, file: string, expected: { format: string; path: string }) => {
+        const [info] = ogrInfo(file);
+        assert.ok(info);
         assert.equal(ds.data_type, 'vector');
-        assert.match(ds.geometry_type ?? '', expected.geometry);
-        assert.equal(ds.num_features, expected.count);
-        assert.match(ds.upload_path, expected.path);
-        const one = await client.sources.getDatasource(sourceId, ds.id);
-        assert.deepEqual(one, ds, 'the datasource alone is as listed');
+        assert.equal(ds.geometry_type, info.geometryType?.replace(/ /g, ''));
+        assert.equal(ds.num_features, featureCount(file));
+        assert.equal(ds.num_features, info.featureCount);
+        assert.equal(ds.format, expected.format);
+        assert.equal(ds.crs, 'EPSG:4326');
+        assert.equal(ds.upload_path, expected.path);
+        assert.equal(ds.layer, info.name, 'the layer inside the file');
+        assert.deepEqual(await client.sources.getDatasource(sourceId, ds.id), ds, 'the datasource alone is as listed');
       };
-      await checkDatasource(gpkgSource.id, gpkgDs, { geometry: /^point$/i, count: featureCount(pointsGpkg), path: /points\.gpkg$/ });
+      await checkDatasource(gpkgSource.id, gpkgDs, pointsGpkg, { format: 'GeoPackage', path: 'points.gpkg' });
+      assert.equal(gpkgDs.geometry_type, 'Point');
+      assert.equal(gpkgDs.num_features, 500);
       const shpDs = await client.sources.listDatasources(shpSource.id).toArray();
       assert.equal(shpDs.length, 1, JSON.stringify(shpDs));
-      await checkDatasource(shpSource.id, shpDs[0]!, { geometry: /polygon/i, count: featureCount(countriesShp), path: /tasman\.shp$/ });
-      assert.equal(featureCount(countriesShp), 2);
-      assert.equal(featureCount(`/vsizip/${countriesZip}/tasman.shp`), 2);
+      await checkDatasource(shpSource.id, shpDs[0]!, countriesShp, { format: 'ESRI Shapefile', path: 'tasman/tasman.shp' });
+      assert.equal(shpDs[0]!.num_features, 2);
+      assert.equal(featureCount(`/vsizip/${countriesZip}/tasman.shp`), 2, 'the zip holds the same Shapefile');
 
       await assert.rejects(client.sources.getDatasource(gpkgSource.id, shpDs[0]!.id), NotFoundError, "another source's datasource is not found");
+
+      // A Blob needs a name; a refused upload is the server's 400, even while the file streams.
+      assert.throws(() => new UploadSource({ title: 'No name' }).addFile(new Blob(['x'])), MapshelfError);
+      assert.equal(new UploadSource({ title: 'Named' }).addFile(new File([readFileSync(countriesZip)], 'tasman.zip')).files[0]!.name, 'tasman.zip');
+      await assert.rejects(
+        client.sources.create(new UploadSource({ title: '' }).addFile(pointsGpkg), { onUploadProgress: () => {} }),
+        (error: unknown) => {
+          assert.ok(error instanceof BadRequestError, String(error));
+          assert.deepEqual(error.errors.map((e) => e.location), ['source.title']);
+          return true;
+        },
+      );
       await client.sources.delete(gpkgSource.id);
       await client.sources.delete(shpSource.id);
       await assert.rejects(client.sources.get(gpkgSource.id), NotFoundError);
@@ -306,9 +333,9 @@ describe('sdk managers against a server', () => {
 
     it('grants, lists, gets and replaces permissions; the public then sees the layer', async () => {
       const layer = await draftOf('layers', 'Made Public', pointSources[0]!.id);
-      await layer.publish();
-      const published = await client.layers.get(layer.id);
-      assert.notEqual(published.version.published_at ?? null, null, 'publishing a version with nothing to import completes at once');
+      const answer = await layer.publish();
+      assert.equal((await (await client.publishing.get(answer.id as number)).waitUntilDone({ intervalMs: 50 })).state, 'completed');
+      assert.notEqual((await client.layers.get(layer.id)).version.published_at, null);
 
       const before = await anonymous().catalog.list().toArray();
       assert.ok(!before.some((i) => i.id === layer.id), 'not public yet');
@@ -349,10 +376,11 @@ describe('sdk managers against a server', () => {
   describe('client.sets', () => {
     it('creates a set, expands its items without more requests, updates, versions, publishes and deletes it', async () => {
       const table = await client.tables.get(readings.id);
-      const created = await client.sets.create({ title: 'SDK atlas', description: 'made by the SDK', items: [points.url, table] });
+      const doc = await client.documents.create({ title: 'Atlas notes' }, new Blob(['Notes on the atlas.\n']), 'notes.txt');
+      const created = await client.sets.create({ title: 'SDK atlas', description: 'made by the SDK', items: [points.url, table, { url: doc.url }] });
       assert.ok(created instanceof LayerSet);
       assert.equal(created.title, 'SDK atlas');
-      assert.deepEqual(created.items, [points.url, table.url]);
+      assert.deepEqual(created.items, [points.url, table.url, doc.url], 'items given as URLs and as objects with url');
       assert.equal(created.version.published_at, null, 'a new set is a draft');
 
       // Expanded: the items come inline, so getItems() sends nothing.
@@ -362,15 +390,20 @@ describe('sdk managers against a server', () => {
       assert.equal(calls.length, 1);
       const expandedItems = await expanded.getItems();
       assert.equal(calls.length, 1, 'getItems on an expanded set makes no requests');
-      assert.deepEqual(expandedItems.map((i) => [i.url, i.type]), [[points.url, 'layer'], [table.url, 'table']]);
+      assert.deepEqual(expandedItems.map((i) => [i.url, i.type, i.title]), [
+        [points.url, 'layer', 'Managed Points'],
+        [table.url, 'table', 'Managed Readings'],
+        [doc.url, 'document', 'Atlas notes'],
+      ]);
+      assert.deepEqual(expanded.items, expandedItems, 'the inlined objects themselves');
 
       // Not expanded: one GET per item.
       calls.length = 0;
       const plain = await recorded.sets.get(created.id);
-      assert.deepEqual(plain.items, [points.url, table.url]);
+      assert.deepEqual(plain.items, [points.url, table.url, doc.url]);
       const fetched = await plain.getItems();
-      assert.deepEqual(fetched.map((i) => [i.url, i.type, i.title]), [[points.url, 'layer', 'Managed Points'], [table.url, 'table', 'Managed Readings']]);
-      assert.deepEqual(calls.map((c) => `${c.method} ${c.url}`), [`GET ${created.url}`, `GET ${points.url}`, `GET ${table.url}`]);
+      assert.deepEqual(fetched.map((i) => [i.url, i.type, i.title]), expandedItems.map((i) => [i.url, i.type, i.title]));
+      assert.deepEqual(calls.map((c) => `${c.method} ${c.url}`), [`GET ${created.url}`, `GET ${points.url}`, `GET ${table.url}`, `GET ${doc.url}`], 'one GET per item');
 
       // Saved into the draft.
       const updated = await client.sets.update(created.id, { title: 'SDK atlas, renamed', items: [{ url: table.url }] });
@@ -412,6 +445,7 @@ describe('sdk managers against a server', () => {
       await client.sets.delete(created.id);
       await assert.rejects(client.sets.get(created.id), NotFoundError);
       assert.equal((await client.tables.get(readings.id)).title, 'Managed Readings', 'its items stay');
+      await client.documents.delete(doc.id);
     });
   });
 
@@ -507,10 +541,22 @@ describe('sdk managers against a server', () => {
       assert.ok(Buffer.from(await bytes.arrayBuffer()).equals(minimalPdf), 'the downloaded bytes are the uploaded ones');
       assert.equal(bytes.type.split(';')[0], 'application/pdf');
 
-      const permissions = await client.documents.permissions(created.id).list();
-      assert.ok(Array.isArray(permissions));
-      assert.ok(!permissions.some((p) => p.id === 'group.everyone'), 'not public by default');
+      const permissions = client.documents.permissions(created.id);
+      const initial = await permissions.list();
+      assert.ok(!initial.some((p) => p.id === 'group.everyone'), 'not public by default');
       await assert.rejects(anonymous().documents.get(created.id), NotFoundError);
+
+      // Viewing is not downloading.
+      const viewers = await permissions.create({ group: 'everyone', permission: 'view' });
+      assert.equal(viewers.id, 'group.everyone');
+      assert.equal((await anonymous().documents.get(created.id)).title, 'SDK report, final');
+      await assert.rejects(anonymous().documents.download(created.id), PermissionDeniedError);
+      await permissions.create({ id: 'group.everyone', permission: 'download' });
+      assert.ok(Buffer.from(await (await anonymous().documents.download(created.id)).arrayBuffer()).equals(minimalPdf));
+      assert.deepEqual(
+        (await permissions.list()).map((p) => [p.id, p.permission]).sort(),
+        [...initial.map((p) => [p.id, p.permission]), ['group.everyone', 'download']].sort(),
+      );
 
       await client.documents.delete(created.id);
       await client.documents.delete(fromDisk.id);
@@ -539,6 +585,7 @@ describe('sdk managers against a server', () => {
       await client.users.delete(made.id);
       const gone = await client.users.get(made.id);
       assert.equal(gone.is_active, false, 'deleting deactivates');
+      await assert.rejects(anonymous().users.me(), AuthenticationError, 'no token, no user');
     });
 
     it('creates, gets, renames, lists and deletes groups, and manages their members', async () => {
