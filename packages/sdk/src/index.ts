@@ -4,7 +4,7 @@
  */
 export { Client, apiBasePath, type ClientOptions, type RequestOptions, type QueryValue } from './client.js';
 export * from './core/errors.js';
-export { Query, InvalidFilterError, type FilterValue } from './core/query.js';
+export { Query, type FilterValue } from './core/query.js';
 export { path, parseLinks, resourceTotal } from './core/path.js';
 export { Layer, LayerData, LayersManager, type MetadataForm, type VersionInfo, type WaitOptions } from './resources/layers.js';
 export { LayerSet, SetsManager, type SetFields, type SetItem } from './resources/sets.js';

@@ -19,14 +19,14 @@ import { after, before, describe, it } from 'node:test';
 import {
   AuthenticationError,
   Client,
-  ConflictError,
+  Conflict,
   InvalidTokenScope,
   Layer,
-  BadRequestError,
+  BadRequest,
   LayerSet,
   MapshelfError,
-  NotFoundError,
-  PermissionDeniedError,
+  NotFound,
+  Forbidden,
   Publish,
   PublishRequest,
   UploadSource,
@@ -240,7 +240,7 @@ describe('sdk managers against a server', () => {
       assert.equal(shpDs[0]!.num_features, 2);
       assert.equal(featureCount(`/vsizip/${countriesZip}/tasman.shp`), 2, 'the zip holds the same Shapefile');
 
-      await assert.rejects(client.sources.getDatasource(gpkgSource.id, shpDs[0]!.id), NotFoundError, "another source's datasource is not found");
+      await assert.rejects(client.sources.getDatasource(gpkgSource.id, shpDs[0]!.id), NotFound, "another source's datasource is not found");
 
       // A Blob needs a name; a refused upload is the server's 400, even while the file streams.
       assert.throws(() => new UploadSource({ title: 'No name' }).addFile(new Blob(['x'])), MapshelfError);
@@ -248,14 +248,14 @@ describe('sdk managers against a server', () => {
       await assert.rejects(
         client.sources.create(new UploadSource({ title: '' }).addFile(pointsGpkg), { onUploadProgress: () => {} }),
         (error: unknown) => {
-          assert.ok(error instanceof BadRequestError, String(error));
+          assert.ok(error instanceof BadRequest, String(error));
           assert.deepEqual(error.errors.map((e) => e.location), ['source.title']);
           return true;
         },
       );
       await client.sources.delete(gpkgSource.id);
       await client.sources.delete(shpSource.id);
-      await assert.rejects(client.sources.get(gpkgSource.id), NotFoundError);
+      await assert.rejects(client.sources.get(gpkgSource.id), NotFound);
       assert.ok(!(await client.sources.list().toArray()).some((s) => s.id === gpkgSource.id || s.id === shpSource.id));
     });
 
@@ -265,11 +265,11 @@ describe('sdk managers against a server', () => {
       assert.equal(first.status, 'completed');
       assert.deepEqual(first.change_counts, { added: 1, updated: 0, deleted: 0 });
 
-      // A finished scan cannot be cancelled; the server answers 409 (and the SDK ConflictError).
+      // A finished scan cannot be cancelled; the server answers 409 (and the SDK Conflict).
       const raw = await server.request('DELETE', `sources/${source.id}/scans/${first.id}/`);
       assert.equal(raw.status, 409, raw.text);
       await assert.rejects(client.sources.cancelScan(source.id, first.id), (error: unknown) => {
-        assert.ok(error instanceof ConflictError, String(error));
+        assert.ok(error instanceof Conflict, String(error));
         assert.equal(error.status, 409);
         return true;
       });
@@ -286,7 +286,7 @@ describe('sdk managers against a server', () => {
       assert.deepEqual(scans.map((s) => s.id), [started.id, first.id], 'newest first');
       assert.deepEqual(await client.sources.getScan(source.id, first.id), scans[1], 'a scan alone is as listed');
       assert.equal((await client.sources.getScan(source.id, started.id)).status, 'completed');
-      await assert.rejects(client.sources.getScan(source.id, started.id + 1000), NotFoundError);
+      await assert.rejects(client.sources.getScan(source.id, started.id + 1000), NotFound);
 
       for (const scan of [first, second]) {
         const text = (await server.request('GET', `sources/${source.id}/scans/${scan.id}/log/`)).text;
@@ -307,7 +307,7 @@ describe('sdk managers against a server', () => {
       assert.equal(ds[0]!.upload_path, 'grid/points.gpkg');
       assert.equal(ds[0]!.num_features, 500);
       await client.sources.delete(source.id);
-      await assert.rejects(client.sources.listScans(source.id).toArray(), NotFoundError);
+      await assert.rejects(client.sources.listScans(source.id).toArray(), NotFound);
     });
   });
 
@@ -339,7 +339,7 @@ describe('sdk managers against a server', () => {
 
       const before = await anonymous().catalog.list().toArray();
       assert.ok(!before.some((i) => i.id === layer.id), 'not public yet');
-      await assert.rejects(anonymous().layers.get(layer.id), NotFoundError);
+      await assert.rejects(anonymous().layers.get(layer.id), NotFound);
 
       const permissions = client.layers.permissions(layer.id);
       const granted = await permissions.create({ id: 'group.everyone', permission: 'view' });
@@ -367,7 +367,7 @@ describe('sdk managers against a server', () => {
 
       // Back to private: the public loses it.
       await permissions.set(others);
-      await assert.rejects(permissions.get('group.everyone'), NotFoundError);
+      await assert.rejects(permissions.get('group.everyone'), NotFound);
       assert.ok(!(await anonymous().catalog.list().toArray()).some((i) => i.id === layer.id));
       await layer.delete();
     });
@@ -424,7 +424,7 @@ describe('sdk managers against a server', () => {
       const draft = await client.sets.createDraft(created.id);
       assert.notEqual(draft.version.id, created.version.id);
       assert.equal(draft.version.published_at, null);
-      await assert.rejects(client.sets.createDraft(created.id), ConflictError, 'one draft at a time');
+      await assert.rejects(client.sets.createDraft(created.id), Conflict, 'one draft at a time');
       const edited = await client.sets.update(created.id, { items: [points.url, table.url] });
       assert.equal(edited.version.id, draft.version.id);
       const versions = await client.sets.listVersions(created.id).toArray();
@@ -443,7 +443,7 @@ describe('sdk managers against a server', () => {
       assert.ok(!permissions.some((p) => p.id === 'group.everyone'));
 
       await client.sets.delete(created.id);
-      await assert.rejects(client.sets.get(created.id), NotFoundError);
+      await assert.rejects(client.sets.get(created.id), NotFound);
       assert.equal((await client.tables.get(readings.id)).title, 'Managed Readings', 'its items stay');
       await client.documents.delete(doc.id);
     });
@@ -486,7 +486,7 @@ describe('sdk managers against a server', () => {
       assert.equal(got.url, request.url);
 
       // A finished request cannot be cancelled.
-      await assert.rejects(got.cancel(), ConflictError);
+      await assert.rejects(got.cancel(), Conflict);
       await layer.delete();
       await table.delete();
     });
@@ -498,14 +498,14 @@ describe('sdk managers against a server', () => {
       const request = await client.publishing.create(publish);
       assert.equal(request.state, 'pending');
       assert.equal(new Date(request.publish_at as string).toISOString(), publish.publishAt.toISOString());
-      await assert.rejects(client.publishing.create(new Publish().addLayerItem(layer)), ConflictError, 'the version already waits in a request');
+      await assert.rejects(client.publishing.create(new Publish().addLayerItem(layer)), Conflict, 'the version already waits in a request');
 
       await request.cancel();
       const cancelled = await client.publishing.get(request.id);
       assert.equal(cancelled.state, 'cancelled');
       assert.equal((await cancelled.waitUntilDone()).state, 'cancelled', 'a cancelled request is done');
       assert.equal((await client.layers.getVersion(layer.id, layer.version.id)).version.published_at, null, 'nothing was published');
-      await assert.rejects(client.layers.getVersion(layer.id, 'published'), NotFoundError);
+      await assert.rejects(client.layers.getVersion(layer.id, 'published'), NotFound);
       assert.ok((await client.publishing.list().filter({ state: 'cancelled' }).toArray()).some((r) => r.id === request.id));
       await layer.delete();
     });
@@ -544,13 +544,13 @@ describe('sdk managers against a server', () => {
       const permissions = client.documents.permissions(created.id);
       const initial = await permissions.list();
       assert.ok(!initial.some((p) => p.id === 'group.everyone'), 'not public by default');
-      await assert.rejects(anonymous().documents.get(created.id), NotFoundError);
+      await assert.rejects(anonymous().documents.get(created.id), NotFound);
 
       // Viewing is not downloading.
       const viewers = await permissions.create({ group: 'everyone', permission: 'view' });
       assert.equal(viewers.id, 'group.everyone');
       assert.equal((await anonymous().documents.get(created.id)).title, 'SDK report, final');
-      await assert.rejects(anonymous().documents.download(created.id), PermissionDeniedError);
+      await assert.rejects(anonymous().documents.download(created.id), Forbidden);
       await permissions.create({ id: 'group.everyone', permission: 'download' });
       assert.ok(Buffer.from(await (await anonymous().documents.download(created.id)).arrayBuffer()).equals(minimalPdf));
       assert.deepEqual(
@@ -560,8 +560,8 @@ describe('sdk managers against a server', () => {
 
       await client.documents.delete(created.id);
       await client.documents.delete(fromDisk.id);
-      await assert.rejects(client.documents.get(created.id), NotFoundError);
-      await assert.rejects(client.documents.download(created.id), NotFoundError);
+      await assert.rejects(client.documents.get(created.id), NotFound);
+      await assert.rejects(client.documents.download(created.id), NotFound);
       assert.equal(await client.documents.list().count(), 0);
     });
   });
@@ -609,9 +609,9 @@ describe('sdk managers against a server', () => {
 
       await client.groups.removeMember(group.id, user.id);
       assert.equal(await client.groups.listMembers(group.id).count(), 0);
-      await assert.rejects(client.groups.removeMember(group.id, user.id), NotFoundError);
+      await assert.rejects(client.groups.removeMember(group.id, user.id), NotFound);
       await client.groups.delete(group.id);
-      await assert.rejects(client.groups.get(group.id), NotFoundError);
+      await assert.rejects(client.groups.get(group.id), NotFound);
       await client.users.delete(user.id);
     });
 
@@ -648,7 +648,7 @@ describe('sdk managers against a server', () => {
         assert.equal(error.status, 401);
         return true;
       });
-      await assert.rejects(client.tokens.get(token.id), NotFoundError);
+      await assert.rejects(client.tokens.get(token.id), NotFound);
     });
   });
 });

@@ -20,21 +20,23 @@ import {
   APIConnectionError,
   APITimeoutError,
   AuthenticationError,
-  BadRequestError,
+  BadRequest,
   Client,
   DownloadError,
   Export,
   ExportJob,
   InternalServerError,
-  InvalidFilterError,
+  ServiceUnavailable,
+  ClientValidationError,
   InvalidTokenScope,
   Layer,
   LayerData,
   MapshelfError,
-  NotFoundError,
-  PermissionDeniedError,
+  NotAllowed,
+  NotFound,
+  Forbidden,
   Query,
-  RateLimitError,
+  RateLimitExceeded,
   type CatalogItem,
   type CropFeature,
 } from '../src/index.js';
@@ -296,9 +298,9 @@ describe('sdk against a server', () => {
     // Unknown filters and lookups are refused from OPTIONS alone (a fresh client, so nothing is cached).
     const freshCalls: Call[] = [];
     const fresh = recordedClient(freshCalls);
-    await assert.rejects(fresh.layers.list().filter({ colour: 'red' }).toArray(), InvalidFilterError);
-    await assert.rejects(fresh.layers.list().filter({ created_at__near: startedAt }).count(), InvalidFilterError);
-    await assert.rejects(fresh.catalog.list().filter({ license__colour: 'cc' }).first(), InvalidFilterError);
+    await assert.rejects(fresh.layers.list().filter({ colour: 'red' }).toArray(), ClientValidationError);
+    await assert.rejects(fresh.layers.list().filter({ created_at__near: startedAt }).count(), ClientValidationError);
+    await assert.rejects(fresh.catalog.list().filter({ license__colour: 'cc' }).first(), ClientValidationError);
     assert.ok(freshCalls.length > 0);
     assert.ok(freshCalls.every((c) => c.method === 'OPTIONS'), freshCalls.map((c) => `${c.method} ${c.url}`).join('\n'));
     assert.deepEqual(freshCalls.map((c) => pathOf(c.url)).sort(), ['/services/api/v1/data/', '/services/api/v1/layers/'], 'OPTIONS once per list');
@@ -428,7 +430,7 @@ describe('sdk against a server', () => {
       () => assert.fail('the deleted layer is still there'),
       (error: unknown) => error,
     );
-    assert.ok(gone instanceof NotFoundError, String(gone));
+    assert.ok(gone instanceof NotFound, String(gone));
     assert.equal(gone.status, 404);
     assert.ok(!(await sdk.layers.list().toArray()).some((l) => l.id === draft.id));
     // A layer not on the server yet can't be published or deleted (the method may throw or reject).
@@ -444,7 +446,7 @@ describe('sdk against a server', () => {
       (error: unknown) => error,
     );
     assert.ok(scopeError instanceof InvalidTokenScope, String(scopeError));
-    assert.ok(scopeError instanceof PermissionDeniedError);
+    assert.ok(scopeError instanceof Forbidden);
     assert.equal(scopeError.status, 403);
     assert.equal(scopeError.code, 'invalid_token_scope');
     assert.ok(scopeError.requiredScopes.includes('layers:read'), scopeError.requiredScopes.join(' '));
@@ -468,7 +470,7 @@ describe('sdk against a server', () => {
     }
 
     await assert.rejects(client.layers.get(999_999), (error: unknown) => {
-      assert.ok(error instanceof NotFoundError, String(error));
+      assert.ok(error instanceof NotFound, String(error));
       assert.equal(error.status, 404);
       assert.equal(error.code, 'not_found');
       assert.match(error.requestId ?? '', /^[0-9a-f-]{36}$/);
@@ -478,7 +480,7 @@ describe('sdk against a server', () => {
 
     const bad = new Export({ crs: 'EPSG:nope', formats: { vector: gpkg } }).addItem(points);
     await assert.rejects(client.exports.create(bad), (error: unknown) => {
-      assert.ok(error instanceof BadRequestError, String(error));
+      assert.ok(error instanceof BadRequest, String(error));
       assert.equal(error.status, 400);
       assert.ok(error.errors.some((e) => e.location === 'body.crs'), JSON.stringify(error.errors));
       return true;
@@ -634,7 +636,7 @@ describe('sdk against a server', () => {
       assert.equal(nz.name, 'New Zealand');
       assert.equal(nz.url, nzSummary.url);
       assert.equal(nz.geometry?.type, 'MultiPolygon');
-      await assert.rejects(client.exports.croplayers.getFeature(cropLayerId, 999_999), NotFoundError);
+      await assert.rejects(client.exports.croplayers.getFeature(cropLayerId, 999_999), NotFound);
 
       // What ogr2ogr keeps of the same points within New Zealand.
       const ref = join(work, 'ref-nz.gpkg');
@@ -660,6 +662,46 @@ describe('sdk against a server', () => {
 describe('sdk without a server', () => {
   const base = 'http://api.test';
 
+  it('maps every status to its class, with Koordinates field messages, Retry-After and 405', async () => {
+    const cases: Array<[number, Record<string, unknown>, Record<string, string>, Function, string]> = [
+      [400, { title: ['This field is required.'], crs: ['Unknown CRS.', 'Use EPSG:XXXX.'] }, {}, BadRequest, 'title: This field is required.\ncrs: Unknown CRS.; Use EPSG:XXXX.'],
+      [422, { detail: 'Unprocessable.' }, {}, BadRequest, 'Unprocessable.'],
+      [405, { detail: 'Method not allowed.', code: 'method_not_allowed' }, {}, NotAllowed, 'Method not allowed.'],
+      [429, { detail: 'Slow down.' }, { 'retry-after': '7' }, RateLimitExceeded, 'Slow down.'],
+    ];
+    for (const [status, body, headers, type, message] of cases) {
+      const fake = scriptedFetch([jsonResponse(status, body, headers)]);
+      await assert.rejects(new Client({ baseUrl: base, fetch: fake.fetch, maxRetries: 0 }).json('GET', 'layers/'), (error: unknown) => {
+        assert.ok(error instanceof type, `${status}: ${String(error)}`);
+        assert.equal((error as Error).message, message);
+        if (error instanceof RateLimitExceeded) assert.equal(error.retryAfter, 7);
+        return true;
+      });
+    }
+  });
+
+  it('retries idempotent requests only: a POST that met a 429 is not sent again', async () => {
+    const limited = scriptedFetch([jsonResponse(429, { detail: 'slow down' }, { 'retry-after': '0' }), jsonResponse(201, { id: 1 })]);
+    await assert.rejects(new Client({ baseUrl: base, fetch: limited.fetch }).json('POST', 'tokens/', { body: { name: 'x' } }), RateLimitExceeded);
+    assert.equal(limited.calls.length, 1);
+  });
+
+  it('follows redirects itself, and drops the token when one leads to another host', async () => {
+    const hops = scriptedFetch([
+      () => new Response(null, { status: 302, headers: { location: '/services/api/v1/layers/2/' } }),
+      () => new Response(null, { status: 307, headers: { location: 'https://files.elsewhere.test/layers/2/' } }),
+      jsonResponse(200, { id: 2 }),
+    ]);
+    assert.deepEqual(await new Client({ baseUrl: base, token: 'secret', fetch: hops.fetch }).json('GET', 'layers/1/'), { id: 2 });
+    assert.deepEqual(hops.calls.map((c) => [c.url, c.headers.authorization]), [
+      [`${base}/services/api/v1/layers/1/`, 'key secret'],
+      [`${base}/services/api/v1/layers/2/`, 'key secret'],
+      ['https://files.elsewhere.test/layers/2/', undefined],
+    ]);
+    const loop = scriptedFetch([() => new Response(null, { status: 302, headers: { location: '/again/' } })]);
+    await assert.rejects(new Client({ baseUrl: base, fetch: loop.fetch }).json('GET', 'layers/'), APIConnectionError);
+  });
+
   it('retries 429 (after Retry-After), 502-504 and network errors, but not 500', async () => {
     const ok = jsonResponse(200, { id: 1, title: 'done' });
     const limited = jsonResponse(429, { detail: 'slow down', code: 'throttled' }, { 'retry-after': '0' });
@@ -673,7 +715,7 @@ describe('sdk without a server', () => {
 
     const noRetry = scriptedFetch([limited, ok]);
     await assert.rejects(new Client({ baseUrl: base, fetch: noRetry.fetch, maxRetries: 0 }).json('GET', 'layers/'), (error: unknown) => {
-      assert.ok(error instanceof RateLimitError, String(error));
+      assert.ok(error instanceof RateLimitExceeded, String(error));
       assert.equal(error.status, 429);
       assert.equal(error.code, 'throttled');
       assert.equal(error.message, 'slow down');
@@ -682,11 +724,11 @@ describe('sdk without a server', () => {
     assert.equal(noRetry.calls.length, 1);
 
     const exhausted = scriptedFetch([limited]);
-    await assert.rejects(new Client({ baseUrl: base, fetch: exhausted.fetch }).json('GET', 'layers/'), RateLimitError);
+    await assert.rejects(new Client({ baseUrl: base, fetch: exhausted.fetch }).json('GET', 'layers/'), RateLimitExceeded);
     assert.equal(exhausted.calls.length, 3, 'maxRetries 2: three tries in all');
 
     const perRequest = scriptedFetch([limited, ok]);
-    await assert.rejects(new Client({ baseUrl: base, fetch: perRequest.fetch }).json('GET', 'layers/', { maxRetries: 0 }), RateLimitError);
+    await assert.rejects(new Client({ baseUrl: base, fetch: perRequest.fetch }).json('GET', 'layers/', { maxRetries: 0 }), RateLimitExceeded);
     assert.equal(perRequest.calls.length, 1);
 
     for (const status of [502, 503, 504]) {
@@ -696,7 +738,7 @@ describe('sdk without a server', () => {
     }
     const stillDown = scriptedFetch([jsonResponse(503, { detail: 'down' }, { 'retry-after': '0' })]);
     await assert.rejects(new Client({ baseUrl: base, fetch: stillDown.fetch, maxRetries: 1 }).json('GET', 'layers/'), (error: unknown) => {
-      assert.ok(error instanceof InternalServerError, String(error));
+      assert.ok(error instanceof ServiceUnavailable, String(error));
       assert.equal(error.status, 503);
       return true;
     });
@@ -714,7 +756,8 @@ describe('sdk without a server', () => {
     // A proxy's HTML error page still maps by status.
     const html = scriptedFetch([() => new Response('<h1>Bad gateway</h1>', { status: 502, headers: { 'x-request-id': 'px' } })]);
     await assert.rejects(new Client({ baseUrl: base, fetch: html.fetch, maxRetries: 0 }).json('GET', 'layers/'), (error: unknown) => {
-      assert.ok(error instanceof InternalServerError);
+      assert.ok(error instanceof ServiceUnavailable);
+      assert.equal(error.message, '<h1>Bad gateway</h1>');
       assert.equal(error.body, '<h1>Bad gateway</h1>');
       assert.equal(error.requestId, 'px');
       return true;
@@ -722,7 +765,7 @@ describe('sdk without a server', () => {
 
     // Creating an export is not retried: it is not idempotent.
     const create = scriptedFetch([jsonResponse(503, { detail: 'down' }, { 'retry-after': '0' }), jsonResponse(202, { id: 1, state: 'processing' })]);
-    await assert.rejects(new Client({ baseUrl: base, fetch: create.fetch }).exports.create(new Export({ crs: 'EPSG:2193' })), InternalServerError);
+    await assert.rejects(new Client({ baseUrl: base, fetch: create.fetch }).exports.create(new Export({ crs: 'EPSG:2193' })), ServiceUnavailable);
     assert.equal(create.calls.length, 1);
 
     // The network fails once, then answers.

@@ -1,16 +1,11 @@
 import type { Client, QueryValue } from '../client.js';
-import { MapshelfError } from './errors.js';
+import { ClientValidationError } from './errors.js';
 import { parseLinks, resourceTotal } from './path.js';
 
 export type FilterValue = QueryValue | Date;
 
 /** What a list's OPTIONS says it filters on: name → lookups. */
 type FilterSpec = Record<string, { lookups?: Record<string, unknown> }>;
-
-/** A filter the list does not offer. */
-export class InvalidFilterError extends MapshelfError {
-  override name = 'InvalidFilterError';
-}
 
 interface QueryState {
   filters: Array<[string, string]>;
@@ -90,9 +85,9 @@ export class Query<T> implements AsyncIterable<T> {
     for (const [name] of this.state.filters) {
       const [field, lookup] = splitLookup(name, spec);
       const offered = spec[field];
-      if (!offered) throw new InvalidFilterError(`"${name}" is not a filter of ${this.path}; it offers ${Object.keys(spec).join(', ')}.`);
+      if (!offered) throw new ClientValidationError(`"${name}" is not a filter of ${this.path}; it offers ${Object.keys(spec).join(', ')}.`);
       if (lookup && !(lookup in (offered.lookups ?? {}))) {
-        throw new InvalidFilterError(`"${field}" has no lookup "${lookup}"; it offers ${Object.keys(offered.lookups ?? { exact: 1 }).join(', ')}.`);
+        throw new ClientValidationError(`"${field}" has no lookup "${lookup}"; it offers ${Object.keys(offered.lookups ?? { exact: 1 }).join(', ')}.`);
       }
     }
   }

@@ -22,7 +22,6 @@ export interface Group {
 }
 
 export interface GroupMember {
-  id: number;
   url: string;
   role: 'admin' | 'editor' | 'viewer';
   user: { id: number; url: string; username?: string };
