@@ -13,8 +13,9 @@ if [ "$node_major" -lt 20 ]; then
 fi
 
 # System packages: GDAL (formats, PROJ, GEOS) and its headers for gdal-async, a C++ toolchain for
-# the native modules, OpenSSL and Python 3 for node-gyp and the interoperability tests.
-packages=(gdal-bin libgdal-dev g++ make python3 python3-requests openssl libxml2-utils tmux)
+# the native modules, OpenSSL and Python 3 for node-gyp and the interoperability tests, and
+# Chromium for the SDK's browser test.
+packages=(gdal-bin libgdal-dev g++ make python3 python3-requests openssl libxml2-utils tmux chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

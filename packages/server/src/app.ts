@@ -7,6 +7,7 @@ import { registerJobKinds } from './jobs/kinds/index.js';
 import { WorkerPool } from './jobs/worker-pool.js';
 import type { Store } from './store/store.js';
 import { registerAuth } from './http/common/auth.js';
+import { registerCors } from './http/common/cors.js';
 import { registerErrorHandler } from './http/common/error-handler.js';
 import { registerJsonBody } from './http/common/json-body.js';
 import { collectRoutes, registerMethodNotAllowed, registerNotFound } from './http/common/not-found.js';
@@ -70,6 +71,8 @@ export async function buildApp(config: ServerConfig, store: Store): Promise<Fast
     request.urlFor = (path) => `${origin}${path}`;
     reply.header('X-Request-Id', request.id);
   });
+  // Before authentication: a preflight carries no token.
+  registerCors(app, config.corsOrigins);
   registerAuth(app, ctx);
 
   const routes = collectRoutes(app);

@@ -27,6 +27,8 @@ export interface ServerConfig {
   exportTtl: number;
   /** How many exports run at once; the rest wait in the queue. */
   exportConcurrency: number;
+  /** Origins browser clients may call the API from (`*` for any); none by default. */
+  corsOrigins: string[];
 }
 
 export interface ConfigInput {
@@ -43,6 +45,7 @@ export interface ConfigInput {
   bootstrapToken?: string | null;
   exportTtl?: number | string;
   exportConcurrency?: number | string;
+  corsOrigins?: string | string[];
 }
 
 export class ConfigError extends Error {
@@ -110,6 +113,21 @@ function parseCount(value: number | string, flag: string, max: number): number {
   return count;
 }
 
+function parseOrigins(value: string | string[]): string[] {
+  const list = (Array.isArray(value) ? value : value.split(',')).map((s) => s.trim().replace(/\/+$/, '')).filter(Boolean);
+  for (const origin of list) {
+    if (origin === '*') continue;
+    let url: URL | null = null;
+    try {
+      url = new URL(origin);
+    } catch {
+      // reported below
+    }
+    if (!url || url.origin !== origin) throw new ConfigError(`--cors-origins takes origins such as https://app.example.org (scheme, host and port only) or *, not "${origin}"`);
+  }
+  return list;
+}
+
 /** An environment variable, where an empty value counts as unset. */
 function fromEnv(env: NodeJS.ProcessEnv, name: string): string | undefined {
   const value = env[name];
@@ -142,6 +160,7 @@ export function resolveConfig(input: ConfigInput = {}, env: NodeJS.ProcessEnv = 
     logLevel: logLevel as ServerConfig['logLevel'],
     bootstrapToken,
     exportTtl: parseDuration(input.exportTtl ?? fromEnv(env, 'MAPSHELF_EXPORT_TTL') ?? '7d', '--export-ttl'),
+    corsOrigins: parseOrigins(input.corsOrigins ?? fromEnv(env, 'MAPSHELF_CORS_ORIGINS') ?? []),
     exportConcurrency: parseCount(input.exportConcurrency ?? fromEnv(env, 'MAPSHELF_EXPORT_CONCURRENCY') ?? 2, '--export-concurrency', 64),
   };
 }

@@ -20,7 +20,7 @@ directly, give --tls-cert and --tls-key (PEM files).
 Every flag has an environment variable: MAPSHELF_HOST, MAPSHELF_PORT, MAPSHELF_DATA_DIR,
 MAPSHELF_PUBLIC_URL, MAPSHELF_TRUST_PROXY, MAPSHELF_TLS_CERT, MAPSHELF_TLS_KEY,
 MAPSHELF_BODY_LIMIT, MAPSHELF_UPLOAD_LIMIT, MAPSHELF_LOG_LEVEL,
-MAPSHELF_EXPORT_TTL, MAPSHELF_EXPORT_CONCURRENCY.
+MAPSHELF_EXPORT_TTL, MAPSHELF_EXPORT_CONCURRENCY, MAPSHELF_CORS_ORIGINS.
 
 Example:
   MAPSHELF_BOOTSTRAP_TOKEN=change-me mapshelf serve --port 8080 --data-dir /srv/mapshelf
@@ -40,6 +40,7 @@ interface ServeOptions {
   logLevel?: string;
   exportTtl?: string;
   exportConcurrency?: string;
+  corsOrigins?: string;
 }
 
 export function serveCommand(): Command {
@@ -56,6 +57,7 @@ export function serveCommand(): Command {
     .option('--upload-limit <size>', 'largest uploaded file, e.g. 10gb (default 2gb)')
     .option('--export-ttl <duration>', 'how long finished exports stay downloadable, e.g. 12h or 30d (default 7d)')
     .option('--export-concurrency <n>', 'exports that run at once; more wait in the queue (default 2)')
+    .option('--cors-origins <origins>', 'origins browser apps may call the API from, comma-separated, or * (default none)')
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (default info)')
     .addHelpText('after', help)
     .action(async (options: ServeOptions) => {
