@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything Mapshelf needs on Debian/Ubuntu, then builds it. Idempotent: quick when
-# nothing changed. Used by `npm start`, `npm test` and CI.
+# nothing changed. Used by `npm start`, `npm test` and CI; `--tests` adds what only the tests need.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,9 +13,10 @@ if [ "$node_major" -lt 20 ]; then
 fi
 
 # System packages: GDAL (formats, PROJ, GEOS) and its headers for gdal-async, a C++ toolchain for
-# the native modules, OpenSSL and Python 3 for node-gyp and the interoperability tests, and
-# Chromium for the SDK's browser test.
-packages=(gdal-bin libgdal-dev g++ make python3 python3-requests openssl libxml2-utils tmux chromium)
+# the native modules, OpenSSL and Python 3 for node-gyp and the interoperability tests; with
+# --tests, Chromium for the SDK's browser test.
+packages=(gdal-bin libgdal-dev g++ make python3 python3-requests openssl libxml2-utils tmux)
+[ "${1:-}" = "--tests" ] && packages+=(chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
