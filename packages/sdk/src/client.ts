@@ -11,8 +11,10 @@ import { PublishingManager } from './resources/publishing.js';
 import { SetsManager } from './resources/sets.js';
 import { SourcesManager } from './resources/sources.js';
 
+/** The Data API's path under a site's origin. */
 export const apiBasePath = '/services/api/v1/';
 
+/** How to reach a site: its address, the token, and transport settings. */
 export interface ClientOptions {
   /** The site's host name, e.g. `data.example.org`. Give this or `baseUrl`. */
   host?: string;
@@ -31,8 +33,10 @@ export interface ClientOptions {
   userAgent?: string;
 }
 
+/** A query-string value; arrays repeat the parameter. */
 export type QueryValue = string | number | boolean;
 
+/** Options of one request; they come last in every call. */
 export interface RequestOptions {
   query?: Record<string, QueryValue | QueryValue[] | undefined>;
   /** Sent as JSON, unless it is a `FormData`, a `Blob` or a `StreamingBody`. */
@@ -70,18 +74,31 @@ function retryDelay(attempt: number, response: Response | null): number {
  * authentication, timeouts, retries and error mapping live here once.
  */
 export class Client {
+  /** The Data API root, e.g. `https://data.example.org/services/api/v1/`. */
   readonly baseUrl: string;
+  /** Vector layers: versions, drafts, imports, publishing, metadata and permissions. */
   readonly layers: LayersManager;
+  /** Tables (data without geometry): the same methods as `layers`. */
   readonly tables: LayersManager;
+  /** One search over every layer, table, set and document you may see. */
   readonly catalog: CatalogManager;
+  /** Licences, the Creative Commons ones included. */
   readonly licenses: LicensesManager;
+  /** Exports (reprojected, cropped, zipped downloads) and crop layers. */
   readonly exports: ExportsManager;
+  /** Sets: versioned groups of layers, tables and documents. */
   readonly sets: SetsManager;
+  /** Documents: uploaded files that are catalog items of their own. */
   readonly documents: DocumentsManager;
+  /** Upload sources, their scans and datasources. */
   readonly sources: SourcesManager;
+  /** Publish requests: versions published together or one by one, now or later. */
   readonly publishing: PublishingManager;
+  /** Users; `me()` is the token's own. */
   readonly users: UsersManager;
+  /** Groups and their members' roles. */
   readonly groups: GroupsManager;
+  /** API tokens. */
   readonly tokens: TokensManager;
   private readonly token: string | undefined;
   private readonly fetchImpl: typeof fetch;

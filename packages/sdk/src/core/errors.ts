@@ -105,6 +105,7 @@ export class APIConnectionError extends MapshelfError {
   override name = 'APIConnectionError';
 }
 
+/** The request took longer than the client's `timeout`. */
 export class APITimeoutError extends APIConnectionError {
   override name = 'APITimeoutError';
 }

@@ -2,6 +2,7 @@ import type { Client, QueryValue } from '../client.js';
 import { ClientValidationError } from './errors.js';
 import { parseLinks, resourceTotal } from './path.js';
 
+/** A filter value; dates are sent as ISO 8601. */
 export type FilterValue = QueryValue | Date;
 
 /** What a list's OPTIONS says it filters on: name → lookups. */
@@ -120,6 +121,7 @@ export class Query<T> implements AsyncIterable<T> {
     return items;
   }
 
+  /** The first item, or undefined; fetches one item only. */
   async first(): Promise<T | undefined> {
     for await (const item of this.limit(1)) return item;
     return undefined;

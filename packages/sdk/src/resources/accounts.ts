@@ -2,6 +2,7 @@ import type { Client } from '../client.js';
 import { path } from '../core/path.js';
 import { Query } from '../core/query.js';
 
+/** A user as the server sends it. */
 export interface User {
   id: number;
   url: string;
@@ -14,6 +15,7 @@ export interface User {
   [key: string]: unknown;
 }
 
+/** A group as the server sends it. */
 export interface Group {
   id: number;
   url: string;
@@ -21,6 +23,7 @@ export interface Group {
   [key: string]: unknown;
 }
 
+/** A user's membership of a group, with their role. */
 export interface GroupMember {
   url: string;
   role: 'admin' | 'editor' | 'viewer';
@@ -28,6 +31,7 @@ export interface GroupMember {
   [key: string]: unknown;
 }
 
+/** An API token as the server sends it. */
 export interface Token {
   id: number;
   url: string;
@@ -43,10 +47,12 @@ export interface Token {
 export class UsersManager {
   constructor(private readonly client: Client) {}
 
+  /** Every user you may see, as a lazy query. */
   list(): Query<User> {
     return new Query(this.client, 'users/', (raw: User) => raw);
   }
 
+  /** One user, by id. */
   get(id: number): Promise<User> {
     return this.client.json('GET', path`users/${id}/`);
   }
@@ -71,26 +77,32 @@ export class UsersManager {
 export class GroupsManager {
   constructor(private readonly client: Client) {}
 
+  /** Every group you may see, as a lazy query. */
   list(): Query<Group> {
     return new Query(this.client, 'groups/', (raw: Group) => raw);
   }
 
+  /** One group, by id. */
   get(id: number): Promise<Group> {
     return this.client.json('GET', path`groups/${id}/`);
   }
 
+  /** Creates a group. */
   create(fields: { name: string; [key: string]: unknown }): Promise<Group> {
     return this.client.json('POST', 'groups/', { body: fields });
   }
 
+  /** Changes a group's fields. */
   update(id: number, fields: { name?: string; [key: string]: unknown }): Promise<Group> {
     return this.client.json('PATCH', path`groups/${id}/`, { body: fields });
   }
 
+  /** Deletes a group. */
   async delete(id: number): Promise<void> {
     await this.client.request('DELETE', path`groups/${id}/`);
   }
 
+  /** A group's members and their roles. */
   listMembers(id: number): Query<GroupMember> {
     return new Query(this.client, path`groups/${id}/members/`, (raw: GroupMember) => raw);
   }
@@ -100,6 +112,7 @@ export class GroupsManager {
     return this.client.json('POST', path`groups/${id}/members/`, { body: { user, role } });
   }
 
+  /** Takes a user out of a group. */
   async removeMember(id: number, user: number): Promise<void> {
     await this.client.request('DELETE', path`groups/${id}/members/${user}/`);
   }
@@ -109,10 +122,12 @@ export class GroupsManager {
 export class TokensManager {
   constructor(private readonly client: Client) {}
 
+  /** Every token you may see, as a lazy query. */
   list(): Query<Token> {
     return new Query(this.client, 'tokens/', (raw: Token) => raw);
   }
 
+  /** One token, by id. */
   get(id: number): Promise<Token> {
     return this.client.json('GET', path`tokens/${id}/`);
   }
@@ -122,6 +137,7 @@ export class TokensManager {
     return this.client.json('POST', 'tokens/', { body: fields });
   }
 
+  /** Revokes a token: it stops working at once. */
   async revoke(id: number): Promise<void> {
     await this.client.request('DELETE', path`tokens/${id}/`);
   }

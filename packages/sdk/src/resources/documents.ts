@@ -3,6 +3,7 @@ import { path } from '../core/path.js';
 import { Query } from '../core/query.js';
 import { PermissionsManager } from './permissions.js';
 
+/** A document as the server sends it. */
 export interface Document {
   id: number;
   url: string;
@@ -18,10 +19,12 @@ export interface Document {
 export class DocumentsManager {
   constructor(private readonly client: Client) {}
 
+  /** Every document you may see, as a lazy query. */
   list(): Query<Document> {
     return new Query(this.client, 'documents/', (raw: Document) => raw);
   }
 
+  /** One document, by id. */
   get(id: number): Promise<Document> {
     return this.client.json('GET', path`documents/${id}/`);
   }
@@ -36,10 +39,12 @@ export class DocumentsManager {
     return this.client.json('POST', 'documents/', { body: form });
   }
 
+  /** Changes a document's fields. */
   async update(id: number, fields: { title?: string; description?: string; tags?: string[]; license?: number | null }): Promise<Document> {
     return this.client.json('PUT', path`documents/${id}/`, { body: fields });
   }
 
+  /** Deletes a document. */
   async delete(id: number): Promise<void> {
     await this.client.request('DELETE', path`documents/${id}/`);
   }
@@ -49,6 +54,7 @@ export class DocumentsManager {
     return (await this.client.request('GET', path`documents/${id}/download/`, { headers: { accept: '*/*' } })).blob();
   }
 
+  /** The permissions of one document. */
   permissions(id: number): PermissionsManager {
     return new PermissionsManager(this.client, path`documents/${id}/`);
   }

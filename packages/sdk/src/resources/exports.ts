@@ -5,14 +5,17 @@ import { Query } from '../core/query.js';
 import { sleep } from '../core/sleep.js';
 import type { WaitOptions } from './layers.js';
 
+/** An item of an export request: a layer, table or version URL. */
 export interface ExportItem {
   item: string;
   color?: string;
   tile_id?: string;
 }
 
+/** A GeoJSON polygon or multipolygon, in EPSG:4326 (longitude, latitude). */
 export type GeoJsonPolygon = { type: 'Polygon'; coordinates: number[][][] } | { type: 'MultiPolygon'; coordinates: number[][][][] };
 
+/** The fields of an export request (seed 004). */
 export interface ExportRequestFields {
   /** `EPSG:XXXX`; not needed for KML. */
   crs?: string;
@@ -58,6 +61,7 @@ export class Export implements ExportRequestFields {
   }
 }
 
+/** What `validate` says of an export request, overall and per item. */
 export interface ExportValidation {
   is_valid: boolean;
   invalid_reasons: string[];
@@ -65,6 +69,7 @@ export interface ExportValidation {
   items: Array<{ item: string; is_valid: boolean; invalid_reasons: string[] }>;
 }
 
+/** Options of `ExportJob.download`. */
 export interface DownloadOptions {
   /** Called with the bytes received so far and the total (null when the server does not say). */
   onProgress?: (received: number, total: number | null) => void;
@@ -77,7 +82,9 @@ export interface DownloadOptions {
 
 /** A Node.js writable stream, as far as a download needs one. */
 interface NodeWritable {
+  /** Writes a chunk; false when the caller should wait for `drain`. */
   write(chunk: Uint8Array): boolean;
+  /** Calls back once the stream can take more. */
   once(event: 'drain', listener: () => void): unknown;
 }
 
@@ -102,10 +109,12 @@ export class ExportJob {
     Object.assign(this, fields);
   }
 
+  /** The export as the server has it now. */
   refresh(): Promise<ExportJob> {
     return this.manager.get(this.id);
   }
 
+  /** Cancels the export while it is processing. */
   cancel(): Promise<ExportJob> {
     return this.manager.cancel(this.id);
   }
@@ -132,6 +141,7 @@ export class ExportJob {
   }
 }
 
+/** A crop layer: a named collection of polygons to crop exports to. */
 export interface CropLayer {
   id: number;
   name: string;
@@ -142,6 +152,7 @@ export interface CropLayer {
   [key: string]: unknown;
 }
 
+/** A crop feature: one named polygon; its URL works as an export `extent`. */
 export interface CropFeature {
   id: number;
   name: string;
@@ -154,18 +165,22 @@ export interface CropFeature {
 export class CropLayersManager {
   constructor(private readonly client: Client) {}
 
+  /** Every crop layer you may see, as a lazy query. */
   list(): Query<CropLayer> {
     return new Query(this.client, 'exports/croplayers/', (raw: CropLayer) => raw);
   }
 
+  /** One crop layer, by id. */
   get(id: number): Promise<CropLayer> {
     return this.client.json('GET', path`exports/croplayers/${id}/`);
   }
 
+  /** A crop layer's features (summaries without geometry). */
   listFeatures(cropLayerId: number): Query<CropFeature> {
     return new Query(this.client, path`exports/croplayers/${cropLayerId}/cropfeatures/`, (raw: CropFeature) => raw);
   }
 
+  /** One crop feature, with its geometry. */
   getFeature(cropLayerId: number, cropFeatureId: number): Promise<CropFeature> {
     return this.client.json('GET', path`exports/croplayers/${cropLayerId}/cropfeatures/${cropFeatureId}/`);
   }
@@ -173,6 +188,7 @@ export class CropLayersManager {
 
 /** `client.exports`. */
 export class ExportsManager {
+  /** Crop layers and their features. */
   readonly croplayers: CropLayersManager;
 
   constructor(private readonly client: Client) {
@@ -186,6 +202,7 @@ export class ExportsManager {
     return new Query(this.client, 'exports/', this.wrap);
   }
 
+  /** One export, by id. */
   async get(id: number): Promise<ExportJob> {
     return this.wrap(await this.client.json('GET', path`exports/${id}/`));
   }
@@ -210,6 +227,7 @@ export class ExportsManager {
     return this.wrap(await this.client.json('POST', 'exports/', { body: new Export(request).toJSON() }));
   }
 
+  /** Cancels an export while it is processing. */
   async cancel(id: number): Promise<ExportJob> {
     return this.wrap(await this.client.json('DELETE', path`exports/${id}/`));
   }
@@ -300,7 +318,9 @@ export class ExportsManager {
 }
 
 interface Sink {
+  /** Writes a chunk, waiting while the target is full. */
   write(chunk: Uint8Array): Promise<void>;
+  /** Done writing; the target itself stays open. */
   close(): Promise<void>;
 }
 

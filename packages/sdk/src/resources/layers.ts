@@ -21,6 +21,7 @@ export class LayerData {
   }
 }
 
+/** A version of a layer or table: its number and import state. */
 export interface VersionInfo {
   id: number;
   url: string;
@@ -32,8 +33,10 @@ export interface VersionInfo {
   [key: string]: unknown;
 }
 
+/** A metadata document's form: as uploaded (`native`), ISO 19139 or Dublin Core. */
 export type MetadataForm = 'native' | 'iso' | 'dc';
 
+/** How to wait for work on the server: progress callback, poll interval, abort signal. */
 export interface WaitOptions {
   /** Called with 0-1 as the server reports progress. */
   onProgress?: (fraction: number) => void;
@@ -76,10 +79,12 @@ export class Layer {
     return this.bound().get(this.id);
   }
 
+  /** One version of this layer: by id, or its `draft` or `published` one. */
   async getVersion(versionId: number | 'draft' | 'published'): Promise<Layer> {
     return this.bound().getVersion(this.id, versionId);
   }
 
+  /** This layer's versions (drafts only for its editors). */
   listVersions(): Query<Layer> {
     return this.bound().listVersions(this.id);
   }
@@ -94,6 +99,7 @@ export class Layer {
     return this.bound().publishVersion(this.id, this.version.id);
   }
 
+  /** Deletes this layer with all its versions. */
   async delete(): Promise<void> {
     return this.bound().delete(this.id);
   }
@@ -133,16 +139,19 @@ export class LayersManager {
     return new Query(this.client, `${this.collection}/drafts/`, this.wrap);
   }
 
+  /** One layer, by id. */
   async get(id: number): Promise<Layer> {
     return this.wrap(await this.client.json('GET', path`${this.collection}/${id}/`));
   }
 
+  /** A version's metadata document as XML. */
   async getMetadata(layerId: number, versionId: number, form: MetadataForm = 'native'): Promise<string> {
     const suffix = form === 'native' ? '' : `${form}/`;
     const response = await this.client.request('GET', `${path`${this.collection}/${layerId}/versions/${versionId}/metadata/`}${suffix}`, { headers: { accept: 'application/xml' } });
     return response.text();
   }
 
+  /** Attaches an ISO 19115/19139, FGDC or Dublin Core document to a draft version. */
   setMetadata(layerId: number, versionId: number, xml: string): Promise<{ url: string; format: string }> {
     return this.client.json('POST', path`${this.collection}/${layerId}/versions/${versionId}/metadata/`, {
       body: new Blob([xml], { type: 'application/xml' }),
@@ -150,6 +159,7 @@ export class LayersManager {
     });
   }
 
+  /** The permissions of one layer. */
   permissions(layerId: number): PermissionsManager {
     return new PermissionsManager(this.client, path`${this.collection}/${layerId}/`);
   }
@@ -160,26 +170,32 @@ export class LayersManager {
     return this.wrap(await this.client.json('POST', `${this.collection}/`, { body }));
   }
 
+  /** One version of a layer: by id, or its `draft` or `published` one. */
   async getVersion(layerId: number, versionId: number | 'draft' | 'published'): Promise<Layer> {
     return this.wrap(await this.client.json('GET', path`${this.collection}/${layerId}/versions/${versionId}/`));
   }
 
+  /** A layer's versions (drafts only for its editors). */
   listVersions(layerId: number): Query<Layer> {
     return new Query(this.client, path`${this.collection}/${layerId}/versions/`, this.wrap);
   }
 
+  /** Imports a layer's datasources again into a new draft (Koordinates' start_update). */
   async startUpdate(layerId: number): Promise<Layer> {
     return this.wrap(await this.client.json('POST', path`${this.collection}/${layerId}/versions/import/`));
   }
 
+  /** Publishes one version; returns the publish request. */
   async publishVersion(layerId: number, versionId: number): Promise<Record<string, unknown>> {
     return this.client.json('POST', path`${this.collection}/${layerId}/versions/${versionId}/publish/`, { body: {} });
   }
 
+  /** Deletes a layer. */
   async delete(layerId: number): Promise<void> {
     await this.client.request('DELETE', path`${this.collection}/${layerId}/`);
   }
 
+  /** Polls a version until its import has ended; throws if it failed. */
   async waitForImport(layerId: number, versionId: number, options: WaitOptions = {}): Promise<Layer> {
     for (;;) {
       const version = await this.getVersion(layerId, versionId);

@@ -2,6 +2,7 @@ import type { Client } from '../client.js';
 import { path } from '../core/path.js';
 import { Query } from '../core/query.js';
 
+/** A licence as the server sends it. */
 export interface License {
   id: number;
   url: string;
@@ -16,10 +17,12 @@ export interface License {
 export class LicensesManager {
   constructor(private readonly client: Client) {}
 
+  /** Every licence you may see, as a lazy query. */
   list(): Query<License> {
     return new Query(this.client, 'licenses/', (raw: License) => raw);
   }
 
+  /** One licence, by id. */
   get(id: number): Promise<License> {
     return this.client.json('GET', path`licenses/${id}/`);
   }

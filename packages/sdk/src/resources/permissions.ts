@@ -1,8 +1,10 @@
 import type { Client } from '../client.js';
 import { path } from '../core/path.js';
 
+/** Permission levels, each including the ones before it. */
 export type PermissionLevel = 'view' | 'download' | 'edit' | 'admin';
 
+/** One permission on an item, for a group, a user or everyone. */
 export interface Permission {
   /** `group.everyone`, `group.{id}` or `user.{id}`. */
   id: string;
@@ -24,10 +26,12 @@ export class PermissionsManager {
     private readonly itemPath: string,
   ) {}
 
+  /** Every permission on the item. */
   list(): Promise<Permission[]> {
     return this.client.json('GET', `${this.itemPath}permissions/`);
   }
 
+  /** One permission, by `group.everyone`, `group.{id}` or `user.{id}`. */
   get(principal: string): Promise<Permission> {
     return this.client.json('GET', `${this.itemPath}${path`permissions/${principal}/`}`);
   }

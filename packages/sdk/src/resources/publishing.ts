@@ -34,14 +34,17 @@ export class Publish {
     return this.add(layer);
   }
 
+  /** Adds a table's version (the one the object holds) or a version URL. */
   addTableItem(table: Versioned | string): this {
     return this.add(table);
   }
 
+  /** Adds a set's version (the one the object holds) or a set version URL. */
   addSetItem(set: Versioned | string): this {
     return this.add(set);
   }
 
+  /** The request body. */
   toJSON(): Record<string, unknown> {
     return {
       items: this.items,
@@ -67,6 +70,7 @@ export class PublishRequest {
     Object.assign(this, fields);
   }
 
+  /** Cancels this request while it is pending. */
   async cancel(): Promise<void> {
     await this.manager.cancel(this.id);
   }
@@ -88,14 +92,17 @@ export class PublishingManager {
 
   private wrap = (raw: Record<string, unknown>) => new PublishRequest(raw, this);
 
+  /** Every publish request you may see, as a lazy query. */
   list(): Query<PublishRequest> {
     return new Query(this.client, 'publish/', this.wrap);
   }
 
+  /** One publish request, by id. */
   async get(id: number): Promise<PublishRequest> {
     return this.wrap(await this.client.json('GET', path`publish/${id}/`));
   }
 
+  /** Sends a publish request; it runs now, or at `publishAt`. */
   async create(publish: Publish): Promise<PublishRequest> {
     return this.wrap(await this.client.json('POST', 'publish/', { body: publish.toJSON() }));
   }

@@ -7,6 +7,7 @@ import { PermissionsManager } from './permissions.js';
 /** An item of a set: its URL, or the object itself when the set was fetched with `expand: ['items']`. */
 export type SetItem = string | { url: string; type: string; [key: string]: unknown };
 
+/** The fields of a set that can be set on create and update. */
 export interface SetFields {
   title?: string;
   description?: string;
@@ -46,6 +47,7 @@ export class LayerSet {
     return Promise.all(this.items.map((item) => (typeof item === 'string' ? this.manager.fetchItem(item) : Promise.resolve(item))));
   }
 
+  /** Publishes this version of the set; returns the publish request. */
   async publish(): Promise<Record<string, unknown>> {
     return this.manager.publishVersion(this.id, this.version.id);
   }
@@ -60,10 +62,12 @@ export class SetsManager {
 
   private wrap = (raw: Record<string, unknown>) => new LayerSet(raw, this);
 
+  /** Every set you may see, as a lazy query. */
   list(): Query<LayerSet> {
     return new Query(this.client, 'sets/', this.wrap);
   }
 
+  /** Sets with a draft you may edit. */
   listDrafts(): Query<LayerSet> {
     return new Query(this.client, 'sets/drafts/', this.wrap);
   }
@@ -84,26 +88,32 @@ export class SetsManager {
     return this.wrap(await this.client.json('PUT', path`sets/${id}/`, { body: asBody(fields) }));
   }
 
+  /** Deletes a set. */
   async delete(id: number): Promise<void> {
     await this.client.request('DELETE', path`sets/${id}/`);
   }
 
+  /** A set's versions (drafts only for its editors). */
   listVersions(id: number): Query<LayerSet> {
     return new Query(this.client, path`sets/${id}/versions/`, this.wrap);
   }
 
+  /** One version of a set: by id, or its `draft` or `published` one. */
   async getVersion(id: number, versionId: number | 'draft' | 'published'): Promise<LayerSet> {
     return this.wrap(await this.client.json('GET', path`sets/${id}/versions/${versionId}/`));
   }
 
+  /** Starts a new draft from the latest version (409 if a draft exists). */
   async createDraft(id: number): Promise<LayerSet> {
     return this.wrap(await this.client.json('POST', path`sets/${id}/versions/`));
   }
 
+  /** Publishes one version of a set; returns the publish request. */
   publishVersion(id: number, versionId: number): Promise<Record<string, unknown>> {
     return this.client.json('POST', path`sets/${id}/versions/${versionId}/publish/`, { body: {} });
   }
 
+  /** The permissions of one set. */
   permissions(id: number): PermissionsManager {
     return new PermissionsManager(this.client, path`sets/${id}/`);
   }

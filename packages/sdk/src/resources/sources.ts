@@ -7,6 +7,7 @@ import { StreamingBody } from '../core/streaming-body.js';
 import type { WaitOptions } from './layers.js';
 import { PermissionsManager } from './permissions.js';
 
+/** A source as the server sends it. */
 export interface Source {
   id: number;
   url: string;
@@ -18,6 +19,7 @@ export interface Source {
   [key: string]: unknown;
 }
 
+/** A scan of a source: its state, progress and what changed. */
 export interface Scan {
   id: number;
   url: string;
@@ -27,6 +29,7 @@ export interface Scan {
   [key: string]: unknown;
 }
 
+/** A dataset found in a source, ready to become a layer or table. */
 export interface Datasource {
   id: number;
   url: string;
@@ -48,6 +51,7 @@ interface UploadFile {
 
 /** A source made of uploaded files: `new UploadSource({title}).addFile('./roads.gpkg')`. */
 export class UploadSource {
+  /** The files to upload, in order. */
   readonly files: UploadFile[] = [];
 
   constructor(readonly fields: { title: string; group?: number; [key: string]: unknown }) {}
@@ -61,6 +65,7 @@ export class UploadSource {
   }
 }
 
+/** Options of an upload. */
 export interface UploadOptions {
   /** Bytes of the files sent so far, and their total. */
   onUploadProgress?: (sent: number, total: number) => void;
@@ -73,10 +78,12 @@ const finishedScan = new Set(['completed', 'error', 'cancelled']);
 export class SourcesManager {
   constructor(private readonly client: Client) {}
 
+  /** Every source you may see, as a lazy query. */
   list(): Query<Source> {
     return new Query(this.client, 'sources/', (raw: Source) => raw);
   }
 
+  /** One source, by id. */
   get(id: number): Promise<Source> {
     return this.client.json('GET', path`sources/${id}/`);
   }
@@ -96,22 +103,27 @@ export class SourcesManager {
     return this.client.json('POST', 'sources/', { body, timeout: 24 * 3600 * 1000, ...(options.signal && { signal: options.signal }) });
   }
 
+  /** Deletes a source. */
   async delete(id: number): Promise<void> {
     await this.client.request('DELETE', path`sources/${id}/`);
   }
 
+  /** A source's scans, newest first. */
   listScans(sourceId: number): Query<Scan> {
     return new Query(this.client, path`sources/${sourceId}/scans/`, (raw: Scan) => raw);
   }
 
+  /** One scan of a source. */
   getScan(sourceId: number, scanId: number): Promise<Scan> {
     return this.client.json('GET', path`sources/${sourceId}/scans/${scanId}/`);
   }
 
+  /** Starts a new scan of a source. */
   startScan(sourceId: number): Promise<Scan> {
     return this.client.json('POST', path`sources/${sourceId}/scans/`);
   }
 
+  /** Cancels a running scan. */
   cancelScan(sourceId: number, scanId: number): Promise<Scan> {
     return this.client.json('DELETE', path`sources/${sourceId}/scans/${scanId}/`);
   }
@@ -142,14 +154,17 @@ export class SourcesManager {
     if (pending) yield pending;
   }
 
+  /** The datasources a source's scans found. */
   listDatasources(sourceId: number): Query<Datasource> {
     return new Query(this.client, path`sources/${sourceId}/datasources/`, (raw: Datasource) => raw);
   }
 
+  /** One datasource of a source. */
   getDatasource(sourceId: number, datasourceId: number): Promise<Datasource> {
     return this.client.json('GET', path`sources/${sourceId}/datasources/${datasourceId}/`);
   }
 
+  /** The permissions of one source. */
   permissions(sourceId: number): PermissionsManager {
     return new PermissionsManager(this.client, path`sources/${sourceId}/`);
   }
