@@ -4,17 +4,16 @@
 // (the version file the server itself reads). Runs the two alternately (A B A B ...), timed from
 // the POST to the finished zip, and samples the peak RSS of the server and of its ogr2ogr child.
 // Usage: node bench/export-points.mjs [--points 1000000] [--runs 3] [--formats gpkg,shp,csv,kml]
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, openAsBlob, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { cpus, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, median, parseArgs, rssOf, sleep, writePoints } from './lib.mjs';
+import { median, parseArgs, rssOf, serveForBench, sleep, writePoints } from './lib.mjs';
 
 const args = parseArgs(process.argv.slice(2));
 const points = Number(args.points ?? 1_000_000);
 const runs = Number(args.runs ?? 3);
 const formats = (args.formats ?? 'gpkg').split(',');
-const bin = new URL('../packages/cli/dist/bin.js', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'mapshelf-bench-export-'));
 const token = 'bench-token';
 
@@ -58,30 +57,8 @@ async function main() {
   execFileSync('ogr2ogr', ['-f', 'GPKG', gpkg, seq, '-nln', 'points', '-a_srs', 'EPSG:4326']);
   rmSync(seq);
 
-  const port = await freePort();
   const dataDir = join(dir, 'data');
-  const server = spawn(process.execPath, [bin, 'serve', '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn', '--upload-limit', '4gb'], {
-    env: { ...process.env, MAPSHELF_BOOTSTRAP_TOKEN: token },
-    stdio: 'ignore',
-  });
-  process.on('exit', () => server.kill('SIGTERM'));
-  const api = `http://127.0.0.1:${port}/services/api/v1/`;
-  const headers = { authorization: `key ${token}` };
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/health`)).ok) break;
-    } catch {}
-    await sleep(100);
-  }
-  const call = async (method, path, body) => {
-    const res = await fetch(path.startsWith('http') ? path : api + path, {
-      method,
-      headers: { ...headers, ...(body && { 'content-type': 'application/json' }) },
-      body: body && JSON.stringify(body),
-    });
-    const text = await res.text();
-    return text ? JSON.parse(text) : null;
-  };
+  const { server, api, headers, call } = await serveForBench(dataDir, token, ['--upload-limit', '4gb']);
 
   console.error('importing and publishing the layer ...');
   const form = new FormData();

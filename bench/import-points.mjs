@@ -2,16 +2,15 @@
 // Benchmark: importing N points (GeoJSONSeq and GeoPackage) through Mapshelf vs ogr2ogr to GPKG.
 // Runs each side alternately (A B A B ...) and reports medians, the ratio, and the server's peak RSS.
 // Usage: node bench/import-points.mjs [--points 1000000] [--runs 3]
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, openAsBlob, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, median, parseArgs, rssOf, sleep, writePoints } from './lib.mjs';
+import { median, parseArgs, rssOf, serveForBench, sleep, writePoints } from './lib.mjs';
 
 const args = parseArgs(process.argv.slice(2));
 const points = Number(args.points ?? 1_000_000);
 const runs = Number(args.runs ?? 3);
-const bin = new URL('../packages/cli/dist/bin.js', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'mapshelf-bench-'));
 const token = 'bench-token';
 
@@ -22,31 +21,9 @@ async function main() {
   await writePoints(seq, points);
   execFileSync('ogr2ogr', ['-f', 'GPKG', gpkg, seq, '-nln', 'points']);
 
-  const port = await freePort();
   const dataDir = join(dir, 'data');
-  const server = spawn(process.execPath, [bin, 'serve', '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn', '--upload-limit', '4gb'], {
-    env: { ...process.env, MAPSHELF_BOOTSTRAP_TOKEN: token },
-    stdio: 'ignore',
-  });
-  const api = `http://127.0.0.1:${port}/services/api/v1/`;
-  const headers = { authorization: `key ${token}` };
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/health`)).ok) break;
-    } catch {}
-    await sleep(100);
-  }
-  const call = async (method, path, body) => {
-    const res = await fetch(path.startsWith('http') ? path : api + path, {
-      method,
-      headers: { ...headers, ...(body && { 'content-type': 'application/json' }) },
-      body: body && JSON.stringify(body),
-    });
-    const text = await res.text();
-    return text ? JSON.parse(text) : null;
-  };
+  const { server, api, headers, call } = await serveForBench(dataDir, token, ['--upload-limit', '4gb']);
 
-  process.on('exit', () => server.kill('SIGTERM'));
   let peakRss = 0;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssOf(server.pid))), 50);
   const results = {};

@@ -1,4 +1,5 @@
 // What every benchmark script shares: arguments, seeded data, ports, medians and RSS from /proc.
+import { spawn } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
@@ -45,4 +46,36 @@ export function rssOf(pid) {
   } catch {
     return 0;
   }
+}
+
+/**
+ * Starts `mapshelf serve` on a data folder with a bootstrap admin token, waits until it answers,
+ * and gives a JSON `call(method, path, body)` on its Data API. It is killed when this process exits.
+ */
+export async function serveForBench(dataDir, token, extraArgs = []) {
+  const bin = new URL('../packages/cli/dist/bin.js', import.meta.url).pathname;
+  const port = await freePort();
+  const server = spawn(process.execPath, [bin, 'serve', '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn', ...extraArgs], {
+    env: { ...process.env, MAPSHELF_BOOTSTRAP_TOKEN: token },
+    stdio: 'ignore',
+  });
+  process.on('exit', () => server.kill('SIGTERM'));
+  const api = `http://127.0.0.1:${port}/services/api/v1/`;
+  const headers = { authorization: `key ${token}` };
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/health`)).ok) break;
+    } catch {}
+    await sleep(100);
+  }
+  const call = async (method, path, body) => {
+    const res = await fetch(path.startsWith('http') ? path : api + path, {
+      method,
+      headers: { ...headers, ...(body && { 'content-type': 'application/json' }) },
+      body: body && JSON.stringify(body),
+    });
+    const text = await res.text();
+    return text ? JSON.parse(text) : null;
+  };
+  return { server, api, headers, call };
 }

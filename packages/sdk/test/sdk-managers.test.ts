@@ -33,7 +33,7 @@ import {
   type Datasource as SdkDatasource,
 } from '../src/index.js';
 import { adminToken, startTestServer, type TestServer } from '../../server/test/helpers/server.js';
-import { ogr2ogr, publishedLayer, uploadDatasources, type Datasource, type PublishedLayer } from '../../server/test/helpers/published-layers.js';
+import { ogr2ogr, publishedLayer, uploadDatasources, writePointGrid, type Datasource, type PublishedLayer } from '../../server/test/helpers/published-layers.js';
 import { ogrInfo, packagedData, zipFiles } from '../../server/test/helpers/uploads.js';
 
 const sdkRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -110,20 +110,7 @@ describe('sdk managers against a server', () => {
     delete process.env.KOORDINATES_TOKEN;
     work = mkdtempSync(join(tmpdir(), 'mapshelf-sdk-managers-'));
 
-    const grid = ['id,name,value,lon,lat'];
-    for (let i = 0; i < 25; i++) {
-      for (let j = 0; j < 20; j++) {
-        const id = i * 20 + j + 1;
-        grid.push(`${id},p-${i}-${j},${(id * 1.5).toFixed(1)},${(166.0137 + i * 0.35).toFixed(4)},${(-46.9871 + j * 0.3).toFixed(4)}`);
-      }
-    }
-    const gridCsv = join(work, 'grid.csv');
-    writeFileSync(gridCsv, `${grid.join('\n')}\n`);
-    pointsGpkg = join(work, 'points.gpkg');
-    ogr2ogr([
-      '-f', 'GPKG', '-oo', 'X_POSSIBLE_NAMES=lon', '-oo', 'Y_POSSIBLE_NAMES=lat', '-oo', 'KEEP_GEOM_COLUMNS=NO', '-oo', 'AUTODETECT_TYPE=YES',
-      '-a_srs', 'EPSG:4326', '-nlt', 'POINT', '-nln', 'grid', pointsGpkg, gridCsv,
-    ]);
+    pointsGpkg = writePointGrid(work);
 
     const shpDir = join(work, 'shp');
     mkdirSync(shpDir);

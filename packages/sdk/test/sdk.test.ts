@@ -41,7 +41,7 @@ import {
   type CropFeature,
 } from '../src/index.js';
 import { adminToken, createUserWithToken, startTestServer, type TestServer } from '../../server/test/helpers/server.js';
-import { datasourceFor, ogr2ogr, publishedLayer, uploadDatasources, type Datasource, type PublishedLayer } from '../../server/test/helpers/published-layers.js';
+import { datasourceFor, ogr2ogr, publishedLayer, uploadDatasources, writePointGrid, type Datasource, type PublishedLayer } from '../../server/test/helpers/published-layers.js';
 import { packagedData } from '../../server/test/helpers/uploads.js';
 
 const gpkg = 'application/x-ogc-gpkg';
@@ -133,21 +133,7 @@ describe('sdk against a server', () => {
     startedAt = new Date(Date.now() - 1000);
     work = mkdtempSync(join(tmpdir(), 'mapshelf-sdk-'));
 
-    // Points: a 25 x 20 grid over New Zealand, offset so no point sits on a coastline vertex.
-    const grid = ['id,name,value,lon,lat'];
-    for (let i = 0; i < 25; i++) {
-      for (let j = 0; j < 20; j++) {
-        const id = i * 20 + j + 1;
-        grid.push(`${id},p-${i}-${j},${(id * 1.5).toFixed(1)},${(166.0137 + i * 0.35).toFixed(4)},${(-46.9871 + j * 0.3).toFixed(4)}`);
-      }
-    }
-    const gridCsv = join(work, 'grid.csv');
-    writeFileSync(gridCsv, `${grid.join('\n')}\n`);
-    pointsGpkg = join(work, 'points.gpkg');
-    const csvPoints = ['-oo', 'X_POSSIBLE_NAMES=lon', '-oo', 'Y_POSSIBLE_NAMES=lat', '-oo', 'KEEP_GEOM_COLUMNS=NO', '-oo', 'AUTODETECT_TYPE=YES', '-a_srs', 'EPSG:4326', '-nlt', 'POINT'];
-    ogr2ogr(['-f', 'GPKG', ...csvPoints, '-nln', 'grid', pointsGpkg, gridCsv]);
-    ogr2ogr(['-f', 'GPKG', '-update', ...csvPoints, '-nln', 'grid_60', '-where', 'id <= 60', pointsGpkg, gridCsv]);
-    ogr2ogr(['-f', 'GPKG', '-update', ...csvPoints, '-nln', 'grid_20', '-where', 'id <= 20', pointsGpkg, gridCsv]);
+    pointsGpkg = writePointGrid(work, [60, 20]);
 
     countriesGpkg = join(work, 'countries.gpkg');
     ogr2ogr([

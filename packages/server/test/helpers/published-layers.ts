@@ -5,6 +5,8 @@
  * request to complete. Everything goes through HTTP against a real server, as a client would.
  */
 import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { adminToken, type TestServer } from './server.js';
 import { part, uploadSource, waitForScan } from './uploads.js';
 
@@ -119,4 +121,26 @@ export async function publishedLayer(
   const layer = await importedLayer(server, collection, body, token);
   await publishVersion(server, layer.version.url, token);
   return get<PublishedLayer>(server, layer.url, token);
+}
+
+/**
+ * Writes `points.gpkg` into `dir` with a layer `grid`: 500 points, a 25 x 20 grid over New
+ * Zealand (offset so no point sits on a coastline vertex) with id, name and value; `subsets`
+ * adds layers of the first N points (`grid_60` for 60). Returns the file's path.
+ */
+export function writePointGrid(dir: string, subsets: number[] = []): string {
+  const rows = ['id,name,value,lon,lat'];
+  for (let i = 0; i < 25; i++) {
+    for (let j = 0; j < 20; j++) {
+      const id = i * 20 + j + 1;
+      rows.push(`${id},p-${i}-${j},${(id * 1.5).toFixed(1)},${(166.0137 + i * 0.35).toFixed(4)},${(-46.9871 + j * 0.3).toFixed(4)}`);
+    }
+  }
+  const csv = join(dir, 'grid.csv');
+  writeFileSync(csv, `${rows.join('\n')}\n`);
+  const gpkg = join(dir, 'points.gpkg');
+  const asPoints = ['-oo', 'X_POSSIBLE_NAMES=lon', '-oo', 'Y_POSSIBLE_NAMES=lat', '-oo', 'KEEP_GEOM_COLUMNS=NO', '-oo', 'AUTODETECT_TYPE=YES', '-a_srs', 'EPSG:4326', '-nlt', 'POINT'];
+  ogr2ogr(['-f', 'GPKG', ...asPoints, '-nln', 'grid', gpkg, csv]);
+  for (const n of subsets) ogr2ogr(['-f', 'GPKG', '-update', ...asPoints, '-nln', `grid_${n}`, '-where', `id <= ${n}`, gpkg, csv]);
+  return gpkg;
 }
