@@ -133,7 +133,7 @@ describe('sdk against a server', () => {
     startedAt = new Date(Date.now() - 1000);
     work = mkdtempSync(join(tmpdir(), 'mapshelf-sdk-'));
 
-    pointsGpkg = writePointGrid(work, [60, 20]);
+    pointsGpkg = writePointGrid(work, { subsets: [60, 20] });
 
     countriesGpkg = join(work, 'countries.gpkg');
     ogr2ogr([

@@ -22,12 +22,14 @@ import { after, before, describe, it } from 'node:test';
 import { adminToken, createUserWithToken, startTestServer, type ApiResponse, type TestServer } from './helpers/server.js';
 import { packagedData } from './helpers/uploads.js';
 import {
+  csvPointOptions,
   datasourceFor,
   ogr2ogr,
   publishedLayer,
   publishVersion,
   uploadDatasources,
   waitForImport,
+  writePointGrid,
   type PublishedLayer,
 } from './helpers/published-layers.js';
 
@@ -313,20 +315,7 @@ describe('exports', () => {
     work = mkdtempSync(join(tmpdir(), 'mapshelf-exports-'));
 
     // Points: a 50 x 40 grid over New Zealand, offset so no point sits on a crop edge.
-    const grid: string[] = ['id,name,value,lon,lat'];
-    for (let i = 0; i < 50; i++) {
-      for (let j = 0; j < 40; j++) {
-        const id = i * 40 + j + 1;
-        grid.push(`${id},p-${i}-${j},${(id * 1.5).toFixed(1)},${(165.0137 + i * 0.28).toFixed(4)},${(-47.9871 + j * 0.35).toFixed(4)}`);
-      }
-    }
-    const gridCsv = join(work, 'grid.csv');
-    writeFileSync(gridCsv, `${grid.join('\n')}\n`);
-    pointsGpkg = join(work, 'points.gpkg');
-    const csvPoints = ['-oo', 'X_POSSIBLE_NAMES=lon', '-oo', 'Y_POSSIBLE_NAMES=lat', '-oo', 'KEEP_GEOM_COLUMNS=NO', '-oo', 'AUTODETECT_TYPE=YES', '-a_srs', 'EPSG:4326', '-nlt', 'POINT'];
-    ogr2ogr(['-f', 'GPKG', ...csvPoints, '-nln', 'grid', pointsGpkg, gridCsv]);
-    ogr2ogr(['-f', 'GPKG', '-update', ...csvPoints, '-nln', 'grid_600', '-where', 'id <= 600', pointsGpkg, gridCsv]);
-    ogr2ogr(['-f', 'GPKG', '-update', ...csvPoints, '-nln', 'grid_150', '-where', 'id <= 150', pointsGpkg, gridCsv]);
+    pointsGpkg = writePointGrid(work, { columns: 50, rows: 40, origin: [165.0137, -47.9871], step: [0.28, 0.35], subsets: [600, 150] });
 
     // Polygons: New Zealand and Australia.
     countriesGpkg = join(work, 'countries.gpkg');
@@ -347,7 +336,7 @@ describe('exports', () => {
     const denseCsv = join(work, 'dense.csv');
     writeFileSync(denseCsv, `${denseRows.join('\n')}\n`);
     const denseGpkg = join(work, 'dense.gpkg');
-    ogr2ogr(['-f', 'GPKG', ...csvPoints, '-nln', 'dense', denseGpkg, denseCsv]);
+    ogr2ogr(['-f', 'GPKG', ...csvPointOptions, '-nln', 'dense', denseGpkg, denseCsv]);
 
     refs = {
       points2193: reference(pointsGpkg, 'grid', 'EPSG:2193', ['-clipsrc', cropWkt]),

@@ -123,24 +123,40 @@ export async function publishedLayer(
   return get<PublishedLayer>(server, layer.url, token);
 }
 
+/** ogr2ogr options that read a CSV's lon and lat columns as EPSG:4326 points. */
+export const csvPointOptions = ['-oo', 'X_POSSIBLE_NAMES=lon', '-oo', 'Y_POSSIBLE_NAMES=lat', '-oo', 'KEEP_GEOM_COLUMNS=NO', '-oo', 'AUTODETECT_TYPE=YES', '-a_srs', 'EPSG:4326', '-nlt', 'POINT'];
+
+export interface PointGrid {
+  /** @default 25 */
+  columns?: number;
+  /** @default 20 */
+  rows?: number;
+  /** South-west point, lon and lat. @default [166.0137, -46.9871] */
+  origin?: [number, number];
+  /** Spacing in degrees, lon and lat. @default [0.35, 0.3] */
+  step?: [number, number];
+  /** Adds layers of the first N points (`grid_60` for 60). */
+  subsets?: number[];
+}
+
 /**
- * Writes `points.gpkg` into `dir` with a layer `grid`: 500 points, a 25 x 20 grid over New
- * Zealand (offset so no point sits on a coastline vertex) with id, name and value; `subsets`
- * adds layers of the first N points (`grid_60` for 60). Returns the file's path.
+ * Writes `points.gpkg` into `dir` with a layer `grid`: a grid of points over New Zealand (by
+ * default 500, offset so no point sits on a coastline vertex) with id, name and value. Returns
+ * the file's path.
  */
-export function writePointGrid(dir: string, subsets: number[] = []): string {
+export function writePointGrid(dir: string, grid: PointGrid = {}): string {
+  const { columns = 25, rows: rowCount = 20, origin = [166.0137, -46.9871], step = [0.35, 0.3], subsets = [] } = grid;
   const rows = ['id,name,value,lon,lat'];
-  for (let i = 0; i < 25; i++) {
-    for (let j = 0; j < 20; j++) {
-      const id = i * 20 + j + 1;
-      rows.push(`${id},p-${i}-${j},${(id * 1.5).toFixed(1)},${(166.0137 + i * 0.35).toFixed(4)},${(-46.9871 + j * 0.3).toFixed(4)}`);
+  for (let i = 0; i < columns; i++) {
+    for (let j = 0; j < rowCount; j++) {
+      const id = i * rowCount + j + 1;
+      rows.push(`${id},p-${i}-${j},${(id * 1.5).toFixed(1)},${(origin[0] + i * step[0]).toFixed(4)},${(origin[1] + j * step[1]).toFixed(4)}`);
     }
   }
   const csv = join(dir, 'grid.csv');
   writeFileSync(csv, `${rows.join('\n')}\n`);
   const gpkg = join(dir, 'points.gpkg');
-  const asPoints = ['-oo', 'X_POSSIBLE_NAMES=lon', '-oo', 'Y_POSSIBLE_NAMES=lat', '-oo', 'KEEP_GEOM_COLUMNS=NO', '-oo', 'AUTODETECT_TYPE=YES', '-a_srs', 'EPSG:4326', '-nlt', 'POINT'];
-  ogr2ogr(['-f', 'GPKG', ...asPoints, '-nln', 'grid', gpkg, csv]);
-  for (const n of subsets) ogr2ogr(['-f', 'GPKG', '-update', ...asPoints, '-nln', `grid_${n}`, '-where', `id <= ${n}`, gpkg, csv]);
+  ogr2ogr(['-f', 'GPKG', ...csvPointOptions, '-nln', 'grid', gpkg, csv]);
+  for (const n of subsets) ogr2ogr(['-f', 'GPKG', '-update', ...csvPointOptions, '-nln', `grid_${n}`, '-where', `id <= ${n}`, gpkg, csv]);
   return gpkg;
 }
