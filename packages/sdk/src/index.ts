@@ -16,6 +16,7 @@ export { DocumentsManager, type Document } from './resources/documents.js';
 export { StreamingBody } from './core/streaming-body.js';
 export { CatalogManager, type CatalogItem } from './resources/catalog.js';
 export { LicensesManager, type License } from './resources/licenses.js';
+export type { Bbox, ChangeCounts, FieldInfo, MetadataLinks, PolygonGeometry, Ref, Timestamp } from './resources/wire.js';
 export {
   Export,
   ExportJob,

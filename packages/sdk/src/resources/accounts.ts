@@ -1,43 +1,89 @@
 import type { Client } from '../client.js';
 import { path } from '../core/path.js';
 import { Query } from '../core/query.js';
+import type { Ref, Timestamp } from './wire.js';
 
 /** A user as the server sends it. */
 export interface User {
+  /** Identifies the user in API paths and references. */
   id: number;
+  /** Where the API serves this user. */
   url: string;
+  /** The name they are known by on the site. */
   username: string;
+  /** Their e-mail address; null if none was given. */
   email?: string | null;
+  /** Given name; may be empty. */
   first_name?: string;
+  /** Family name; may be empty. */
   last_name?: string;
+  /** Whether they are a site admin. */
   is_admin?: boolean;
-  groups?: Array<{ id: number; url: string; name: string; role: string }>;
+  /** False once the user has been deleted (deactivated). */
+  is_active?: boolean;
+  /** When the user was created. */
+  date_joined?: Timestamp;
+  /** When the user last changed. */
+  updated_at?: Timestamp;
+  /** The groups they belong to, with their role in each. */
+  groups?: Array<Ref & { name: string; role: GroupMember['role'] }>;
   [key: string]: unknown;
 }
 
 /** A group as the server sends it. */
 export interface Group {
+  /** Identifies the group in API paths and references. */
   id: number;
+  /** Where the API serves this group. */
   url: string;
+  /** The name shown for the group. */
   name: string;
+  /** Plain-text description. */
+  description?: string;
+  /** When the group was created. */
+  created_at?: Timestamp;
+  /** When the group last changed. */
+  updated_at?: Timestamp;
+  /** How many users belong to it. */
+  member_count?: number;
+  /** URL of its members. */
+  members?: string;
   [key: string]: unknown;
 }
 
 /** A user's membership of a group, with their role. */
 export interface GroupMember {
+  /** Where the API serves this membership. */
   url: string;
+  /** The member's role, which gives them admin, edit or view on the group's items. */
   role: 'admin' | 'editor' | 'viewer';
-  user: { id: number; url: string; username?: string };
+  /** The member. */
+  user: Ref & { username: string; first_name: string; last_name: string };
+  /** When they joined the group. */
+  joined_at: Timestamp;
   [key: string]: unknown;
 }
 
 /** An API token as the server sends it. */
 export interface Token {
+  /** The token's id (not its secret). */
   id: number;
+  /** Where the API serves this token. */
   url: string;
+  /** A name to tell it apart by. */
   name: string;
+  /** The first characters of the secret, to recognise it by. */
+  key_hint: string;
+  /** What it allows, space-separated: `layers:read exports:write ...`. */
   scope: string;
-  expires_at: string | null;
+  /** When the token was created. */
+  created_at?: Timestamp;
+  /** When it stops working; null for never. */
+  expires_at: Timestamp | null;
+  /** When it was last used; null if never. */
+  last_used_at?: Timestamp | null;
+  /** Whose token it is. */
+  user?: Ref;
   /** The secret: only in the answer to `create`. */
   key?: string;
   [key: string]: unknown;

@@ -2,16 +2,50 @@ import type { Client } from '../client.js';
 import { path } from '../core/path.js';
 import { Query } from '../core/query.js';
 import { PermissionsManager } from './permissions.js';
+import type { Ref, Timestamp } from './wire.js';
 
 /** A document as the server sends it. */
 export interface Document {
+  /** Identifies the document in API paths and references. */
   id: number;
+  /** Where the API serves this document. */
   url: string;
+  /** Always `document`, as in the catalog. */
   type: 'document';
+  /** The title shown in the catalog. */
   title: string;
-  filename: string;
+  /** The title again, under the name older Koordinates clients read. */
+  name: string;
+  /** The file's media type, sniffed from its content: `application/pdf`, `image/png`, ... */
   media_type: string;
+  /** When the document was uploaded. */
+  created_at: Timestamp;
+  /** Plain-text description. */
+  description?: string;
+  /** The description rendered as HTML paragraphs. */
+  description_html?: string;
+  /** The group that owns the document. */
+  group?: Ref;
+  /** The document's licence; null for none. */
+  license?: Ref | null;
+  /** The catalog categories it is filed under. */
+  categories?: string[];
+  /** Free-form keywords. */
+  tags?: string[];
+  /** The name the file was uploaded under, and is downloaded under. */
+  filename: string;
+  /** The file's size in bytes. */
   size: number;
+  /** The file's SHA-256, as `sha256:<hex>`, to check a download against. */
+  checksum?: string;
+  /** When the document or its fields last changed. */
+  updated_at?: Timestamp;
+  /** When it appeared in the catalog: documents have no versions, so when it was uploaded. */
+  published_at?: Timestamp;
+  /** Where to download the file (needs download permission). */
+  download_url?: string;
+  /** URL of the document's permissions. */
+  permissions?: string;
   [key: string]: unknown;
 }
 

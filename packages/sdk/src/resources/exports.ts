@@ -4,16 +4,20 @@ import { path } from '../core/path.js';
 import { Query } from '../core/query.js';
 import { sleep } from '../core/sleep.js';
 import type { WaitOptions } from './layers.js';
+import type { Bbox, PolygonGeometry, Timestamp } from './wire.js';
 
 /** An item of an export request: a layer, table or version URL. */
 export interface ExportItem {
+  /** URL of the layer or table (its current version), or of one of its versions. */
   item: string;
+  /** `#RRGGBB` to style the item's features in formats with styles (KML). */
   color?: string;
+  /** For tiled datasets only; Mapshelf has none, so it is refused. */
   tile_id?: string;
 }
 
 /** A GeoJSON polygon or multipolygon, in EPSG:4326 (longitude, latitude). */
-export type GeoJsonPolygon = { type: 'Polygon'; coordinates: number[][][] } | { type: 'MultiPolygon'; coordinates: number[][][][] };
+export type GeoJsonPolygon = PolygonGeometry | { type: 'MultiPolygon'; coordinates: number[][][][] };
 
 /** The fields of an export request (seed 004). */
 export interface ExportRequestFields {
@@ -63,9 +67,13 @@ export class Export implements ExportRequestFields {
 
 /** What `validate` says of an export request, overall and per item. */
 export interface ExportValidation {
+  /** Whether the export could be created as it stands. */
   is_valid: boolean;
+  /** What is wrong with the request as a whole, each as `where: why`. */
   invalid_reasons: string[];
+  /** Roughly how big the zip would be, in bytes; null when it can't be told. */
   size_estimate_zipped: number | null;
+  /** Each item as it was given, whether it can be exported, and why not. */
   items: Array<{ item: string; is_valid: boolean; invalid_reasons: string[] }>;
 }
 
@@ -90,15 +98,44 @@ interface NodeWritable {
 
 /** An export on the server: its state, progress and, once complete, its zip. */
 export class ExportJob {
+  /** Identifies the export in API paths and references. */
   id!: number;
+  /** The zip's name, without `.zip`. */
   name!: string;
+  /** Where the API serves this export. */
   url!: string;
+  /** When the export was asked for. */
+  created_at!: Timestamp;
+  /** How it was asked for: `api` for requests through the API. */
+  created_via!: string;
+  /** Where the export is: running, finished, failed, cancelled, or expired and deleted (`gone`). */
   state!: 'processing' | 'complete' | 'error' | 'cancelled' | 'gone';
+  /** How far the export has got, 0-1. */
   progress!: number;
+  /** Where to download the zip; null until complete. */
   download_url!: string | null;
+  /** The CRS the data is exported in, `EPSG:xxxx`; null where none is needed (KML). */
+  crs?: string | null;
+  /** The format asked for each data kind: `{vector: 'application/x-ogc-gpkg'}`. */
+  formats?: Record<string, string>;
+  /** The layers and tables exported, by the URLs they were asked for by. */
+  items?: ExportItem[];
+  /** What the data is cropped to, as asked for: a GeoJSON (multi)polygon or a crop feature URL; null for no crop. */
+  extent?: GeoJsonPolygon | string | null;
+  /** Format options, as asked for. */
+  options?: Record<string, unknown>;
+  /** Roughly how big the zip will be, in bytes; null when it can't be told. */
   size_estimate_zipped!: number | null;
+  /** The zip's size in bytes, once complete. */
   size!: number | null;
+  /** Why the export failed, if it did. */
   error!: string | null;
+  /** When it finished, either way; null while processing. */
+  completed_at?: Timestamp | null;
+  /** When the zip will be deleted; null unless complete. */
+  expires_at?: Timestamp | null;
+  /** URL of the user who asked for the export. */
+  user?: string;
   [key: string]: unknown;
 
   constructor(
@@ -143,20 +180,38 @@ export class ExportJob {
 
 /** A crop layer: a named collection of polygons to crop exports to. */
 export interface CropLayer {
+  /** Identifies the crop layer in API paths and references. */
   id: number;
+  /** The name shown for it. */
   name: string;
+  /** Where the API serves this crop layer. */
   url: string;
+  /** URL of its features. */
   features_url: string;
+  /** How many polygons it holds. */
   feature_count: number;
-  extent: [number, number, number, number] | null;
+  /** The bounding box of all its polygons; null if it has none. */
+  extent: Bbox | null;
+  /** URL of the published layer its polygons were taken from; null if that layer is gone. */
+  source_layer: string | null;
+  /** The source layer's column the features were named from; null if none was. */
+  name_field: string | null;
+  /** When the crop layer was made. */
+  created_at: Timestamp;
   [key: string]: unknown;
 }
 
 /** A crop feature: one named polygon; its URL works as an export `extent`. */
 export interface CropFeature {
+  /** Identifies the feature in API paths and references. */
   id: number;
+  /** The name shown for it. */
   name: string;
+  /** The feature's API URL; give it as an export's `extent` to crop to this polygon. */
   url: string;
+  /** The polygon's bounding box (always sent; optional so a feature can be named by `{id, name, url}` alone). */
+  extent?: Bbox;
+  /** The polygon itself, in EPSG:4326; only when fetched on its own. */
   geometry?: GeoJsonPolygon;
   [key: string]: unknown;
 }

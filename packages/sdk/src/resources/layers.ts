@@ -4,16 +4,26 @@ import { path } from '../core/path.js';
 import { Query } from '../core/query.js';
 import { PermissionsManager } from './permissions.js';
 import { sleep } from '../core/sleep.js';
+import type { ChangeCounts, FieldInfo, MetadataLinks, PolygonGeometry, Ref, Timestamp } from './wire.js';
 
 /** What a layer's data is made of, as `data` on the wire. */
 export class LayerData {
-  datasources: Array<number | string> = [];
+  /** The datasources the data comes from: ids or URLs when creating, `{id}` objects as the server sends them. */
+  datasources: Array<number | string | { id: number }> = [];
   /** `EPSG:xxxx`: assigned to data without a CRS, reprojected to otherwise. */
   crs?: string | null;
+  /** The columns that identify a feature across versions. */
   primary_key_fields?: string[];
+  /** How many features (rows) this version holds; null until imported. */
   feature_count?: number | null;
+  /** `Point`, `MultiPolygon`, ...; null for tables and until imported. */
   geometry_type?: string | null;
-  fields?: Array<{ name: string; type: string }>;
+  /** The column holding the geometry; null for tables and until imported. */
+  geometry_field?: string | null;
+  /** The attribute columns and their types. */
+  fields?: FieldInfo[];
+  /** Where the data lies, as a bounding box; null for tables and until imported. */
+  extent?: PolygonGeometry | null;
   [key: string]: unknown;
 
   constructor(fields: Partial<LayerData> = {}) {
@@ -23,13 +33,30 @@ export class LayerData {
 
 /** A version of a layer or table: its number and import state. */
 export interface VersionInfo {
+  /** The version's id (not its number). */
   id: number;
+  /** Where the API serves this version. */
   url: string;
+  /** 1 for the first version, counting up. */
   number: number;
+  /** How its import stands; only `ok` versions can be published. */
   status: 'queued' | 'importing' | 'ok' | 'error';
+  /** How far the import has got, 0-1. */
   progress: number;
+  /** Why the import failed, if it did. */
   error: string | null;
-  published_at: string | null;
+  /** When it was published; null for a draft. */
+  published_at: Timestamp | null;
+  /** When the version was started. */
+  created_at?: Timestamp;
+  /** Who started the version. */
+  created_by?: Ref;
+  /** Always null on Mapshelf (a Koordinates field). */
+  reference?: null;
+  /** Features added, changed and removed since the previous version; null until imported. */
+  change_counts?: ChangeCounts | null;
+  /** URL of the import's log, as text. */
+  import_log?: string;
   [key: string]: unknown;
 }
 
@@ -47,18 +74,54 @@ export interface WaitOptions {
 
 /** A layer or table (one version of it: `version` says which). */
 export class Layer {
+  /** The layer's id, the same for all its versions. */
   id!: number;
+  /** The layer's API URL (a version's URL is `version.url`). */
   url!: string;
+  /** Whether this is a layer (with geometry) or a table (without). */
   type!: 'layer' | 'table';
+  /** The title shown in the catalog. */
   title!: string;
+  /** The title again, under the name older Koordinates clients read. */
+  name!: string;
+  /** The kind of data: `vector` for layers, `table` for tables. */
+  kind!: 'vector' | 'table';
+  /** When any version of the layer was first published; null if none has been. */
+  first_published_at!: Timestamp | null;
+  /** Plain-text description. */
   description?: string;
-  group?: number | { id: number; url: string };
-  license?: number | { id: number; url: string } | null;
+  /** The description rendered as HTML paragraphs. */
+  description_html?: string;
+  /** The owning group: its id when creating, a reference as the server sends it. */
+  group?: number | Ref;
+  /** The licence: its id when creating, a reference as the server sends it; null for none. */
+  license?: number | Ref | null;
+  /** Free-form keywords. */
   tags?: string[];
+  /** The catalog categories it is filed under. */
   categories?: string[];
+  /** The data: datasources, CRS, fields, extent and feature count. */
   data!: LayerData;
+  /** The version this object shows, and its import state. */
   version!: VersionInfo;
-  published_at?: string | null;
+  /** When this version was published; null for a draft. */
+  published_at?: Timestamp | null;
+  /** Always null on Mapshelf (Koordinates: when the data was collected). */
+  collected_at?: null;
+  /** When the layer (its first version) was created. */
+  created_at?: Timestamp;
+  /** A web page for the layer; null on Mapshelf, which has none. */
+  url_html?: string | null;
+  /** URL of the published version; null if none is published. */
+  published_version?: string | null;
+  /** URL of the newest version, draft or published. */
+  latest_version?: string;
+  /** URL of the version this object shows. */
+  this_version?: string;
+  /** Where this version's metadata is, in each form. */
+  metadata?: MetadataLinks;
+  /** URL of the layer's permissions. */
+  permissions?: string;
   [key: string]: unknown;
 
   /** Fields for a new layer, or a layer the server sent (then bound to its manager). */

@@ -4,12 +4,26 @@ import { Query } from '../core/query.js';
 
 /** A licence as the server sends it. */
 export interface License {
+  /** The licence's id, for `license` fields of items. */
   id: number;
+  /** Where the API serves this licence. */
   url: string;
+  /** Its full name, e.g. `Creative Commons Attribution 4.0 International`. */
   title: string;
+  /** Its family: `cc-by`, `cc-by-sa`, ..., `public-domain`, or a custom one. */
   type: string;
+  /** Where it applies, e.g. `nz`; empty for international licences. */
   jurisdiction: string;
+  /** The licence's version, e.g. `4.0`. */
   version: string;
+  /** The licence's web page; null if it has none. */
+  url_html: string | null;
+  /** Where its full text is on the web; null if nowhere. */
+  url_fulltext?: string | null;
+  /** The licence's terms, as plain text. */
+  text?: string;
+  /** Whether it was added on this site rather than built in. */
+  is_custom?: boolean;
   [key: string]: unknown;
 }
 

@@ -1,5 +1,6 @@
 import type { Client } from '../client.js';
 import { path } from '../core/path.js';
+import type { Ref } from './wire.js';
 
 /** Permission levels, each including the ones before it. */
 export type PermissionLevel = 'view' | 'download' | 'edit' | 'admin';
@@ -8,10 +9,14 @@ export type PermissionLevel = 'view' | 'download' | 'edit' | 'admin';
 export interface Permission {
   /** `group.everyone`, `group.{id}` or `user.{id}`. */
   id: string;
+  /** Where the API serves this permission. */
   url: string;
+  /** What the group or user may do with the item. */
   permission: PermissionLevel;
+  /** The group granted, for a group's permission: a reference, or `{id: 'everyone', name: 'Everyone'}`. */
   group?: { id: number | 'everyone'; url?: string; name?: string };
-  user?: { id: number; url: string };
+  /** The user granted, for a user's permission. */
+  user?: Ref;
   [key: string]: unknown;
 }
 

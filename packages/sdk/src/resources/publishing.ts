@@ -2,7 +2,8 @@ import type { Client } from '../client.js';
 import { path } from '../core/path.js';
 import { Query } from '../core/query.js';
 import { sleep } from '../core/sleep.js';
-import type { WaitOptions } from './layers.js';
+import type { VersionInfo, WaitOptions } from './layers.js';
+import type { Ref, Timestamp } from './wire.js';
 
 /** Something with a current version: a layer, table or set as the server sent it. */
 interface Versioned {
@@ -57,9 +58,30 @@ export class Publish {
 
 /** A publish request on the server. */
 export class PublishRequest {
+  /** Identifies the request in API paths and references. */
   id!: number;
+  /** Where the API serves this request. */
   url!: string;
+  /** Where the request is: waiting, running, or ended one way or another. */
   state!: 'pending' | 'publishing' | 'completed' | 'error' | 'cancelled';
+  /** When the request was made. */
+  created_at!: Timestamp;
+  /** When it is to run, if it was put off; null to run at once. */
+  publish_at!: Timestamp | null;
+  /** Who made the request. */
+  created_by?: Ref;
+  /** `together`: every item at once, when all have imported; `individual`: each as soon as it has. */
+  publish_strategy?: 'together' | 'individual';
+  /** When an item's import fails: `abort` the rest, or `ignore` it and publish the others. */
+  error_strategy?: 'abort' | 'ignore';
+  /** When it ended; null while it runs. */
+  completed_at?: Timestamp | null;
+  /** Why it failed, if it did. */
+  error?: string | null;
+  /** URLs of the versions to publish. */
+  items?: string[];
+  /** Each item's version URL, version id, publish state and import status. */
+  item_states?: Array<{ item: string; version: number; state: 'pending' | 'published' | 'error'; import_status: VersionInfo['status'] }>;
   [key: string]: unknown;
 
   constructor(

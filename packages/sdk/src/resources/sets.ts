@@ -3,6 +3,7 @@ import { MapshelfError } from '../core/errors.js';
 import { path } from '../core/path.js';
 import { Query } from '../core/query.js';
 import { PermissionsManager } from './permissions.js';
+import type { MetadataLinks, Ref, Timestamp } from './wire.js';
 
 /** An item of a set: its URL, or the object itself when the set was fetched with `expand: ['items']`. */
 export type SetItem = string | { url: string; type: string; [key: string]: unknown };
@@ -22,11 +23,52 @@ export interface SetFields {
 
 /** A set (one version of it: `version` says which). */
 export class LayerSet {
+  /** The set's id, the same for all its versions. */
   id!: number;
+  /** The set's API URL (a version's URL is `version.url`). */
   url!: string;
+  /** Always `set`, as in the catalog. */
+  type!: 'set';
+  /** The title shown in the catalog. */
   title!: string;
+  /** The title again, under the name older Koordinates clients read. */
+  name!: string;
+  /** When any version of the set was first published; null if none has been. */
+  first_published_at!: Timestamp | null;
+  /** When this version was published; null for a draft. */
+  published_at!: Timestamp | null;
+  /** Plain-text description. */
+  description?: string;
+  /** The description rendered as HTML paragraphs. */
+  description_html?: string;
+  /** The group that owns the set. */
+  group?: Ref;
+  /** The set's licence; null for none. */
+  license?: Ref | null;
+  /** The catalog categories it is filed under. */
+  categories?: string[];
+  /** Free-form keywords. */
+  tags?: string[];
+  /** Display settings, as the client that made the set gave them. */
+  settings?: Record<string, unknown>;
+  /** The layers, tables and documents in the set (only those you may see), in order. */
   items!: SetItem[];
-  version!: { id: number; url: string; number: number; status: string; published_at: string | null };
+  /** When the set (its first version) was created. */
+  created_at?: Timestamp;
+  /** A web page for the set; null on Mapshelf, which has none. */
+  url_html?: string | null;
+  /** URL of the published version; null if none is published. */
+  published_version?: string | null;
+  /** URL of the newest version, draft or published. */
+  latest_version?: string;
+  /** URL of the version this object shows. */
+  this_version?: string;
+  /** The version this object shows: its id, URL, number and when it was made and published. */
+  version!: { id: number; url: string; number: number; status: string; published_at: Timestamp | null; created_at?: Timestamp; created_by?: Ref };
+  /** Where this version's metadata is, in each form. */
+  metadata?: MetadataLinks;
+  /** URL of the set's permissions. */
+  permissions?: string;
   [key: string]: unknown;
 
   constructor(

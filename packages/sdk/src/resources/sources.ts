@@ -6,40 +6,102 @@ import { sleep } from '../core/sleep.js';
 import { StreamingBody } from '../core/streaming-body.js';
 import type { WaitOptions } from './layers.js';
 import { PermissionsManager } from './permissions.js';
+import type { ChangeCounts, FieldInfo, PolygonGeometry, Ref, Timestamp } from './wire.js';
 
 /** A source as the server sends it. */
 export interface Source {
+  /** Identifies the source in API paths and references. */
   id: number;
+  /** Where the API serves this source. */
   url: string;
+  /** Where its files come from: `upload` on Mapshelf. */
   type: string;
+  /** The name shown for the source. */
   title: string;
+  /** Plain-text description. */
+  description?: string;
+  /** The group that owns the source. */
+  group?: Ref;
+  /** The user who created the source. */
+  user?: Ref;
+  /** Settings of the source's type; always empty for uploads. */
+  options?: Record<string, unknown>;
+  /** Always null on Mapshelf: sources are scanned on upload and when asked, not on a schedule. */
+  scan_schedule?: null;
+  /** When the source was created. */
+  created_at?: Timestamp;
+  /** When the source last changed. */
+  updated_at?: Timestamp;
+  /** URL of the datasources its scans found. */
   datasources: string;
+  /** URL of its scans. */
   scans: string;
-  last_scanned_at: string | null;
+  /** URL of the source's permissions. */
+  permissions?: string;
+  /** When a scan last finished; null if none has. */
+  last_scanned_at: Timestamp | null;
+  /** The newest scan; null if there is none. */
+  latest_scan?: Scan | null;
   [key: string]: unknown;
 }
 
 /** A scan of a source: its state, progress and what changed. */
 export interface Scan {
+  /** Identifies the scan in API paths and references. */
   id: number;
+  /** Where the API serves this scan. */
   url: string;
+  /** URL of the source scanned. */
+  source: string;
+  /** Where the scan is: waiting, running, or ended one way or another. */
   status: 'queued' | 'scanning' | 'completed' | 'error' | 'cancelled';
+  /** How far the scan has got, 0-1. */
   progress: number;
-  change_counts: { added: number; updated: number; deleted: number };
+  /** When the scan was asked for. */
+  created_at: Timestamp;
+  /** When it began running; null while queued. */
+  started_at: Timestamp | null;
+  /** When it ended; null while queued or running. */
+  completed_at: Timestamp | null;
+  /** Datasources found, changed and gone since the previous scan. */
+  change_counts: ChangeCounts;
+  /** URL of the scan's log, as text. */
+  log_url: string;
   [key: string]: unknown;
 }
 
 /** A dataset found in a source, ready to become a layer or table. */
 export interface Datasource {
+  /** The datasource's id, for a layer's `data.datasources`. */
   id: number;
+  /** Where the API serves this datasource. */
   url: string;
+  /** URL of the source it was found in. */
+  source: string;
+  /** A readable title, made from its file or layer name. */
   title: string;
+  /** `vector` (with geometry: for a layer) or `table` (without: for a table). */
   data_type: 'vector' | 'table' | string;
+  /** The file format, e.g. `GeoPackage`, `ESRI Shapefile`, `CSV`. */
   format: string;
-  geometry_type: string | null;
-  crs: string | null;
-  num_features: number | null;
+  /** Path of the file within the upload. */
   upload_path: string;
+  /** The layer's name inside the file (one file can hold several). */
+  layer: string;
+  /** `Point`, `MultiPolygon`, ...; null for tables. */
+  geometry_type: string | null;
+  /** `EPSG:xxxx`; null if unknown, or for tables. */
+  crs: string | null;
+  /** The CRS as WKT when it has no EPSG code; null otherwise. */
+  crs_wkt: string | null;
+  /** The attribute columns and their types. */
+  fields: FieldInfo[];
+  /** How many features (rows) it holds. */
+  num_features: number | null;
+  /** Where the data lies, as a bounding box; null for tables or when unknown. */
+  extent: PolygonGeometry | null;
+  /** Path of a metadata document uploaded beside it; null if none. */
+  metadata_path: string | null;
   [key: string]: unknown;
 }
 
