@@ -1,24 +1,61 @@
 import { Command, CommanderError } from 'commander';
-import { ConfigError, serverVersion } from '@mapshelf/server';
+import { completionCommand } from './commands/completion.js';
+import { exportCommands } from './commands/exports.js';
+import { importCommand } from './commands/import.js';
+import { layersCommand, tablesCommand } from './commands/layers.js';
+import { searchCommand } from './commands/search.js';
 import { serveCommand } from './commands/serve.js';
-import { tokenCommand } from './commands/token.js';
+import { sessionCommands } from './commands/session.js';
+import { setsCommand } from './commands/sets.js';
+import { sourcesCommand } from './commands/sources.js';
+import { tokensCommand } from './commands/tokens.js';
 import { ExitCode } from './exit-codes.js';
-import { UserError } from './output.js';
+import { describeFailure } from './failure.js';
+import { cliVersion } from './version.js';
 
-/** The one command table. */
-const commands = [serveCommand, tokenCommand];
+/** The one command table, in the order `--help` lists them. */
+const commands: Array<() => Command> = [
+  ...sessionCommands,
+  importCommand,
+  layersCommand,
+  tablesCommand,
+  setsCommand,
+  sourcesCommand,
+  searchCommand,
+  ...exportCommands,
+  tokensCommand,
+  serveCommand,
+  completionCommand,
+];
+
+const overview = `
+Connect once with \`mapshelf login --url URL --token TOKEN\` (or set MAPSHELF_URL and MAPSHELF_TOKEN),
+then load, publish, find and export:
+  mapshelf import roads.zip rivers.gpkg --publish --wait
+  mapshelf search roads
+  mapshelf export 12 --format shp --crs EPSG:2193 --crop area.geojson -o ./downloads/
+
+Run \`mapshelf <command> --help\` for a command's options and examples.`;
 
 export function buildProgram(): Command {
   const program = new Command('mapshelf')
     .description('Mapshelf: a self-hosted geospatial data catalog and distribution server')
-    .version(serverVersion)
+    .version(cliVersion)
     .option('--debug', 'show stack traces on errors')
+    .addHelpText('after', overview)
+    .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const make of commands) program.addCommand(make().exitOverride());
+  for (const make of commands) program.addCommand(make());
+  for (const command of allCommands(program)) command.exitOverride();
   return program;
 }
 
-/** Runs the CLI; maps every failure to one line on stderr and a named exit code. */
+/** Every command under a root, depth first. */
+export function allCommands(root: Command): Command[] {
+  return root.commands.flatMap((command) => [command, ...allCommands(command)]);
+}
+
+/** Runs the CLI. Failures inside commands are reported by their action; this catches the rest. */
 export async function run(argv: string[]): Promise<void> {
   const program = buildProgram();
   try {
@@ -28,9 +65,8 @@ export async function run(argv: string[]): Promise<void> {
       process.exitCode = error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
       return;
     }
-    const debug = argv.includes('--debug');
-    const code = error instanceof UserError ? error.exitCode : error instanceof ConfigError ? ExitCode.config : ExitCode.failure;
-    process.stderr.write(`mapshelf: ${debug && error instanceof Error ? error.stack : (error as Error).message}\n`);
-    process.exitCode = code;
+    const failure = describeFailure(error);
+    process.stderr.write(`mapshelf: ${argv.includes('--debug') && error instanceof Error ? error.stack : failure.message}\n`);
+    process.exitCode = failure.exitCode;
   }
 }

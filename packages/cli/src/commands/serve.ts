@@ -1,5 +1,6 @@
 import { Command } from 'commander';
-import { closeOnSignals, resolveConfig, serverVersion, startServer } from '@mapshelf/server';
+import { ExitCode } from '../exit-codes.js';
+import { UserError } from '../output.js';
 
 const help = `
 The data folder (--data-dir, default ./mapshelf-data) holds everything the server keeps: the
@@ -61,8 +62,15 @@ export function serveCommand(): Command {
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (default info)')
     .addHelpText('after', help)
     .action(async (options: ServeOptions) => {
-      const config = resolveConfig(options);
-      const server = await startServer(config);
+      // Loaded here, not at the top: every other command starts without GDAL and the server.
+      const { ConfigError, closeOnSignals, resolveConfig, serverVersion, startServer } = await import('@mapshelf/server');
+      let config, server;
+      try {
+        config = resolveConfig(options);
+        server = await startServer(config);
+      } catch (error) {
+        throw error instanceof ConfigError ? new UserError(error.message, ExitCode.config) : error;
+      }
       closeOnSignals(server, (signal) => process.stderr.write(`mapshelf: stopped on ${signal}\n`));
       process.stderr.write(`Mapshelf ${serverVersion} is serving ${config.dataDir}\n`);
       process.stderr.write(`  Data API: ${config.publicUrl ?? server.address}/services/api/v1/\n`);

@@ -1,0 +1,117 @@
+import { Layer, LayerData, Publish, UploadSource, type Datasource, type PublishRequest } from '@mapshelf/sdk';
+import type { Command } from 'commander';
+import { basename, extname } from 'node:path';
+import { action, parseId, remoteCommand, withExamples } from '../command.js';
+import type { Context } from '../context.js';
+import { ExitCode } from '../exit-codes.js';
+import { formatBytes } from '../format.js';
+import { table, UserError, type CommandResult } from '../output.js';
+import { uploadEntries } from '../upload-files.js';
+
+interface ImportOptions {
+  title?: string;
+  group?: string;
+  publish?: boolean;
+  wait?: boolean;
+}
+
+const describe = (ds: Datasource) =>
+  `${ds.title} (${ds.data_type === 'table' ? 'table' : (ds.geometry_type ?? 'vector')}${ds.num_features !== null ? `, ${ds.num_features} feature${ds.num_features === 1 ? '' : 's'}` : ''}${ds.crs ? `, ${ds.crs}` : ''})`;
+
+/** Uploads the files as one source and waits for its scan; the datasets it found. */
+async function uploadAndScan(ctx: Context, paths: string[], options: ImportOptions, group: number | undefined) {
+  const entries = uploadEntries(paths);
+  const title = options.title ?? basename(paths[0]!.replace(/\/+$/, ''), extname(paths[0]!));
+  const upload = new UploadSource({ title, ...(group !== undefined && { group }) });
+  for (const entry of entries) upload.addFile(entry.path, entry.name);
+  const total = entries.reduce((sum, e) => sum + e.size, 0);
+  const uploading = ctx.progress(`Uploading ${entries.length === 1 ? entries[0]!.name : `${entries.length} files`}`, 'bytes');
+  const source = await ctx.client.sources.create(upload, { onUploadProgress: (sent) => uploading.update(sent, total) });
+  uploading.done(`Uploaded ${entries.length} file${entries.length === 1 ? '' : 's'} (${formatBytes(total)}) as source ${source.id}.`);
+
+  const scanning = ctx.progress('Scanning', 'fraction');
+  const scan = await ctx.client.sources.waitForScan(source.id, undefined, { onProgress: (fraction) => scanning.update(fraction) });
+  if (scan.status !== 'completed') {
+    scanning.stop();
+    const log: string[] = [];
+    for await (const line of ctx.client.sources.scanLog(source.id, scan.id)) if (line.trim()) log.push(line.trim());
+    throw new UserError(`The scan of source ${source.id} ended ${scan.status}: ${log.slice(-3).join(' / ') || 'no reason given'}. See \`mapshelf sources log ${source.id}\`.`, ExitCode.failure);
+  }
+  const datasources = await ctx.client.sources.listDatasources(source.id).toArray();
+  if (!datasources.length) {
+    scanning.stop();
+    throw new UserError(`The scan found no dataset in ${entries.map((e) => e.name).join(', ')}. Mapshelf reads what GDAL reads: GeoPackage, zipped or whole Shapefiles, GeoJSON, CSV, KML, FlatGeobuf, File Geodatabase, …`, ExitCode.failure);
+  }
+  scanning.done(`Scan found ${datasources.length} dataset${datasources.length === 1 ? '' : 's'}: ${datasources.map(describe).join('; ')}.`);
+  return { source, datasources };
+}
+
+/** Waits for each layer's import with a bar; throws with the server's reason on the first failure. */
+async function waitForImports(ctx: Context, layers: Layer[]): Promise<Layer[]> {
+  const done: Layer[] = [];
+  for (const layer of layers) {
+    const importing = ctx.progress(`Importing ${layer.title}`, 'fraction');
+    try {
+      done.push(await layer.waitForImport({ onProgress: (fraction) => importing.update(fraction) }));
+    } catch (error) {
+      importing.stop();
+      throw new UserError(`${(error as Error).message} (${layer.type} ${layer.id}, ${layer.title}). See \`mapshelf ${layer.type}s show ${layer.id}\`.`, ExitCode.failure);
+    }
+    importing.done(`Imported ${layer.title}: ${layer.type} ${layer.id}.`);
+  }
+  return done;
+}
+
+function importCommand(): Command {
+  const command = remoteCommand('import', 'Upload files, scan them, and create a layer or table from each dataset found; optionally wait and publish')
+    .argument('<paths...>', 'files or folders to upload together as one source (zip, gpkg, shp with its parts, geojson, csv, …)')
+    .option('--title <title>', 'title of the source, and of the layer when there is one dataset (default: the first file name)')
+    .option('--group <id>', 'the group that will own the source and layers (default: yours)')
+    .option('--wait', 'wait for the imports to finish, with progress')
+    .option('--publish', 'publish the new layers and tables together once imported');
+  withExamples(
+    command,
+    'mapshelf import roads.zip --title "Roads" --wait',
+    'mapshelf import rivers.gpkg ./parcels/ --publish --wait',
+    'mapshelf import data.gpkg --publish --quiet | xargs -n1 mapshelf layers show',
+  );
+  return action(command, async (ctx, options: ImportOptions, paths: string[]): Promise<CommandResult> => {
+    const group = options.group !== undefined ? parseId(options.group, '--group') : undefined;
+    const { source, datasources } = await uploadAndScan(ctx, paths, options, group);
+    let layers: Layer[] = [];
+    for (const ds of datasources) {
+      const title = datasources.length === 1 ? (options.title ?? ds.title) : options.title ? `${options.title}: ${ds.title}` : ds.title;
+      const manager = ds.data_type === 'table' ? ctx.client.tables : ctx.client.layers;
+      layers.push(await manager.create(new Layer({ title, ...(group !== undefined && { group }), data: new LayerData({ datasources: [ds.id] }) })));
+    }
+    let publish: PublishRequest | undefined;
+    if (options.publish) {
+      const request = new Publish();
+      for (const layer of layers) (layer.type === 'table' ? request.addTableItem(layer) : request.addLayerItem(layer));
+      publish = await ctx.client.publishing.create(request);
+      if (!options.wait) ctx.note(`Publish request ${publish.id} will publish them together once they have imported.`);
+    }
+    if (options.wait) {
+      layers = await waitForImports(ctx, layers);
+      if (publish) {
+        publish = await publish.waitUntilDone();
+        if (publish.state !== 'completed') throw new UserError(`Publish request ${publish.id} ended ${publish.state}: ${publish.error ?? 'no reason given'}.`, ExitCode.failure);
+        ctx.note(`Published ${layers.length} item${layers.length === 1 ? '' : 's'}.`);
+        layers = await Promise.all(layers.map((layer) => layer.refresh()));
+      }
+    }
+    return {
+      text: table(layers, [
+        { header: 'type', value: (l) => l.type },
+        { header: 'id', value: (l) => l.id, align: 'right' },
+        { header: 'title', value: (l) => l.title, max: 40 },
+        { header: 'import', value: (l) => l.version.status },
+        { header: 'url', value: (l) => l.url },
+      ]),
+      json: { source, layers, publish: publish ?? null },
+      ids: layers.map((l) => l.url),
+    };
+  });
+}
+
+export { importCommand };
