@@ -14,9 +14,9 @@ fi
 
 # System packages: GDAL (formats, PROJ, GEOS) and its headers for gdal-async, a C++ toolchain for
 # the native modules, OpenSSL and Python 3 for node-gyp and the interoperability tests; with
-# --tests, Chromium for the SDK's browser test.
-packages=(gdal-bin libgdal-dev g++ make python3 python3-requests openssl libxml2-utils tmux)
-[ "${1:-}" = "--tests" ] && packages+=(chromium)
+# --tests, Chromium for the SDK's browser test, tmux for the CLI's terminal test, zip and unzip.
+packages=(gdal-bin libgdal-dev g++ make python3 python3-requests openssl libxml2-utils)
+[ "${1:-}" = "--tests" ] && packages+=(chromium tmux zip unzip)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
