@@ -4,7 +4,7 @@ import { action, remoteCommand, withExamples } from '../command.js';
 import type { Context } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { details, UserError } from '../output.js';
-import { defaultProfile, profilesPath, removeProfile, saveProfile } from '../profiles.js';
+import { profilesPath, removeProfile, saveProfile } from '../profiles.js';
 
 /** Who the token belongs to and what it may do (the server names the scopes in `OAuth-Scopes`). */
 async function whoIs(ctx: Context): Promise<{ user: User; scopes: string[] }> {
@@ -21,10 +21,10 @@ function loginCommand(): Command {
   const command = remoteCommand('login', 'Check a token against a server and save both as a named profile (file mode 0600)');
   return action(withExamples(command, 'mapshelf login --url http://localhost:8080 --token "$TOKEN"', 'mapshelf login --profile prod --url https://data.example.org --token "$PROD_TOKEN"'), async (ctx, options) => {
     if (!options.url) throw new UserError('Give the server with --url, e.g. mapshelf login --url http://localhost:8080 --token TOKEN.', ExitCode.usage);
-    if (!(options.token ?? ctx.io.env.MAPSHELF_TOKEN)) throw new UserError('Give the token with --token (or MAPSHELF_TOKEN); an administrator can create one with `mapshelf tokens create`.', ExitCode.usage);
+    if (!(options.token ?? ctx.setting('MAPSHELF_TOKEN'))) throw new UserError('Give the token with --token (or MAPSHELF_TOKEN); an administrator can create one with `mapshelf tokens create`.', ExitCode.usage);
     const { url, token } = ctx.connection;
     const { user, scopes } = await whoIs(ctx);
-    const profile = options.profile ?? ctx.io.env.MAPSHELF_PROFILE ?? defaultProfile;
+    const profile = ctx.profileName;
     saveProfile(profile, { url, token: token! });
     return {
       text: `Logged in to ${url} as ${user.username}. Saved as profile "${profile}" in ${profilesPath()}.`,
@@ -37,7 +37,7 @@ function loginCommand(): Command {
 function logoutCommand(): Command {
   const command = remoteCommand('logout', 'Forget a saved profile and its token (the token itself stays valid until revoked)');
   return action(withExamples(command, 'mapshelf logout', 'mapshelf logout --profile prod'), async (ctx, options) => {
-    const profile = options.profile ?? ctx.io.env.MAPSHELF_PROFILE ?? defaultProfile;
+    const profile = ctx.profileName;
     if (!removeProfile(profile)) throw new UserError(`There is no profile named "${profile}".`, ExitCode.notFound);
     return { text: `Forgot profile "${profile}".`, json: { profile }, ids: [profile] };
   });

@@ -1,0 +1,66 @@
+/**
+ * The README's command-line walkthrough, run as written: its shell blocks, with `npx mapshelf`
+ * pointed at this build and the server and token at a test server, in an empty folder.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, it } from 'node:test';
+import { adminToken, startTestServer, type TestServer } from '../../server/test/helpers/server.js';
+
+const root = new URL('../../../', import.meta.url).pathname;
+const bin = join(root, 'packages/cli/dist/bin.js');
+let server: TestServer;
+let dir: string;
+
+/** The shell blocks of the README section that starts with `heading`. */
+function shellBlocks(heading: string): string[] {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf(heading)).split(/\n## /)[0]!;
+  return [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!);
+}
+
+function bash(script: string, env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('bash', ['-euo', 'pipefail', '-c', script], { cwd: dir, env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+before(async () => {
+  server = await startTestServer();
+  dir = mkdtempSync(join(tmpdir(), 'mapshelf-readme-'));
+});
+
+after(async () => {
+  await server?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+it('runs the command-line walkthrough from the README', async () => {
+  const blocks = shellBlocks('## The command line');
+  assert.equal(blocks.length, 3, 'login, import, export');
+  const script = blocks
+    .join('\n')
+    .replaceAll('npx mapshelf', `node ${bin}`)
+    .replaceAll('http://127.0.0.1:8080', server.url)
+    .replaceAll('--token change-me', `--token ${adminToken}`)
+    .replaceAll(' node_modules/', ` ${root}node_modules/`);
+  const { code, stdout, stderr } = await bash(script, { XDG_CONFIG_HOME: join(dir, 'config'), MAPSHELF_URL: '', MAPSHELF_TOKEN: '' });
+  assert.equal(code, 0, `${stdout}\n${stderr}`);
+  assert.match(stdout, /^layer +1 +World atlas: countries +ok +http/m);
+  assert.match(stdout, /^layer +2 +World atlas: land/m);
+  assert.match(stderr, /^Published 2 items\.$/m);
+  assert.match(stdout, /world-atlas-countries-SHP\.zip$/m);
+  // What ogrinfo says of the unzipped Shapefile: New Zealand alone, cut to the box, in NZTM.
+  assert.match(stdout, /Feature Count: 1\n/);
+  assert.match(stdout, /NZGD2000 \/ New Zealand Transverse Mercator 2000/);
+  const extent = /Extent: \(([\d.]+), ([\d.]+)\) - \(([\d.]+), ([\d.]+)\)/.exec(stdout)!.slice(1).map(Number);
+  assert.ok(extent[0]! > 1_300_000 && extent[2]! < 1_700_000 && extent[1]! > 5_000_000 && extent[3]! < 5_350_000, `extent ${extent}`);
+});
