@@ -74,12 +74,12 @@ export interface Token {
   name: string;
   /** The first characters of the secret, to recognise it by. */
   key_hint: string;
-  /** What it allows, space-separated: `layers:read exports:write ...`. */
-  scope: string;
+  /** What it allows, space-separated: `layers:read exports:write ...`. Not in list summaries; `get()` or `expand()` fetches it. */
+  scope?: string;
   /** When the token was created. */
   created_at?: Timestamp;
-  /** When it stops working; null for never. */
-  expires_at: Timestamp | null;
+  /** When it stops working; null for never. Not in list summaries; `get()` or `expand()` fetches it. */
+  expires_at?: Timestamp | null;
   /** When it was last used; null if never. */
   last_used_at?: Timestamp | null;
   /** Whose token it is. */

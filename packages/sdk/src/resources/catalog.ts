@@ -28,8 +28,8 @@ export interface CatalogItem {
   tags: string[];
   /** The catalog categories it is filed under. */
   categories: string[];
-  /** Where the data lies, as a bounding box; null for items without one (documents, tables). */
-  extent: PolygonGeometry | null;
+  /** Where the data lies, as a bounding box; null for items without one (documents, tables). Not in expanded entries. */
+  extent?: PolygonGeometry | null;
   /** When the item was created. */
   created_at: Timestamp;
   /** When the item (or the version shown) last changed. */

@@ -32,10 +32,10 @@ export interface Document {
   categories?: string[];
   /** Free-form keywords. */
   tags?: string[];
-  /** The name the file was uploaded under, and is downloaded under. */
-  filename: string;
-  /** The file's size in bytes. */
-  size: number;
+  /** The name the file was uploaded under, and is downloaded under. Not in list summaries; `get()` or `expand()` fetches it. */
+  filename?: string;
+  /** The file's size in bytes. Not in list summaries; `get()` or `expand()` fetches it. */
+  size?: number;
   /** The file's SHA-256, as `sha256:<hex>`, to check a download against. */
   checksum?: string;
   /** When the document or its fields last changed. */

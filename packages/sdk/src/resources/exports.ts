@@ -110,8 +110,8 @@ export class ExportJob {
   created_via!: string;
   /** Where the export is: running, finished, failed, cancelled, or expired and deleted (`gone`). */
   state!: 'processing' | 'complete' | 'error' | 'cancelled' | 'gone';
-  /** How far the export has got, 0-1. */
-  progress!: number;
+  /** How far the export has got, 0-1. Not in list summaries; `refresh()` or `expand()` fetches it. */
+  progress?: number;
   /** Where to download the zip; null until complete. */
   download_url!: string | null;
   /** The CRS the data is exported in, `EPSG:xxxx`; null where none is needed (KML). */
@@ -124,12 +124,12 @@ export class ExportJob {
   extent?: GeoJsonPolygon | string | null;
   /** Format options, as asked for. */
   options?: Record<string, unknown>;
-  /** Roughly how big the zip will be, in bytes; null when it can't be told. */
-  size_estimate_zipped!: number | null;
-  /** The zip's size in bytes, once complete. */
-  size!: number | null;
-  /** Why the export failed, if it did. */
-  error!: string | null;
+  /** Roughly how big the zip will be, in bytes; null when it can't be told. Not in list summaries. */
+  size_estimate_zipped?: number | null;
+  /** The zip's size in bytes, once complete. Not in list summaries. */
+  size?: number | null;
+  /** Why the export failed, if it did. Not in list summaries; `refresh()` or `expand()` fetches it. */
+  error?: string | null;
   /** When it finished, either way; null while processing. */
   completed_at?: Timestamp | null;
   /** When the zip will be deleted; null unless complete. */

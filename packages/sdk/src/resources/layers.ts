@@ -31,22 +31,22 @@ export class LayerData {
   }
 }
 
-/** A version of a layer or table: its number and import state. */
+/** A version of a layer or table: its number and import state; a list summary's has only `id`, `url` and `status`. */
 export interface VersionInfo {
   /** The version's id (not its number). */
   id: number;
   /** Where the API serves this version. */
   url: string;
-  /** 1 for the first version, counting up. */
-  number: number;
+  /** 1 for the first version, counting up. Not in list summaries; `expand()` fetches it. */
+  number?: number;
   /** How its import stands; only `ok` versions can be published. */
   status: 'queued' | 'importing' | 'ok' | 'error';
-  /** How far the import has got, 0-1. */
-  progress: number;
-  /** Why the import failed, if it did. */
-  error: string | null;
-  /** When it was published; null for a draft. */
-  published_at: Timestamp | null;
+  /** How far the import has got, 0-1. Not in list summaries; `expand()` fetches it. */
+  progress?: number;
+  /** Why the import failed, if it did. Not in list summaries; `expand()` fetches it. */
+  error?: string | null;
+  /** When it was published; null for a draft. Not in list summaries (the layer's own `published_at` is). */
+  published_at?: Timestamp | null;
   /** When the version was started. */
   created_at?: Timestamp;
   /** Who started the version. */
@@ -262,7 +262,7 @@ export class LayersManager {
   async waitForImport(layerId: number, versionId: number, options: WaitOptions = {}): Promise<Layer> {
     for (;;) {
       const version = await this.getVersion(layerId, versionId);
-      options.onProgress?.(version.version.progress);
+      options.onProgress?.(version.version.progress ?? 0);
       if (version.version.status === 'ok') return version;
       if (version.version.status === 'error') throw new MapshelfError(`The import of version ${versionId} failed: ${version.version.error ?? 'no reason given'}`);
       await sleep(options.intervalMs ?? 500, options.signal);

@@ -21,6 +21,25 @@ export interface SetFields {
   license?: number | null;
 }
 
+/** A version of a set: its number and when it was made and published; a list summary's has only `id`, `url` and `status`. */
+export interface SetVersionInfo {
+  /** The version's id (not its number). */
+  id: number;
+  /** Where the API serves this version. */
+  url: string;
+  /** 1 for the first version, counting up. Not in list summaries; `refresh()` or `expand()` fetches it. */
+  number?: number;
+  /** Always `ok`: a set's version has nothing to import. */
+  status: string;
+  /** When it was published; null for a draft. Not in list summaries (the set's own `published_at` is). */
+  published_at?: Timestamp | null;
+  /** When the version was started. */
+  created_at?: Timestamp;
+  /** Who started the version. */
+  created_by?: Ref;
+  [key: string]: unknown;
+}
+
 /** A set (one version of it: `version` says which). */
 export class LayerSet {
   /** The set's id, the same for all its versions. */
@@ -51,8 +70,8 @@ export class LayerSet {
   tags?: string[];
   /** Display settings, as the client that made the set gave them. */
   settings?: Record<string, unknown>;
-  /** The layers, tables and documents in the set (only those you may see), in order. */
-  items!: SetItem[];
+  /** The layers, tables and documents in the set (only those you may see), in order. Not in list summaries; `refresh()` or `expand()` fetches it. */
+  items?: SetItem[];
   /** When the set (its first version) was created. */
   created_at?: Timestamp;
   /** A web page for the set; null on Mapshelf, which has none. */
@@ -64,7 +83,7 @@ export class LayerSet {
   /** URL of the version this object shows. */
   this_version?: string;
   /** The version this object shows: its id, URL, number and when it was made and published. */
-  version!: { id: number; url: string; number: number; status: string; published_at: Timestamp | null; created_at?: Timestamp; created_by?: Ref };
+  version!: SetVersionInfo;
   /** Where this version's metadata is, in each form. */
   metadata?: MetadataLinks;
   /** URL of the set's permissions. */
@@ -84,9 +103,10 @@ export class LayerSet {
     return this.manager.get(this.id);
   }
 
-  /** The items as objects: those inlined by `expand: ['items']` without a request, the rest fetched. */
+  /** The items as objects: those inlined by `expand: ['items']` without a request, the rest fetched (a list summary's version too). */
   async getItems(): Promise<Array<{ url: string; type: string; [key: string]: unknown }>> {
-    return Promise.all(this.items.map((item) => (typeof item === 'string' ? this.manager.fetchItem(item) : Promise.resolve(item))));
+    const items = this.items ?? (await this.manager.getVersion(this.id, this.version.id)).items ?? [];
+    return Promise.all(items.map((item) => (typeof item === 'string' ? this.manager.fetchItem(item) : Promise.resolve(item))));
   }
 
   /** Publishes this version of the set; returns the publish request. */

@@ -32,10 +32,10 @@ export interface Source {
   created_at?: Timestamp;
   /** When the source last changed. */
   updated_at?: Timestamp;
-  /** URL of the datasources its scans found. */
-  datasources: string;
-  /** URL of its scans. */
-  scans: string;
+  /** URL of the datasources its scans found. Not in list summaries; `get()` or `expand()` fetches it. */
+  datasources?: string;
+  /** URL of its scans. Not in list summaries; `get()` or `expand()` fetches it. */
+  scans?: string;
   /** URL of the source's permissions. */
   permissions?: string;
   /** When a scan last finished; null if none has. */
