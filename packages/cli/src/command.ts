@@ -16,16 +16,20 @@ export function remoteCommand(name: string, description: string): Command {
     .option('--debug', 'show stack traces on errors');
 }
 
-/** A command group (`layers`, `exports`, …): its subcommands do the work. */
-export function groupCommand(name: string, description: string, ...subcommands: Command[]): Command {
-  const group = new Command(name).description(description);
-  for (const sub of subcommands) group.addCommand(sub);
-  return group;
-}
+/** Each command's examples, so a group's help can show its subcommands' first ones. */
+const examplesOf = new WeakMap<Command, string[]>();
 
 /** Adds examples to a command's `--help`. */
 export function withExamples(command: Command, ...lines: string[]): Command {
+  examplesOf.set(command, lines);
   return command.addHelpText('after', `\nExamples:\n${lines.map((line) => `  ${line}`).join('\n')}\n`);
+}
+
+/** A command group (`layers`, `exports`, …): its subcommands do the work; its help shows an example of each. */
+export function groupCommand(name: string, description: string, ...subcommands: Command[]): Command {
+  const group = new Command(name).description(description);
+  for (const sub of subcommands) group.addCommand(sub);
+  return withExamples(group, ...subcommands.flatMap((sub) => examplesOf.get(sub)?.slice(0, 1) ?? []));
 }
 
 /**

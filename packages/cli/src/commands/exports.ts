@@ -27,7 +27,7 @@ function exportSummary(job: ExportJob): string {
   return details([
     ['Export', job.id],
     ['Name', job.name],
-    ['State', job.state === 'processing' ? `processing (${Math.round(job.progress * 100)}%)` : job.state],
+    ['State', job.state === 'processing' ? `processing (${Math.round((job.progress ?? 0) * 100)}%)` : job.state],
     ['Error', job.error],
     ['CRS', job.crs],
     ['Formats', Object.values((job.formats as Record<string, string> | undefined) ?? {})],
@@ -111,7 +111,7 @@ function listCommand(): Command {
       text: table(jobs, [
         { header: 'id', value: (j) => j.id, align: 'right' },
         { header: 'name', value: (j) => j.name, max: 40 },
-        { header: 'state', value: (j) => (j.state === 'processing' ? `processing ${Math.round(j.progress * 100)}%` : j.state) },
+        { header: 'state', value: (j) => (j.state === 'processing' ? `processing ${Math.round((j.progress ?? 0) * 100)}%` : j.state) },
         { header: 'size', value: (j) => (typeof j.size === 'number' ? formatBytes(j.size) : ''), align: 'right' },
         { header: 'created', value: (j) => formatDate(j.created_at) },
       ], 'No exports.'),

@@ -18,7 +18,7 @@ function layerDetails(layer: Layer): string {
   const ring = extent?.coordinates?.[0];
   return details([
     [layer.type === 'table' ? 'Table' : 'Layer', `${layer.id}: ${layer.title}`],
-    ['Version', `${layer.version.id} (${layer.version.status}${layer.version.status === 'importing' ? ` ${Math.round(layer.version.progress * 100)}%` : ''}${layer.published_at ? `, published ${formatDate(layer.published_at)}` : ', draft'})`],
+    ['Version', `${layer.version.id} (${layer.version.status}${layer.version.status === 'importing' ? ` ${Math.round((layer.version.progress ?? 0) * 100)}%` : ''}${layer.published_at ? `, published ${formatDate(layer.published_at)}` : ', draft'})`],
     ['Error', layer.version.error],
     ['Geometry', layer.data.geometry_type],
     ['CRS', layer.data.crs],

@@ -17,7 +17,7 @@ function listCommand(): Command {
       text: table(sets, [
         { header: 'id', value: (s) => s.id, align: 'right' },
         { header: 'title', value: (s) => s.title, max: 40 },
-        { header: 'items', value: (s) => s.items.length, align: 'right' },
+        { header: 'items', value: (s) => s.items?.length, align: 'right' },
         { header: 'status', value: setStatus },
       ], 'No sets.'),
       json: sets,
@@ -80,11 +80,11 @@ function publishCommand(): Command {
 function versionsCommand(): Command {
   const command = remoteCommand('versions', 'List the versions of a set').argument('<id>', 'set id');
   return action(withExamples(command, 'mapshelf sets versions 3'), async (ctx, _options, id: string) => {
-    const versions = await ctx.client.sets.listVersions(parseId(id, 'The set id')).toArray();
+    const versions = await ctx.client.sets.listVersions(parseId(id, 'The set id')).expand().toArray();
     return {
       text: table(versions, [
         { header: 'version', value: (v) => v.version.id, align: 'right' },
-        { header: 'items', value: (v) => v.items.length, align: 'right' },
+        { header: 'items', value: (v) => v.items?.length, align: 'right' },
         { header: 'created', value: (v) => formatDate(v.version.created_at) },
         { header: 'published', value: (v) => formatDate(v.version.published_at) },
       ]),
