@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import type { ExportJob } from '@mapshelf/sdk';
 import type { Context } from './context.js';
 import { ExitCode } from './exit-codes.js';
+import { describeFailure } from './failure.js';
 import { formatBytes } from './format.js';
 import { UserError } from './output.js';
 
@@ -40,6 +41,11 @@ export async function downloadExport(ctx: Context, job: ExportJob, output: strin
   process.once('SIGINT', interrupted);
   try {
     await job.download(partial, { resume: resuming, onProgress: (received, total) => progress.update(received, total) });
+  } catch (error) {
+    const kept = existsSync(partial) ? statSync(partial).size : 0;
+    if (!kept) throw error;
+    const failure = describeFailure(error, ctx.connection.url);
+    throw new UserError(`${failure.message} The ${formatBytes(kept)} received so far are kept: run \`mapshelf exports download ${job.id} -o ${output}\` to resume.`, failure.exitCode);
   } finally {
     process.removeListener('SIGINT', interrupted);
   }
