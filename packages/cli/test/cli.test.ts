@@ -138,7 +138,7 @@ describe('mapshelf serve', () => {
   it('explains the data folder, tokens and ports in serve --help', () => {
     const help = mapshelf(['serve', '--help']);
     assert.equal(help.status, 0);
-    for (const topic of [/data folder/i, /MAPSHELF_BOOTSTRAP_TOKEN/, /--port/, /--public-url/, /--tls-cert/, /Example:/]) {
+    for (const topic of [/data folder/i, /MAPSHELF_BOOTSTRAP_TOKEN/, /--port/, /--public-url/, /--tls-cert/, /Examples:/]) {
       assert.match(help.stdout, topic);
     }
   });

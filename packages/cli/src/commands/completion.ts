@@ -7,9 +7,10 @@ import { withExamples } from '../command.js';
 function completions(root: Command): Array<[string, string[]]> {
   const entries: Array<[string, string[]]> = [];
   const visit = (command: Command, path: string) => {
-    const words = [...command.commands.map((c) => c.name()), ...command.options.flatMap((o) => [o.long, o.short].filter((f): f is string => Boolean(f))), '--help'];
+    const names = (c: Command) => [c.name(), ...c.aliases()];
+    const words = [...command.commands.flatMap(names), ...command.options.flatMap((o) => [o.long, o.short].filter((f): f is string => Boolean(f))), '--help'];
     entries.push([path, words]);
-    for (const sub of command.commands) visit(sub, `${path} ${sub.name()}`);
+    for (const sub of command.commands) for (const name of names(sub)) visit(sub, `${path} ${name}`);
   };
   visit(root, '');
   return entries;

@@ -1,6 +1,6 @@
 import { Export, type ExportJob, type GeoJsonPolygon } from '@mapshelf/sdk';
 import type { Command } from 'commander';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { action, groupCommand, parseCount, parseId, remoteCommand, withExamples } from '../command.js';
 import type { Context } from '../context.js';
 import { readCropFile } from '../crop-file.js';
@@ -47,13 +47,20 @@ async function waitForExport(ctx: Context, job: ExportJob): Promise<ExportJob> {
   return done;
 }
 
-/** Invalid reasons as one line, with the crop file named where the server says `extent`. */
-function reasonsText(reasons: string[], cropFile?: string): string {
+/** Invalid reasons as one line, each naming the flag it came from rather than the API's field. */
+function reasonsText(reasons: string[], options: ExportOptions): string {
+  const flags: Array<[RegExp, string]> = [
+    [/^(body\.)?extent\b:?/, options.crop ? `--crop ${options.crop}` : `--crop-feature ${options.cropFeature ?? ''}`.trim()],
+    [/^(body\.)?crs\b:?/, '--crs'],
+    [/^(body\.)?formats\b(\.table)?:?/, options.tableFormat ? '--table-format' : '--format'],
+    [/^(body\.)?name\b:?/, '--name'],
+  ];
   return reasons
     .map((reason) => {
-      if (!cropFile || !/^(body\.)?extent\b/.test(reason)) return reason;
-      const simplify = /vertices/.test(reason) ? ` (e.g. ogr2ogr -simplify 0.001 simpler.geojson ${cropFile})` : '';
-      return `${reason.replace(/^(body\.)?extent\b/, `--crop ${cropFile}`)}${simplify}`;
+      const flag = flags.find(([field]) => field.test(reason));
+      if (!flag) return reason;
+      const simplify = options.crop && /vertices/.test(reason) ? ` (e.g. ogr2ogr -simplify 0.001 simpler.geojson ${options.crop})` : '';
+      return `${reason.replace(flag[0], flag[1])}${simplify}`;
     })
     .join('; ');
 }
@@ -91,7 +98,9 @@ function exportCommand(): Command {
 
     const validation = await ctx.client.exports.validate(request);
     const reasons = [...validation.invalid_reasons, ...validation.items.flatMap((i) => i.invalid_reasons.map((r) => `${i.item}: ${r}`))];
-    if (!validation.is_valid) throw new UserError(`The export is not valid: ${reasonsText([...new Set(reasons)], options.crop)}`, ExitCode.usage);
+    if (!validation.is_valid) throw new UserError(`The export is not valid: ${reasonsText([...new Set(reasons)], options)}`, ExitCode.usage);
+    // In a folder the zip is named after the export: Mapshelf's validate says the name, so a clash is refused before any work.
+    if (options.download && isFolder(options.output) && validation.name) refuseExisting(join(resolve(options.output), `${validation.name}.zip`), options.force);
     const job = await ctx.client.exports.create(request);
     ctx.note(`Created export ${job.id} (${job.name})${validation.size_estimate_zipped ? `, about ${formatBytes(validation.size_estimate_zipped)} zipped` : ''}.`);
     const complete = await waitForExport(ctx, job);

@@ -33,9 +33,14 @@ async function uploadAndScan(ctx: Context, paths: string[], options: ImportOptio
   const scan = await ctx.client.sources.waitForScan(source.id, undefined, { onProgress: (fraction) => scanning.update(fraction) });
   if (scan.status !== 'completed') {
     scanning.stop();
-    const log: string[] = [];
-    for await (const line of ctx.client.sources.scanLog(source.id, scan.id)) if (line.trim()) log.push(line.trim());
-    throw new UserError(`The scan of source ${source.id} ended ${scan.status}: ${log.slice(-3).join(' / ') || 'no reason given'}. See \`mapshelf sources log ${source.id}\`.`, ExitCode.failure);
+    // The log's ERROR lines say why, without their timestamps; the whole log is one command away.
+    const errors: string[] = [];
+    for await (const line of ctx.client.sources.scanLog(source.id, scan.id)) {
+      const text = line.replace(/^\S+Z /, '').trim();
+      if (text.startsWith('ERROR ')) errors.push(text.slice('ERROR '.length));
+    }
+    const reason = errors.slice(0, 2).join('; ') || 'no reason given';
+    throw new UserError(`The scan of source ${source.id} ended ${scan.status}: ${reason}. The whole log: \`mapshelf sources log ${source.id}\`.`, ExitCode.failure);
   }
   const datasources = await ctx.client.sources.listDatasources(source.id).toArray();
   if (!datasources.length) {
@@ -43,7 +48,7 @@ async function uploadAndScan(ctx: Context, paths: string[], options: ImportOptio
     throw new UserError(`The scan found no dataset in ${entries.map((e) => e.name).join(', ')}. Mapshelf reads what GDAL reads: GeoPackage, zipped or whole Shapefiles, GeoJSON, CSV, KML, FlatGeobuf, File Geodatabase, …`, ExitCode.failure);
   }
   scanning.done(`Scan found ${datasources.length} dataset${datasources.length === 1 ? '' : 's'}: ${datasources.map(describe).join('; ')}.`);
-  return { source, datasources };
+  return { source: await ctx.client.sources.get(source.id), datasources };
 }
 
 /** Waits for each layer's import with a bar; throws with the server's reason on the first failure. */

@@ -1,4 +1,4 @@
-import type { User } from '@mapshelf/sdk';
+import { InvalidTokenScope, type User } from '@mapshelf/sdk';
 import type { Command } from 'commander';
 import { action, remoteCommand, withExamples } from '../command.js';
 import type { Context } from '../context.js';
@@ -6,16 +6,27 @@ import { ExitCode } from '../exit-codes.js';
 import { details, UserError } from '../output.js';
 import { profilesPath, removeProfile, saveProfile } from '../profiles.js';
 
-/** Who the token belongs to and what it may do (the server names the scopes in `OAuth-Scopes`). */
-async function whoIs(ctx: Context): Promise<{ user: User; scopes: string[] }> {
-  const response = await ctx.client.request('GET', 'users/me/');
-  const user = (await response.json()) as User;
-  return { user, scopes: (response.headers.get('oauth-scopes') ?? '').split(/\s+/).filter(Boolean) };
+const scopesOf = (headers: Headers) => (headers.get('oauth-scopes') ?? '').split(/\s+/).filter(Boolean);
+
+/**
+ * Who the token belongs to and what it may do (the server names the scopes in `OAuth-Scopes`).
+ * A token without `users:read`, e.g. a pipeline's, is still valid: its user is then unknown.
+ */
+async function whoIs(ctx: Context): Promise<{ user: User | null; scopes: string[] }> {
+  try {
+    const response = await ctx.client.request('GET', 'users/me/');
+    return { user: (await response.json()) as User, scopes: scopesOf(response.headers) };
+  } catch (error) {
+    if (error instanceof InvalidTokenScope) return { user: null, scopes: scopesOf(error.headers) };
+    throw error;
+  }
 }
 
-function userJson(user: User) {
-  return { id: user.id, url: user.url, username: user.username, is_admin: user.is_admin };
+function userJson(user: User | null) {
+  return user && { id: user.id, url: user.url, username: user.username, is_admin: user.is_admin };
 }
+
+const unknownUser = "(unknown: the token lacks users:read)";
 
 function loginCommand(): Command {
   const command = remoteCommand('login', 'Check a token against a server and save both as a named profile (file mode 0600)');
@@ -27,7 +38,7 @@ function loginCommand(): Command {
     const profile = ctx.profileName;
     saveProfile(profile, { url, token: token! });
     return {
-      text: `Logged in to ${url} as ${user.username}. Saved as profile "${profile}" in ${profilesPath()}.`,
+      text: `Logged in to ${url} as ${user?.username ?? unknownUser}. Saved as profile "${profile}" in ${profilesPath()}.`,
       json: { profile, url, user: userJson(user), scopes },
       ids: [profile],
     };
@@ -48,17 +59,17 @@ function whoamiCommand(): Command {
   return action(withExamples(command, 'mapshelf whoami', 'mapshelf whoami --profile prod --json'), async (ctx) => {
     const { user, scopes } = await whoIs(ctx);
     const { url, profile } = ctx.connection;
-    const name = [user.first_name, user.last_name].filter(Boolean).join(' ');
+    const name = [user?.first_name, user?.last_name].filter(Boolean).join(' ');
     return {
       text: details([
         ['Server', url],
         ['Profile', profile],
-        ['User', `${user.username}${name ? ` (${name})` : ''}${user.is_admin ? ', site admin' : ''}`],
-        ['Email', user.email],
+        ['User', user ? `${user.username}${name ? ` (${name})` : ''}${user.is_admin ? ', site admin' : ''}` : unknownUser],
+        ['Email', user?.email],
         ['Scopes', scopes.join(' ')],
       ]),
       json: { url, profile: profile ?? null, user: userJson(user), scopes },
-      ids: [user.username as string],
+      ids: user ? [user.username] : [],
     };
   });
 }

@@ -62,7 +62,7 @@ async function createRemote(ctx: Context, options: CreateOptions, expiresAt: str
     ...(options.user !== undefined && { user: parseId(options.user, '--user (a user id, on a server)') }),
   });
   const { key, ...rest } = token;
-  return { text: shownOnce(key!, (token.user as { username?: string } | undefined)?.username ?? 'you', token.scope ?? options.scope), json: { key, ...rest }, ids: [key!] };
+  return { text: shownOnce(key!, options.user !== undefined ? `user ${options.user}` : 'you', token.scope ?? options.scope), json: { key, ...rest }, ids: [key!] };
 }
 
 function createCommand(): Command {

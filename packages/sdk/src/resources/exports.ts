@@ -75,6 +75,8 @@ export interface ExportValidation {
   size_estimate_zipped: number | null;
   /** Each item as it was given, whether it can be exported, and why not. */
   items: Array<{ item: string; is_valid: boolean; invalid_reasons: string[] }>;
+  /** The name the export (and its zip) would get; null when it is not valid. Mapshelf only, not Koordinates. */
+  name?: string | null;
 }
 
 /** Options of `ExportJob.download`. */

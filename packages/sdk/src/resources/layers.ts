@@ -128,7 +128,18 @@ export class Layer {
   constructor(fields: Record<string, unknown> = {}, private readonly manager?: LayersManager) {
     Object.defineProperty(this, 'manager', { enumerable: false });
     Object.assign(this, fields);
-    this.data = new LayerData((fields.data as Partial<LayerData> | undefined) ?? {});
+    if (fields.data !== undefined || !manager) this.data = new LayerData((fields.data as Partial<LayerData> | undefined) ?? {});
+    else {
+      // A list summary from the server has no `data`. An empty one is there to read, but it is not
+      // spread or printed as if the server had said the layer has no datasources.
+      let empty: LayerData | undefined;
+      Object.defineProperty(this, 'data', {
+        configurable: true,
+        enumerable: false,
+        get: () => (empty ??= new LayerData()),
+        set: (value: LayerData) => Object.defineProperty(this, 'data', { value, writable: true, enumerable: true, configurable: true }),
+      });
+    }
   }
 
   /** The manager of a layer that is on the server; methods are async, so a local layer's call rejects. */

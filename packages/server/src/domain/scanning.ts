@@ -69,7 +69,9 @@ export async function performScan(ctx: DomainContext, scanId: number, signal: Ab
         if (layer.dataType === 'vector' && !layer.crs) log(`WARNING ${dataset.path}: no CRS; give "crs" in the layer's data when you create it`);
       }
     } catch (error) {
-      log(`ERROR ${dataset.path}: GDAL could not read it (${(error as Error).message}); check the file is complete and not corrupt`);
+      // GDAL names the file by its path on the server; users know it by its upload path.
+      const reason = (error as Error).message.replaceAll(join(folder, dataset.path), dataset.path);
+      log(`ERROR ${dataset.path}: GDAL could not read it (${reason}); check the file is complete and not corrupt`);
     }
     await store.sources.updateScan(scanId, { progress: (index + 1) / Math.max(1, datasets.length) });
   }

@@ -112,6 +112,8 @@ export function registerExportRoutes(base: FastifyInstance, ctx: DomainContext):
         is_valid: result.reasons.length === 0,
         invalid_reasons: result.reasons.map((r) => `${r.location}: ${r.message}`),
         size_estimate_zipped: result.sizeEstimate,
+        // Not in Koordinates' answer: the name (and so the zip's file name) the export would get.
+        name: result.plan?.name ?? null,
         items: result.items.map((item) => ({ item: item.given, is_valid: item.reasons.length === 0, invalid_reasons: item.reasons })),
       };
     },
