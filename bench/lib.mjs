@@ -1,31 +1,25 @@
-// What every benchmark script shares: arguments, seeded data, ports, medians and RSS from /proc.
-import { spawn } from 'node:child_process';
-import { createWriteStream, readFileSync } from 'node:fs';
+// What every benchmark case shares: seeded randomness, servers with RSS sampling, alternating
+// timed runs, medians, and the machine's description.
+import { execFileSync, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
 import { createServer } from 'node:net';
 
-/** `--name value` pairs from the command line. */
-export const parseArgs = (argv) => Object.fromEntries(argv.reduce((pairs, a, i, all) => (a.startsWith('--') ? [...pairs, [a.slice(2), all[i + 1]]] : pairs), []));
+/** `--name value` pairs and bare `--flag`s from the command line. */
+export function parseArgs(argv) {
+  const args = {};
+  argv.forEach((arg, i) => {
+    if (!arg.startsWith('--')) return;
+    const next = argv[i + 1];
+    args[arg.slice(2)] = next === undefined || next.startsWith('--') ? true : next;
+  });
+  return args;
+}
 
 /** A seeded random number generator (LCG), so every run has the same data. */
 export function rng(seed) {
   let s = seed >>> 0;
   return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
-}
-
-/** Writes `count` GeoJSONSeq points over New Zealand with twelve typed attributes, streaming. */
-export async function writePoints(path, count) {
-  const random = rng(42);
-  const out = createWriteStream(path);
-  for (let i = 0; i < count; i++) {
-    const props = {
-      id: i, name: `point ${i}`, category: ['a', 'b', 'c', 'd'][i % 4], value: Math.round(random() * 1e6) / 100,
-      count: Math.floor(random() * 1000), flag: i % 3 === 0, code: `C${(i * 7919) % 100000}`, height: random() * 3000,
-      year: 1900 + (i % 125), ratio: random(), label: `L${i % 997}`, date: `20${String(10 + (i % 15))}-0${1 + (i % 9)}-1${i % 9}`,
-    };
-    const line = `{"type":"Feature","properties":${JSON.stringify(props)},"geometry":{"type":"Point","coordinates":[${(166 + random() * 12).toFixed(6)},${(-47 + random() * 13).toFixed(6)}]}}\n`;
-    if (!out.write(line)) await new Promise((r) => out.once('drain', r));
-  }
-  await new Promise((r) => out.end(r));
 }
 
 export const freePort = () =>
@@ -38,6 +32,8 @@ export const freePort = () =>
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+export const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+export const round = (x, digits = 2) => +x.toFixed(digits);
 
 /** A process's resident memory in bytes, from /proc (0 once it has gone). */
 export function rssOf(pid) {
@@ -48,34 +44,112 @@ export function rssOf(pid) {
   }
 }
 
+/** The children of a process (the server's ogr2ogr runs), from /proc. */
+export function childrenOf(pid) {
+  const kids = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) kids.push(Number(name));
+    } catch {}
+  }
+  return kids;
+}
+
+/** Samples a process's RSS, and its children's, every 50 ms; `take()` returns the peaks in MB and starts over. */
+export function rssSampler(pid) {
+  let server = 0;
+  let children = 0;
+  const timer = setInterval(() => {
+    server = Math.max(server, rssOf(pid));
+    for (const child of childrenOf(pid)) children = Math.max(children, rssOf(child));
+  }, 50);
+  timer.unref();
+  return {
+    take() {
+      const peaks = { server_mb: Math.round(server / 1e6), children_mb: Math.round(children / 1e6) };
+      server = rssOf(pid);
+      children = 0;
+      return peaks;
+    },
+    stop: () => clearInterval(timer),
+  };
+}
+
 /**
- * Starts `mapshelf serve` on a data folder with a bootstrap admin token, waits until it answers,
- * and gives a JSON `call(method, path, body)` on its Data API. It is killed when this process exits.
+ * Starts `mapshelf serve` on a data folder with a bootstrap admin token and waits until it
+ * answers. Its RSS is sampled from the start; `stop()` ends it.
  */
-export async function serveForBench(dataDir, token, extraArgs = []) {
+export async function startServer(dataDir, token, extraArgs = []) {
   const bin = new URL('../packages/cli/dist/bin.js', import.meta.url).pathname;
   const port = await freePort();
-  const server = spawn(process.execPath, [bin, 'serve', '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn', ...extraArgs], {
+  const child = spawn(process.execPath, [bin, 'serve', '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn', ...extraArgs], {
     env: { ...process.env, MAPSHELF_BOOTSTRAP_TOKEN: token },
-    stdio: 'ignore',
+    stdio: ['ignore', 'ignore', 'pipe'],
   });
-  process.on('exit', () => server.kill('SIGTERM'));
-  const api = `http://127.0.0.1:${port}/services/api/v1/`;
-  const headers = { authorization: `key ${token}` };
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/health`)).ok) break;
-    } catch {}
+  // The server's own messages are shown only if it fails: they would bury the results otherwise.
+  let stderr = '';
+  child.stderr.on('data', (chunk) => (stderr = (stderr + chunk).slice(-20_000)));
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  let stopping = false;
+  child.once('exit', (code, signal) => !stopping && console.error(`the server on ${dataDir} ended (${code ?? signal}):\n${stderr}`));
+  process.once('exit', () => child.kill('SIGKILL'));
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    if (child.exitCode !== null) throw new Error(`the server on ${dataDir} exited with ${child.exitCode}: ${stderr}`);
+    if (await fetch(`${url}/health`).then((r) => r.ok, () => false)) break;
+    if (i > 600) throw new Error('the server did not come up in 60 s');
     await sleep(100);
   }
-  const call = async (method, path, body) => {
-    const res = await fetch(path.startsWith('http') ? path : api + path, {
-      method,
-      headers: { ...headers, ...(body && { 'content-type': 'application/json' }) },
-      body: body && JSON.stringify(body),
-    });
-    const text = await res.text();
-    return text ? JSON.parse(text) : null;
+  const rss = rssSampler(child.pid);
+  return {
+    url,
+    pid: child.pid,
+    dataDir,
+    rss,
+    async stop() {
+      stopping = true;
+      rss.stop();
+      child.kill('SIGTERM');
+      await exited;
+    },
   };
-  return { server, api, headers, call };
+}
+
+/** Seconds that `fn` takes. */
+export async function timed(fn) {
+  const t = performance.now();
+  await fn();
+  return (performance.now() - t) / 1000;
+}
+
+/**
+ * Runs Mapshelf and its reference alternately (A B A B …), `runs` times each; their times in
+ * seconds. A side may return a clean-up function, which runs after its timing stops.
+ */
+export async function alternate(runs, mapshelf, reference, log = () => {}) {
+  const times = { mapshelf: [], reference: [] };
+  const side = async (fn, run, into) => {
+    let cleanUp;
+    into.push(await timed(async () => (cleanUp = await fn(run))));
+    if (typeof cleanUp === 'function') await cleanUp();
+  };
+  for (let run = 0; run < runs; run++) {
+    await side(mapshelf, run, times.mapshelf);
+    await side(reference, run, times.reference);
+    log(`run ${run + 1}/${runs}: Mapshelf ${times.mapshelf.at(-1).toFixed(2)} s, reference ${times.reference.at(-1).toFixed(2)} s`);
+  }
+  return times;
+}
+
+/** Cores, memory and GDAL version: what a result was measured on. */
+export function machine() {
+  return {
+    cores: cpus().length,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    memory_gb: round(totalmem() / 1e9, 1),
+    gdal: execFileSync('gdal-config', ['--version'], { encoding: 'utf8' }).trim(),
+    node: process.version,
+  };
 }

@@ -13,10 +13,11 @@ if [ "$node_major" -lt 20 ]; then
 fi
 
 # System packages: GDAL (formats, PROJ, GEOS) and its headers for gdal-async, a C++ toolchain for
-# the native modules, OpenSSL and Python 3 for node-gyp and the interoperability tests; with
-# --tests, Chromium for the SDK's browser test, tmux for the CLI's terminal test, zip and unzip.
-packages=(gdal-bin libgdal-dev g++ make python3 python3-requests openssl libxml2-utils)
-[ "${1:-}" = "--tests" ] && packages+=(chromium tmux zip unzip)
+# the native modules, OpenSSL and Python 3 for node-gyp and the interoperability tests, zip and
+# unzip for the tests and benchmarks; with --tests, Chromium for the SDK's browser test and tmux for
+# the CLI's terminal test.
+packages=(gdal-bin libgdal-dev g++ make python3 python3-requests openssl libxml2-utils zip unzip)
+[ "${1:-}" = "--tests" ] && packages+=(chromium tmux)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -1,17 +1,10 @@
-#!/usr/bin/env node
-// Benchmark: catalog search at scale. Seeds a catalog of N items (layers, tables and sets with
-// realistic titles, descriptions, tags and extents) through the domain API, in this process with
-// the server's own workers doing the imports. Then it serves that catalog from a second process
-// and loads it over HTTP with C concurrent clients, alternating rounds of GET /health and of
-// q + bbox + sort searches (A B A B ...), as a non-admin user who sees part of the catalog.
-// Usage: node bench/catalog-search.mjs [--items 100000] [--layers 1500] [--tables 500]
-//          [--clients 16] [--seconds 15] [--rounds 3] [--page-size 20] [--keep DIR]
-// With --keep DIR, a catalog seeded there before is reused (seeding 100,000 items takes ~30 min).
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { cpus, totalmem, tmpdir } from 'node:os';
+// A catalog of N items (layers, tables and sets with realistic titles, descriptions, tags and
+// extents), seeded through the domain API in this process, with the server's own workers doing the
+// imports. Seeding 100,000 items takes about half an hour, so a seeded folder is kept and reused
+// when given (`--catalog DIR`): `bench-seed.json` in it marks it done and holds the reader's token.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { allScopes, resolveConfig, startServer, gdalInfo } from '../packages/server/dist/index.js';
+import { allScopes, resolveConfig, startServer } from '../packages/server/dist/index.js';
 import { createGroup, putMember } from '../packages/server/dist/domain/groups.js';
 import { createUser } from '../packages/server/dist/domain/users.js';
 import { createToken } from '../packages/server/dist/domain/tokens.js';
@@ -20,21 +13,7 @@ import { createLayer } from '../packages/server/dist/domain/layers.js';
 import { createPublish } from '../packages/server/dist/domain/publishing.js';
 import { createSet, publishSetVersion } from '../packages/server/dist/domain/sets.js';
 import { putPermission } from '../packages/server/dist/domain/permissions.js';
-import { freePort, median, parseArgs, rng, rssOf, sleep } from './lib.mjs';
-
-const args = parseArgs(process.argv.slice(2));
-const totalItems = Number(args.items ?? 100_000);
-const layerCount = Number(args.layers ?? 1500);
-const tableCount = Number(args.tables ?? 500);
-const clients = Number(args.clients ?? 16);
-const seconds = Number(args.seconds ?? 15);
-const rounds = Number(args.rounds ?? 3);
-// A search page as a catalog UI shows it.
-const pageSize = Number(args['page-size'] ?? 20);
-const regionCount = 200;
-const bin = new URL('../packages/cli/dist/bin.js', import.meta.url).pathname;
-const dir = args.keep ?? mkdtempSync(join(tmpdir(), 'mapshelf-bench-catalog-'));
-const adminSecret = 'bench-admin-token';
+import { rng, sleep } from './lib.mjs';
 
 const random = rng(7);
 const pick = (list) => list[Math.floor(random() * list.length)];
@@ -60,10 +39,9 @@ const words = [...new Set([...themes, ...places, ...qualifiers].flatMap((t) => t
 const describe = () => `${pick(sentences)} ${pick(sentences)} Coverage: ${pick(places)}.`;
 const title = () => `${pick(qualifiers)} ${pick(themes).toLowerCase()} — ${pick(places)}`;
 
-const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 /** Region boxes spread over the world, some large, most small, as real catalogs are. */
-function regions() {
-  return Array.from({ length: regionCount }, () => {
+function regions(count) {
+  return Array.from({ length: count }, () => {
     const w = random() < 0.1 ? 5 + random() * 30 : 0.2 + random() * 4;
     const h = w * (0.5 + random());
     const minx = -180 + random() * (360 - w);
@@ -98,10 +76,15 @@ async function waitUntil(what, check, timeoutMs = 3_600_000) {
   }
 }
 
-const progress = (label, done, total) => process.stdout.isTTY && process.stdout.write(`\r  ${label}: ${done}/${total}   `);
 
-async function seed() {
-  const server = await startServer(resolveConfig({ port: 0, dataDir: dir, logLevel: 'warn', bootstrapToken: adminSecret }, {}));
+async function seed(dir, token, { items: totalItems, layers: layerCount, tables: tableCount }, log) {
+  let lastLog = 0;
+  const progress = (label, done, total) => {
+    if (Date.now() - lastLog < 10_000 && done < total) return;
+    lastLog = Date.now();
+    log(`seeding ${label}: ${done}/${total}`);
+  };
+  const server = await startServer(resolveConfig({ port: 0, dataDir: dir, logLevel: 'warn', bootstrapToken: token }, {}));
   const ctx = server.app.domain;
   const adminRow = await ctx.store.users.findById(1);
   const admin = { kind: 'user', user: { id: adminRow.id, username: adminRow.username, isAdmin: true }, tokenId: null, scopes: allScopes };
@@ -112,7 +95,7 @@ async function seed() {
     for (const g of groups.slice(0, 2)) await putMember(ctx, admin, g, { user: reader, role: 'viewer' });
     const readerToken = (await createToken(ctx, admin, { user: reader, name: 'bench', scope: 'catalog layers:read sets:read' })).key;
 
-    const boxes = regions();
+    const boxes = regions(Math.min(200, layerCount));
     const staged = join(dir, 'tmp', 'bench-upload');
     writeSourceFiles(staged, boxes);
     const source = await createSource(ctx, admin, { title: 'Bench regions', group: groups[0] }, { dir: staged });
@@ -162,116 +145,29 @@ async function seed() {
       if (i % 1000 === 0) progress('sets', i, setCount);
     }
     progress('sets', setCount, setCount);
-    if (process.stdout.isTTY) process.stdout.write('\n');
     return { readerToken, layersSeconds, setsSeconds: (Date.now() - setStarted) / 1000 };
   } finally {
     await server.close();
   }
 }
 
-function searchUrl(base) {
-  const [minx, miny, maxx, maxy] = (() => {
-    const w = 2 + random() * 40;
-    const h = 2 + random() * 30;
-    const x = -180 + random() * (360 - w);
-    const y = -80 + random() * (155 - h);
-    return [x, y, x + w, y + h].map((n) => n.toFixed(3));
-  })();
-  const sort = pick(['', 'name', '-created_at', '-updated_at', '-popularity']);
-  const params = new URLSearchParams({ q: pick(words), bbox: `${minx},${miny},${maxx},${maxy}`, page_size: String(pageSize) });
-  if (sort) params.set('sort', sort);
-  return `${base}/services/api/v1/data/?${params}`;
-}
 
-/** C clients, each sending one request after another for `seconds`; latencies in ms. */
-async function load(makeUrl, token) {
-  const latencies = [];
-  let errors = 0;
-  const until = Date.now() + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: clients }, async () => {
-      while (Date.now() < until) {
-        const t0 = performance.now();
-        const res = await fetch(makeUrl(), { headers: { authorization: `key ${token}`, accept: 'application/json' } });
-        await res.arrayBuffer();
-        latencies.push(performance.now() - t0);
-        if (res.status !== 200) errors++;
-      }
-    }),
-  );
-  latencies.sort((a, b) => a - b);
-  return { count: latencies.length, perSecond: latencies.length / seconds, median: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), errors };
-}
+/** Words that titles are made of: what the search case looks for. */
+export const searchWords = words;
 
-async function main() {
-  console.log(`Catalog search benchmark: ${totalItems} items (${layerCount} layers, ${tableCount} tables, the rest sets), ${clients} clients, ${rounds} rounds of ${seconds} s each`);
-  console.log(`  data folder: ${dir}`);
-  let seeded = { readerToken: null };
+/**
+ * A seeded catalog of `sizes.items` items in `dir` (seeded now unless a marker says it was),
+ * served by the same admin token; the reader's token, who sees part of it.
+ */
+export async function seededCatalog(dir, token, sizes, log) {
   const marker = join(dir, 'bench-seed.json');
-  if (existsSync(marker)) seeded = JSON.parse(readFileSync(marker, 'utf8'));
-  else {
-    seeded = await seed();
-    writeFileSync(marker, JSON.stringify(seeded));
-    console.log(`  seeded: layers and tables in ${seeded.layersSeconds.toFixed(0)} s, sets in ${seeded.setsSeconds.toFixed(0)} s`);
+  if (existsSync(marker)) {
+    log(`reusing the catalog seeded in ${dir}`);
+    return JSON.parse(readFileSync(marker, 'utf8'));
   }
-
-  const port = await freePort();
-  const child = spawn(process.execPath, [bin, 'serve', '--port', String(port), '--data-dir', dir, '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'inherit'] });
-  const base = `http://127.0.0.1:${port}`;
-  let peakRss = 0;
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssOf(child.pid))), 50);
-  try {
-    await waitUntil('the server', async () => (await fetch(`${base}/health`).catch(() => null))?.ok === true, 60_000);
-    const health = () => `${base}/health`;
-    const search = () => searchUrl(base);
-    const check = await (await fetch(search(), { headers: { authorization: `key ${seeded.readerToken}` } })).json();
-    if (!Array.isArray(check)) throw new Error(`search failed: ${JSON.stringify(check)}`);
-    const total = await fetch(`${base}/services/api/v1/data/?page_size=1`, { method: 'HEAD', headers: { authorization: `key ${seeded.readerToken}` } });
-    console.log(`  the reader sees ${total.headers.get('x-resource-range')?.split('/')[1]} of ${totalItems} items`);
-    await load(search, seeded.readerToken); // warm-up: page cache and JIT
-
-    const results = { health: [], search: [] };
-    for (let r = 0; r < rounds; r++) {
-      results.health.push(await load(health, seeded.readerToken));
-      results.search.push(await load(search, seeded.readerToken));
-      const h = results.health.at(-1);
-      const s = results.search.at(-1);
-      console.log(`  round ${r + 1}: /health ${h.perSecond.toFixed(0)}/s (median ${h.median.toFixed(2)} ms) · search ${s.perSecond.toFixed(0)}/s (median ${s.median.toFixed(2)} ms, p99 ${s.p99.toFixed(2)} ms, errors ${s.errors})`);
-    }
-    const summary = {
-      date: new Date().toISOString(),
-      machine: { cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), gdal: gdalInfo().version },
-      items: totalItems,
-      clients,
-      search: {
-        medianMs: median(results.search.map((s) => s.median)),
-        p99Ms: median(results.search.map((s) => s.p99)),
-        perSecond: median(results.search.map((s) => s.perSecond)),
-        errors: results.search.reduce((n, s) => n + s.errors, 0),
-      },
-      health: { perSecond: median(results.health.map((h) => h.perSecond)), medianMs: median(results.health.map((h) => h.median)) },
-      peakServerRssMiB: Math.round(peakRss / 2 ** 20),
-    };
-    summary.throughputRatio = summary.search.perSecond / summary.health.perSecond;
-    console.log('');
-    console.log('| measure | value | target |');
-    console.log('|---|---|---|');
-    console.log(`| search median | ${summary.search.medianMs.toFixed(2)} ms | < 10 ms |`);
-    console.log(`| search p99 | ${summary.search.p99Ms.toFixed(2)} ms | < 30 ms |`);
-    console.log(`| search throughput | ${summary.search.perSecond.toFixed(0)}/s | |`);
-    console.log(`| /health throughput | ${summary.health.perSecond.toFixed(0)}/s | |`);
-    console.log(`| ratio search / health | ${summary.throughputRatio.toFixed(2)} | ≥ 0.40 |`);
-    console.log(`| peak server RSS | ${summary.peakServerRssMiB} MB | |`);
-    console.log(JSON.stringify(summary));
-  } finally {
-    clearInterval(sampler);
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
-    if (!args.keep) rmSync(dir, { recursive: true, force: true });
-  }
+  mkdirSync(dir, { recursive: true });
+  log(`seeding ${sizes.items} items (${sizes.layers} layers, ${sizes.tables} tables, the rest sets) in ${dir}`);
+  const seeded = { ...(await seed(dir, token, sizes, log)), items: sizes.items };
+  writeFileSync(marker, JSON.stringify(seeded));
+  return seeded;
 }
-
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
