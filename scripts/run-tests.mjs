@@ -16,8 +16,8 @@ function findTests(dir) {
   });
 }
 
-const files = readdirSync(join(root, 'packages'))
-  .map((pkg) => join(root, 'packages', pkg, 'test'))
+// Each package's tests, and the benchmark harness's smoke test.
+const files = [...readdirSync(join(root, 'packages')).map((pkg) => join(root, 'packages', pkg, 'test')), join(root, 'bench', 'test')]
   .filter((dir) => statSync(dir, { throwIfNoEntry: false })?.isDirectory())
   .flatMap(findTests)
   .filter((file) => !filter || file.includes(filter))
