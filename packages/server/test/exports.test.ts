@@ -488,6 +488,34 @@ describe('exports', () => {
     }
   });
 
+  it('crops invalid polygons (repaired) and edge-touching ones to polygons only, which a Shapefile takes', async () => {
+    // In and around a 1° crop square: a valid square inside; a ring that touches itself (invalid);
+    // two squares as one feature, one inside and one outside touching the crop's edge (their cut
+    // is a polygon and a line); and a square outside touching the crop's edge only (a line).
+    const square = (x: number, y: number, size: number) => [[x, y], [x + size, y], [x + size, y + size], [x, y + size], [x, y]];
+    const features = [
+      { name: 'inside', coordinates: [[square(172.1, -41.9, 0.2)]] },
+      { name: 'self-touching', coordinates: [[[[172.5, -41.9], [172.9, -41.9], [172.7, -41.7], [172.9, -41.5], [172.5, -41.5], [172.7, -41.7], [172.5, -41.9]]]] },
+      { name: 'two-parts', coordinates: [[square(172.8, -41.4, 0.1)], [square(173, -41.4, 0.1)]] },
+      { name: 'touching', coordinates: [[square(173, -41.9, 0.2)]] },
+    ];
+    const geojson = join(work, 'awkward.geojson');
+    writeFileSync(geojson, JSON.stringify({ type: 'FeatureCollection', features: features.map(({ name, coordinates }) => ({ type: 'Feature', properties: { name }, geometry: { type: 'MultiPolygon', coordinates } })) }));
+    const gpkg = join(work, 'awkward.gpkg');
+    ogr2ogr(['-f', 'GPKG', '-a_srs', 'EPSG:4326', '-nlt', 'MULTIPOLYGON', '-nln', 'awkward', gpkg, geojson]);
+    const awkward = await publishedLayer(server, 'layers', { title: 'Awkward Polygons', group: owners, data: { datasources: [datasourceFor(await uploadDatasources(server, 'Awkward', gpkg), 'awkward').id] } });
+    const crop = { type: 'Polygon', coordinates: [square(172, -42, 1)] };
+
+    const { zip } = await completeExport({ crs: 'EPSG:4326', formats: { vector: mime.shp }, items: [{ item: awkward.url }], extent: crop });
+    const inner = `/vsizip/${zip}/awkward-polygons/awkward-polygons.shp`;
+    const info = run('ogrinfo', ['-al', '-geom=ISO_WKT', inner]);
+    const names = [...info.matchAll(/name \(String\) = (\S+)/g)].map((m) => m[1]);
+    assert.deepEqual(names.sort(), ['inside', 'self-touching', 'two-parts'], 'the touching square has no area in the crop; the others are all there');
+    assert.doesNotMatch(info, /LINESTRING|POINT/, 'only polygons');
+    // 0.04 (inside) + 0.08 (the self-touching ring's two triangles) + 0.01 (the inside part).
+    assertClose(areaOf(inner, readLayer(inner)), 0.04 + 0.08 + 0.01, 1e-9, 'total area');
+  });
+
   it('exports a table to CSV, GeoPackage, XLSX and ODS without a CRS', async () => {
     const formats = [
       // Every cell may be text, so the spreadsheet drivers are told the first row holds the headers.

@@ -79,20 +79,19 @@ export function cropCoverage(crop: CropPolygon, bbox: Bbox): number {
   return Math.min(1, (polygon.intersection(box) as gdal.Polygon).getArea() / area);
 }
 
-/**
- * Writes the crop polygon, reprojected to the CRS of a version's layer, as a one-feature
- * GeoPackage that `ogr2ogr -clipsrc` reads: the clip happens in the data's own CRS, before
- * reprojection, as `ogr2ogr -clipsrc` does. Returns the clip's bbox in that CRS, or null when
- * the polygon can't be expressed in it.
- */
-export async function writeClipFile(destination: string, crop: CropPolygon, sourceFile: string, sourceLayer: string): Promise<Bbox | null> {
+/** A version layer's SRS, or null when it has none. */
+async function sourceSrs(sourceFile: string, sourceLayer: string): Promise<gdal.SpatialReference | null> {
   const source = await gdal.openAsync(sourceFile, 'r');
-  let srs: gdal.SpatialReference | null;
   try {
-    srs = source.layers.get(sourceLayer).srs;
+    return source.layers.get(sourceLayer).srs;
   } finally {
     source.close();
   }
+}
+
+/** The crop polygon in the source's CRS, or null when that CRS can't express it (nothing to keep). */
+async function cropInSource(crop: CropPolygon, sourceFile: string, sourceLayer: string): Promise<gdal.Geometry | null> {
+  const srs = await sourceSrs(sourceFile, sourceLayer);
   const geometry = toGeometry(crop);
   if (srs && !srs.isSame(crs84)) {
     try {
@@ -100,19 +99,39 @@ export async function writeClipFile(destination: string, crop: CropPolygon, sour
     } catch {
       return null;
     }
+    geometry.srs = srs;
   }
-  if (geometry.isEmpty()) return null;
+  return geometry.isEmpty() ? null : geometry;
+}
+
+const envelopeOf = (geometry: gdal.Geometry): Bbox => {
+  const e = geometry.getEnvelope();
+  return [e.minX, e.minY, e.maxX, e.maxY];
+};
+
+/**
+ * Writes the crop polygon, in the source's CRS, as a one-feature GeoPackage for `ogr2ogr
+ * -clipsrc`; returns its bbox in that CRS, or null when nothing can be kept.
+ */
+export async function writeClipFile(destination: string, crop: CropPolygon, sourceFile: string, sourceLayer: string): Promise<Bbox | null> {
+  const geometry = await cropInSource(crop, sourceFile, sourceLayer);
+  if (!geometry) return null;
   const out = gdal.open(destination, 'w', 'GPKG');
   try {
-    const layer = out.layers.create('clip', srs, gdal.wkbMultiPolygon);
+    const layer = out.layers.create('clip', geometry.srs, gdal.wkbMultiPolygon);
     const feature = new gdal.Feature(layer);
     feature.setGeometry(geometry);
     layer.features.add(feature);
   } finally {
     out.close();
   }
-  const e = geometry.getEnvelope();
-  return [e.minX, e.minY, e.maxX, e.maxY];
+  return envelopeOf(geometry);
+}
+
+/** The crop polygon in the source's CRS as WKT, with its bbox and that CRS; null when nothing can be kept. */
+export async function clipInSource(crop: CropPolygon, sourceFile: string, sourceLayer: string): Promise<{ wkt: string; bbox: Bbox; srsWkt: string | null } | null> {
+  const geometry = await cropInSource(crop, sourceFile, sourceLayer);
+  return geometry && { wkt: geometry.toWKT(), bbox: envelopeOf(geometry), srsWkt: geometry.srs?.toWKT() ?? null };
 }
 
 export interface CropFeatureData {

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { ExportFormat } from './export-formats.js';
-import { writeClipFile, type Bbox, type CropPolygon } from './crop.js';
+import { clipInSource, writeClipFile, type Bbox, type CropPolygon } from './crop.js';
+import { croppedSelect } from './crop-sql.js';
 import { styleKml } from './kml-style.js';
 import { ogr2ogr } from './ogr2ogr.js';
 
@@ -27,9 +28,9 @@ export interface ExportItemOptions {
 }
 
 /**
- * Writes one version into the requested format with ogr2ogr: reprojected with `-t_srs`, cut
- * exactly at the crop polygon with `-clipsrc` (read first through the polygon's bbox with
- * `-spat`, which uses the GeoPackage's R-tree).
+ * Writes one version into the requested format with ogr2ogr, reprojected with `-t_srs` and cut
+ * exactly at the crop polygon: points with `-clipsrc` (read first through the polygon's bbox with
+ * `-spat`, which uses the GeoPackage's R-tree), lines and polygons in SQL (`croppedSelect`).
  */
 export async function exportItem(options: ExportItemOptions): Promise<string> {
   const { format } = options;
@@ -44,21 +45,30 @@ export async function exportItem(options: ExportItemOptions): Promise<string> {
   args.push('--config', 'OGR_SQLITE_CACHE', '64');
   // A crop the data's CRS can't express keeps nothing: the layer is written, empty.
   let keepNone = false;
+  let sql: string | null = null;
   if (options.geometryType !== null) {
     const crs = format.fixedCrs ?? options.crs;
     if (crs) args.push('-t_srs', crs);
-    if (options.crop) {
+    const dimension = /polygon/i.test(options.geometryType) ? 'polygon' : /linestring/i.test(options.geometryType) ? 'line' : null;
+    if (options.crop && dimension) {
+      // Lines and polygons are cut in SQL (see croppedSelect); the result has every feature
+      // multi, as formats with one geometry type per layer need.
+      const clip = await clipInSource(options.crop, options.source, options.sourceLayer);
+      if (clip) {
+        sql = await croppedSelect(options.source, options.sourceLayer, clip, dimension);
+        args.push('-dialect', 'SQLite', '-sql', sql, '-nlt', dimension === 'polygon' ? 'MULTIPOLYGON' : 'MULTILINESTRING');
+        // A SQL result carries no CRS of its own.
+        if (clip.srsWkt) args.push('-s_srs', clip.srsWkt);
+      } else keepNone = true;
+    } else if (options.crop) {
       const clipFile = join(options.scratch, `${options.baseName}-clip.gpkg`);
       const bbox: Bbox | null = await writeClipFile(clipFile, options.crop, options.source, options.sourceLayer);
       if (bbox) args.push('-clipsrc', clipFile, '-spat', ...bbox.map(String));
       else keepNone = true;
-      // Cutting a multipolygon can leave a polygon; formats with one geometry type per layer
-      // (FlatGeobuf, File Geodatabase) then need every feature multi.
-      if (/polygon|linestring/i.test(options.geometryType)) args.push('-nlt', 'PROMOTE_TO_MULTI');
     }
   }
   if (keepNone) args.push('-where', '0 = 1');
-  args.push(options.sourceLayer);
+  if (!sql) args.push(options.sourceLayer);
   await ogr2ogr(args, { signal: options.signal, onProgress: options.onProgress });
   if (format.styled && options.color && options.geometryType !== null) await styleKml(join(options.folder, path), options.color, options.signal);
   return path;
