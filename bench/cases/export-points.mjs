@@ -35,10 +35,11 @@ export async function pointsLayer(ctx, points) {
 }
 
 /** The reference: ogr2ogr to a folder, reprojected and clipped, then zip it, as the server's export does. */
-export function referenceExportTo(dir, versionFile, format, name, { crs, clip }) {
+export function referenceExportTo(dir, versionFile, format, name, { crs, clip, extra = [] }) {
   const work = join(dir, name);
   mkdirSync(work, { recursive: true });
-  execFileSync('ogr2ogr', ['-f', format.driver, join(work, `${name}.${format.ext}`), versionFile, '-t_srs', format.crs ?? crs, '-clipsrc', clip, ...format.extra, 'data']);
+  const args = ['-f', format.driver, join(work, `${name}.${format.ext}`), versionFile, '-t_srs', format.crs ?? crs, '-clipsrc', clip, ...format.extra, ...extra, 'data'];
+  execFileSync('ogr2ogr', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   execFileSync('zip', ['-q', '-r', `${work}.zip`, '.'], { cwd: work });
   return () => {
     rmSync(work, { recursive: true, force: true });

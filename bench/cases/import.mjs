@@ -33,7 +33,7 @@ export default {
         },
         (run) => {
           const out = join(ctx.dir, `reference-${run}.gpkg`);
-          execFileSync('ogr2ogr', ['-f', 'GPKG', out, file]);
+          execFileSync('ogr2ogr', ['-f', 'GPKG', out, file], { stdio: ['ignore', 'ignore', 'pipe'] });
           return () => rmSync(out);
         },
         ctx.log,

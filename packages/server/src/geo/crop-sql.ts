@@ -37,5 +37,7 @@ export async function croppedSelect(sourceFile: string, sourceLayer: string, cli
   const [minx, miny, maxx, maxy] = clip.bbox;
   const near = rtree ? ` WHERE t.${quote(fid)} IN (SELECT id FROM ${quote(`rtree_${sourceLayer}_${geom}`)} WHERE maxx >= ${minx} AND minx <= ${maxx} AND maxy >= ${miny} AND miny <= ${maxy})` : '';
   const columns = [`t.${quote(fid)} AS ${quote(fid)}`, ...fields.map((f) => `t.${quote(f)}`)].join(', ');
-  return `SELECT * FROM (SELECT ${columns}, ${cut} AS ${quote(geom)} FROM ${quote(sourceLayer)} t${near}) WHERE ${quote(geom)} IS NOT NULL AND NOT ST_IsEmpty(${quote(geom)})`;
+  // MATERIALIZED: a plain subquery is flattened by SQLite, and the intersection then runs once for
+  // each place the outer query names it (three), which took twice as long on the 10m countries.
+  return `WITH cut AS MATERIALIZED (SELECT ${columns}, ${cut} AS ${quote(geom)} FROM ${quote(sourceLayer)} t${near}) SELECT * FROM cut WHERE ${quote(geom)} IS NOT NULL AND NOT ST_IsEmpty(${quote(geom)})`;
 }
