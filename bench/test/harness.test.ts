@@ -48,8 +48,8 @@ it('runs every case at smoke size and writes the results file', async () => {
       assert.ok(row.rss.server_mb > 50, `${c.id} ${row.label}: the server's RSS was sampled from /proc`);
     }
   }
-  // Four export formats, two import inputs; and the printed table has a line per row.
-  assert.equal(report.cases.find((c: { id: string }) => c.id === 'export').rows.length, 4);
+  // Points in four formats, lines and polygons; two import inputs; and the printed table has a line per row.
+  assert.equal(report.cases.find((c: { id: string }) => c.id === 'export').rows.length, 6);
   assert.equal(report.cases.find((c: { id: string }) => c.id === 'import').rows.length, 2);
   const rows = report.cases.reduce((n: number, c: { rows: Row[] }) => n + c.rows.length, 0);
   assert.equal(stdout.split('\n').filter((line) => /^\| (import|export|catalog|sdk|concurrent)/.test(line)).length, rows);
