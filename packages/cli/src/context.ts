@@ -82,18 +82,18 @@ export class Context {
   /** The server and token to use: `--url`/`--token`, then MAPSHELF_URL/MAPSHELF_TOKEN, then the profile. */
   get connection(): Connection {
     if (this.resolved) return this.resolved;
-    const env = (name: string) => this.setting(name);
-    const named = this.options.profile ?? env('MAPSHELF_PROFILE');
+    const named = this.options.profile ?? this.setting('MAPSHELF_PROFILE');
     const profileName = this.profileName;
     const profile = loadProfile(profileName);
-    if (named && !profile && !(this.options.url ?? env('MAPSHELF_URL'))) {
+    const given = this.options.url ?? this.setting('MAPSHELF_URL');
+    if (named && !profile && !given) {
       throw new UserError(`No profile named "${named}". Create it with \`mapshelf login --profile ${named} --url URL --token TOKEN\`.`, ExitCode.config);
     }
-    const url = this.options.url ?? env('MAPSHELF_URL') ?? profile?.url;
+    const url = given ?? profile?.url;
     if (!url) {
       throw new UserError('No server configured. Run `mapshelf login --url URL --token TOKEN` once, or set MAPSHELF_URL and MAPSHELF_TOKEN.', ExitCode.config);
     }
-    const token = this.options.token ?? env('MAPSHELF_TOKEN') ?? profile?.token;
+    const token = this.options.token ?? this.setting('MAPSHELF_TOKEN') ?? profile?.token;
     this.resolved = { url: normalizeServerUrl(url), token: token || undefined, profile: profile ? profileName : undefined };
     return this.resolved;
   }

@@ -3,12 +3,12 @@
  * pointed at this build and the server and token at a test server, in an empty folder.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import { adminToken, startTestServer, type TestServer } from '../../server/test/helpers/server.js';
+import { runProcess } from './helpers/cli.js';
 
 const root = new URL('../../../', import.meta.url).pathname;
 const bin = join(root, 'packages/cli/dist/bin.js');
@@ -20,17 +20,6 @@ function shellBlocks(heading: string): string[] {
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
   const section = readme.slice(readme.indexOf(heading)).split(/\n## /)[0]!;
   return [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!);
-}
-
-function bash(script: string, env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn('bash', ['-euo', 'pipefail', '-c', script], { cwd: dir, env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
 }
 
 before(async () => {
@@ -52,7 +41,8 @@ it('runs the command-line walkthrough from the README', async () => {
     .replaceAll('http://127.0.0.1:8080', server.url)
     .replaceAll('--token change-me', `--token ${adminToken}`)
     .replaceAll(' node_modules/', ` ${root}node_modules/`);
-  const { code, stdout, stderr } = await bash(script, { XDG_CONFIG_HOME: join(dir, 'config'), MAPSHELF_URL: '', MAPSHELF_TOKEN: '' });
+  const env = { ...process.env, XDG_CONFIG_HOME: join(dir, 'config'), MAPSHELF_URL: '', MAPSHELF_TOKEN: '' };
+  const { code, stdout, stderr } = await runProcess('bash', ['-euo', 'pipefail', '-c', script], { env, cwd: dir, timeoutMs: 300_000 });
   assert.equal(code, 0, `${stdout}\n${stderr}`);
   assert.match(stdout, /^layer +1 +World atlas: countries +ok +http/m);
   assert.match(stdout, /^layer +2 +World atlas: land/m);

@@ -7,6 +7,7 @@ import { ExitCode } from '../exit-codes.js';
 import { formatBytes } from '../format.js';
 import { table, UserError, type CommandResult } from '../output.js';
 import { uploadEntries } from '../upload-files.js';
+import { waitForImportShown } from '../waiting.js';
 
 interface ImportOptions {
   title?: string;
@@ -55,14 +56,8 @@ async function uploadAndScan(ctx: Context, paths: string[], options: ImportOptio
 async function waitForImports(ctx: Context, layers: Layer[]): Promise<Layer[]> {
   const done: Layer[] = [];
   for (const layer of layers) {
-    const importing = ctx.progress(`Importing ${layer.title}`, 'fraction');
-    try {
-      done.push(await layer.waitForImport({ onProgress: (fraction) => importing.update(fraction) }));
-    } catch (error) {
-      importing.stop();
-      throw new UserError(`${(error as Error).message} (${layer.type} ${layer.id}, ${layer.title}). See \`mapshelf ${layer.type}s show ${layer.id}\`.`, ExitCode.failure);
-    }
-    importing.done(`Imported ${layer.title}: ${layer.type} ${layer.id}.`);
+    const hint = ` (${layer.type} ${layer.id}, ${layer.title}). See \`mapshelf ${layer.type}s show ${layer.id}\`.`;
+    done.push(await waitForImportShown(ctx, layer, (l) => `Imported ${l.title}: ${l.type} ${l.id}.`, hint));
   }
   return done;
 }

@@ -2,10 +2,10 @@ import { Publish, type Layer, type LayersManager } from '@mapshelf/sdk';
 import type { Command } from 'commander';
 import { action, groupCommand, parseId, remoteCommand, withExamples } from '../command.js';
 import type { Context } from '../context.js';
-import { ExitCode } from '../exit-codes.js';
 import { formatDate } from '../format.js';
 import { applyListOptions, withListOptions, type ListOptions } from '../list-options.js';
-import { details, table, UserError, type Column } from '../output.js';
+import { details, table, type Column } from '../output.js';
+import { publishAndWait, waitForImportShown } from '../waiting.js';
 
 type Kind = 'layers' | 'tables';
 
@@ -43,18 +43,9 @@ const listColumns: Array<Column<Layer>> = [
 
 /** Waits for a version's import with a bar; then, if asked, publishes it and waits for that. */
 async function importThenPublish(ctx: Context, version: Layer, publish: boolean): Promise<Layer> {
-  const importing = ctx.progress(`Importing ${version.title}`, 'fraction');
-  let current: Layer;
-  try {
-    current = await version.waitForImport({ onProgress: (f) => importing.update(f) });
-  } catch (error) {
-    importing.stop();
-    throw new UserError((error as Error).message, ExitCode.failure);
-  }
-  importing.done(`Imported version ${current.version.id} of ${current.title}.`);
+  const current = await waitForImportShown(ctx, version, (v) => `Imported version ${v.version.id} of ${v.title}.`);
   if (!publish) return current;
-  const request = await (await ctx.client.publishing.create(new Publish().addLayerItem(current))).waitUntilDone();
-  if (request.state !== 'completed') throw new UserError(`Publishing ended ${request.state}: ${request.error ?? 'no reason given'}.`, ExitCode.failure);
+  await publishAndWait(ctx, new Publish().addLayerItem(current), `version ${current.version.id}`);
   ctx.note(`Published version ${current.version.id}.`);
   return current.refresh();
 }

@@ -47,7 +47,7 @@ function loginCommand(): Command {
 
 function logoutCommand(): Command {
   const command = remoteCommand('logout', 'Forget a saved profile and its token (the token itself stays valid until revoked)');
-  return action(withExamples(command, 'mapshelf logout', 'mapshelf logout --profile prod'), async (ctx, options) => {
+  return action(withExamples(command, 'mapshelf logout', 'mapshelf logout --profile prod'), async (ctx) => {
     const profile = ctx.profileName;
     if (!removeProfile(profile)) throw new UserError(`There is no profile named "${profile}".`, ExitCode.notFound);
     return { text: `Forgot profile "${profile}".`, json: { profile }, ids: [profile] };

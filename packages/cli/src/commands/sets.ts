@@ -2,10 +2,10 @@ import { Publish, type LayerSet } from '@mapshelf/sdk';
 import type { Command } from 'commander';
 import { action, collect, groupCommand, parseId, remoteCommand, withExamples } from '../command.js';
 import { resolveDataItem } from '../data-items.js';
-import { ExitCode } from '../exit-codes.js';
 import { formatDate } from '../format.js';
 import { applyListOptions, withListOptions, type ListOptions } from '../list-options.js';
-import { details, table, UserError } from '../output.js';
+import { details, table } from '../output.js';
+import { publishAndWait } from '../waiting.js';
 
 const setStatus = (set: LayerSet) => (set.published_at ? `published ${formatDate(set.published_at)}` : 'draft');
 
@@ -57,8 +57,7 @@ function createCommand(): Command {
     const items = await Promise.all((options.item ?? []).map(async (ref) => (/^https?:/i.test(ref) ? ref : (await resolveDataItem(ctx, ref)).url)));
     let set = await ctx.client.sets.create({ title: options.title, items, ...(options.description && { description: options.description }) });
     if (options.publish) {
-      const request = await (await ctx.client.publishing.create(new Publish().addSetItem(set))).waitUntilDone();
-      if (request.state !== 'completed') throw new UserError(`Publishing set ${set.id} ended ${request.state}: ${request.error ?? 'no reason given'}.`, ExitCode.failure);
+      await publishAndWait(ctx, new Publish().addSetItem(set), `set ${set.id}`);
       set = await set.refresh();
     }
     return { text: `Created set ${set.id}: ${set.title} (${setStatus(set)}).`, json: set, ids: [set.id] };
@@ -70,8 +69,7 @@ function publishCommand(): Command {
   return action(withExamples(command, 'mapshelf sets publish 3'), async (ctx, _options, id: string) => {
     const setId = parseId(id, 'The set id');
     const draft = await ctx.client.sets.getVersion(setId, 'draft');
-    const request = await (await ctx.client.publishing.create(new Publish().addSetItem(draft))).waitUntilDone();
-    if (request.state !== 'completed') throw new UserError(`Publishing set ${setId} ended ${request.state}: ${request.error ?? 'no reason given'}.`, ExitCode.failure);
+    await publishAndWait(ctx, new Publish().addSetItem(draft), `set ${setId}`);
     const set = await ctx.client.sets.get(setId);
     return { text: `Published set ${set.id}: ${set.title}.`, json: set, ids: [set.id] };
   });

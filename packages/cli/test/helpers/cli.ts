@@ -44,13 +44,14 @@ function childEnv(options: CliOptions): NodeJS.ProcessEnv {
   return { ...env, XDG_CONFIG_HOME: options.configHome, ...options.env };
 }
 
-/** Runs `mapshelf ...args` and resolves when it exits. */
-export function runCli(args: string[], options: CliOptions): Promise<CliRun> {
+/** Runs a program with piped output and resolves when it exits; killed (and rejected) after `timeoutMs`. */
+export function runProcess(
+  command: string,
+  args: string[],
+  options: { env: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number },
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliBin, ...args], {
-      env: childEnv(options),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(command, args, { env: options.env, stdio: ['ignore', 'pipe', 'pipe'], ...(options.cwd && { cwd: options.cwd }) });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -63,12 +64,17 @@ export function runCli(args: string[], options: CliOptions): Promise<CliRun> {
     });
     child.on('close', (code) => {
       clearTimeout(timer);
-      const run = { args, code, stdout, stderr };
-      cliRuns.push(run);
-      if (code === null) reject(new Error(`mapshelf ${args.join(' ')} did not exit within ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
-      else resolve(run);
+      if (code === null) reject(new Error(`${command} ${args.join(' ')} did not exit within ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+      else resolve({ code, stdout, stderr });
     });
   });
+}
+
+/** Runs `mapshelf ...args` and resolves when it exits. */
+export async function runCli(args: string[], options: CliOptions): Promise<CliRun> {
+  const run = { args, ...(await runProcess(process.execPath, [cliBin, ...args], { env: childEnv(options), ...(options.timeoutMs && { timeoutMs: options.timeoutMs }) })) };
+  cliRuns.push(run);
+  return run;
 }
 
 /**
