@@ -18,8 +18,13 @@ export interface ServerConfig {
   tls: { cert: Buffer; key: Buffer } | null;
   /** Largest JSON request body, in bytes. */
   bodyLimit: number;
-  /** Largest uploaded file, in bytes. */
+  /** Largest upload, in bytes: all the file parts of one request together. */
   uploadLimit: number;
+  /**
+   * Largest total an upload may occupy once its zips are extracted, in bytes.
+   * @default 4 × uploadLimit, at most 20 GiB
+   */
+  extractLimit: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** First-start admin token, from MAPSHELF_BOOTSTRAP_TOKEN. */
   bootstrapToken: string | null;
@@ -41,6 +46,7 @@ export interface ConfigInput {
   tlsKey?: string | null;
   bodyLimit?: number | string;
   uploadLimit?: number | string;
+  extractLimit?: number | string;
   logLevel?: string;
   bootstrapToken?: string | null;
   exportTtl?: number | string;
@@ -148,6 +154,7 @@ export function resolveConfig(input: ConfigInput = {}, env: NodeJS.ProcessEnv = 
   if (bootstrapToken !== null && !/^[\x21-\x7e]{1,512}$/.test(bootstrapToken)) {
     throw new ConfigError('MAPSHELF_BOOTSTRAP_TOKEN must be 1-512 printable characters without spaces');
   }
+  const uploadLimit = parseSize(input.uploadLimit ?? fromEnv(env, 'MAPSHELF_UPLOAD_LIMIT') ?? '2gb', '--upload-limit');
   return {
     host: input.host ?? fromEnv(env, 'MAPSHELF_HOST') ?? '127.0.0.1',
     port: parsePort(input.port ?? fromEnv(env, 'MAPSHELF_PORT') ?? 8080),
@@ -156,7 +163,8 @@ export function resolveConfig(input: ConfigInput = {}, env: NodeJS.ProcessEnv = 
     trustProxy: parseTrustProxy(input.trustProxy ?? fromEnv(env, 'MAPSHELF_TRUST_PROXY') ?? false),
     tls: tlsCert && tlsKey ? { cert: readPem(tlsCert, 'certificate'), key: readPem(tlsKey, 'key') } : null,
     bodyLimit: parseSize(input.bodyLimit ?? fromEnv(env, 'MAPSHELF_BODY_LIMIT') ?? 1024 * 1024, '--body-limit'),
-    uploadLimit: parseSize(input.uploadLimit ?? fromEnv(env, 'MAPSHELF_UPLOAD_LIMIT') ?? '2gb', '--upload-limit'),
+    uploadLimit,
+    extractLimit: parseSize(input.extractLimit ?? fromEnv(env, 'MAPSHELF_EXTRACT_LIMIT') ?? Math.min(4 * uploadLimit, 20 * 1024 ** 3), '--extract-limit'),
     logLevel: logLevel as ServerConfig['logLevel'],
     bootstrapToken,
     exportTtl: parseDuration(input.exportTtl ?? fromEnv(env, 'MAPSHELF_EXPORT_TTL') ?? '7d', '--export-ttl'),

@@ -20,7 +20,7 @@ directly, give --tls-cert and --tls-key (PEM files).
 
 Every flag has an environment variable: MAPSHELF_HOST, MAPSHELF_PORT, MAPSHELF_DATA_DIR,
 MAPSHELF_PUBLIC_URL, MAPSHELF_TRUST_PROXY, MAPSHELF_TLS_CERT, MAPSHELF_TLS_KEY,
-MAPSHELF_BODY_LIMIT, MAPSHELF_UPLOAD_LIMIT, MAPSHELF_LOG_LEVEL,
+MAPSHELF_BODY_LIMIT, MAPSHELF_UPLOAD_LIMIT, MAPSHELF_EXTRACT_LIMIT, MAPSHELF_LOG_LEVEL,
 MAPSHELF_EXPORT_TTL, MAPSHELF_EXPORT_CONCURRENCY, MAPSHELF_CORS_ORIGINS.
 
 Examples:
@@ -38,6 +38,7 @@ interface ServeOptions {
   tlsKey?: string;
   bodyLimit?: string;
   uploadLimit?: string;
+  extractLimit?: string;
   logLevel?: string;
   exportTtl?: string;
   exportConcurrency?: string;
@@ -55,7 +56,8 @@ export function serveCommand(): Command {
     .option('--tls-cert <file>', 'PEM certificate, to serve HTTPS')
     .option('--tls-key <file>', 'PEM private key, to serve HTTPS')
     .option('--body-limit <size>', 'largest JSON request body, e.g. 1mb (default 1mb)')
-    .option('--upload-limit <size>', 'largest uploaded file, e.g. 10gb (default 2gb)')
+    .option('--upload-limit <size>', 'largest upload, all its files together, e.g. 10gb (default 2gb)')
+    .option('--extract-limit <size>', 'largest total of an upload once its zips are extracted (default 4x the upload limit, at most 20gb)')
     .option('--export-ttl <duration>', 'how long finished exports stay downloadable, e.g. 12h or 30d (default 7d)')
     .option('--export-concurrency <n>', 'exports that run at once; more wait in the queue (default 2)')
     .option('--cors-origins <origins>', 'origins browser apps may call the API from, comma-separated, or * (default none)')
