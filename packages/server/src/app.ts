@@ -48,7 +48,12 @@ export async function buildApp(config: ServerConfig, store: Store): Promise<Fast
   }) as unknown as FastifyInstance;
 
   const workers = new WorkerPool(store, app.log);
-  const ctx = createDomainContext(store, config.dataDir, workers, { exportTtl: config.exportTtl, exportConcurrency: config.exportConcurrency });
+  const ctx = createDomainContext(store, config.dataDir, workers, {
+    exportTtl: config.exportTtl,
+    exportConcurrency: config.exportConcurrency,
+    uploadLimit: config.uploadLimit,
+    extractLimit: config.extractLimit,
+  });
   registerJobKinds(workers, ctx);
   app.decorate('workers', workers);
   app.decorate('domain', ctx);

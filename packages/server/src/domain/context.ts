@@ -12,9 +12,13 @@ export interface DomainSettings {
   exportTtl: number;
   /** Exports running at once. */
   exportConcurrency: number;
+  /** Largest upload (all its file parts together), in bytes. */
+  uploadLimit: number;
+  /** Largest total of an upload once its zips are extracted, in bytes. */
+  extractLimit: number;
 }
 
-export const defaultSettings: DomainSettings = { exportTtl: 7 * 86400, exportConcurrency: 2 };
+export const defaultSettings: DomainSettings = { exportTtl: 7 * 86400, exportConcurrency: 2, uploadLimit: 2 * 1024 ** 3, extractLimit: 8 * 1024 ** 3 };
 
 /** What every use case needs: the store, the data folder, the job queue, settings and a clock. */
 export interface DomainContext {
