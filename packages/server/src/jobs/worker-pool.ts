@@ -3,7 +3,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { MapshelfError } from '../domain/errors.js';
 import type { JobRow } from '../store/schema.js';
 import type { Store } from '../store/store.js';
-import { JobAbortedError, PermanentJobError, type JobKind } from './job-kind.js';
+import { defaultMaxInterruptions, JobAbortedError, PermanentJobError, type JobKind } from './job-kind.js';
 
 const pollMs = 1000;
 const retryDelayMs = (attempt: number) => Math.min(60_000, 1000 * 2 ** attempt);
@@ -19,7 +19,9 @@ interface Running {
 /**
  * Runs durable jobs from the jobs table, a few of each kind at a time (a kind's `concurrency`,
  * else the pool's). Jobs found `running` at start belong to a process that died: they are
- * queued again, so nothing stays in progress for ever.
+ * queued again, so nothing stays in progress for ever. Such an interruption (or a shutdown) is
+ * not the job's failure: it is counted apart, under the kind's `maxInterruptions`, and gives
+ * back the attempt its run had taken, so `maxAttempts` counts real failures only.
  */
 export class WorkerPool {
   private readonly kinds = new Map<string, JobKind>();
@@ -40,14 +42,31 @@ export class WorkerPool {
   }
 
   async start(): Promise<void> {
-    this.stopped = false;
-    const now = new Date().toISOString();
-    for (const job of await this.store.jobs.listRunning()) {
-      this.log.warn({ jobId: job.id, kind: job.kind }, 'job was interrupted; running it again');
-      if (job.attempts >= job.max_attempts) await this.failForGood(job, 'The job was interrupted too many times.', false);
-      else await this.store.jobs.requeue(job.id, now, 'interrupted by a restart', now);
+    // Failure handlers a dead process did not get to run: their rows would stay in progress.
+    for (const job of await this.store.jobs.listFailuresDue()) {
+      await this.handleFailure(job, job.error ?? 'The job failed.', job.status === 'cancelled');
     }
+    for (const job of await this.store.jobs.listRunning()) {
+      this.log.warn({ jobId: job.id, kind: job.kind, interruptions: job.interruptions + 1 }, 'job was interrupted; running it again');
+      await this.interrupted(job, 'interrupted by a restart');
+    }
+    this.stopped = false;
     this.wake();
+  }
+
+  /** Queues a job a shutdown or crash stopped, unless that has happened too often. */
+  private async interrupted(job: JobRow, reason: string): Promise<void> {
+    const limit = this.kinds.get(job.kind)?.maxInterruptions ?? defaultMaxInterruptions;
+    const now = new Date().toISOString();
+    if (job.interruptions + 1 >= limit) {
+      await this.failForGood(
+        job,
+        `The job kept being interrupted by server restarts or shutdowns (${job.interruptions + 1} times) and was given up; start it again.`,
+        false,
+      );
+    } else {
+      await this.store.jobs.interrupt(job.id, now, reason, now);
+    }
   }
 
   /** Looks for due jobs now (call after enqueueing). */
@@ -119,7 +138,7 @@ export class WorkerPool {
       const message = error instanceof Error ? error.message : String(error);
       if (entry.reason === 'shutdown') {
         // Not the job's fault: it runs again after the restart.
-        await this.store.jobs.requeue(job.id, now(), 'interrupted by shutdown', now());
+        await this.interrupted(job, 'interrupted by shutdown');
       } else if (entry.reason === 'cancel' || error instanceof JobAbortedError) {
         await this.failForGood(job, 'Cancelled.', true);
       } else if (error instanceof PermanentJobError || error instanceof MapshelfError || job.attempts >= job.max_attempts) {
@@ -134,8 +153,14 @@ export class WorkerPool {
 
   private async failForGood(job: JobRow, message: string, cancelled: boolean): Promise<void> {
     await this.store.jobs.finish(job.id, cancelled ? 'cancelled' : 'failed', message, new Date().toISOString());
+    await this.handleFailure(job, message, cancelled);
+  }
+
+  /** Runs the kind's `onFailure` (it must be safe to run twice: a crash may come before the mark is cleared). */
+  private async handleFailure(job: JobRow, message: string, cancelled: boolean): Promise<void> {
     try {
       await this.kinds.get(job.kind)?.onFailure(JSON.parse(job.payload), message, cancelled);
+      await this.store.jobs.failureHandled(job.id);
     } catch (error) {
       this.log.error({ jobId: job.id, err: error }, 'job failure handler failed');
     }
@@ -143,15 +168,19 @@ export class WorkerPool {
 
   /** Cancels a job: a queued one never runs, a running one is aborted. */
   async cancel(jobId: number): Promise<void> {
-    const running = this.running.get(jobId);
-    if (running) {
+    const abortRunning = async () => {
+      const running = this.running.get(jobId);
+      if (!running) return false;
       running.reason = 'cancel';
       running.controller.abort();
       await running.done;
-      return;
-    }
+      return true;
+    };
+    if (await abortRunning()) return;
     const job = await this.store.jobs.findById(jobId);
     if (job && (await this.store.jobs.cancelQueued(jobId, new Date().toISOString()))) await this.failForGood(job, 'Cancelled.', true);
+    // Claimed in the meantime: it is running now, so abort it.
+    else await abortRunning();
   }
 
   /** Stops taking jobs; running ones are aborted and queued again for the next start. */

@@ -52,8 +52,47 @@ export class JobsRepository {
       .executeTakeFirst();
   }
 
+  /**
+   * Ends a job. A failed or cancelled one is marked as still owing its kind's `onFailure`
+   * (`failureHandled` clears the mark), so a crash in between is made good at the next start.
+   */
   async finish(id: number, status: 'done' | 'failed' | 'cancelled', error: string | null, at: string): Promise<void> {
-    await this.db.updateTable('jobs').set({ status, error, locked_at: null, updated_at: at }).where('id', '=', id).execute();
+    await this.db
+      .updateTable('jobs')
+      .set({ status, error, locked_at: null, updated_at: at, on_failure_due: status === 'done' ? 0 : 1 })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /** The kind's `onFailure` has run for this failed or cancelled job. */
+  async failureHandled(id: number): Promise<void> {
+    await this.db.updateTable('jobs').set({ on_failure_due: 0 }).where('id', '=', id).execute();
+  }
+
+  /** Failed or cancelled jobs whose `onFailure` did not run (the process died in between). */
+  async listFailuresDue(): Promise<JobRow[]> {
+    return this.db.selectFrom('jobs').selectAll().where('status', 'in', ['failed', 'cancelled']).where('on_failure_due', '=', 1).execute();
+  }
+
+  /**
+   * Puts a running job that a shutdown or crash stopped back in the queue: one more
+   * interruption, and the attempt its claim counted is given back, since the run did not fail.
+   */
+  async interrupt(id: number, runAt: string, reason: string, at: string): Promise<void> {
+    await this.db
+      .updateTable('jobs')
+      .set({
+        status: 'queued',
+        run_at: runAt,
+        error: reason,
+        locked_at: null,
+        updated_at: at,
+        attempts: sql`max(attempts - 1, 0)`,
+        interruptions: sql`interruptions + 1`,
+      })
+      .where('id', '=', id)
+      .where('status', '=', 'running')
+      .execute();
   }
 
   /** Puts a job back in the queue, to run again at `runAt`. */
@@ -78,7 +117,7 @@ export class JobsRepository {
   async cancelQueued(id: number, at: string): Promise<boolean> {
     const result = await this.db
       .updateTable('jobs')
-      .set({ status: 'cancelled', updated_at: at })
+      .set({ status: 'cancelled', updated_at: at, on_failure_due: 1 })
       .where('id', '=', id)
       .where('status', '=', 'queued')
       .executeTakeFirst();

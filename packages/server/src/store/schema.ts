@@ -104,8 +104,13 @@ export interface JobsTable {
   /** JSON */
   payload: string;
   status: JobStatus;
+  /** Failed runs, plus the current one while it runs; an interrupted run is given back. */
   attempts: number;
   max_attempts: number;
+  /** Runs stopped by a shutdown or a crash: not the job's failures, and limited apart. */
+  interruptions: Generated<number>;
+  /** 1 while a failed or cancelled job's `onFailure` has yet to run. */
+  on_failure_due: Generated<number>;
   run_at: string;
   locked_at: string | null;
   error: string | null;

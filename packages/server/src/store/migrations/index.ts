@@ -6,6 +6,7 @@ import * as permissions from './0004-permissions.js';
 import * as catalog from './0005-catalog.js';
 import * as setsDocuments from './0006-sets-documents.js';
 import * as exportsMigration from './0007-exports.js';
+import * as jobInterruptions from './0008-job-interruptions.js';
 
 /**
  * Every schema migration, in order. Migrations only add: they never drop or rewrite data, so
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   '0005-catalog': catalog,
   '0006-sets-documents': setsDocuments,
   '0007-exports': exportsMigration,
+  '0008-job-interruptions': jobInterruptions,
 };
 
 export const migrationProvider: MigrationProvider = {
