@@ -7,6 +7,7 @@ import { registerJobKinds } from './jobs/kinds/index.js';
 import { WorkerPool } from './jobs/worker-pool.js';
 import type { Store } from './store/store.js';
 import { registerAuth } from './http/common/auth.js';
+import { registerConnectionLimits, timeoutOptions } from './http/common/connection-limits.js';
 import { registerCors } from './http/common/cors.js';
 import { registerErrorHandler } from './http/common/error-handler.js';
 import { registerJsonBody } from './http/common/json-body.js';
@@ -33,7 +34,8 @@ declare module 'fastify' {
 export async function buildApp(config: ServerConfig, store: Store): Promise<FastifyInstance> {
   const app = Fastify({
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
-    ...(config.tls && { https: { cert: config.tls.cert, key: config.tls.key } }),
+    ...timeoutOptions(config),
+    ...(config.tls && { https: { cert: config.tls.cert, key: config.tls.key, ...timeoutOptions(config).http } }),
     trustProxy: config.trustProxy,
     bodyLimit: config.bodyLimit,
     // A client's X-Request-Id is kept when it is short and plain, so it can't forge log lines.
@@ -76,6 +78,8 @@ export async function buildApp(config: ServerConfig, store: Store): Promise<Fast
     request.urlFor = (path) => `${origin}${path}`;
     reply.header('X-Request-Id', request.id);
   });
+  // Before CORS and authentication: slow, greedy and body-sending clients are refused first.
+  registerConnectionLimits(app, config);
   // Before authentication: a preflight carries no token.
   registerCors(app, config.corsOrigins);
   registerAuth(app, ctx);

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { bootstrapTokenWeakness } from './domain/token-strength.js';
 
 /** Everything the server can be told at start, from flags or the environment. */
 export interface ServerConfig {
@@ -34,6 +35,29 @@ export interface ServerConfig {
   exportConcurrency: number;
   /** Origins browser clients may call the API from (`*` for any); none by default. */
   corsOrigins: string[];
+  /**
+   * Seconds a client has to send a request's headers (Node's `server.headersTimeout`).
+   * @default 30
+   */
+  headersTimeout: number;
+  /**
+   * Seconds a connection may stay silent while the server waits for the client (headers, body, or
+   * reading the response); then it is closed. 0 turns it off.
+   * @default 60
+   */
+  idleTimeout: number;
+  /**
+   * Seconds a client has to send a whole request, body included, except uploads to /sources/ and
+   * /documents/ (which only have the idle limit). 0 turns it off.
+   * @default 300
+   */
+  requestTimeout: number;
+  /**
+   * Open connections one client address may hold; past it, new ones are closed at once. 0 turns
+   * it off. Behind a trusted proxy every client has the proxy's address, so it defaults to 0 there.
+   * @default 64, or 0 with --trust-proxy
+   */
+  maxConnectionsPerClient: number;
 }
 
 export interface ConfigInput {
@@ -52,6 +76,10 @@ export interface ConfigInput {
   exportTtl?: number | string;
   exportConcurrency?: number | string;
   corsOrigins?: string | string[];
+  headersTimeout?: number | string;
+  idleTimeout?: number | string;
+  requestTimeout?: number | string;
+  maxConnectionsPerClient?: number | string;
 }
 
 export class ConfigError extends Error {
@@ -113,9 +141,22 @@ function parseDuration(value: number | string, flag: string): number {
   return seconds;
 }
 
+/** A timeout such as 30, 90s or 5m, in seconds; 0 (off) only where `off` is allowed. */
+function parseTimeout(value: number | string, flag: string, off: boolean): number {
+  if (off && /^0+\s*[smhd]?$/i.test(String(value).trim())) return 0;
+  return parseDuration(value, flag);
+}
+
 function parseCount(value: number | string, flag: string, max: number): number {
   const count = Number(value);
   if (!Number.isInteger(count) || count < 1 || count > max) throw new ConfigError(`${flag} must be a whole number from 1 to ${max}, not "${value}"`);
+  return count;
+}
+
+/** A whole number of at least 0 (0: no limit). */
+function parseLimit(value: number | string, flag: string): number {
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 0 || count > 1_000_000) throw new ConfigError(`${flag} must be a whole number from 0 (no limit) to 1000000, not "${value}"`);
   return count;
 }
 
@@ -154,13 +195,17 @@ export function resolveConfig(input: ConfigInput = {}, env: NodeJS.ProcessEnv = 
   if (bootstrapToken !== null && !/^[\x21-\x7e]{1,512}$/.test(bootstrapToken)) {
     throw new ConfigError('MAPSHELF_BOOTSTRAP_TOKEN must be 1-512 printable characters without spaces');
   }
+  const weakness = bootstrapToken === null ? null : bootstrapTokenWeakness(bootstrapToken);
+  if (weakness) throw new ConfigError(weakness);
+  const trustProxy = parseTrustProxy(input.trustProxy ?? fromEnv(env, 'MAPSHELF_TRUST_PROXY') ?? false);
+  const behindProxy = trustProxy === true || (Array.isArray(trustProxy) && trustProxy.length > 0);
   const uploadLimit = parseSize(input.uploadLimit ?? fromEnv(env, 'MAPSHELF_UPLOAD_LIMIT') ?? '2gb', '--upload-limit');
   return {
     host: input.host ?? fromEnv(env, 'MAPSHELF_HOST') ?? '127.0.0.1',
     port: parsePort(input.port ?? fromEnv(env, 'MAPSHELF_PORT') ?? 8080),
     dataDir: resolve(input.dataDir ?? fromEnv(env, 'MAPSHELF_DATA_DIR') ?? './mapshelf-data'),
     publicUrl: publicUrl ? parsePublicUrl(publicUrl) : null,
-    trustProxy: parseTrustProxy(input.trustProxy ?? fromEnv(env, 'MAPSHELF_TRUST_PROXY') ?? false),
+    trustProxy,
     tls: tlsCert && tlsKey ? { cert: readPem(tlsCert, 'certificate'), key: readPem(tlsKey, 'key') } : null,
     bodyLimit: parseSize(input.bodyLimit ?? fromEnv(env, 'MAPSHELF_BODY_LIMIT') ?? 1024 * 1024, '--body-limit'),
     uploadLimit,
@@ -170,5 +215,12 @@ export function resolveConfig(input: ConfigInput = {}, env: NodeJS.ProcessEnv = 
     exportTtl: parseDuration(input.exportTtl ?? fromEnv(env, 'MAPSHELF_EXPORT_TTL') ?? '7d', '--export-ttl'),
     corsOrigins: parseOrigins(input.corsOrigins ?? fromEnv(env, 'MAPSHELF_CORS_ORIGINS') ?? []),
     exportConcurrency: parseCount(input.exportConcurrency ?? fromEnv(env, 'MAPSHELF_EXPORT_CONCURRENCY') ?? 2, '--export-concurrency', 64),
+    headersTimeout: parseTimeout(input.headersTimeout ?? fromEnv(env, 'MAPSHELF_HEADERS_TIMEOUT') ?? '30s', '--headers-timeout', false),
+    idleTimeout: parseTimeout(input.idleTimeout ?? fromEnv(env, 'MAPSHELF_IDLE_TIMEOUT') ?? '60s', '--idle-timeout', true),
+    requestTimeout: parseTimeout(input.requestTimeout ?? fromEnv(env, 'MAPSHELF_REQUEST_TIMEOUT') ?? '5m', '--request-timeout', true),
+    maxConnectionsPerClient: parseLimit(
+      input.maxConnectionsPerClient ?? fromEnv(env, 'MAPSHELF_MAX_CONNECTIONS_PER_CLIENT') ?? (behindProxy ? 0 : 64),
+      '--max-connections-per-client',
+    ),
   };
 }

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveConfig, startServer, type ConfigInput, type RunningServer } from '../../src/index.js';
 
-export const adminToken = 'test-admin-token';
+/** Strong enough for the bootstrap rule (20+ characters, 80+ estimated bits), like `openssl rand -hex 32`. */
+export const adminToken = 'test-admin-5f0c9e2ab7d14863e1f7a92c4b6d08e3';
 
 export interface ApiResponse<T = any> {
   status: number;
