@@ -3,25 +3,37 @@
  * dataset file; CSVs with coordinate or WKT columns are opened through a small OGR VRT.
  */
 import { readdir, stat } from 'node:fs/promises';
-import { basename, extname, join, relative } from 'node:path';
+import { basename, extname, isAbsolute, join, relative } from 'node:path';
 import gdal from 'gdal-async';
 import { geometryTypeName, identifyCrs, layerExtent4326, type CrsInfo } from './gdal.js';
 
-/** Extensions GDAL opens as vector datasets, by what Mapshelf calls the format. */
-const datasetExtensions: Record<string, string> = {
-  '.gpkg': 'GeoPackage',
-  '.shp': 'ESRI Shapefile',
-  '.geojson': 'GeoJSON',
-  '.json': 'GeoJSON',
-  '.geojsonl': 'GeoJSONSeq',
-  '.geojsons': 'GeoJSONSeq',
-  '.geojsonseq': 'GeoJSONSeq',
-  '.fgb': 'FlatGeobuf',
-  '.kml': 'KML',
-  '.kmz': 'KMZ',
-  '.gml': 'GML',
-  '.csv': 'CSV',
-};
+/**
+ * What an upload's extension says it is: the format Mapshelf names, and the only GDAL drivers
+ * allowed to open it. GDAL otherwise picks a driver by content, so an OGR VRT document named
+ * `roads.csv` would be opened as a VRT and read whatever files or URLs it names. None of these
+ * drivers reads other files than the dataset's own parts.
+ */
+interface UploadFormat {
+  format: string;
+  drivers: readonly string[];
+}
+
+const uploadFormats = new Map<string, UploadFormat>([
+  ['.gpkg', { format: 'GeoPackage', drivers: ['GPKG'] }],
+  ['.shp', { format: 'ESRI Shapefile', drivers: ['ESRI Shapefile'] }],
+  ['.geojson', { format: 'GeoJSON', drivers: ['GeoJSON'] }],
+  ['.json', { format: 'GeoJSON', drivers: ['GeoJSON', 'TopoJSON', 'ESRIJSON'] }],
+  ['.geojsonl', { format: 'GeoJSONSeq', drivers: ['GeoJSONSeq'] }],
+  ['.geojsons', { format: 'GeoJSONSeq', drivers: ['GeoJSONSeq'] }],
+  ['.geojsonseq', { format: 'GeoJSONSeq', drivers: ['GeoJSONSeq'] }],
+  ['.fgb', { format: 'FlatGeobuf', drivers: ['FlatGeobuf'] }],
+  ['.kml', { format: 'KML', drivers: ['LIBKML', 'KML'] }],
+  ['.kmz', { format: 'KMZ', drivers: ['LIBKML'] }],
+  ['.gml', { format: 'GML', drivers: ['GML'] }],
+  ['.csv', { format: 'CSV', drivers: ['CSV'] }],
+]);
+
+const uploadFormat = (path: string): UploadFormat | undefined => uploadFormats.get(extname(path).toLowerCase());
 
 const lonNames = ['lon', 'long', 'lng', 'longitude', 'x'];
 const latNames = ['lat', 'latitude', 'y'];
@@ -62,7 +74,7 @@ export async function findDatasets(folder: string): Promise<{ datasets: DatasetF
   const datasets: DatasetFile[] = [];
   const problems: DatasetProblem[] = [];
   for (const path of files) {
-    const format = datasetExtensions[extname(path).toLowerCase()];
+    const format = uploadFormat(path)?.format;
     if (!format) continue;
     const stem = withoutExtension(path).toLowerCase();
     if (format === 'ESRI Shapefile') {
@@ -73,7 +85,7 @@ export async function findDatasets(folder: string): Promise<{ datasets: DatasetF
       }
     }
     // A .json beside a same-named dataset is more likely a sidecar than a GeoJSON of its own.
-    if (extname(path).toLowerCase() === '.json' && files.some((f) => f !== path && withoutExtension(f).toLowerCase() === stem && datasetExtensions[extname(f).toLowerCase()])) continue;
+    if (extname(path).toLowerCase() === '.json' && files.some((f) => f !== path && withoutExtension(f).toLowerCase() === stem && uploadFormat(f))) continue;
     datasets.push({ path, format, metadataPath: lower.get(`${stem}.xml`) ?? null });
   }
   return { datasets, problems };
@@ -83,14 +95,28 @@ function xmlEscape(text: string): string {
   return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+/** Thrown when an upload can't be opened as what its name says; the message names no server path. */
+export class UnreadableDatasetError extends Error {
+  override name = 'UnreadableDatasetError';
+}
+
 /**
- * Opens a dataset for reading. A CSV with lon/lat columns, or a WKT column under a common
- * name, is wrapped in a VRT so its geometry is read; GDAL needs open options for that, which
- * gdal-async's open() does not take.
+ * Opens an uploaded dataset for reading, with only the drivers its extension allows. A CSV with
+ * lon/lat columns, or a WKT column under a common name, is wrapped in a VRT of Mapshelf's own so
+ * its geometry is read (GDAL needs open options for that, which gdal-async's open() does not
+ * take); the VRT names the file with GDAL's `CSV:` prefix, so it too is read only as CSV.
  */
 export async function openDataset(path: string): Promise<gdal.Dataset> {
-  const dataset = await gdal.openAsync(path, 'r');
-  if (dataset.driver.description !== 'CSV') return dataset;
+  const format = uploadFormat(path);
+  // Callers join upload paths under the data folder; anything else is not an upload.
+  if (!format || !isAbsolute(path) || path.startsWith('/vsi')) throw new UnreadableDatasetError('is not a dataset file Mapshelf reads');
+  let dataset: gdal.Dataset;
+  try {
+    dataset = await gdal.openAsync(path, 'r', [...format.drivers]);
+  } catch {
+    throw new UnreadableDatasetError(`is not a readable ${format.format} file`);
+  }
+  if (format.format !== 'CSV') return dataset;
   const layer = dataset.layers.get(0);
   if (layer.geomType !== gdal.wkbNone) return dataset;
   const names = layer.fields.getNames();
@@ -108,9 +134,9 @@ export async function openDataset(path: string): Promise<gdal.Dataset> {
   const name = layer.name;
   dataset.close();
   const vrt =
-    `<OGRVRTDataSource><OGRVRTLayer name="${xmlEscape(name)}"><SrcDataSource>${xmlEscape(path)}</SrcDataSource>` +
+    `<OGRVRTDataSource><OGRVRTLayer name="${xmlEscape(name)}"><SrcDataSource>${xmlEscape(`CSV:${path}`)}</SrcDataSource>` +
     `<SrcLayer>${xmlEscape(name)}</SrcLayer>${geometry}</OGRVRTLayer></OGRVRTDataSource>`;
-  return gdal.openAsync(vrt, 'r');
+  return gdal.openAsync(vrt, 'r', ['OGR_VRT']);
 }
 
 export interface FieldInfo {
@@ -159,7 +185,7 @@ export async function describeDataset(path: string): Promise<LayerSummary[]> {
       summaries.push({
         name: layer.name,
         dataType: geometryType === null ? 'table' : 'vector',
-        format: datasetExtensions[extname(path).toLowerCase()] ?? dataset.driver.description,
+        format: uploadFormat(path)?.format ?? dataset.driver.description,
         geometryType,
         featureCount: layer.features.count(),
         crs: geometryType === null ? null : await identifyCrs(layer.srs),

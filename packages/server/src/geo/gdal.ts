@@ -8,8 +8,38 @@ import gdal from 'gdal-async';
 
 const run = promisify(execFile);
 
-// Reproject what can be reprojected, rather than failing a whole geometry for one point.
-gdal.config.set('OGR_ENABLE_PARTIAL_REPROJECTION', 'TRUE');
+/**
+ * GDAL settings for every GDAL Mapshelf runs, in this process and in its ogr2ogr children.
+ * Uploaded files are untrusted, and some formats name URLs GDAL would fetch (a GeoJSON `crs` of
+ * type `link`, GML schemas, KML styles): every HTTP request GDAL makes goes to a proxy address
+ * where nothing listens, so none leaves the machine or reaches a service on it, and `/vsicurl/`
+ * accepts no file name at all. PROJ's network grids are off too.
+ */
+export const gdalSafetyOptions: Readonly<Record<string, string>> = {
+  GDAL_HTTP_PROXY: '127.0.0.1:9',
+  GDAL_HTTPS_PROXY: '127.0.0.1:9',
+  GDAL_HTTP_CONNECTTIMEOUT: '1',
+  GDAL_HTTP_TIMEOUT: '1',
+  GDAL_HTTP_MAX_RETRY: '0',
+  CPL_VSIL_CURL_ALLOWED_EXTENSIONS: '.mapshelf-no-network',
+  GML_SKIP_RESOLVE_ELEMS: 'ALL',
+  GML_DOWNLOAD_WFS_SCHEMA: 'NO',
+  LIBKML_RESOLVE_STYLE: 'NO',
+  LIBKML_EXTERNAL_STYLE: 'NO',
+  PROJ_NETWORK: 'OFF',
+  // Reproject what can be reprojected, rather than failing a whole geometry for one point.
+  OGR_ENABLE_PARTIAL_REPROJECTION: 'TRUE',
+};
+for (const [key, value] of Object.entries(gdalSafetyOptions)) gdal.config.set(key, value);
+// libcurl reads NO_PROXY from the environment and would go around the proxy above for the hosts
+// it names (typically localhost): GDAL in this process must not see it.
+for (const name of ['no_proxy', 'NO_PROXY']) delete process.env[name];
+process.env.PROJ_NETWORK = 'OFF';
+
+/** The environment for a GDAL child process: this one's, with the settings above. */
+export function gdalChildEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { ...process.env, ...gdalSafetyOptions, ...extra };
+}
 
 export interface GdalInfo {
   version: string;
@@ -48,7 +78,7 @@ export async function identifyCrs(srs: gdal.SpatialReference | null): Promise<Cr
   const code = srs.getAuthorityCode(null);
   if (authority === 'EPSG' && code) return { id: `EPSG:${code}`, wkt };
   try {
-    const { stdout } = await run('gdalsrsinfo', ['-o', 'epsg', wkt], { timeout: 30_000 });
+    const { stdout } = await run('gdalsrsinfo', ['-o', 'epsg', wkt], { timeout: 30_000, env: gdalChildEnv() });
     const match = /EPSG:(\d+)/.exec(stdout);
     return { id: match && match[1] !== '-1' ? `EPSG:${match[1]}` : null, wkt };
   } catch {
@@ -81,8 +111,15 @@ export function geometryTypeName(layer: gdal.Layer): string | null {
   return layer.geomType === gdal.wkbNone ? null : (gdal.Geometry.getName(layer.geomType) ?? 'Unknown');
 }
 
-/** True when GDAL knows the CRS, e.g. `EPSG:2193`. */
+/** The CRS names users may give: an authority and a code. */
+const crsIdPattern = /^(EPSG|ESRI):\d{1,9}$/;
+
+/**
+ * True when `crs` is an authority code GDAL knows, e.g. `EPSG:2193`. Only codes are accepted:
+ * GDAL's user-input parser would also read a file path or fetch a URL given in their place.
+ */
 export function isKnownCrs(crs: string): boolean {
+  if (!crsIdPattern.test(crs)) return false;
   try {
     gdal.SpatialReference.fromUserInput(crs);
     return true;

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { gdalChildEnv } from './gdal.js';
 
 export interface Ogr2ogrOptions {
   /** Kills the process: the promise then rejects with the signal's reason. */
@@ -23,7 +24,7 @@ export function ogr2ogr(args: string[], options: Ogr2ogrOptions): Promise<void> 
     options.signal.throwIfAborted();
     const child = spawn(command[0]!, [...command.slice(1), '-progress', ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, OGR_ENABLE_PARTIAL_REPROJECTION: 'TRUE', CPL_LOG_ERRORS: 'ON' },
+      env: gdalChildEnv({ CPL_LOG_ERRORS: 'ON' }),
     });
     let stderr = '';
     const progress = new ProgressParser();
