@@ -19,7 +19,8 @@ if (unknown.length) {
   process.exit(2);
 }
 const out = args.out ?? new URL('./results/latest.json', import.meta.url).pathname;
-const token = 'bench-admin-token';
+// Strong enough for the bootstrap rule (20+ characters, 80+ estimated bits), like `openssl rand -hex 32`.
+const token = 'bench-admin-2c7e91f04b8a3d65e0f1c9a7b4d2e683';
 const root = mkdtempSync(join(tmpdir(), 'mapshelf-bench-'));
 // What cases share within a run (the seeded catalog); removed with the run.
 const sharedDir = join(root, 'shared');

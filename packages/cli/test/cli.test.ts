@@ -45,21 +45,23 @@ async function serve(dataDir: string, env: Record<string, string> = {}): Promise
   throw new Error(`serve did not come up: ${stderr}`);
 }
 
+/** A bootstrap token as `openssl rand -hex 32` makes one (a weak one is refused). */
+const bootstrapToken = 'cli-bootstrap-8e1f3a7c90b4d2e65f0a9c3b7d1e4f28';
 const get = (url: string, token?: string) => fetch(url, { headers: token ? { authorization: `key ${token}` } : {} });
 
 describe('mapshelf serve', () => {
   it('meets the first-start contract with MAPSHELF_BOOTSTRAP_TOKEN, and stops cleanly on SIGTERM', async () => {
     const dataDir = join(dir, 'bootstrapped');
-    const server = await serve(dataDir, { MAPSHELF_BOOTSTRAP_TOKEN: 't' });
+    const server = await serve(dataDir, { MAPSHELF_BOOTSTRAP_TOKEN: bootstrapToken });
     try {
       assert.match(server.stderr(), /Created the admin user/);
       const users = `${server.base}/services/api/v1/users/`;
-      assert.equal((await get(users, 't')).status, 200);
+      assert.equal((await get(users, bootstrapToken)).status, 200);
       assert.equal((await get(users)).status, 401);
 
       const created = await fetch(`${server.base}/services/api/v1/tokens/`, {
         method: 'POST',
-        headers: { authorization: 'key t', 'content-type': 'application/json' },
+        headers: { authorization: `key ${bootstrapToken}`, 'content-type': 'application/json' },
         body: JSON.stringify({ name: 'layers only', scope: 'layers:read' }),
       });
       assert.equal(created.status, 201);
@@ -111,6 +113,17 @@ describe('mapshelf serve', () => {
     assert.equal(badUrl.status, 3);
     assert.equal(badUrl.stderr.trim().split('\n').length, 1);
     assert.match(badUrl.stderr, /--public-url must be an absolute URL/);
+
+    const weak = mapshelf(['serve', '--data-dir', join(dir, 'unused')], { MAPSHELF_BOOTSTRAP_TOKEN: 'change-me' });
+    assert.equal(weak.status, 3);
+    assert.equal(weak.stderr.trim().split('\n').length, 1, weak.stderr);
+    assert.match(weak.stderr, /MAPSHELF_BOOTSTRAP_TOKEN is too weak/);
+    assert.match(weak.stderr, /export MAPSHELF_BOOTSTRAP_TOKEN=\$\(openssl rand -hex 32\)/);
+    assert.equal(existsSync(join(dir, 'unused')), false, 'refused before the data folder is made');
+
+    const badTimeout = mapshelf(['serve', '--idle-timeout', 'soon', '--data-dir', join(dir, 'unused')]);
+    assert.equal(badTimeout.status, 3);
+    assert.match(badTimeout.stderr, /--idle-timeout must be a duration/);
 
     const halfTls = mapshelf(['serve', '--tls-cert', '/nonexistent.pem']);
     assert.equal(halfTls.status, 3);

@@ -39,9 +39,9 @@ it('runs the command-line walkthrough from the README', async () => {
     .join('\n')
     .replaceAll('npx mapshelf', `node ${bin}`)
     .replaceAll('http://127.0.0.1:8080', server.url)
-    .replaceAll('--token change-me', `--token ${adminToken}`)
     .replaceAll(' node_modules/', ` ${root}node_modules/`);
-  const env = { ...process.env, XDG_CONFIG_HOME: join(dir, 'config'), MAPSHELF_URL: '', MAPSHELF_TOKEN: '' };
+  // The README's first command exports the bootstrap token; its later commands use it as printed.
+  const env = { ...process.env, XDG_CONFIG_HOME: join(dir, 'config'), MAPSHELF_URL: '', MAPSHELF_TOKEN: '', MAPSHELF_BOOTSTRAP_TOKEN: adminToken };
   const { code, stdout, stderr } = await runProcess('bash', ['-euo', 'pipefail', '-c', script], { env, cwd: dir, timeoutMs: 300_000 });
   assert.equal(code, 0, `${stdout}\n${stderr}`);
   assert.match(stdout, /^layer +1 +World atlas: countries +ok +http/m);

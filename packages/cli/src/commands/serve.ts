@@ -8,8 +8,9 @@ SQLite catalog database (catalog.sqlite, in WAL mode) and, as layers arrive, the
 It is created on first start and migrated automatically when you upgrade. Back it up as a whole.
 
 Tokens: every API call needs 'Authorization: key <token>'. On first start, set
-MAPSHELF_BOOTSTRAP_TOKEN to a secret of your choice to create an admin user holding that token
-with every scope. Without it, create the first admin token offline, even while the server runs:
+MAPSHELF_BOOTSTRAP_TOKEN to a generated secret (openssl rand -hex 32) to create an admin user
+holding that token with every scope; one shorter than 20 characters or with under about 80 bits
+of randomness is refused, since tokens are stored as plain SHA-256 hashes. Without it, create the first admin token offline, even while the server runs:
   mapshelf token create --admin --data-dir ./mapshelf-data
 
 Ports and proxies: the server listens on --host (default 127.0.0.1, this machine only) and
@@ -21,11 +22,21 @@ directly, give --tls-cert and --tls-key (PEM files).
 Every flag has an environment variable: MAPSHELF_HOST, MAPSHELF_PORT, MAPSHELF_DATA_DIR,
 MAPSHELF_PUBLIC_URL, MAPSHELF_TRUST_PROXY, MAPSHELF_TLS_CERT, MAPSHELF_TLS_KEY,
 MAPSHELF_BODY_LIMIT, MAPSHELF_UPLOAD_LIMIT, MAPSHELF_EXTRACT_LIMIT, MAPSHELF_LOG_LEVEL,
-MAPSHELF_EXPORT_TTL, MAPSHELF_EXPORT_CONCURRENCY, MAPSHELF_CORS_ORIGINS.
+MAPSHELF_EXPORT_TTL, MAPSHELF_EXPORT_CONCURRENCY, MAPSHELF_CORS_ORIGINS,
+MAPSHELF_HEADERS_TIMEOUT, MAPSHELF_IDLE_TIMEOUT, MAPSHELF_REQUEST_TIMEOUT,
+MAPSHELF_MAX_CONNECTIONS_PER_CLIENT.
+
+Slow clients: headers must arrive within --headers-timeout (30s); a connection silent for
+--idle-timeout (60s) while the server waits on the client is closed; a whole request must
+arrive within --request-timeout (5m), except uploads to /sources/ and /documents/, which only
+have the idle limit. One client address may hold --max-connections-per-client (64) open
+connections; behind --trust-proxy every client has the proxy's address, so it is off (0)
+there unless given: let the proxy limit its clients.
 
 Examples:
-  MAPSHELF_BOOTSTRAP_TOKEN=change-me mapshelf serve --port 8080 --data-dir /srv/mapshelf
-  curl -H 'Authorization: key change-me' http://127.0.0.1:8080/services/api/v1/users/
+  export MAPSHELF_BOOTSTRAP_TOKEN=$(openssl rand -hex 32)
+  mapshelf serve --port 8080 --data-dir /srv/mapshelf
+  curl -H "Authorization: key $MAPSHELF_BOOTSTRAP_TOKEN" http://127.0.0.1:8080/services/api/v1/users/
 `;
 
 interface ServeOptions {
@@ -43,6 +54,10 @@ interface ServeOptions {
   exportTtl?: string;
   exportConcurrency?: string;
   corsOrigins?: string;
+  headersTimeout?: string;
+  idleTimeout?: string;
+  requestTimeout?: string;
+  maxConnectionsPerClient?: string;
 }
 
 export function serveCommand(): Command {
@@ -61,6 +76,10 @@ export function serveCommand(): Command {
     .option('--export-ttl <duration>', 'how long finished exports stay downloadable, e.g. 12h or 30d (default 7d)')
     .option('--export-concurrency <n>', 'exports that run at once; more wait in the queue (default 2)')
     .option('--cors-origins <origins>', 'origins browser apps may call the API from, comma-separated, or * (default none)')
+    .option('--headers-timeout <duration>', 'time a client has to send request headers, e.g. 30s (default 30s)')
+    .option('--idle-timeout <duration>', 'close a connection silent this long while waiting on the client; 0 for never (default 60s)')
+    .option('--request-timeout <duration>', 'time a client has to send a whole request, uploads excepted; 0 for never (default 5m)')
+    .option('--max-connections-per-client <n>', 'open connections per client address; 0 for no limit (default 64, 0 with --trust-proxy)')
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (default info)')
     .addHelpText('after', help)
     .action(async (options: ServeOptions) => {
