@@ -938,6 +938,12 @@ describe('exports', () => {
       const ref = readLayer(countriesGpkg);
       assertBboxClose(cropLayer.extent as Bbox, ref.extent!, 1e-6, 'crop layer extent');
 
+      // A crop layer is as private as its source layer: b_user sees it once they may view that layer.
+      const hidden = await server.request('GET', cropLayer.url, { token: users.b_user.token });
+      assert.equal(hidden.status, 404, hidden.text);
+      const grant = await server.request('POST', `layers/${countries.id}/permissions/`, { body: { id: `group.${groupB}`, permission: 'view' } });
+      assert.equal(grant.status, 201, grant.text);
+
       const list = await server.request('GET', 'exports/croplayers/', { token: users.b_user.token });
       assert.equal(list.status, 200, list.text);
       assert.ok((list.body as Array<{ id: number }>).some((c) => c.id === cropLayer.id), list.text);

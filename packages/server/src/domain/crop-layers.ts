@@ -1,11 +1,13 @@
 import { readCropFeatures, type Bbox } from '../geo/crop.js';
 import { versionLayerName } from '../geo/import.js';
 import type { CropLayerWithCount } from '../store/crop-layers-repository.js';
-import type { CropFeatureRow } from '../store/schema.js';
+import type { CropFeatureRow, CropLayerRow } from '../store/schema.js';
 import { isSiteAdmin, type Actor } from './actor.js';
 import { timestamp, type DomainContext } from './context.js';
 import { forbidden, invalidParameter, notFound } from './errors.js';
 import { absolute } from './data-paths.js';
+import { effectiveLevel, visibilityFor } from './item-access.js';
+import { atLeast } from './policies/items.js';
 import type { ListQuery, ListResult } from './list-query.js';
 
 export interface CreateCropLayerInput {
@@ -19,23 +21,46 @@ function assertAdmin(actor: Actor): void {
   if (!isSiteAdmin(actor)) throw forbidden('Only site administrators manage crop layers.');
 }
 
-/** Crop layers are shared by everyone who makes exports. */
-export async function listCropLayers(ctx: DomainContext, query: ListQuery): Promise<ListResult<CropLayerWithCount>> {
-  return ctx.store.cropLayers.list(query);
+/**
+ * Who may see a crop layer: whoever may view its source layer. Its features are that layer's
+ * polygons, names and all, so a crop layer made from a private layer stays as private as the
+ * layer; this is decided live, so a permission change on the layer applies at once. A crop
+ * layer whose source layer was deleted is for site admins only.
+ */
+async function maySeeCropLayer(ctx: DomainContext, actor: Actor, row: CropLayerRow): Promise<boolean> {
+  if (isSiteAdmin(actor)) return true;
+  if (row.source_layer_id === null) return false;
+  const layer = await ctx.store.layers.findLayer(row.source_layer_id);
+  if (!layer) return false;
+  return atLeast(await effectiveLevel(ctx, actor, { kind: 'layer', id: layer.id, group_id: layer.group_id }), 'view');
 }
 
-export async function getCropLayer(ctx: DomainContext, id: number): Promise<CropLayerWithCount> {
+/** The crop layers the actor may see (those whose source layer they may view), in SQL. */
+export async function listCropLayers(ctx: DomainContext, actor: Actor, query: ListQuery): Promise<ListResult<CropLayerWithCount>> {
+  return ctx.store.cropLayers.list(query, await visibilityFor(ctx, actor, 'view'));
+}
+
+/** A crop layer the actor may see; any other is "not found", so a private layer's crop layer does not leak. */
+export async function getCropLayer(ctx: DomainContext, actor: Actor, id: number): Promise<CropLayerWithCount> {
   const row = await ctx.store.cropLayers.findById(id);
-  if (!row) throw notFound(`Crop layer ${id}`);
+  if (!row || !(await maySeeCropLayer(ctx, actor, row))) throw notFound(`Crop layer ${id}`);
   return row;
 }
 
-export async function listCropFeatures(ctx: DomainContext, cropLayerId: number, query: ListQuery): Promise<ListResult<CropFeatureRow>> {
-  await getCropLayer(ctx, cropLayerId);
+export async function listCropFeatures(ctx: DomainContext, actor: Actor, cropLayerId: number, query: ListQuery): Promise<ListResult<CropFeatureRow>> {
+  await getCropLayer(ctx, actor, cropLayerId);
   return ctx.store.cropLayers.listFeatures(cropLayerId, query);
 }
 
-export async function getCropFeature(ctx: DomainContext, cropLayerId: number, id: number): Promise<CropFeatureRow> {
+/** A crop feature of a crop layer the actor may see, or undefined (for export extents, which report it as a reason). */
+export async function findVisibleCropFeature(ctx: DomainContext, actor: Actor, cropLayerId: number, id: number): Promise<CropFeatureRow | undefined> {
+  const layer = await ctx.store.cropLayers.findById(cropLayerId);
+  if (!layer || !(await maySeeCropLayer(ctx, actor, layer))) return undefined;
+  return ctx.store.cropLayers.findFeature(cropLayerId, id);
+}
+
+export async function getCropFeature(ctx: DomainContext, actor: Actor, cropLayerId: number, id: number): Promise<CropFeatureRow> {
+  await getCropLayer(ctx, actor, cropLayerId);
   const row = await ctx.store.cropLayers.findFeature(cropLayerId, id);
   if (!row) throw notFound(`Crop feature ${id} of crop layer ${cropLayerId}`);
   return row;
@@ -81,12 +106,12 @@ export async function createCropLayer(ctx: DomainContext, actor: Actor, input: C
       features.map((f) => ({ name: f.name, geometry: JSON.stringify(f.geometry), extent: JSON.stringify(f.extent) })),
     ),
   );
-  return getCropLayer(ctx, id);
+  return getCropLayer(ctx, actor, id);
 }
 
 /** Removes a crop layer; exports already cropped by its features keep their polygons. */
 export async function deleteCropLayer(ctx: DomainContext, actor: Actor, id: number): Promise<void> {
   assertAdmin(actor);
-  await getCropLayer(ctx, id);
+  await getCropLayer(ctx, actor, id);
   await ctx.store.cropLayers.delete(id);
 }

@@ -5,6 +5,7 @@ import { isKnownCrs } from '../geo/gdal.js';
 import type { ExportRow, LayerRow } from '../store/schema.js';
 import type { Actor } from './actor.js';
 import { countUse } from './catalog.js';
+import { findVisibleCropFeature } from './crop-layers.js';
 import { timestamp, type DomainContext } from './context.js';
 import { absolute } from './data-paths.js';
 import { conflict, MapshelfError, notFound, type ErrorLocation } from './errors.js';
@@ -192,7 +193,7 @@ function choicesText(kind: string): string {
   return choices.length === 0 ? `Mapshelf offers no ${kind} formats` : `choose one of ${choices.map((f) => `${f.mimetype} (${f.displayName})`).join(', ')}`;
 }
 
-async function resolveCrop(ctx: DomainContext, extent: ExtentInput, reasons: ErrorLocation[]): Promise<CropPolygon | null> {
+async function resolveCrop(ctx: DomainContext, actor: Actor, extent: ExtentInput, reasons: ErrorLocation[]): Promise<CropPolygon | null> {
   if (extent === null) return null;
   const location = 'body.extent';
   if ('geometry' in extent) {
@@ -200,7 +201,8 @@ async function resolveCrop(ctx: DomainContext, extent: ExtentInput, reasons: Err
     for (const message of problems) reasons.push({ location, message });
     return problems.length === 0 ? (extent.geometry as CropPolygon) : null;
   }
-  const feature = extent.cropFeature && (await ctx.store.cropLayers.findFeature(extent.cropFeature.cropLayerId, extent.cropFeature.featureId));
+  // Only a crop feature the caller may see (one of a layer they may view); any other reads as missing.
+  const feature = extent.cropFeature && (await findVisibleCropFeature(ctx, actor, extent.cropFeature.cropLayerId, extent.cropFeature.featureId));
   if (!feature) {
     reasons.push({ location, message: `"${extent.given}" is not a crop feature; GET /exports/croplayers/ lists them` });
     return null;
@@ -257,7 +259,7 @@ export async function validateExport(ctx: DomainContext, actor: Actor, request: 
     else if (!isKnownCrs(crs)) reasons.push({ location: 'body.crs', message: `${crs} is not a coordinate reference system in the EPSG registry` });
   } else if (needsCrs) reasons.push({ location: 'body.crs', message: 'is required: give the CRS to write the data in, as EPSG:XXXX (only KML, always EPSG:4326, goes without)' });
 
-  const crop = await resolveCrop(ctx, request.extent, reasons);
+  const crop = await resolveCrop(ctx, actor, request.extent, reasons);
   checkOptions(request.options, false, reasons);
 
   const items = checked.map((c) => c.item);

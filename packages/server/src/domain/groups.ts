@@ -1,6 +1,7 @@
 import type { GroupRow } from '../store/schema.js';
 import type { MemberRow } from '../store/groups-repository.js';
-import type { Actor } from './actor.js';
+import type { UserMembership } from '../store/users-repository.js';
+import { isSiteAdmin, type Actor } from './actor.js';
 import { timestamp, type DomainContext } from './context.js';
 import { conflict, forbidden, invalidParameter, notFound } from './errors.js';
 import type { ListQuery, ListResult } from './list-query.js';
@@ -22,20 +23,37 @@ async function roleOf(ctx: DomainContext, actor: Actor, groupId: number): Promis
 /** Loads a group and checks the action on it; a group you may not see is "not found". */
 async function authorizedGroup(ctx: DomainContext, actor: Actor, id: number, action: GroupAction): Promise<GroupRow> {
   const group = await ctx.store.groups.findById(id);
-  if (!group || !canGroup(actor, 'view', null)) throw notFound(`Group ${id}`);
-  if (action !== 'view' && !canGroup(actor, action, await roleOf(ctx, actor, id))) {
+  const role = group ? await roleOf(ctx, actor, id) : null;
+  // A group the actor is not in is "not found" to them, for every action, so ids don't leak names.
+  if (!group || !canGroup(actor, 'view', role)) throw notFound(`Group ${id}`);
+  if (action !== 'view' && !canGroup(actor, action, role)) {
     throw forbidden(`You may not ${action.replace('-', ' ')} group ${id}: ask a site admin or one of its admins.`);
   }
   return group;
+}
+
+/**
+ * A user's memberships as the actor may see them: all of them for the user themselves and site
+ * admins; for others only the groups the actor is in too, so a user's detail never names a
+ * group the reader could not open.
+ */
+export async function membershipsSeenBy(ctx: DomainContext, actor: Actor, userId: number): Promise<UserMembership[]> {
+  const memberships = await ctx.store.users.memberships(userId);
+  if (isSiteAdmin(actor) || (actor.kind === 'user' && actor.user.id === userId)) return memberships;
+  if (actor.kind !== 'user') return [];
+  const mine = new Set((await ctx.store.users.memberships(actor.user.id)).map((m) => m.group_id));
+  return memberships.filter((m) => mine.has(m.group_id));
 }
 
 async function detail(ctx: DomainContext, group: GroupRow): Promise<GroupDetail> {
   return { group, memberCount: await ctx.store.groups.memberCount(group.id) };
 }
 
+/** Site admins list every group; other users the groups they belong to; anyone else none. */
 export async function listGroups(ctx: DomainContext, actor: Actor, query: ListQuery): Promise<ListResult<GroupRow>> {
-  if (!canGroup(actor, 'view', null)) return { items: [], total: 0 };
-  return ctx.store.groups.list(query);
+  if (isSiteAdmin(actor)) return ctx.store.groups.list(query);
+  if (actor.kind !== 'user') return { items: [], total: 0 };
+  return ctx.store.groups.list(query, { memberId: actor.user.id });
 }
 
 export async function getGroup(ctx: DomainContext, actor: Actor, id: number): Promise<GroupDetail> {

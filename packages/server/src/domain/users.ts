@@ -4,6 +4,7 @@ import { type Actor } from './actor.js';
 import { timestamp, type DomainContext } from './context.js';
 import { conflict, forbidden, notFound } from './errors.js';
 import type { ListQuery, ListResult } from './list-query.js';
+import { membershipsSeenBy } from './groups.js';
 import { canUser, userVisibility } from './policies/users.js';
 
 export interface UserDetail {
@@ -44,7 +45,7 @@ async function visibleUser(ctx: DomainContext, actor: Actor, id: number): Promis
 
 export async function getUser(ctx: DomainContext, actor: Actor, id: number): Promise<UserDetail> {
   const user = await visibleUser(ctx, actor, id);
-  return { user, memberships: await ctx.store.users.memberships(user.id) };
+  return { user, memberships: await membershipsSeenBy(ctx, actor, user.id) };
 }
 
 async function assertUsernameFree(ctx: DomainContext, username: string, exceptId?: number): Promise<void> {

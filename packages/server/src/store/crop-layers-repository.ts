@@ -1,5 +1,7 @@
 import type { Insertable, Kysely } from 'kysely';
 import type { ListQuery, ListResult } from '../domain/list-query.js';
+import type { ItemVisibility } from '../domain/policies/items.js';
+import { visibleItem } from './item-visibility.js';
 import { runListQuery, type FieldMap } from './list-query.js';
 import type { CropFeatureRow, CropFeaturesTable, CropLayerRow, Database } from './schema.js';
 
@@ -21,8 +23,26 @@ export class CropLayersRepository {
       );
   }
 
-  async list(query: ListQuery): Promise<ListResult<CropLayerWithCount>> {
-    return runListQuery(this.db, (db) => this.withCount(db), query, layerFields, 'crop_layers.id') as Promise<ListResult<CropLayerWithCount>>;
+  /** The crop layers whose source layer the visibility lets the caller view (site admins: all, orphans included). */
+  async list(query: ListQuery, visibility: ItemVisibility): Promise<ListResult<CropLayerWithCount>> {
+    return runListQuery(
+      this.db,
+      (db) =>
+        visibility.all
+          ? this.withCount(db)
+          : this.withCount(db).where((eb) =>
+              eb.exists(
+                eb
+                  .selectFrom('layers')
+                  .select('layers.id')
+                  .whereRef('layers.id', '=', 'crop_layers.source_layer_id')
+                  .where((inner) => visibleItem(inner, 'layer', 'layers.id', 'layers.group_id', visibility)),
+              ),
+            ),
+      query,
+      layerFields,
+      'crop_layers.id',
+    ) as Promise<ListResult<CropLayerWithCount>>;
   }
 
   async findById(id: number): Promise<CropLayerWithCount | undefined> {

@@ -37,8 +37,21 @@ export class GroupsRepository {
     return this.db.selectFrom('groups').selectAll().where('name', '=', name).executeTakeFirst();
   }
 
-  async list(query: ListQuery): Promise<ListResult<GroupRow>> {
-    return runListQuery(this.db, (db) => db.selectFrom('groups').selectAll('groups'), query, groupFields, 'groups.id');
+  /** Every group, or with `memberId` only the groups that user belongs to. */
+  async list(query: ListQuery, only: { memberId?: number } = {}): Promise<ListResult<GroupRow>> {
+    const { memberId } = only;
+    return runListQuery(
+      this.db,
+      (db) => {
+        const all = db.selectFrom('groups').selectAll('groups');
+        return memberId === undefined
+          ? all
+          : all.where('groups.id', 'in', db.selectFrom('group_members').select('group_members.group_id').where('group_members.user_id', '=', memberId));
+      },
+      query,
+      groupFields,
+      'groups.id',
+    );
   }
 
   async create(row: { name: string; description: string; created_at: string }): Promise<GroupRow> {

@@ -26,7 +26,7 @@ export function registerCropLayerRoutes(base: FastifyInstance, ctx: DomainContex
     spec: cropLayersListSpec,
     scope: 'exports:read',
     tags,
-    list: (_actor, query) => listCropLayers(ctx, query),
+    list: (actor, query) => listCropLayers(ctx, actor, query),
     summary: presentCropLayer,
     full: presentCropLayer,
   });
@@ -45,7 +45,7 @@ export function registerCropLayerRoutes(base: FastifyInstance, ctx: DomainContex
   );
 
   app.get(one, { config: { scope: 'exports:read' }, schema: { summary: 'Get a crop layer', tags, params: idParams } }, async (request) =>
-    presentCropLayer(await getCropLayer(ctx, request.params.id), presentContext(request)),
+    presentCropLayer(await getCropLayer(ctx, request.actor, request.params.id), presentContext(request)),
   );
 
   app.delete(one, { config: { scope: 'exports:write' }, schema: { summary: 'Delete a crop layer (site admins)', tags, params: idParams } }, async (request, reply) => {
@@ -59,12 +59,12 @@ export function registerCropLayerRoutes(base: FastifyInstance, ctx: DomainContex
     scope: 'exports:read',
     tags,
     params: idParams,
-    list: (_actor, query, request) => listCropFeatures(ctx, (request.params as { id: number }).id, query),
+    list: (actor, query, request) => listCropFeatures(ctx, actor, (request.params as { id: number }).id, query),
     summary: presentCropFeatureSummary,
     full: presentCropFeature,
   });
 
   app.get(`${features}:fid/`, { config: { scope: 'exports:read' }, schema: { summary: 'Get a crop feature, with its geometry', tags, params: featureParams } }, async (request) =>
-    presentCropFeature(await getCropFeature(ctx, request.params.id, request.params.fid), presentContext(request)),
+    presentCropFeature(await getCropFeature(ctx, request.actor, request.params.id, request.params.fid), presentContext(request)),
   );
 }

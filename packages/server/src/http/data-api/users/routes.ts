@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { DomainContext } from '../../../domain/context.js';
+import { membershipsSeenBy } from '../../../domain/groups.js';
 import { createUser, deactivateUser, getUser, listUsers, updateUser } from '../../../domain/users.js';
 import { registerListView } from '../../common/list-view.js';
 import { idParams, presentContext, sendCreated } from '../../common/present.js';
@@ -23,7 +24,7 @@ export function registerUserRoutes(base: FastifyInstance, ctx: DomainContext): v
     tags,
     list: (actor, query) => listUsers(ctx, actor, query),
     summary: presentUserSummary,
-    full: async (user, pc) => presentUser({ user, memberships: await ctx.store.users.memberships(user.id) }, pc),
+    full: async (user, pc, request) => presentUser({ user, memberships: await membershipsSeenBy(ctx, request.actor, user.id) }, pc),
   });
 
   app.post(
