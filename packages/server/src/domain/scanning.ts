@@ -1,9 +1,11 @@
-import { join } from 'node:path';
+import { mkdir, rm } from 'node:fs/promises';
+import { join, sep } from 'node:path';
 import { describeDataset, findDatasets, titleFromPath, type LayerSummary } from '../geo/datasets.js';
 import { throwIfAborted, PermanentJobError } from '../jobs/job-kind.js';
 import type { DatasourceRow } from '../store/schema.js';
 import { timestamp, type DomainContext } from './context.js';
 import { absolute } from './data-paths.js';
+import { sourceOptions } from './sources.js';
 
 const formatsHint = 'GeoPackage, Shapefile (.shp with .shx and .dbf), GeoJSON, GeoJSONSeq, FlatGeobuf, KML/KMZ, GML or CSV';
 
@@ -35,6 +37,11 @@ function toRow(sourceId: number, path: string, metadataPath: string | null, laye
 /**
  * Scans a source's folder with GDAL and brings its datasources up to date. Safe to re-run: a
  * scan interrupted by a crash starts over. Unreadable files are reported in the scan log.
+ *
+ * A source that has never had a readable dataset and whose scan finds none keeps nothing on disk
+ * (an upload of nothing but unreadable files would otherwise occupy the disk for ever) unless its
+ * upload asked for `keep_unreadable`. One that had datasets keeps its files: a scan that now
+ * finds nothing more likely met a fault than files that changed.
  */
 export async function performScan(ctx: DomainContext, scanId: number, signal: AbortSignal): Promise<void> {
   const { store } = ctx;
@@ -42,11 +49,12 @@ export async function performScan(ctx: DomainContext, scanId: number, signal: Ab
   if (!scan || scan.status === 'cancelled') return;
   const source = await store.sources.findById(scan.source_id);
   if (!source) throw new PermanentJobError(`Source ${scan.source_id} no longer exists.`);
+  const folder = absolute(ctx.dataDir, source.folder);
   const lines: string[] = [];
-  const log = (line: string) => lines.push(`${timestamp(ctx)} ${line}`);
+  // Files are named by their upload paths, never by where the server keeps them.
+  const log = (line: string) => lines.push(`${timestamp(ctx)} ${line.replaceAll(folder + sep, '').replaceAll(folder, 'the upload')}`);
   await store.sources.updateScan(scanId, { status: 'scanning', started_at: timestamp(ctx), progress: 0, log: '' });
 
-  const folder = absolute(ctx.dataDir, source.folder);
   const { datasets, problems } = await findDatasets(folder);
   log(`found ${datasets.length} dataset file(s) in ${source.title}`);
   for (const problem of problems) log(`ERROR ${problem.path}: ${problem.message}`);
@@ -78,7 +86,7 @@ export async function performScan(ctx: DomainContext, scanId: number, signal: Ab
   throwIfAborted(signal);
 
   const at = timestamp(ctx);
-  await store.transaction(async (repos) => {
+  const removeFiles = await store.transaction(async (repos) => {
     const current = await repos.sources.currentDatasources(source.id);
     const key = (r: { upload_path: string; layer_name: string }) => `${r.upload_path}\u0000${r.layer_name}`;
     const existing = new Map(current.map((r) => [key(r), r]));
@@ -97,7 +105,11 @@ export async function performScan(ctx: DomainContext, scanId: number, signal: Ab
     }
     for (const gone of existing.values()) await repos.sources.updateDatasource(gone.id, { removed_at: at });
     const failed = found.length === 0;
+    const remove = failed && current.length === 0 && !sourceOptions(source).keep_unreadable;
     if (failed) log(`ERROR no readable dataset found; upload ${formatsHint}`);
+    if (remove) {
+      log('ERROR the uploaded files were removed, as none could be read; to keep such an upload, send "keep_unreadable": true in its source part');
+    }
     await repos.sources.updateScan(scanId, {
       status: failed ? 'error' : 'completed',
       progress: 1,
@@ -108,7 +120,13 @@ export async function performScan(ctx: DomainContext, scanId: number, signal: Ab
       log: lines.join('\n') + '\n',
     });
     await repos.sources.update(source.id, { last_scanned_at: at, updated_at: at });
+    return remove;
   });
+  // After the commit: a crash in between leaves the files, and the re-run scan removes them.
+  if (removeFiles) {
+    await rm(folder, { recursive: true, force: true });
+    await mkdir(folder, { recursive: true });
+  }
 }
 
 /** Leaves a scan that could not finish in an `error` (or `cancelled`) state, with the reason logged. */

@@ -15,6 +15,21 @@ export interface CreateSourceInput {
   title: string;
   description?: string;
   group?: number;
+  /** Keep the files even if the scan finds nothing readable in them; by default they are removed. */
+  keepUnreadable?: boolean;
+}
+
+/** What a source's `options` column holds. */
+export interface SourceOptions {
+  keep_unreadable?: boolean;
+}
+
+export function sourceOptions(source: SourceRow): SourceOptions {
+  try {
+    return JSON.parse(source.options) as SourceOptions;
+  } catch {
+    return {};
+  }
 }
 
 export interface SourceDetail {
@@ -70,7 +85,7 @@ async function insertSource(ctx: DomainContext, actor: Actor, input: CreateSourc
       group_id: groupId,
       owner_id: ownerId,
       folder: '',
-      options: '{}',
+      options: JSON.stringify(input.keepUnreadable ? ({ keep_unreadable: true } satisfies SourceOptions) : {}),
       created_at: at,
       updated_at: at,
       last_scanned_at: null,

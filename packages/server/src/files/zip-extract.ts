@@ -1,97 +1,168 @@
 import { createWriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import yauzl from 'yauzl';
+import { ensureFreeSpace } from './disk-space.js';
+import { UploadPaths } from './upload-paths.js';
 import { safeRelativePath } from './safe-path.js';
 import { MapshelfError, invalidParameter } from '../domain/errors.js';
 
 export interface ZipLimits {
   maxEntries: number;
-  /** Total uncompressed bytes. */
+  /** Total uncompressed bytes the archive may expand to (what is left of the upload's extract limit). */
   maxTotalBytes: number;
-  /** Largest compression ratio accepted for an entry over 1 MiB. */
+  /** Largest compression ratio (uncompressed ÷ compressed) accepted; see `ratioFloors` for where it applies. */
   maxRatio: number;
 }
 
 export const defaultZipLimits: ZipLimits = { maxEntries: 10_000, maxTotalBytes: 20 * 1024 ** 3, maxRatio: 200 };
 
+/**
+ * Where the compression ratio is checked. A zip bomb needs a high ratio somewhere: in one big
+ * entry, or spread over many small ones (2,000 zero-filled 1 MiB entries are 1,000:1 each and
+ * together). So the ratio is checked twice, both on declared sizes before anything is written
+ * (yauzl's `validateEntrySizes` then holds every entry to its declared size while extracting):
+ *
+ * - **the whole archive**, once its declared total passes `archive` (1 MiB): total ÷ the zip
+ *   file's own size. The file's size, not the sum of the entries' compressed sizes, so entries
+ *   that overlap (share one compressed stream) cannot dilute it.
+ * - **each entry**, once its size passes `entry` (64 KiB): size ÷ compressed size. Tiny files (a
+ *   .prj, a .cpg, an empty .dbf) may well compress 500:1 and are harmless; those under the floor
+ *   still count towards the archive's ratio, the total and the entry count.
+ */
+export const ratioFloors = { archive: 1024 * 1024, entry: 64 * 1024 };
 
 function open(path: string): Promise<yauzl.ZipFile> {
   return new Promise((resolve, reject) =>
-    yauzl.open(path, { lazyEntries: true, autoClose: true, validateEntrySizes: true }, (error, zip) =>
+    yauzl.open(path, { lazyEntries: true, autoClose: false, validateEntrySizes: true }, (error, zip) =>
       error ? reject(error) : resolve(zip!),
     ),
   );
 }
 
+/** Every entry of the central directory, read without extracting anything. */
+function readEntries(zip: yauzl.ZipFile, where: string): Promise<yauzl.Entry[]> {
+  return new Promise((resolve, reject) => {
+    const entries: yauzl.Entry[] = [];
+    zip.on('error', (error: Error) =>
+      reject(
+        error.message.includes('invalid relative path') || error.message.includes('absolute path')
+          ? invalidParameter(where, `the archive holds an unsafe path: ${error.message}`)
+          : invalidParameter(where, `is a damaged zip archive (${error.message})`),
+      ),
+    );
+    zip.on('entry', (entry: yauzl.Entry) => {
+      entries.push(entry);
+      zip.readEntry();
+    });
+    zip.on('end', () => resolve(entries));
+    zip.readEntry();
+  });
+}
+
+/** The client's view of a file-system error while writing `path` (an upload path), or null if it is the server's fault. */
+export function clientFileError(error: unknown, where: string, path: string): MapshelfError | null {
+  switch ((error as NodeJS.ErrnoException).code) {
+    case 'EEXIST':
+    case 'ENOTDIR':
+    case 'EISDIR':
+      return invalidParameter(where, `"${path}" clashes with another file or folder of the same name in the upload`);
+    case 'ENAMETOOLONG':
+      return invalidParameter(where, `the path "${path}" is too long`);
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return new MapshelfError('service_unavailable', `${where}: the server ran out of disk space while writing "${path}"; try again later.`);
+    default:
+      return null;
+  }
+}
+
 /**
- * Extracts a zip into `target`, streaming each entry to disk and enforcing `limits` on entry
- * count, total size and compression ratio, so a zip bomb is stopped before it fills the disk.
- * Returns the extracted files' relative paths. Throws a 400 `MapshelfError` for unsafe archives.
+ * Extracts a zip into `target`, streaming each entry to disk. Before writing anything it checks
+ * the entry count, every path (safe, no duplicates or file/folder clashes, no links), the
+ * compression ratios (see `ratioFloors`), the declared total against `limits.maxTotalBytes` and
+ * the disk's free space. Returns the extracted files' relative paths and their total size.
+ * Throws a 400 `MapshelfError` for unsafe archives; messages name upload paths, never server paths.
  */
-export async function extractZip(zipPath: string, target: string, zipName: string, limits: ZipLimits = defaultZipLimits): Promise<string[]> {
+export async function extractZip(
+  zipPath: string,
+  target: string,
+  zipName: string,
+  limits: ZipLimits = defaultZipLimits,
+): Promise<{ files: string[]; bytes: number }> {
+  const where = `file ${zipName}`;
   let zip: yauzl.ZipFile;
   try {
     zip = await open(zipPath);
   } catch (error) {
-    throw invalidParameter(`file ${zipName}`, `is not a readable zip archive (${(error as Error).message})`);
+    throw invalidParameter(where, `is not a readable zip archive (${(error as Error).message})`);
   }
-  if (zip.entryCount > limits.maxEntries) {
-    zip.close();
-    throw invalidParameter(`file ${zipName}`, `holds ${zip.entryCount} entries; at most ${limits.maxEntries} are accepted`);
-  }
-  const files: string[] = [];
-  let total = 0;
-  const tooBig = () => invalidParameter(`file ${zipName}`, `expands to more than ${limits.maxTotalBytes} bytes; it was rejected`);
+  try {
+    if (zip.entryCount > limits.maxEntries) {
+      throw invalidParameter(where, `holds ${zip.entryCount} entries; at most ${limits.maxEntries} are accepted`);
+    }
+    const entries = await readEntries(zip, where);
+    const paths = new UploadPaths(where);
+    const files: Array<{ entry: yauzl.Entry; path: string }> = [];
+    let total = 0;
+    for (const entry of entries) {
+      const isFolder = entry.fileName.endsWith('/');
+      const path = safeRelativePath(entry.fileName, where, isFolder ? 'folder' : 'file');
+      const mode = (entry.externalFileAttributes >>> 16) & 0o170000;
+      if (mode === 0o120000) throw invalidParameter(where, `holds a symbolic link "${entry.fileName}"; it was rejected`);
+      if (isFolder) {
+        paths.addFolder(path);
+        continue;
+      }
+      paths.addFile(path);
+      const ratio = entry.compressedSize > 0 ? entry.uncompressedSize / entry.compressedSize : Infinity;
+      if (entry.uncompressedSize > ratioFloors.entry && ratio > limits.maxRatio) {
+        throw invalidParameter(where, `entry "${path}" is compressed ${Math.round(ratio)}:1 (at most ${limits.maxRatio}:1 is accepted), which looks like a zip bomb; it was rejected`);
+      }
+      total += entry.uncompressedSize;
+      files.push({ entry, path });
+    }
+    const zipSize = (await stat(zipPath)).size;
+    if (total > ratioFloors.archive && total / zipSize > limits.maxRatio) {
+      throw invalidParameter(where, `expands ${Math.round(total / zipSize)}:1 (${total} bytes from ${zipSize}; at most ${limits.maxRatio}:1 is accepted), which looks like a zip bomb; it was rejected`);
+    }
+    const tooBig = () =>
+      new MapshelfError('body_too_large', `${where}: expands to more than ${limits.maxTotalBytes} bytes, the limit left for this upload (see --extract-limit); it was rejected`, {
+        errors: [{ location: where, message: `expands to more than the extract limit (${limits.maxTotalBytes} bytes left)` }],
+      });
+    if (total > limits.maxTotalBytes) throw tooBig();
+    await mkdir(target, { recursive: true });
+    await ensureFreeSpace(target, total, where);
 
-  await new Promise<void>((resolve, reject) => {
-    const fail = (error: unknown) => {
-      zip.close();
-      reject(error);
-    };
-    zip.on('error', (error: Error) =>
-      fail(error.message.includes('invalid relative path') || error.message.includes('absolute path')
-        ? invalidParameter(`file ${zipName}`, `the archive holds an unsafe path: ${error.message}`)
-        : invalidParameter(`file ${zipName}`, `is a damaged zip archive (${error.message})`)),
-    );
-    zip.on('end', () => resolve());
-    zip.on('entry', (entry: yauzl.Entry) => {
-      (async () => {
-        const path = safeRelativePath(entry.fileName, `file ${zipName}`);
-        const mode = (entry.externalFileAttributes >>> 16) & 0o170000;
-        if (mode === 0o120000) throw invalidParameter(`file ${zipName}`, `holds a symbolic link "${entry.fileName}"; it was rejected`);
-        if (entry.fileName.endsWith('/')) {
-          zip.readEntry();
-          return;
-        }
-        if (entry.uncompressedSize > 1024 * 1024 && entry.compressedSize > 0 && entry.uncompressedSize / entry.compressedSize > limits.maxRatio) {
-          throw invalidParameter(`file ${zipName}`, `entry "${entry.fileName}" is compressed ${Math.round(entry.uncompressedSize / entry.compressedSize)}:1, which looks like a zip bomb; it was rejected`);
-        }
-        total += entry.uncompressedSize;
-        if (total > limits.maxTotalBytes) throw tooBig();
-        const destination = join(target, path);
+    let written = 0;
+    for (const { entry, path } of files) {
+      const destination = join(target, path);
+      try {
         await mkdir(dirname(destination), { recursive: true });
         const stream = await new Promise<NodeJS.ReadableStream>((res, rej) =>
-          zip.openReadStream(entry, (error, s) => (error ? rej(error) : res(s!))),
+          zip.openReadStream(entry, (error, s) => (error ? rej(invalidParameter(where, `entry "${path}" is damaged (${error.message})`)) : res(s!))),
         );
-        // Counts real bytes too: declared sizes can lie (yauzl checks them, this is a second guard).
-        let written = 0;
+        // Counts real bytes too: yauzl holds entries to their declared sizes, this is a second guard.
         const guard = new Transform({
           transform(chunk: Buffer, _enc, done) {
             written += chunk.length;
-            done(written > entry.uncompressedSize || total - entry.uncompressedSize + written > limits.maxTotalBytes ? tooBig() : null, chunk);
+            done(written > limits.maxTotalBytes ? tooBig() : null, chunk);
           },
         });
         await pipeline(stream, guard, createWriteStream(destination, { flags: 'wx' }));
-        files.push(path);
-        zip.readEntry();
-      })().catch((error: unknown) =>
-        fail(error instanceof MapshelfError ? error : invalidParameter(`file ${zipName}`, `could not be extracted: ${(error as Error).message}`)),
-      );
-    });
-    zip.readEntry();
-  });
-  return files;
+      } catch (error) {
+        if (error instanceof MapshelfError) throw error;
+        const fromDisk = clientFileError(error, where, path);
+        if (fromDisk) throw fromDisk;
+        // yauzl's own checks (sizes, CRC, bad compressed data) carry no server paths.
+        if (!(error as NodeJS.ErrnoException).code) throw invalidParameter(where, `entry "${path}" could not be extracted (${(error as Error).message})`);
+        throw error;
+      }
+    }
+    return { files: files.map((f) => f.path), bytes: written };
+  } finally {
+    zip.close();
+  }
 }

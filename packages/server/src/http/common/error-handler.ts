@@ -61,7 +61,7 @@ export function toMapshelfError(error: unknown): MapshelfError {
   if (Array.isArray(e.validation)) return fromValidation(e as FastifyError & { validation: AjvError[] });
   switch (e.code) {
     case 'FST_REQ_FILE_TOO_LARGE':
-      return new MapshelfError('body_too_large', 'An uploaded file is larger than this server accepts (see --upload-limit).');
+      return new MapshelfError('body_too_large', 'The upload is larger than this server accepts (see --upload-limit, MAPSHELF_UPLOAD_LIMIT).');
     case 'FST_PARTS_LIMIT':
     case 'FST_FILES_LIMIT':
     case 'FST_FIELDS_LIMIT':
@@ -82,15 +82,33 @@ export function toMapshelfError(error: unknown): MapshelfError {
   return new MapshelfError('internal_error', 'An unexpected error occurred. Quote the request id when you report it.');
 }
 
+/**
+ * The last line of defence against leaking where the server keeps its files: any text in an
+ * error body holding the data folder's absolute path loses it, and with it an upload's scratch
+ * folder (`<data>/tmp/upload-x/dup/a.csv` becomes `dup/a.csv`, the upload path). Code that
+ * builds messages should name upload paths itself; this only catches what slips through.
+ */
+function withoutServerPaths<T>(body: T, dataDir: string | undefined, request: FastifyRequest): T {
+  if (!dataDir) return body;
+  const text = JSON.stringify(body);
+  const escaped = JSON.stringify(dataDir).slice(1, -1);
+  if (!text.includes(escaped)) return body;
+  request.log.warn('an error message named a server path; it was rewritten');
+  const literal = escaped.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const pattern = new RegExp(`${literal}(?:/tmp/[^/"']+)?/?`, 'g');
+  return JSON.parse(text.replace(pattern, '')) as T;
+}
+
 export function sendError(request: FastifyRequest, reply: FastifyReply, error: MapshelfError) {
   reply.code(error.statusCode).headers(error.headers);
-  return reply.send({
+  const body = {
     detail: error.message,
     code: error.code,
     ...(error.errors.length > 0 && { errors: error.errors }),
     ...error.extra,
     request_id: request.id,
-  });
+  };
+  return reply.send(withoutServerPaths(body, (request.server as Partial<FastifyInstance>).domain?.dataDir, request));
 }
 
 /** The one error handler: every error response in Mapshelf has the same JSON shape. */

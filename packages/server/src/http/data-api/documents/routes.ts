@@ -65,7 +65,7 @@ export function registerDocumentRoutes(base: FastifyInstance, ctx: DomainContext
         upload = await receiveUpload(request, ctx.dataDir, documentUpload, (part) => {
           const { group, ...fields } = validatePart(DocumentPart, part, 'document');
           return { ...documentInput(fields, 'document'), ...(group !== undefined && { group: typeof group === 'object' ? group.id : group }) };
-        });
+        }, ctx.settings);
       } catch (error) {
         reply.header('Connection', 'close');
         throw error;

@@ -51,20 +51,23 @@ export function registerSourceRoutes(base: FastifyInstance, ctx: DomainContext):
       config: { scope: 'sources:write' },
       schema: {
         summary: 'Upload a source: multipart with a "source" JSON part and file0..fileN. Starts a scan.',
-        description: 'Zips are extracted (paths and sizes checked). A same-named .xml beside a dataset is its metadata.',
+        description:
+          'Zips are extracted (paths, sizes, compression ratios and free disk space checked). A same-named .xml beside a dataset is its metadata. ' +
+          'If the scan finds no readable dataset, the files are removed unless the source part says "keep_unreadable": true.',
         tags,
       },
     },
     async (request, reply) => {
       let upload;
       try {
-        upload = await receiveUpload(request, ctx.dataDir, sourceUpload, (source) => validatePart(SourcePart, source, 'source'));
+        upload = await receiveUpload(request, ctx.dataDir, sourceUpload, (source) => validatePart(SourcePart, source, 'source'), ctx.settings);
       } catch (error) {
         // The request body may not have been read to its end; don't reuse the connection.
         reply.header('Connection', 'close');
         throw error;
       }
-      return sendCreated(reply, presentSource(await createSource(ctx, request.actor, upload.fields, upload.staged), presentContext(request)));
+      const input = { ...upload.fields, keepUnreadable: upload.fields.keep_unreadable === true };
+      return sendCreated(reply, presentSource(await createSource(ctx, request.actor, input, upload.staged), presentContext(request)));
     },
   );
 

@@ -56,6 +56,10 @@ export const SourcePart = Type.Object(
     // The Python client sends these with their defaults; they carry nothing for upload sources.
     options: Type.Optional(Type.Object({}, { additionalProperties: false })),
     scan_schedule: Type.Optional(Type.Null()),
+    /** Mapshelf's own: keep the files even if the first scan finds nothing readable in them. */
+    keep_unreadable: Type.Optional(
+      Type.Boolean({ description: 'Keep the uploaded files when the scan finds no readable dataset in them; by default they are removed. Default false.' }),
+    ),
   },
   { additionalProperties: false },
 );
