@@ -6,7 +6,11 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { ConfigError, resolveConfig } from '../src/index.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, resolveConfig, Store } from '../src/index.js';
+import { bootstrapAdminToken } from '../src/domain/bootstrap.js';
 import { bootstrapTokenWeakness, estimatedBits } from '../src/domain/token-strength.js';
 
 const withToken = (token: string) => resolveConfig({}, { MAPSHELF_BOOTSTRAP_TOKEN: token });
@@ -37,6 +41,18 @@ describe('the bootstrap token', () => {
       assert.equal(withToken(strong).bootstrapToken, strong);
     }
     assert.equal(resolveConfig({}, {}).bootstrapToken, null, 'no token is fine: the offline `token create` makes the first one');
+  });
+
+  it('is refused by bootstrapAdminToken too, for callers that build their config by hand', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mapshelf-bootstrap-'));
+    const store = await Store.open(dir);
+    try {
+      await assert.rejects(bootstrapAdminToken(store, 'change-me'), /too weak/);
+      assert.equal(await store.tokens.count(), 0);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('estimates bits from length and the spread of characters', () => {

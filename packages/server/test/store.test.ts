@@ -15,8 +15,8 @@ it('creates the data folder and a migrated WAL database on first open, and keeps
   const health = await first.health();
   assert.equal(health.status, 'ok');
   assert.equal(health.migration, health.latestMigration);
-  assert.equal(await bootstrapAdminToken(first, 'secret-1'), true);
-  assert.equal(await bootstrapAdminToken(first, 'secret-2'), false, 'bootstrap only runs while no token exists');
+  assert.equal(await bootstrapAdminToken(first, 'first-secret-4c1e9a07f3b2d58e6a0c7f19'), true);
+  assert.equal(await bootstrapAdminToken(first, 'second-secret-b83f02d6e9a1c47f5d0e2b8a'), false, 'bootstrap only runs while no token exists');
   await first.close();
 
   const raw = new SQLite(join(dataDir, 'catalog.sqlite'), { readonly: true });

@@ -1,6 +1,7 @@
 import type { UserRow } from '../store/schema.js';
 import type { Repositories, Store } from '../store/store.js';
 import { allScopes, type Scope } from './scopes.js';
+import { bootstrapTokenWeakness } from './token-strength.js';
 import { insertToken } from './tokens.js';
 
 export const defaultAdminUsername = 'admin';
@@ -32,9 +33,13 @@ async function ensureAdmin(repos: Repositories, at: string, username: string): P
 
 /**
  * First start: when no token exists yet, creates an admin user in a default group holding
- * `secret` with every scope. Returns false (and does nothing) once any token exists.
+ * `secret` with every scope. Returns false (and does nothing) once any token exists. A weak
+ * secret is refused (`resolveConfig` refuses it first, with the same message): like every token
+ * it is stored as an unsalted SHA-256 hash, which only a random secret makes safe to leak.
  */
 export async function bootstrapAdminToken(store: Store, secret: string, now = new Date()): Promise<boolean> {
+  const weakness = bootstrapTokenWeakness(secret);
+  if (weakness) throw new Error(weakness);
   return store.transaction(async (repos) => {
     if ((await repos.tokens.count()) > 0) return false;
     const at = now.toISOString();

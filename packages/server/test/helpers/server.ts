@@ -40,7 +40,9 @@ export interface TestServer {
 export async function startTestServer(config: ConfigInput = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mapshelf-test-'));
   const running = await startServer(
-    resolveConfig({ port: 0, dataDir, logLevel: 'silent', bootstrapToken: adminToken, ...config }, {}),
+    // No cap on connections per address: some tests fire bursts of 60+ requests from 127.0.0.1 at
+    // once (connections.test.ts checks the cap).
+    resolveConfig({ port: 0, dataDir, logLevel: 'silent', bootstrapToken: adminToken, maxConnectionsPerClient: 0, ...config }, {}),
   );
   const url = running.address;
   const api = `${url}/services/api/v1/`;
