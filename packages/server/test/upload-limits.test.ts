@@ -9,6 +9,8 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as zlib from 'node:zlib';
+import Fastify from 'fastify';
+import { registerErrorHandler } from '../src/http/common/error-handler.js';
 import { resolveConfig } from '../src/index.js';
 import { MapshelfError } from '../src/domain/errors.js';
 import { ensureFreeSpace, freeBytes } from '../src/files/disk-space.js';
@@ -191,7 +193,8 @@ describe('upload limits and hostile uploads', () => {
     it('refuses 20 files of 900 KB under --upload-limit 1mb with 413, naming the limit and the flag', async () => {
       const files = Array.from({ length: 20 }, (_, i) => ({ name: `part${i}.csv`, data: csvText(900_000) }));
       const res = record('20 × 900 KB', await uploadSource(small, 'Twenty', files), small);
-      assertRefused(res, 413, 'body_too_large', /^(header\.content-length|multipart\.file\d+)$/, '20 × 900 KB');
+      // Refused on its Content-Length, before anything is read.
+      assertRefused(res, 413, 'body_too_large', 'header.content-length', '20 × 900 KB');
       assert.match(res.body.detail, /1048576 bytes/);
       assert.match(res.body.detail, /--upload-limit/);
       assert.deepEqual(tmpLeft(small), []);
@@ -388,6 +391,23 @@ describe('upload limits and hostile uploads', () => {
       assert.equal(wrong.status, 400, wrong.text);
       assert.deepEqual(tmpLeft(server), []);
     });
+  });
+
+  it('rewrites an error message that names the data folder, as a last line of defence', async () => {
+    const app = Fastify();
+    app.decorate('domain', { dataDir: '/srv/mapshelf-data' } as never);
+    registerErrorHandler(app);
+    app.get('/leak', async () => {
+      throw new MapshelfError('invalid_parameter', "EEXIST: file already exists, open '/srv/mapshelf-data/tmp/upload-MsKhGN/dup/a.csv'", {
+        errors: [{ location: 'multipart.file0', message: 'see /srv/mapshelf-data/sources/3/a.csv' }],
+      });
+    });
+    const res = await app.inject('/leak');
+    assert.equal(res.statusCode, 400);
+    const body = res.json();
+    assert.equal(body.detail, "EEXIST: file already exists, open 'dup/a.csv'");
+    assert.deepEqual(body.errors, [{ location: 'multipart.file0', message: 'see sources/3/a.csv' }]);
+    await app.close();
   });
 
   it('never names the data folder in any answer above', () => {
