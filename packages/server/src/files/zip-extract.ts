@@ -97,7 +97,7 @@ export async function extractZip(
   try {
     zip = await open(zipPath);
   } catch (error) {
-    throw invalidParameter(where, `is not a readable zip archive (${(error as Error).message})`);
+    throw invalidParameter(where, `is not a readable zip archive (${(error as Error).message.replaceAll(zipPath, zipName)})`);
   }
   try {
     if (zip.entryCount > limits.maxEntries) {

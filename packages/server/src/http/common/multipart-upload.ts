@@ -225,7 +225,7 @@ export async function receiveUpload<Fields>(
       }
       const folder = path.slice(0, -4);
       paths.addFolder(folder, `file ${path}`);
-      const inside = await extractZip(join(dir, path), join(dir, folder), path, { ...defaultZipLimits, maxTotalBytes: limits.extractLimit - used });
+      const inside = await extractZip(join(dir, path), join(dir, folder), path, { ...defaultZipLimits, maxTotalBytes: Math.max(0, limits.extractLimit - used) });
       used += inside.bytes;
       await rm(join(dir, path));
       extracted.push(...inside.files.map((p) => `${folder}/${p}`));
