@@ -50,6 +50,8 @@ export interface SeededWorld {
   by: Record<string, Principal>;
   privateLayer: PublishedLayer;
   table: PublishedLayer;
+  /** The table's datasource (a CSV without geometry). */
+  tableDatasourceId: number;
   publicLayer: PublishedLayer;
   set: { id: number; url: string; versionId: number };
   document: { id: number; url: string };
@@ -220,6 +222,7 @@ export async function seedWorld(server: TestServer): Promise<SeededWorld> {
     by: Object.fromEntries(principals.map((p) => [p.name, p])),
     privateLayer,
     table,
+    tableDatasourceId: datasourceFor(tableDs, tableDs[0]!.layer).id,
     publicLayer,
     set: { id: set.id, url: set.url, versionId: setVersion },
     document: { id: document.id, url: document.url },
