@@ -10,7 +10,7 @@ export interface PermissionEntry {
   level: PermissionLevel;
 }
 
-const principalPattern = /^(group\.(everyone|\d+)|user\.\d+)$/;
+const principalPattern = /^(group\.(everyone|[1-9]\d*)|user\.[1-9]\d*)$/;
 
 /** Checks a principal names a real group or active user, and what `group.everyone` may hold. */
 async function checkEntry(ctx: DomainContext, entry: PermissionEntry, location: string): Promise<void> {

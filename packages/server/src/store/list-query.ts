@@ -52,7 +52,7 @@ function columnCondition(column: string, lookup: FilterClause['lookup'], value: 
 }
 
 function fieldFor(fields: FieldMap, name: string): FieldMapping {
-  const mapping = fields[name];
+  const mapping = Object.hasOwn(fields, name) ? fields[name] : undefined;
   // The HTTP layer only lets through names from the list's spec; a miss here is a programming error.
   if (mapping === undefined) throw new Error(`List field "${name}" has no SQL mapping`);
   return mapping;

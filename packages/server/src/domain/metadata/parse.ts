@@ -77,7 +77,7 @@ function decodeReferences(text: string): string {
       if (!isXmlChar(code)) throw invalidParameter('body', `The XML is not well-formed: ${reference} is not a legal character.`);
       return String.fromCodePoint(code);
     }
-    const value = predefinedEntities[name];
+    const value = Object.hasOwn(predefinedEntities, name) ? predefinedEntities[name] : undefined;
     if (value === undefined) throw invalidParameter('body', `The XML is not well-formed: entity ${reference} is not declared.`);
     return value;
   });

@@ -1,10 +1,32 @@
 import { Type } from 'typebox';
 import type { ListSpec } from '../../domain/list-query.js';
+import { httpUrlKeyword, plainTextKeyword } from './validation.js';
+
+type StringOptions = Parameters<typeof Type.String>[0];
+
+/**
+ * Every human-readable name or title a user gives (items, groups, licenses, tokens, crop
+ * layers, people's names): one line of text without control characters (NUL included) or
+ * bidirectional overrides, which could make it display as something else.
+ */
+export function nameText(options: StringOptions = {}) {
+  return Type.String({ maxLength: 500, ...options, [plainTextKeyword]: 'line' });
+}
+
+/** A description: like `nameText`, but tabs and line breaks are allowed. */
+export function descriptionText(options: StringOptions = {}) {
+  return Type.String({ maxLength: 100_000, ...options, [plainTextKeyword]: 'multiline' });
+}
+
+/** A URL a user gives (a license's, ...): absolute, and `http:` or `https:` only (no `javascript:`). */
+export function httpUrl(options: StringOptions = {}) {
+  return Type.String({ maxLength: 2000, format: 'uri', ...options, [httpUrlKeyword]: true });
+}
 
 /** A related object as clients send it: an id, a URL, or `{id}`. */
 export const ref = Type.Union([Type.Integer({ minimum: 1 }), Type.String({ minLength: 1, maxLength: 2000 }), Type.Object({ id: Type.Integer({ minimum: 1 }) })]);
-export const shortText = Type.String({ maxLength: 500 });
-export const strings = Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 100 });
+export const shortText = nameText({ maxLength: 500 });
+export const strings = Type.Array(nameText({ minLength: 1, maxLength: 200 }), { maxItems: 100 });
 /** The owning group of a new item: its id, or `{id}`. */
 export const groupRef = Type.Union([Type.Integer({ minimum: 1 }), Type.Object({ id: Type.Integer({ minimum: 1 }) })]);
 
@@ -12,7 +34,7 @@ export const groupRef = Type.Union([Type.Integer({ minimum: 1 }), Type.Object({ 
 export const describedFields = {
   title: Type.Optional(shortText),
   name: Type.Optional(shortText),
-  description: Type.Optional(Type.String({ maxLength: 100_000 })),
+  description: Type.Optional(descriptionText({ maxLength: 100_000 })),
   tags: Type.Optional(strings),
   categories: Type.Optional(strings),
   license: Type.Optional(Type.Union([ref, Type.Null()])),

@@ -21,7 +21,7 @@ export const reservedParams = ['page', 'page_size', 'sort', 'snapshot'] as const
 type RawQuery = Record<string, string | string[] | undefined>;
 
 function single(raw: RawQuery, name: string): string | undefined {
-  const value = raw[name];
+  const value = Object.hasOwn(raw, name) ? raw[name] : undefined;
   if (Array.isArray(value)) {
     if (value.length > 1) throw invalidParameter(`query.${name}`, 'give it once');
     return value[0];
@@ -71,12 +71,20 @@ function parseValue(spec: FilterSpec, lookup: Lookup, param: string, text: strin
   }
 }
 
+/**
+ * The spec's filter of that name. Own properties only: a parameter named `toString`,
+ * `constructor` or `__proto__` must not find `Object.prototype`'s members.
+ */
+export function filterOf(spec: ListSpec, name: string): FilterSpec | undefined {
+  return Object.hasOwn(spec.filters, name) ? spec.filters[name] : undefined;
+}
+
 function resolveFilter(spec: ListSpec, param: string): { field: string; lookup: Lookup } {
-  if (spec.filters[param]) return { field: param, lookup: 'exact' };
+  if (filterOf(spec, param)) return { field: param, lookup: 'exact' };
   const dot = param.lastIndexOf('.');
   const field = dot > 0 ? param.slice(0, dot) : '';
   const lookup = param.slice(dot + 1) as Lookup;
-  const filter = spec.filters[field];
+  const filter = filterOf(spec, field);
   if (filter && (lookup === 'exact' || filter.lookups?.includes(lookup))) return { field, lookup };
   const offered = Object.entries(spec.filters)
     .flatMap(([name, f]) => [name, ...(f.lookups ?? []).map((l) => `${name}.${l}`)])
@@ -115,7 +123,7 @@ export function parseListQuery(spec: ListSpec, raw: RawQuery): ListQuery {
   for (const [param, value] of Object.entries(raw)) {
     if ((reservedParams as readonly string[]).includes(param) || value === undefined) continue;
     const { field, lookup } = resolveFilter(spec, param);
-    const filter = spec.filters[field]!;
+    const filter = filterOf(spec, field)!;
     const values = (Array.isArray(value) ? value : [value]).map((text) => parseValue(filter, lookup, param, text));
     const key = `${field}.${lookup}`;
     const existing = clauses.get(key);

@@ -86,7 +86,7 @@ export function registerListView<Row>(app: FastifyInstance, options: ListViewOpt
   app.get(
     options.url,
     {
-      config: { scope: options.scope, auth: options.auth },
+      config: { scope: options.scope, auth: options.auth, expansions: spec.expansions },
       schema: {
         summary: `List ${spec.name}`,
         description: spec.description,

@@ -10,7 +10,7 @@ import type { Scope } from '../../domain/scopes.js';
 import type { PermissionRow } from '../../store/schema.js';
 import { presentContext, sendCreated, type PresentContext } from './present.js';
 import { idFromRef } from './refs.js';
-import { apiPath } from './urls.js';
+import { apiPath, type UrlFor } from './urls.js';
 
 const ref = Type.Union([Type.Integer({ minimum: 1 }), Type.String({ minLength: 1, maxLength: 2000 })]);
 
@@ -26,12 +26,17 @@ const PermissionBody = Type.Object(
 );
 type PermissionBody = Static<typeof PermissionBody>;
 
-function entryOf(body: PermissionBody, location: string): PermissionEntry {
+function entryOf(body: PermissionBody, location: string, urlFor: UrlFor): PermissionEntry {
+  // One way of naming who gets it: two would leave one silently ignored.
+  const given = (['id', 'group', 'user'] as const).filter((name) => body[name] !== undefined);
+  if (given.length > 1) {
+    throw invalidParameter(`${location}.${given[1]}`, `give only one of id, group and user; this permission has ${given.join(' and ')}`);
+  }
   let principal = body.id;
   if (!principal && body.group !== undefined) {
-    principal = body.group === 'everyone' || body.group === 'group.everyone' ? 'group.everyone' : `group.${idFromRef(body.group, 'groups', `${location}.group`)}`;
+    principal = body.group === 'everyone' || body.group === 'group.everyone' ? 'group.everyone' : `group.${idFromRef(body.group, 'groups', `${location}.group`, urlFor)}`;
   }
-  if (!principal && body.user !== undefined) principal = `user.${idFromRef(body.user, 'users', `${location}.user`)}`;
+  if (!principal && body.user !== undefined) principal = `user.${idFromRef(body.user, 'users', `${location}.user`, urlFor)}`;
   if (!principal) throw invalidParameter(location, 'name who gets the permission: id ("group.everyone", "group.<id>", "user.<id>"), group or user');
   return { principal, level: body.permission };
 }
@@ -78,7 +83,7 @@ export function registerPermissionRoutes(base: FastifyInstance, ctx: DomainConte
     { config: { scope: options.scopes.write }, schema: { summary: 'Grant a permission: view, download, edit or admin', tags, params, body: PermissionBody } },
     async (request, reply) => {
       const { id } = request.params;
-      const row = await putPermission(ctx, request.actor, await options.find(id), entryOf(request.body, 'body'), options.what(id));
+      const row = await putPermission(ctx, request.actor, await options.find(id), entryOf(request.body, 'body', request.urlFor), options.what(id));
       return sendCreated(reply, present(row, options.itemPath(id), presentContext(request)));
     },
   );
@@ -91,7 +96,7 @@ export function registerPermissionRoutes(base: FastifyInstance, ctx: DomainConte
     },
     async (request) => {
       const { id } = request.params;
-      const entries = request.body.map((body, index) => entryOf(body, `body[${index}]`));
+      const entries = request.body.map((body, index) => entryOf(body, `body[${index}]`, request.urlFor));
       const rows = await replacePermissions(ctx, request.actor, await options.find(id), entries, options.what(id));
       return rows.map((row) => present(row, options.itemPath(id), presentContext(request)));
     },

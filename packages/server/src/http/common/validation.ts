@@ -1,30 +1,129 @@
 import { Ajv, type Options } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifySchemaValidationError } from 'fastify';
 import type { Static, TSchema } from 'typebox';
 import { validationError, type AjvError } from './error-handler.js';
+import { registerExpandCheck } from './expand.js';
 
 // ajv-formats is CommonJS with a default export.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
 const shared: Options = { allErrors: true, removeAdditional: false, useDefaults: true, strict: false };
 
-const strict = addFormats(new Ajv({ ...shared, coerceTypes: false }));
-const coercing = addFormats(new Ajv({ ...shared, coerceTypes: 'array' }));
+/**
+ * `x-plain-text: 'line'` on a string schema refuses C0 and C1 control characters (NUL
+ * included), DEL and the bidirectional embedding, override and isolate characters
+ * (U+202A-U+202E, U+2066-U+2069), which can make a name display as something else.
+ * `'multiline'` (descriptions) also lets tab, line feed and carriage return through.
+ */
+export const plainTextKeyword = 'x-plain-text';
+/** `x-http-url: true` on a string schema takes only absolute `http:` and `https:` URLs. */
+export const httpUrlKeyword = 'x-http-url';
+
+const bidiControls = /[\u202a-\u202e\u2066-\u2069]/;
+const lineControls = /[\u0000-\u001f\u007f-\u009f]/;
+const multilineControls = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+
+function codePointName(c: string): string {
+  return `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+function addTextKeywords(ajv: Ajv): Ajv {
+  ajv.addKeyword({
+    keyword: plainTextKeyword,
+    type: 'string',
+    schemaType: 'string',
+    errors: true,
+    validate: function check(mode: string, data: string) {
+      const control = (mode === 'multiline' ? multilineControls : lineControls).exec(data) ?? undefined;
+      const bidi = bidiControls.exec(data) ?? undefined;
+      const found = [control, bidi].filter((m) => m !== undefined).sort((a, b) => a.index - b.index)[0];
+      if (!found) return true;
+      const what = bidi === found ? 'a bidirectional control character' : 'a control character';
+      (check as unknown as { errors: unknown[] }).errors = [
+        {
+          keyword: plainTextKeyword,
+          params: { character: codePointName(found[0]) },
+          message: `must not contain ${what} (${codePointName(found[0])} at position ${found.index})${mode === 'multiline' ? '; only tab and line breaks are allowed' : ''}`,
+        },
+      ];
+      return false;
+    },
+  });
+  ajv.addKeyword({
+    keyword: httpUrlKeyword,
+    type: 'string',
+    errors: true,
+    validate: function check(_enabled: boolean, data: string) {
+      let ok = false;
+      try {
+        const url = new URL(data);
+        ok = (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '' && !/\s/.test(data);
+      } catch {
+        ok = false;
+      }
+      if (!ok) {
+        (check as unknown as { errors: unknown[] }).errors = [
+          { keyword: httpUrlKeyword, params: {}, message: 'must be an absolute http:// or https:// URL' },
+        ];
+      }
+      return ok;
+    },
+  });
+  return ajv;
+}
+
+const strict = addTextKeywords(addFormats(new Ajv({ ...shared, coerceTypes: false })));
+const coercing = addTextKeywords(addFormats(new Ajv({ ...shared, coerceTypes: 'array' })));
+
+/** Marks a schema that documents a request part checked elsewhere: it compiles to no validation. */
+export const documentationOnly = 'x-documentation-only';
+
+/** A path id as it must appear in a URL: digits, no sign, no leading zero, no spaces. */
+const pathIdText = /^[1-9][0-9]*$/;
+
+type Validate = ((data: unknown) => boolean) & { errors?: FastifySchemaValidationError[] | null };
+
+/**
+ * Path parameters declared as integers must be written as plain digits: ajv's coercion alone
+ * would read `0x1`, `1.0`, `1e0` and ` 1` (`%201`) as 1, so one object would answer to many
+ * URLs. Those are refused here, for every route at once, as the same 400 `invalid_parameter`
+ * a non-number gets.
+ */
+function strictPathIds(schema: Record<string, unknown>, validate: Validate): Validate {
+  const properties = (schema.properties ?? {}) as Record<string, { type?: unknown }>;
+  const ids = Object.keys(properties).filter((name) => properties[name]!.type === 'integer');
+  if (ids.length === 0) return validate;
+  const checked: Validate = (data) => {
+    const params = (data ?? {}) as Record<string, unknown>;
+    const errors: FastifySchemaValidationError[] = ids
+      .filter((name) => typeof params[name] === 'string' && !pathIdText.test(params[name]))
+      .map((name) => ({ instancePath: `/${name}`, schemaPath: `#/properties/${name}`, keyword: 'pattern', params: {}, message: 'must be a whole number from 1, in plain digits' }));
+    if (errors.length > 0) {
+      checked.errors = errors;
+      return false;
+    }
+    const ok = validate(data);
+    checked.errors = validate.errors;
+    return ok;
+  };
+  return checked;
+}
 
 /**
  * Two validators, both compiled when routes are registered: bodies are checked strictly
  * (a number is not a string, an unknown field is an error), while query strings, paths and
- * headers, which are text on the wire, are coerced to the declared types.
+ * headers, which are text on the wire, are coerced to the declared types (path ids only from
+ * plain digits).
  */
-/** Marks a schema that documents a request part checked elsewhere: it compiles to no validation. */
-export const documentationOnly = 'x-documentation-only';
-
 export function registerValidation(app: FastifyInstance): void {
+  // The Expand header is checked against what each route offers (`config.expansions`).
+  registerExpandCheck(app);
   app.setValidatorCompiler(({ schema, httpPart }) => {
     if ((schema as Record<string, unknown>)[documentationOnly]) return () => true;
     const ajv = httpPart === 'body' ? strict : coercing;
-    return ajv.compile(schema);
+    const validate = ajv.compile(schema) as Validate;
+    return httpPart === 'params' ? strictPathIds(schema as Record<string, unknown>, validate) : validate;
   });
 }
 

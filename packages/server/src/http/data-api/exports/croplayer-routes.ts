@@ -37,7 +37,7 @@ export function registerCropLayerRoutes(base: FastifyInstance, ctx: DomainContex
     async (request, reply) => {
       const row = await createCropLayer(ctx, request.actor, {
         name: request.body.name,
-        sourceLayer: idFromRef(request.body.source_layer, 'layers', 'body.source_layer'),
+        sourceLayer: idFromRef(request.body.source_layer, 'layers', 'body.source_layer', request.urlFor),
         nameField: request.body.name_field ?? null,
       });
       return sendCreated(reply, presentCropLayer(row, presentContext(request)));

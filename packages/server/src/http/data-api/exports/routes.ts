@@ -16,6 +16,7 @@ import {
 import { formatChoices } from '../../../geo/export-formats.js';
 import { isFullDownload, sendDownload } from '../../common/file-download.js';
 import { registerListView } from '../../common/list-view.js';
+import { localPath } from '../../common/refs.js';
 import { idParams, presentContext, sendCreated } from '../../common/present.js';
 import { apiPath, type UrlFor } from '../../common/urls.js';
 import { registerCropLayerRoutes } from './croplayer-routes.js';
@@ -26,17 +27,12 @@ const tags = ['exports'];
 const read = { scope: 'exports:read' } as const;
 const write = { scope: 'exports:write' } as const;
 
-const pathOf = (url: string) => {
-  try {
-    return new URL(url, 'http://x').pathname;
-  } catch {
-    return '';
-  }
-};
+// A URL on another server is refused (400, naming the field), never read as a local one.
+const pathOf = (url: string, location: string, urlFor: UrlFor) => localPath(url, location, urlFor);
 
 /** A layer, table or version URL, as seed 004's `items[].item`. */
-function itemInput(entry: ExportBody['items'][number], urlFor: UrlFor): ExportItemInput {
-  const match = /\/(layers|tables)\/(\d+)\/(?:versions\/(\d+)\/?)?$/.exec(pathOf(entry.item).replace(/([^/])$/, '$1/'));
+function itemInput(entry: ExportBody['items'][number], urlFor: UrlFor, location: string): ExportItemInput {
+  const match = /\/(layers|tables)\/(\d+)\/(?:versions\/(\d+)\/?)?$/.exec(pathOf(entry.item, location, urlFor).replace(/([^/])$/, '$1/'));
   const type = match?.[1] === 'tables' ? 'table' : 'layer';
   return {
     given: entry.item,
@@ -48,10 +44,10 @@ function itemInput(entry: ExportBody['items'][number], urlFor: UrlFor): ExportIt
   };
 }
 
-function extentInput(extent: ExportBody['extent']): ExtentInput {
+function extentInput(extent: ExportBody['extent'], urlFor: UrlFor): ExtentInput {
   if (extent === undefined || extent === null) return null;
   if (typeof extent === 'string') {
-    const match = /\/exports\/croplayers\/(\d+)\/cropfeatures\/(\d+)\/?$/.exec(pathOf(extent));
+    const match = /\/exports\/croplayers\/(\d+)\/cropfeatures\/(\d+)\/?$/.exec(pathOf(extent, 'body.extent', urlFor));
     return { given: extent, cropFeature: match ? { cropLayerId: Number(match[1]), featureId: Number(match[2]) } : null };
   }
   return { geometry: extent };
@@ -61,9 +57,9 @@ function exportRequest(body: ExportBody, urlFor: UrlFor): ExportRequest {
   return {
     crs: body.crs ?? null,
     formats: body.formats,
-    items: body.items.map((entry) => itemInput(entry, urlFor)),
+    items: body.items.map((entry, i) => itemInput(entry, urlFor, `body.items[${i}].item`)),
     name: body.name ?? null,
-    extent: extentInput(body.extent),
+    extent: extentInput(body.extent, urlFor),
     options: body.options ?? {},
   };
 }

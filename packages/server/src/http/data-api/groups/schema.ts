@@ -1,6 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { memberRoles } from '../../../domain/groups.js';
 import type { ListSpec } from '../../../domain/list-query.js';
+import { descriptionText, nameText } from '../../common/item-schema.js';
 
 export const groupsListSpec: ListSpec = {
   name: 'groups',
@@ -29,8 +30,8 @@ export const membersListSpec: ListSpec = {
   expansions: [],
 };
 
-const name = Type.String({ minLength: 1, maxLength: 150, pattern: '\\S' });
-const description = Type.String({ maxLength: 4000 });
+const name = nameText({ minLength: 1, maxLength: 150, pattern: '\\S' });
+const description = descriptionText({ maxLength: 4000 });
 
 export const GroupCreateBody = Type.Object({ name, description: Type.Optional(description) }, { additionalProperties: false });
 export const GroupUpdateBody = Type.Object(

@@ -25,23 +25,23 @@ import { registerListView } from '../../common/list-view.js';
 import { registerPermissionRoutes } from '../../common/permission-routes.js';
 import { idParams, presentContext, sendCreated } from '../../common/present.js';
 import { idFromRef } from '../../common/refs.js';
-import { apiPath } from '../../common/urls.js';
+import { apiPath, type UrlFor } from '../../common/urls.js';
 import { presentPublish } from '../publish/presenter.js';
 import { collectionOf, presentLayer, presentLayerSummary } from './presenter.js';
 import { LayerCreateBody, VersionParams, VersionUpdateBody, layersListSpec, layerVersionsListSpec } from './schema.js';
 
 type DataBody = NonNullable<LayerCreateBody['data']>;
 
-function dataInput(data: DataBody): LayerDataInput {
+function dataInput(data: DataBody, urlFor: UrlFor): LayerDataInput {
   return {
-    datasources: data.datasources.map((ref, i) => idFromRef(ref, 'datasources', `body.data.datasources[${i}]`)),
+    datasources: data.datasources.map((ref, i) => idFromRef(ref, 'datasources', `body.data.datasources[${i}]`, urlFor)),
     ...(data.crs !== undefined && { crs: data.crs }),
     ...(data.primary_key_fields !== undefined && { primary_key_fields: data.primary_key_fields }),
   };
 }
 
-function licenseInput(license: LayerCreateBody['license']): number | null | undefined {
-  return license === undefined || license === null ? license : idFromRef(license, 'licenses', 'body.license');
+function licenseInput(license: LayerCreateBody['license'], urlFor: UrlFor): number | null | undefined {
+  return license === undefined || license === null ? license : idFromRef(license, 'licenses', 'body.license', urlFor);
 }
 
 /**
@@ -90,8 +90,8 @@ export function registerLayerRoutes(base: FastifyInstance, ctx: DomainContext, t
         ...(body.description !== undefined && { description: body.description }),
         ...(body.tags !== undefined && { tags: body.tags }),
         ...(body.categories !== undefined && { categories: body.categories }),
-        ...(body.license !== undefined && { license: licenseInput(body.license) }),
-        data: dataInput(body.data),
+        ...(body.license !== undefined && { license: licenseInput(body.license, request.urlFor) }),
+        data: dataInput(body.data, request.urlFor),
       });
       return sendCreated(reply, presentLayer(row, presentContext(request)));
     },
@@ -155,8 +155,8 @@ export function registerLayerRoutes(base: FastifyInstance, ctx: DomainContext, t
         ...(body.description !== undefined && { description: body.description }),
         ...(body.tags !== undefined && { tags: body.tags }),
         ...(body.categories !== undefined && { categories: body.categories }),
-        ...(body.license !== undefined && { license: licenseInput(body.license) }),
-        ...(body.data !== undefined && { data: dataInput(body.data) }),
+        ...(body.license !== undefined && { license: licenseInput(body.license, request.urlFor) }),
+        ...(body.data !== undefined && { data: dataInput(body.data, request.urlFor) }),
       });
       return presentLayer(row, presentContext(request));
     },

@@ -1,6 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { licenseTypes } from '../../../domain/licenses.js';
 import type { ListSpec } from '../../../domain/list-query.js';
+import { descriptionText, httpUrl, nameText } from '../../common/item-schema.js';
 
 export const licensesListSpec: ListSpec = {
   name: 'licenses',
@@ -27,9 +28,9 @@ export const LicenseSlugParams = Type.Object({
 
 export const LicenseCreateBody = Type.Object(
   {
-    title: Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' }),
-    text: Type.String({ minLength: 1, maxLength: 100_000, pattern: '\\S', description: 'The license terms, as plain text' }),
-    url: Type.Optional(Type.Union([Type.String({ format: 'uri', maxLength: 2000 }), Type.Null()], { description: 'Where the license is published' })),
+    title: nameText({ minLength: 1, maxLength: 200, pattern: '\\S' }),
+    text: descriptionText({ minLength: 1, maxLength: 100_000, pattern: '\\S', description: 'The license terms, as plain text' }),
+    url: Type.Optional(Type.Union([httpUrl({ maxLength: 2000 }), Type.Null()], { description: 'Where the license is published' })),
     version: Type.Optional(Type.String({ maxLength: 32 })),
   },
   { additionalProperties: false },

@@ -7,8 +7,8 @@ import { cancelPublish, createPublish, getPublish, listPublish } from '../../../
 import type { PublishItemRef } from '../../../store/publish-repository.js';
 import { registerListView } from '../../common/list-view.js';
 import { idParams, presentContext, sendCreated } from '../../common/present.js';
-import { idFromRef } from '../../common/refs.js';
-import { apiPath } from '../../common/urls.js';
+import { idFromRef, localPath } from '../../common/refs.js';
+import { apiPath, type UrlFor } from '../../common/urls.js';
 import { presentPublish, presentPublishSummary } from './presenter.js';
 
 const publishListSpec: ListSpec = {
@@ -43,9 +43,9 @@ const readScopes = ['layers:read', 'sets:read'] as const;
 const writeScopes = ['layers:write', 'sets:write'] as const;
 
 /** A set version URL, or a layer or table version given by URL or id. */
-function publishItemRef(ref: string | number, location: string): PublishItemRef {
-  const setVersion = typeof ref === 'string' ? /\/sets\/\d+\/versions\/(\d+)\/?$/.exec(ref.split('?')[0]!) : null;
-  return setVersion ? { kind: 'set-version', id: Number(setVersion[1]) } : { kind: 'version', id: idFromRef(ref, 'versions', location) };
+function publishItemRef(ref: string | number, location: string, urlFor: UrlFor): PublishItemRef {
+  const setVersion = typeof ref === 'string' ? /\/sets\/\d+\/versions\/(\d+)\/?$/.exec(localPath(ref, location, urlFor)) : null;
+  return setVersion ? { kind: 'set-version', id: Number(setVersion[1]) } : { kind: 'version', id: idFromRef(ref, 'versions', location, urlFor) };
 }
 
 export function registerPublishRoutes(base: FastifyInstance, ctx: DomainContext): void {
@@ -69,7 +69,7 @@ export function registerPublishRoutes(base: FastifyInstance, ctx: DomainContext)
     async (request, reply) => {
       const body = request.body;
       const detail = await createPublish(ctx, request.actor, {
-        items: body.items.map((item, i) => publishItemRef(item, `body.items[${i}]`)),
+        items: body.items.map((item, i) => publishItemRef(item, `body.items[${i}]`, request.urlFor)),
         publish_strategy: body.publish_strategy ?? body.strategy ?? 'together',
         error_strategy: body.error_strategy ?? 'abort',
         publish_at: body.publish_at ?? null,

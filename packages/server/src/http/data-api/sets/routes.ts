@@ -26,8 +26,8 @@ import type { SetVersionView } from '../../../store/sets-repository.js';
 import { registerListView } from '../../common/list-view.js';
 import { registerPermissionRoutes } from '../../common/permission-routes.js';
 import { idParams, presentContext, sendCreated, type PresentContext } from '../../common/present.js';
-import { idFromRef } from '../../common/refs.js';
-import { apiPath } from '../../common/urls.js';
+import { idFromRef, localPath } from '../../common/refs.js';
+import { apiPath, type UrlFor } from '../../common/urls.js';
 import { presentPublish } from '../publish/presenter.js';
 import { presentSet, presentSetSummary } from './presenter.js';
 import { SetCreateBody, SetUpdateBody, SetVersionParams, setVersionsListSpec, setsListSpec } from './schema.js';
@@ -37,22 +37,22 @@ const tags = ['sets'];
 const itemPattern = /\/(layers|tables|documents)\/(\d+)\/?$/;
 const itemTypes = { layers: 'layer', tables: 'table', documents: 'document' } as const;
 
-function itemOf(ref: string | { url: string }, location: string): SetItemInput {
+function itemOf(ref: string | { url: string }, location: string, urlFor: UrlFor): SetItemInput {
   const url = typeof ref === 'string' ? ref : ref.url;
-  const match = itemPattern.exec(url.split('?')[0]!);
+  const match = itemPattern.exec(localPath(url, location, urlFor));
   if (!match) throw invalidParameter(location, `expected a layer, table or document URL (…/layers/12/), not "${url}"`);
   return { item_type: itemTypes[match[1] as keyof typeof itemTypes], item_id: Number(match[2]) };
 }
 
-function setInput(body: SetUpdateBody): SetInput {
+function setInput(body: SetUpdateBody, urlFor: UrlFor): SetInput {
   const title = body.title ?? body.name;
   return {
     ...(title !== undefined && { title }),
     ...(body.description !== undefined && { description: body.description }),
     ...(body.tags !== undefined && { tags: body.tags }),
     ...(body.categories !== undefined && { categories: body.categories }),
-    ...(body.license !== undefined && { license: body.license === null ? null : idFromRef(body.license, 'licenses', 'body.license') }),
-    ...(body.items !== undefined && { items: body.items.map((item, i) => itemOf(item, `body.items[${i}]`)) }),
+    ...(body.license !== undefined && { license: body.license === null ? null : idFromRef(body.license, 'licenses', 'body.license', urlFor) }),
+    ...(body.items !== undefined && { items: body.items.map((item, i) => itemOf(item, `body.items[${i}]`, urlFor)) }),
     ...(body.settings !== undefined && { settings: body.settings }),
   };
 }
@@ -66,6 +66,8 @@ export function registerSetRoutes(base: FastifyInstance, ctx: DomainContext): vo
   const version = `${versions}:versionId/`;
   const read = { scope: 'sets:read' as const, auth: 'optional' as const };
   const write = { scope: 'sets:write' as const };
+  // A set's detail routes inline its items with `Expand: items` (or the old client's `i,t,e,m,s`).
+  const readOne = { ...read, expansions: ['items'] };
 
   // The items shown depend on who asks, so presenting a set needs the caller.
   const present = async (row: SetVersionView, pc: PresentContext, request: FastifyRequest) => presentSet(row, await visibleSetItems(ctx, request.actor, row), pc);
@@ -89,13 +91,13 @@ export function registerSetRoutes(base: FastifyInstance, ctx: DomainContext): vo
 
   app.post(list, { config: write, schema: { summary: 'Create a set; its first version is a draft until published', tags, body: SetCreateBody } }, async (request, reply) => {
     const { group, ...fields } = request.body;
-    const input = setInput(fields);
+    const input = setInput(fields, request.urlFor);
     if (!input.title) throw invalidParameter('body.title', 'is required');
     const row = await createSet(ctx, request.actor, { ...input, title: input.title, ...(group !== undefined && { group: typeof group === 'object' ? group.id : group }) });
     return sendCreated(reply, await respond(row, request));
   });
 
-  app.get(one, { config: read, schema: { summary: 'Get a set (its published version, else its latest); Expand: items inlines them', tags, params: idParams } }, async (request) => {
+  app.get(one, { config: readOne, schema: { summary: 'Get a set (its published version, else its latest); Expand: items inlines them', tags, params: idParams } }, async (request) => {
     const row = await getSetVersion(ctx, request.actor, request.params.id, 'current');
     await countUse(ctx, 'set', row.set_id);
     return respond(row, request);
@@ -104,7 +106,7 @@ export function registerSetRoutes(base: FastifyInstance, ctx: DomainContext): vo
   app.put(
     one,
     { config: write, schema: { summary: 'Save changes into the draft (a new draft when there is none)', tags, params: idParams, body: SetUpdateBody } },
-    async (request) => respond(await saveSet(ctx, request.actor, request.params.id, setInput(request.body)), request),
+    async (request) => respond(await saveSet(ctx, request.actor, request.params.id, setInput(request.body, request.urlFor)), request),
   );
 
   app.delete(one, { config: write, schema: { summary: 'Delete a set with all its versions (its items stay)', tags, params: idParams } }, async (request, reply) => {
@@ -130,17 +132,17 @@ export function registerSetRoutes(base: FastifyInstance, ctx: DomainContext): vo
   });
 
   for (const ref of ['draft', 'published'] as const) {
-    app.get(`${versions}${ref}/`, { config: read, schema: { summary: `The ${ref} version`, tags, params: idParams } }, async (request) =>
+    app.get(`${versions}${ref}/`, { config: readOne, schema: { summary: `The ${ref} version`, tags, params: idParams } }, async (request) =>
       respond(await getSetVersion(ctx, request.actor, request.params.id, ref), request),
     );
   }
 
-  app.get(version, { config: read, schema: { summary: 'Get a version', tags, params: SetVersionParams } }, async (request) =>
+  app.get(version, { config: readOne, schema: { summary: 'Get a version', tags, params: SetVersionParams } }, async (request) =>
     respond(await getSetVersion(ctx, request.actor, request.params.id, request.params.versionId), request),
   );
 
   app.put(version, { config: write, schema: { summary: 'Edit a draft version', tags, params: SetVersionParams, body: SetUpdateBody } }, async (request) =>
-    respond(await updateSetVersion(ctx, request.actor, request.params.id, request.params.versionId, setInput(request.body)), request),
+    respond(await updateSetVersion(ctx, request.actor, request.params.id, request.params.versionId, setInput(request.body, request.urlFor)), request),
   );
 
   app.delete(version, { config: write, schema: { summary: 'Delete a draft version', tags, params: SetVersionParams } }, async (request, reply) => {

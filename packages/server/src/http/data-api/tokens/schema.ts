@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import type { ListSpec } from '../../../domain/list-query.js';
+import { nameText } from '../../common/item-schema.js';
 
 const ordered = ['gt', 'gte', 'lt', 'lte'] as const;
 
@@ -21,7 +22,7 @@ export const tokensListSpec: ListSpec = {
 
 export const TokenCreateBody = Type.Object(
   {
-    name: Type.String({ maxLength: 200 }),
+    name: nameText({ maxLength: 200 }),
     scope: Type.String({ minLength: 1, maxLength: 2000, description: 'Space-separated scopes, e.g. "layers:read exports:read"' }),
     expires_at: Type.Optional(Type.Union([Type.String({ format: 'date-time' }), Type.Null()])),
     user: Type.Optional(Type.Integer({ minimum: 1, description: 'Create the token for this user (site admins)' })),

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import type { ListSpec } from '../../../domain/list-query.js';
+import { nameText } from '../../common/item-schema.js';
 
 const ordered = ['gt', 'gte', 'lt', 'lte'] as const;
 
@@ -24,7 +25,7 @@ export const usersListSpec: ListSpec = {
 
 const username = Type.String({ pattern: '^[A-Za-z0-9_.@+-]{1,150}$', description: 'Letters, digits and _.@+- only' });
 const email = Type.Union([Type.String({ format: 'email', maxLength: 254 }), Type.Null()]);
-const name = Type.String({ maxLength: 150 });
+const name = nameText({ maxLength: 150 });
 
 export const UserCreateBody = Type.Object(
   {
