@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createUserWithToken, startTestServer, type ApiResponse, type TestServer } from './helpers/server.js';
+import { adminToken, createUserWithToken, startTestServer, type ApiResponse, type TestServer } from './helpers/server.js';
 
 function assertRefused(res: ApiResponse, status: number, location?: string, what = '') {
   assert.equal(res.status, status, `${what}: ${res.status} ${res.text}`);
@@ -215,6 +215,36 @@ describe('lax input', () => {
         assert.ok(Array.isArray(res.body.items), expand);
       }
       assert.equal((await server.request('GET', `sets/${set.body.id}/`, { headers: { expand: '' } })).status, 200, 'an empty header');
+    });
+  });
+
+  describe('the JSON part of an upload', () => {
+    /** POSTs an upload whose `source` part is `json`, typed as the Koordinates client types it. */
+    const upload = (json: string, type = 'application/json') => {
+      const form = new FormData();
+      form.append('source', new Blob([json], { type }));
+      form.append('file0', new Blob(['lon,lat\n1,2\n']), 'points.csv');
+      return fetch(`${server.api}sources/`, { method: 'POST', headers: { authorization: `key ${adminToken}` }, body: form });
+    };
+
+    it('refuses deep nesting, whether the part is typed application/json or plain text', async () => {
+      const deep = `{"title": "deep", "options": ${'['.repeat(20_000)}${']'.repeat(20_000)}}`;
+      for (const type of ['application/json', 'text/plain', '']) {
+        const res = await upload(deep, type);
+        const body = (await res.json()) as any;
+        assert.equal(res.status, 400, `${type}: ${JSON.stringify(body)}`);
+        assert.equal(body.code, 'invalid_json');
+        assert.deepEqual(body.errors.map((e: any) => e.location), ['multipart.source']);
+      }
+    });
+
+    it('refuses control and bidirectional characters in a source title', async () => {
+      for (const title of ['a\u0000b', 'evil\u202Etxt.csv']) {
+        const res = await upload(JSON.stringify({ title }));
+        const body = (await res.json()) as any;
+        assert.equal(res.status, 400, JSON.stringify(body));
+        assert.ok(body.errors.some((e: any) => String(e.location).includes('title')), JSON.stringify(body));
+      }
     });
   });
 });

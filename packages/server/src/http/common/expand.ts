@@ -11,14 +11,6 @@ declare module 'fastify' {
   }
 }
 
-/**
- * Routes declared in files that do not yet say `config.expansions` themselves, by route URL.
- * Move each into its route's config when that file is next edited.
- */
-const declaredElsewhere: Readonly<Record<string, readonly string[]>> = {
-  '/services/api/v1/sources/:id/': ['datasources'],
-};
-
 function namesOf(header: string | string[] | undefined): string[] {
   const text = Array.isArray(header) ? header.join(',') : (header ?? '');
   return text
@@ -50,10 +42,7 @@ export function unknownExpansions(header: string | string[] | undefined, offered
 
 /** What the route behind a request lets `Expand` name. */
 export function offeredExpansions(request: FastifyRequest): readonly string[] {
-  const declared = request.routeOptions.config?.expansions;
-  if (declared) return declared;
-  const url = request.routeOptions.url;
-  return url !== undefined && Object.hasOwn(declaredElsewhere, url) ? declaredElsewhere[url]! : [];
+  return request.routeOptions.config?.expansions ?? [];
 }
 
 /**

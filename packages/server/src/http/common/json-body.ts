@@ -32,6 +32,27 @@ export function excessiveJsonDepth(text: string, limit = maxJsonDepth): number {
   return -1;
 }
 
+/** How deeply an already parsed value nests, counted with a stack of its own rather than by recursion; stops past `limit`. */
+function valueDepthExceeds(value: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop()!;
+    if (typeof current !== 'object' || current === null) continue;
+    if (depth + 1 > limit) return true;
+    for (const child of Object.values(current)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+/** Refuses a value that a parser outside Mapshelf made (a multipart part sent as `application/json`) if it nests too deeply. */
+export function checkClientJsonDepth(value: unknown, location: string): unknown {
+  if (valueDepthExceeds(value, maxJsonDepth)) {
+    const message = `nests arrays and objects more than ${maxJsonDepth} levels deep`;
+    throw new MapshelfError('invalid_json', `${location}: refused: it ${message}.`, { errors: [{ location, message }] });
+  }
+  return value;
+}
+
 /**
  * Parses JSON text from a client, refusing nesting deeper than `maxJsonDepth` (which would
  * otherwise overflow the stack later, in validation or serialisation) and bad JSON, each as a

@@ -8,6 +8,7 @@ import type { Multipart } from '@fastify/multipart';
 import { absolute, dataPaths, type StagedUpload } from '../../domain/data-paths.js';
 import { MapshelfError, invalidParameter } from '../../domain/errors.js';
 import { safeRelativePath } from '../../files/safe-path.js';
+import { checkClientJsonDepth, parseClientJson } from './json-body.js';
 import { UploadPaths } from '../../files/upload-paths.js';
 import { clientFileError, defaultZipLimits, extractZip } from '../../files/zip-extract.js';
 
@@ -95,7 +96,7 @@ async function jsonValue(part: Multipart, where: string, limits: UploadLimits): 
   if (part.type === 'field') {
     if (part.valueTruncated) throw new MapshelfError('body_too_large', `${where}: over ${maxJsonPartBytes} bytes`, { errors: [{ location: where, message: `over ${maxJsonPartBytes} bytes` }] });
     // @fastify/multipart parses a part sent as application/json itself.
-    if (part.mimetype.startsWith('application/json')) return part.value;
+    if (part.mimetype.startsWith('application/json')) return checkClientJsonDepth(part.value, where);
     text = String(part.value);
   } else {
     const chunks: Buffer[] = [];
@@ -111,13 +112,7 @@ async function jsonValue(part: Multipart, where: string, limits: UploadLimits): 
     if (part.file.truncated) throw tooLarge(limits, where);
     text = Buffer.concat(chunks).toString('utf8');
   }
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new MapshelfError('invalid_json', `${where}: not valid JSON (${(error as Error).message})`, {
-      errors: [{ location: where, message: 'not valid JSON' }],
-    });
-  }
+  return parseClientJson(text, where);
 }
 
 /**

@@ -24,13 +24,12 @@ export function localPath(ref: string, location: string, urlFor: UrlFor): string
 /**
  * Koordinates clients refer to related objects by id, by `{id}` or by URL; this turns any of
  * those into the id. `segment` is the path segment before the id in a URL (`datasources`).
- * With `urlFor` (the request's), a URL on another origin is refused (see `localPath`); every
- * reference to an item, datasource, group or user passes it.
+ * `urlFor` is the request's: a URL on another origin is refused (see `localPath`).
  */
-export function idFromRef(ref: number | string | { id: number }, segment: string, location: string, urlFor?: UrlFor): number {
+export function idFromRef(ref: number | string | { id: number }, segment: string, location: string, urlFor: UrlFor): number {
   if (typeof ref === 'number') return ref;
   if (typeof ref === 'object') return ref.id;
-  const path = urlFor ? localPath(ref, location, urlFor) : ref.split('?')[0]!;
+  const path = localPath(ref, location, urlFor);
   const match = new RegExp(`/${segment}/([1-9]\\d*)/?$`).exec(path);
   if (!match) throw invalidParameter(location, `expected an id or a ${segment} URL, not "${ref}"`);
   return Number(match[1]);

@@ -8,6 +8,7 @@ import { registerListView } from '../../common/list-view.js';
 import { receiveUpload, type UploadShape } from '../../common/multipart-upload.js';
 import { registerPermissionRoutes } from '../../common/permission-routes.js';
 import { idParams, presentContext, sendCreated } from '../../common/present.js';
+import type { UrlFor } from '../../common/urls.js';
 import { idFromRef } from '../../common/refs.js';
 import { apiPath } from '../../common/urls.js';
 import { validatePart } from '../../common/validation.js';
@@ -18,14 +19,14 @@ const tags = ['documents'];
 
 const documentUpload: UploadShape = { jsonPart: 'document', example: '{"title": "Survey report"}', maxFiles: 1, extractZips: false };
 
-function documentInput(body: DocumentUpdateBody, location: string): DocumentInput {
+function documentInput(body: DocumentUpdateBody, location: string, urlFor: UrlFor): DocumentInput {
   const title = body.title ?? body.name;
   return {
     ...(title !== undefined && { title }),
     ...(body.description !== undefined && { description: body.description }),
     ...(body.tags !== undefined && { tags: body.tags }),
     ...(body.categories !== undefined && { categories: body.categories }),
-    ...(body.license !== undefined && { license: body.license === null ? null : idFromRef(body.license, 'licenses', `${location}.license`) }),
+    ...(body.license !== undefined && { license: body.license === null ? null : idFromRef(body.license, 'licenses', `${location}.license`, urlFor) }),
   };
 }
 
@@ -64,7 +65,7 @@ export function registerDocumentRoutes(base: FastifyInstance, ctx: DomainContext
         // Everything in the JSON part is checked here, so a bad part leaves no staged file behind.
         upload = await receiveUpload(request, ctx.dataDir, documentUpload, (part) => {
           const { group, ...fields } = validatePart(DocumentPart, part, 'document');
-          return { ...documentInput(fields, 'document'), ...(group !== undefined && { group: typeof group === 'object' ? group.id : group }) };
+          return { ...documentInput(fields, 'document', request.urlFor), ...(group !== undefined && { group: typeof group === 'object' ? group.id : group }) };
         }, ctx.settings);
       } catch (error) {
         reply.header('Connection', 'close');
@@ -84,7 +85,7 @@ export function registerDocumentRoutes(base: FastifyInstance, ctx: DomainContext
   app.put(
     one,
     { config: write, schema: { summary: "Edit a document's title, description, tags, categories or license", tags, params: idParams, body: DocumentUpdateBody } },
-    async (request) => presentDocument(await updateDocument(ctx, request.actor, request.params.id, documentInput(request.body, 'body')), presentContext(request)),
+    async (request) => presentDocument(await updateDocument(ctx, request.actor, request.params.id, documentInput(request.body, 'body', request.urlFor)), presentContext(request)),
   );
 
   app.delete(one, { config: write, schema: { summary: 'Delete a document and its file', tags, params: idParams } }, async (request, reply) => {

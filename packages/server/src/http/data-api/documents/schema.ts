@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox';
 import type { ListSpec } from '../../../domain/list-query.js';
 import { itemFilters } from '../../common/item-fields.js';
-import { describedFields, groupRef } from '../../common/item-schema.js';
+import { describedFields, groupRef, nameText } from '../../common/item-schema.js';
 
 export const documentsListSpec: ListSpec = {
   name: 'documents',
@@ -16,7 +16,7 @@ export const documentsListSpec: ListSpec = {
 };
 
 /** A title an edit sets: not blank (an upload without one is titled by its file name). */
-const title = Type.String({ minLength: 1, maxLength: 500, pattern: '\\S' });
+const title = nameText({ minLength: 1, maxLength: 500, pattern: '\\S' });
 
 /** The `document` part of an upload. */
 export const DocumentPart = Type.Object(

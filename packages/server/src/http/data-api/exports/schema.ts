@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import type { ListSpec } from '../../../domain/list-query.js';
+import { nameText } from '../../common/item-schema.js';
 
 export const exportsListSpec: ListSpec = {
   name: 'exports',
@@ -50,7 +51,7 @@ export const ExportBody = Type.Object(
       description: 'A mimetype for each data kind among the items, e.g. {"vector": "application/x-ogc-gpkg"}',
     }),
     items: Type.Array(ExportItemEntry, { maxItems: 100 }),
-    name: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])),
+    name: Type.Optional(Type.Union([nameText({ maxLength: 200 }), Type.Null()])),
     extent: Type.Optional(
       Type.Union([
         Type.Object({}, { additionalProperties: true, description: 'A GeoJSON Polygon or MultiPolygon in EPSG:4326, at most 1,000 vertices' }),
@@ -66,7 +67,7 @@ export type ExportBody = Static<typeof ExportBody>;
 
 export const CropLayerBody = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 200 }),
+    name: nameText({ minLength: 1, maxLength: 200 }),
     source_layer: Type.Union([Type.String({ minLength: 1, maxLength: 2000 }), Type.Integer({ minimum: 1 })], { description: 'A published polygon layer, by URL or id' }),
     name_field: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 200 }), Type.Null()])),
   },

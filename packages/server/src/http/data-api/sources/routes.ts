@@ -71,7 +71,7 @@ export function registerSourceRoutes(base: FastifyInstance, ctx: DomainContext):
     },
   );
 
-  app.get(one, { config: { scope: 'sources:read' }, schema: { summary: 'Get a source', tags, params: idParams } }, async (request) =>
+  app.get(one, { config: { scope: 'sources:read', expansions: ['datasources'] }, schema: { summary: 'Get a source', tags, params: idParams } }, async (request) =>
     presentSource(await getSource(ctx, request.actor, request.params.id), presentContext(request)),
   );
 

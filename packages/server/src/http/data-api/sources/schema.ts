@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import type { ListSpec } from '../../../domain/list-query.js';
+import { descriptionText, nameText } from '../../common/item-schema.js';
 
 export const sourcesListSpec: ListSpec = {
   name: 'sources',
@@ -49,8 +50,8 @@ export const datasourcesListSpec: ListSpec = {
 /** The JSON of the multipart `source` part. */
 export const SourcePart = Type.Object(
   {
-    title: Type.String({ minLength: 1, maxLength: 500 }),
-    description: Type.Optional(Type.String({ maxLength: 10_000 })),
+    title: nameText({ minLength: 1, maxLength: 500 }),
+    description: Type.Optional(descriptionText({ maxLength: 10_000 })),
     group: Type.Optional(Type.Integer({ minimum: 1 })),
     type: Type.Optional(Type.Literal('upload')),
     // The Python client sends these with their defaults; they carry nothing for upload sources.
