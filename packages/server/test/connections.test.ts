@@ -132,6 +132,9 @@ describe('timeouts', () => {
       const after = await trickle.closed;
       assert.ok(after >= 1900 && after < 5000, `closed after ${after} ms`);
       assert.match(trickle.received(), /^HTTP\/1\.1 408 /);
+      const answer = JSON.parse(trickle.received().split('\r\n\r\n')[1]!);
+      assert.equal(answer.code, 'request_timeout');
+      assert.match(answer.detail, /--request-timeout/);
     } finally {
       clearInterval(dripping);
     }

@@ -247,7 +247,8 @@ describe('upload limits and hostile uploads', () => {
       await ensureFreeSpace(server.dataDir, 1024, 'file small.zip');
       await assert.rejects(ensureFreeSpace(server.dataDir, free, 'file huge.zip'), (error: unknown) => {
         assert.ok(error instanceof MapshelfError);
-        assert.equal(error.statusCode, 503);
+        assert.equal(error.statusCode, 507);
+        assert.equal(error.code, 'insufficient_storage');
         assert.match(error.message, /^file huge\.zip: |file huge\.zip expands/);
         assert.match(error.message, /free/);
         assert.ok(!error.message.includes(server.dataDir), error.message);

@@ -22,10 +22,12 @@ export const errorCodes = {
   method_not_allowed: { status: 405, description: 'The route exists but does not accept this HTTP method.' },
   conflict: { status: 409, description: 'The request conflicts with the current state (a duplicate name, the last admin, ...).' },
   gone: { status: 410, description: 'The export expired and its file was deleted. Create the export again.' },
+  request_timeout: { status: 408, description: 'The request did not arrive in time (`--request-timeout`, `--headers-timeout`); the connection is closed. Send it again, faster or as an upload.' },
   body_too_large: { status: 413, description: 'The request body is larger than the configured limit.' },
   unsupported_media_type: { status: 415, description: 'The request body has a Content-Type the route does not accept, or an uploaded document is not a PDF, an image or UTF-8 text.' },
   range_not_satisfiable: { status: 416, description: 'A download asked for a byte range outside the file. `Content-Range` gives the size.' },
   internal_error: { status: 500, description: 'An unexpected server fault. The response carries a request id to quote in a bug report.' },
+  insufficient_storage: { status: 507, description: 'The server has too little free disk space to store the upload. Try again later, or ask the operator to free space.' },
   service_unavailable: { status: 503, description: 'The server is shutting down or a dependency (the database) is not available.' },
 } as const satisfies Record<string, { status: number; description: string }>;
 

@@ -16,7 +16,7 @@ export async function freeBytes(dir: string): Promise<number> {
 }
 
 /**
- * Refuses (503 `service_unavailable`, naming `what`) unless `bytes` and the margin fit in the free
+ * Refuses (507 `insufficient_storage`, naming `what`) unless `bytes` and the margin fit in the free
  * space of the file system holding `dir`. Messages give sizes, never the server's paths.
  */
 export async function ensureFreeSpace(dir: string, bytes: number, what: string): Promise<void> {
@@ -24,7 +24,7 @@ export async function ensureFreeSpace(dir: string, bytes: number, what: string):
   const needed = bytes + freeSpaceMargin(bytes);
   if (needed > free) {
     throw new MapshelfError(
-      'service_unavailable',
+      'insufficient_storage',
       `${what} expands to ${bytes} bytes; with the margin kept free that needs ${needed} bytes, but the server has ${free} bytes free. ` +
         'It was not extracted; try again later or ask the operator to free disk space.',
       { errors: [{ location: what, message: 'not enough free disk space to extract it' }] },

@@ -73,7 +73,7 @@ export function clientFileError(error: unknown, where: string, path: string): Ma
       return invalidParameter(where, `the path "${path}" is too long`);
     case 'ENOSPC':
     case 'EDQUOT':
-      return new MapshelfError('service_unavailable', `${where}: the server ran out of disk space while writing "${path}"; try again later.`);
+      return new MapshelfError('insufficient_storage', `${where}: the server ran out of disk space while writing "${path}"; try again later.`);
     default:
       return null;
   }

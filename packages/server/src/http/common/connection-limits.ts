@@ -14,8 +14,15 @@ const uploadRoutes = new Set([`POST ${apiRoot}/sources/`, `POST ${apiRoot}/docum
 const bodylessMethods = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS']);
 /** An unread rest of a body up to this size is read and dropped, so a refused client keeps its connection. */
 const drainLimit = 64 * 1024;
-/** What Node itself answers when the headers are late (`server.headersTimeout`). */
-const requestTimeoutResponse = 'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n';
+/** The 408 for a request that took too long to arrive, written straight to the socket, with the usual error body. */
+function requestTimeoutResponse(requestId: string, seconds: number): string {
+  const body = JSON.stringify({
+    detail: `The request did not arrive within ${seconds} s (--request-timeout); the connection is closed. Send it again, or upload large files to /sources/ or /documents/.`,
+    code: 'request_timeout',
+    request_id: requestId,
+  });
+  return `HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+}
 
 /** The Fastify server options that carry the timeouts; `app.ts` spreads them into `Fastify({...})`. */
 export function timeoutOptions(config: ServerConfig): { connectionTimeout: number; requestTimeout: number; http: { connectionsCheckingInterval: number } } {
@@ -63,8 +70,8 @@ export function registerConnectionLimits(app: FastifyInstance, config: ServerCon
         // Only a request still arriving is cut; a finished one (a long download, say) is left alone.
         if (raw.complete || raw.socket.destroyed) return;
         request.log.info({ requestTimeout: config.requestTimeout }, 'request took too long to arrive; closing the connection');
-        // As Node does for late headers: a bare 408 when nothing of the answer went out yet.
-        if (!reply.raw.headersSent && raw.socket.writable) raw.socket.end(requestTimeoutResponse, () => raw.socket.destroy());
+        // A 408 when nothing of the answer went out yet (Fastify is still waiting for the body, so it can't answer itself).
+        if (!reply.raw.headersSent && raw.socket.writable) raw.socket.end(requestTimeoutResponse(request.id, config.requestTimeout), () => raw.socket.destroy());
         else raw.socket.destroy();
       }, requestMs);
       timer.unref();
