@@ -2,14 +2,16 @@ import type { Server } from 'node:net';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ServerConfig } from '../../config.js';
 import { MapshelfError } from '../../domain/errors.js';
-import { apiRoot } from './urls.js';
 
-/**
- * Routes that take uploads: exempt from the whole-request limit (a 2 GB upload on a slow link
- * takes long), never from the idle limit. Written out here because the whole-request timer starts
- * in `onRequest`, before any route code runs.
- */
-const uploadRoutes = new Set([`POST ${apiRoot}/sources/`, `POST ${apiRoot}/documents/`]);
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * The route takes uploads: exempt from the whole-request limit (a 2 GB upload on a slow link
+     * takes long), never from the idle limit.
+     */
+    upload?: boolean;
+  }
+}
 /** Methods whose routes here never take a body. */
 const bodylessMethods = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS']);
 /** An unread rest of a body up to this size is read and dropped, so a refused client keeps its connection. */
@@ -41,10 +43,6 @@ function hasBody(request: FastifyRequest): boolean {
   return request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0' && Number(length) !== 0);
 }
 
-function routeKey(request: FastifyRequest): string {
-  return `${request.method} ${request.routeOptions.url ?? ''}`;
-}
-
 /**
  * Slow and greedy clients, before authentication:
  * - headers must arrive within `headersTimeout` and a whole non-upload request within
@@ -65,7 +63,7 @@ export function registerConnectionLimits(app: FastifyInstance, config: ServerCon
 
   app.addHook('onRequest', async (request, reply) => {
     const { raw } = request;
-    if (requestMs > 0 && !uploadRoutes.has(routeKey(request))) {
+    if (requestMs > 0 && request.routeOptions.config?.upload !== true) {
       const timer = setTimeout(() => {
         // Only a request still arriving is cut; a finished one (a long download, say) is left alone.
         if (raw.complete || raw.socket.destroyed) return;

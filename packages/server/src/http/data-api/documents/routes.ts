@@ -52,7 +52,7 @@ export function registerDocumentRoutes(base: FastifyInstance, ctx: DomainContext
   app.post(
     list,
     {
-      config: write,
+      config: { ...write, upload: true },
       schema: {
         summary: 'Upload a document: multipart with a "document" JSON part (title, description, tags, categories, license, group) and one file part',
         description: 'PDF, PNG, JPEG, GIF, TIFF, WebP or UTF-8 text; the type is read from the content.',

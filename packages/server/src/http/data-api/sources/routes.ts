@@ -48,7 +48,7 @@ export function registerSourceRoutes(base: FastifyInstance, ctx: DomainContext):
   app.post(
     list,
     {
-      config: { scope: 'sources:write' },
+      config: { scope: 'sources:write', upload: true },
       schema: {
         summary: 'Upload a source: multipart with a "source" JSON part and file0..fileN. Starts a scan.',
         description:
