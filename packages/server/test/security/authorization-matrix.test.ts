@@ -136,6 +136,9 @@ const getRoutes = Object.entries(openapi.paths)
     anonymousInDoc: ((security) => security.length === 0 || security.some((s) => Object.keys(s).length === 0))(ops.get!.security ?? openapi.security ?? []),
   }));
 
+/** List routes whose OPTIONS description offers `Expand: list` (others refuse the header). */
+const offersListExpansion = new Set<string>();
+
 function collectionOf(template: string): string {
   const rest = template.slice(v1.length + 1);
   return rest.startsWith('exports/croplayers/') ? 'exports/croplayers' : rest.split('/')[0]!;
@@ -165,15 +168,23 @@ function probesFor(route: (typeof getRoutes)[number], p: Principal): Probe[] | s
     const audience = fill ? refineAudience(route.template, fill) : null;
     probes.push({ path, headers: {}, audience, search: false });
     if (isList) {
-      probes.push({ path, headers: { expand: 'list' }, audience, search: false });
+      const expand: Record<string, string> = offersListExpansion.has(route.template) ? { expand: 'list' } : {};
+      if (expand.expand) probes.push({ path, headers: expand, audience, search: false });
       for (const filter of ['q', 'title.icontains', 'name.icontains', 'first_name.icontains', 'username.icontains']) {
         if (route.query.includes(filter)) {
-          probes.push({ path: `${path}?${filter}=${encodeURIComponent(world.marker)}`, headers: { expand: 'list' }, audience, search: true });
+          probes.push({ path: `${path}?${filter}=${encodeURIComponent(world.marker)}`, headers: expand, audience, search: true });
         }
       }
     }
   }
   return probes;
+}
+
+for (const route of getRoutes.filter((r) => r.query.includes('page_size'))) {
+  const probes = probesFor(route, world.by.siteAdmin!);
+  if (typeof probes === 'string') continue;
+  const described = await server.request('OPTIONS', probes[0]!.path);
+  if ((described.body?.expansions ?? []).includes('list')) offersListExpansion.add(route.template);
 }
 
 interface Outcome {
