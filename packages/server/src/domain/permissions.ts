@@ -8,19 +8,22 @@ import { everyone, type PermissionLevel } from './policies/items.js';
 export interface PermissionEntry {
   principal: string;
   level: PermissionLevel;
+  /** The input field that named the principal (`id`, `group` or `user`), for error locations. */
+  field?: string;
 }
 
 const principalPattern = /^(group\.(everyone|[1-9]\d*)|user\.[1-9]\d*)$/;
 
 /** Checks a principal names a real group or active user, and what `group.everyone` may hold. */
-async function checkEntry(ctx: DomainContext, entry: PermissionEntry, location: string): Promise<void> {
+async function checkEntry(ctx: DomainContext, entry: PermissionEntry, at: string): Promise<void> {
+  const location = `${at}.${entry.field ?? 'id'}`;
   if (!principalPattern.test(entry.principal)) {
     throw invalidParameter(location, `"${entry.principal}" is not a principal; use group.everyone, group.<id> or user.<id>`);
   }
   const [kind, id] = entry.principal.split('.') as ['group' | 'user', string];
   if (entry.principal === everyone) {
     // The public may read and download; changing an item takes a signed-in user.
-    if (entry.level === 'edit' || entry.level === 'admin') throw invalidParameter(location, 'group.everyone can hold view or download only');
+    if (entry.level === 'edit' || entry.level === 'admin') throw invalidParameter(`${at}.permission`, 'group.everyone can hold view or download only');
     return;
   }
   const exists =
@@ -44,7 +47,7 @@ export async function getPermission(ctx: DomainContext, actor: Actor, item: Item
 /** Grants (or changes) one principal's level. */
 export async function putPermission(ctx: DomainContext, actor: Actor, item: ItemRef | undefined, entry: PermissionEntry, what: string): Promise<PermissionRow> {
   await authorizeItem(ctx, actor, item, 'admin', what);
-  await checkEntry(ctx, entry, 'body.id');
+  await checkEntry(ctx, entry, 'body');
   await ctx.store.permissions.put(item!.kind, item!.id, entry.principal, entry.level, timestamp(ctx));
   return (await ctx.store.permissions.find(item!.kind, item!.id, entry.principal))!;
 }

@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import { invalidParameter } from '../domain/errors.js';
+import { unsafeCharacter } from '../domain/plain-text.js';
 
 /** Longest path component, in UTF-8 bytes: what Linux, macOS and Windows file systems accept. */
 export const maxComponentBytes = 255;
@@ -11,7 +12,8 @@ export const maxPathBytes = 1024;
 
 /**
  * A client-given file name (an upload path or a zip entry) as a safe relative path, or a 400
- * naming `where`: no absolute paths, drive letters, `..` segments, NUL bytes or backslash tricks;
+ * naming `where`: no absolute paths, drive letters, `..` segments, control or bidirectional
+ * characters (NUL included) or backslash tricks;
  * no component over 255 bytes nor a path over 1,024; and, for a file, a name after the last `/`
  * (`dir/` names a folder). `kind: 'folder'` accepts a trailing `/` (a zip's folder entries).
  */
@@ -30,6 +32,8 @@ export function safeRelativePath(name: string, where: string, kind: 'file' | 'fo
   ) {
     throw refuse('is not a safe relative path');
   }
+  const character = unsafeCharacter(unified);
+  if (character) throw refuse(`holds ${character.what} (${character.codePoint})`);
   if (kind === 'file' && /(^|\/)\.?$/.test(unified)) throw refuse('names a folder, not a file (it has no name after its last "/")');
   const trimmed = normalized.replace(/\/$/, '');
   if (trimmed.split('/').some((component) => Buffer.byteLength(component) > maxComponentBytes)) {

@@ -131,7 +131,9 @@ export async function receiveUpload<Fields>(
 ): Promise<ReceivedUpload<Fields>> {
   const expected = `a "${shape.jsonPart}" JSON part and ${shape.maxFiles === 1 ? 'one file part (file0)' : 'file0..fileN parts'}`;
   if (!request.isMultipart()) {
-    throw new MapshelfError('unsupported_media_type', `Upload as multipart/form-data: ${expected}.`);
+    throw new MapshelfError('unsupported_media_type', `Upload as multipart/form-data: ${expected}.`, {
+      errors: [{ location: 'header.content-type', message: `must be multipart/form-data, not ${request.headers['content-type'] ?? 'missing'}` }],
+    });
   }
   checkHeaders(request, limits);
   const scratch = absolute(dataDir, dataPaths.tmp);

@@ -38,7 +38,7 @@ function entryOf(body: PermissionBody, location: string, urlFor: UrlFor): Permis
   }
   if (!principal && body.user !== undefined) principal = `user.${idFromRef(body.user, 'users', `${location}.user`, urlFor)}`;
   if (!principal) throw invalidParameter(location, 'name who gets the permission: id ("group.everyone", "group.<id>", "user.<id>"), group or user');
-  return { principal, level: body.permission };
+  return { principal, level: body.permission, field: given[0] ?? 'id' };
 }
 
 function present(row: PermissionRow, itemPath: string, ctx: PresentContext) {

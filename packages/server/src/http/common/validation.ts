@@ -3,6 +3,8 @@ import addFormatsModule from 'ajv-formats';
 import type { FastifyInstance, FastifySchemaValidationError } from 'fastify';
 import type { Static, TSchema } from 'typebox';
 import { validationError, type AjvError } from './error-handler.js';
+import { MapshelfError } from '../../domain/errors.js';
+import { unsafeCharacter } from '../../domain/plain-text.js';
 import { registerExpandCheck } from './expand.js';
 
 // ajv-formats is CommonJS with a default export.
@@ -11,22 +13,12 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 const shared: Options = { allErrors: true, removeAdditional: false, useDefaults: true, strict: false };
 
 /**
- * `x-plain-text: 'line'` on a string schema refuses C0 and C1 control characters (NUL
- * included), DEL and the bidirectional embedding, override and isolate characters
- * (U+202A-U+202E, U+2066-U+2069), which can make a name display as something else.
+ * `x-plain-text: 'line'` on a string schema refuses the characters `unsafeCharacter` finds;
  * `'multiline'` (descriptions) also lets tab, line feed and carriage return through.
  */
 export const plainTextKeyword = 'x-plain-text';
 /** `x-http-url: true` on a string schema takes only absolute `http:` and `https:` URLs. */
 export const httpUrlKeyword = 'x-http-url';
-
-const bidiControls = /[\u202a-\u202e\u2066-\u2069]/;
-const lineControls = /[\u0000-\u001f\u007f-\u009f]/;
-const multilineControls = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
-
-function codePointName(c: string): string {
-  return `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
-}
 
 function addTextKeywords(ajv: Ajv): Ajv {
   ajv.addKeyword({
@@ -35,16 +27,13 @@ function addTextKeywords(ajv: Ajv): Ajv {
     schemaType: 'string',
     errors: true,
     validate: function check(mode: string, data: string) {
-      const control = (mode === 'multiline' ? multilineControls : lineControls).exec(data) ?? undefined;
-      const bidi = bidiControls.exec(data) ?? undefined;
-      const found = [control, bidi].filter((m) => m !== undefined).sort((a, b) => a.index - b.index)[0];
+      const found = unsafeCharacter(data, mode === 'multiline' ? 'multiline' : 'line');
       if (!found) return true;
-      const what = bidi === found ? 'a bidirectional control character' : 'a control character';
       (check as unknown as { errors: unknown[] }).errors = [
         {
           keyword: plainTextKeyword,
-          params: { character: codePointName(found[0]) },
-          message: `must not contain ${what} (${codePointName(found[0])} at position ${found.index})${mode === 'multiline' ? '; only tab and line breaks are allowed' : ''}`,
+          params: { character: found.codePoint },
+          message: `must not contain ${found.what} (${found.codePoint} at position ${found.index})${mode === 'multiline' ? '; only tab and line breaks are allowed' : ''}`,
         },
       ];
       return false;
@@ -119,11 +108,34 @@ function strictPathIds(schema: Record<string, unknown>, validate: Validate): Val
 export function registerValidation(app: FastifyInstance): void {
   // The Expand header is checked against what each route offers (`config.expansions`).
   registerExpandCheck(app);
+  refuseFieldsOnActions(app);
   app.setValidatorCompiler(({ schema, httpPart }) => {
     if ((schema as Record<string, unknown>)[documentationOnly]) return () => true;
     const ajv = httpPart === 'body' ? strict : coercing;
     const validate = ajv.compile(schema) as Validate;
     return httpPart === 'params' ? strictPathIds(schema as Record<string, unknown>, validate) : validate;
+  });
+}
+
+/**
+ * Actions without a body schema (`…/publish/`, `…/scans/`, `…/import/`) take no fields: an
+ * empty body or `{}` (which clients send), nothing else, so a field the client thinks does
+ * something is not silently ignored. Uploads and raw XML bodies are read by their routes.
+ */
+function refuseFieldsOnActions(app: FastifyInstance): void {
+  app.addHook('preValidation', async (request) => {
+    const { config, schema, url } = request.routeOptions;
+    if (url === undefined || schema?.body || config.upload || config.xmlBody) return;
+    const body = request.body as unknown;
+    if (body === undefined || body === null) return;
+    if (typeof body === 'object' && !Array.isArray(body)) {
+      const [field] = Object.keys(body);
+      if (field === undefined) return;
+      throw new MapshelfError('invalid_body', `body.${field}: this request takes no fields; send no body, or {}.`, {
+        errors: [{ location: `body.${field}`, message: 'unknown field: this request takes none' }],
+      });
+    }
+    throw new MapshelfError('invalid_body', 'This request takes no body; send none, or {}.', { errors: [{ location: 'body', message: 'takes no body' }] });
   });
 }
 
