@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { freePort } from './helpers/ports.js';
 import { after, it } from 'node:test';
 
@@ -10,7 +12,7 @@ import { after, it } from 'node:test';
 const bin = new URL('../../cli/dist/bin.js', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'mapshelf-recovery-'));
 const dataDir = join(dir, 'data');
-const token = 'recovery-token';
+const token = randomBytes(32).toString('hex');
 /** The imported layer, which the export test uses. */
 let layerUrl: string | undefined;
 const count = 300_000;
@@ -161,6 +163,77 @@ it('finishes an export interrupted by SIGKILL; its ogr2ogr dies with the server 
     writeFileSync(zip, Buffer.from(await (await fetch(exported.download_url, { headers: { authorization: `key ${token}` } })).arrayBuffer()));
     const info = execFileSync('ogrinfo', ['-ro', '-so', '-al', `/vsizip/${zip}/points/points.gml`], { encoding: 'utf8' });
     assert.match(info, new RegExp(`Feature Count: ${count}\\b`));
+  } finally {
+    server.kill('SIGTERM');
+    await new Promise((r) => server.once('exit', r));
+  }
+});
+
+/** Polls until ogr2ogr runs on the server's scratch folder; returns its pids. */
+async function waitForOgr2ogr(scratch: string, skip: ReadonlySet<number> = new Set(), timeoutMs = 60_000): Promise<number[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const children = processesMentioning(scratch).filter((pid) => {
+      if (skip.has(pid)) return false;
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('ogr2ogr');
+      } catch {
+        return false;
+      }
+    });
+    if (children.length > 0 || Date.now() > deadline) return children;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+it('finishes an export killed three times, during its run and during its recovery: restarts are not failures', async () => {
+  assert.ok(layerUrl, 'the import test ran first');
+  const port = await freePort();
+  let server = await serve(port);
+  const api = `http://127.0.0.1:${port}/services/api/v1/`;
+  const call = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(path.startsWith('http') ? path : api + path, {
+      method,
+      headers: { authorization: `key ${token}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as any };
+  };
+  const scratch = join(dataDir, 'tmp');
+  const kills = 3;
+  try {
+    const created = await call('POST', 'exports/', { crs: 'EPSG:2193', formats: { vector: 'application/gml+xml' }, items: [{ item: layerUrl }] });
+    assert.equal(created.status, 202, JSON.stringify(created.body));
+    const exportUrl: string = created.body.url;
+    const exportId: number = created.body.id;
+    // The export has max_attempts 2: before interruptions were counted apart, the second kill failed it.
+    const killed = new Set<number>();
+    for (let round = 1; round <= kills; round++) {
+      const children = await waitForOgr2ogr(scratch, killed);
+      assert.ok(children.length > 0, `round ${round}: ogr2ogr should be running before the kill`);
+      for (const pid of children) killed.add(pid);
+      server.kill('SIGKILL');
+      await new Promise((r) => server.once('exit', r));
+      server = await serve(port);
+    }
+    let exported: any;
+    for (let i = 0; i < 1200; i++) {
+      exported = (await call('GET', exportUrl)).body;
+      if (exported.state !== 'processing') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(exported.state, 'complete', JSON.stringify(exported));
+    assert.deepEqual(readdirSync(scratch), [], 'no scratch files are left behind');
+
+    const db = new Database(join(dataDir, 'catalog.sqlite'), { readonly: true });
+    try {
+      const job = db.prepare('select j.* from jobs j join exports e on e.job_id = j.id where e.id = ?').get(exportId) as any;
+      assert.equal(job.status, 'done');
+      assert.equal(job.interruptions, kills, 'each kill counts as an interruption');
+      assert.equal(job.attempts, 1, 'the one run that finished is the only attempt counted');
+    } finally {
+      db.close();
+    }
   } finally {
     server.kill('SIGTERM');
     await new Promise((r) => server.once('exit', r));
