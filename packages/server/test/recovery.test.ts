@@ -5,7 +5,11 @@ import { createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync, writ
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import type { FastifyBaseLogger } from 'fastify';
 import { freePort } from './helpers/ports.js';
+import { WorkerPool } from '../src/jobs/worker-pool.js';
+import { JobAbortedError, type JobKind } from '../src/jobs/job-kind.js';
+import { Store } from '../src/store/store.js';
 import { after, it } from 'node:test';
 
 // A server killed with SIGKILL in the middle of an import (or an export) finishes it after a restart.
@@ -135,7 +139,7 @@ it('finishes an export interrupted by SIGKILL; its ogr2ogr dies with the server 
   };
   try {
     // GML is slow to write, so the kill lands while ogr2ogr runs.
-    const created = await call('POST', 'exports/', { crs: 'EPSG:2193', formats: { vector: 'application/gml+xml' }, items: [{ item: layerUrl }] });
+    const created = await call('POST', 'exports/', { crs: 'EPSG:2193', formats: { vector: 'application/gml+xml' }, items: [{ item: `http://127.0.0.1:${port}${new URL(layerUrl).pathname}` }] });
     assert.equal(created.status, 202, JSON.stringify(created.body));
     const exportUrl: string = created.body.url;
     const scratch = join(dataDir, 'tmp');
@@ -202,7 +206,7 @@ it('finishes an export killed three times, during its run and during its recover
   const scratch = join(dataDir, 'tmp');
   const kills = 3;
   try {
-    const created = await call('POST', 'exports/', { crs: 'EPSG:2193', formats: { vector: 'application/gml+xml' }, items: [{ item: layerUrl }] });
+    const created = await call('POST', 'exports/', { crs: 'EPSG:2193', formats: { vector: 'application/gml+xml' }, items: [{ item: `http://127.0.0.1:${port}${new URL(layerUrl).pathname}` }] });
     assert.equal(created.status, 202, JSON.stringify(created.body));
     const exportUrl: string = created.body.url;
     const exportId: number = created.body.id;
@@ -237,5 +241,85 @@ it('finishes an export killed three times, during its run and during its recover
   } finally {
     server.kill('SIGTERM');
     await new Promise((r) => server.once('exit', r));
+  }
+});
+
+it('counts shutdowns and crashes apart from failures, and gives a job up after its tenth interruption', async () => {
+  const storeDir = mkdtempSync(join(tmpdir(), 'mapshelf-interruptions-'));
+  const store = await Store.open(storeDir);
+  const quiet = { info() {}, warn() {}, error() {}, debug() {}, trace() {}, fatal() {}, child: () => quiet } as unknown as FastifyBaseLogger;
+  let started = 0;
+  let finishOn = Infinity;
+  const failures: string[] = [];
+  const kind: JobKind<{ n: number }> = {
+    name: 'hang',
+    maxAttempts: 2,
+    async perform(_payload, job) {
+      started++;
+      if (started >= finishOn) return;
+      // Runs until the pool stops it.
+      await new Promise((_resolve, reject) => job.signal.addEventListener('abort', () => reject(new JobAbortedError('aborted')), { once: true }));
+    },
+    async onFailure(_payload, message) {
+      failures.push(message);
+    },
+  };
+  const poolRound = async (crash: boolean) => {
+    const pool = new WorkerPool(store, quiet, 1);
+    pool.register(kind);
+    const before = started;
+    if (crash) {
+      // A dead process claimed it and never finished: the next start finds it running.
+      assert.ok(await store.jobs.claim(new Date().toISOString()));
+      await pool.start();
+    } else {
+      await pool.start();
+    }
+    for (let i = 0; i < 200 && started === before; i++) await new Promise((r) => setTimeout(r, 10));
+    await pool.stop();
+  };
+  try {
+    const now = new Date().toISOString();
+    const id = await store.jobs.insert({ kind: 'hang', payload: { n: 1 }, runAt: now, maxAttempts: 2 }, now);
+    // Crashes (each found at the next start, then a shutdown of the run after it) and shutdowns,
+    // up to nine interruptions: the job is queued again each time, with no failed attempt.
+    let expected = 0;
+    for (let round = 1; expected < 9; round++) {
+      const crash = round % 2 === 1 && expected <= 7;
+      await poolRound(crash);
+      expected += crash ? 2 : 1;
+      const job = (await store.jobs.findById(id))!;
+      assert.equal(job.status, 'queued', `round ${round}`);
+      assert.equal(job.attempts, 0, 'an interruption gives its attempt back');
+      assert.equal(job.interruptions, expected, `round ${round}`);
+    }
+    assert.deepEqual(failures, []);
+    // Interrupted until the limit: given up, with a reason that says so, and its failure handler ran.
+    await poolRound(false);
+    const given = (await store.jobs.findById(id))!;
+    assert.equal(given.status, 'failed');
+    assert.equal(given.interruptions, 9, 'the tenth interruption gives up');
+    assert.match(given.error ?? '', /kept being interrupted/);
+    assert.equal(failures.length, 1);
+    assert.match(failures[0]!, /kept being interrupted by server restarts/);
+    assert.equal(given.on_failure_due, 0);
+
+    // A job interrupted four times that then runs to the end is done, after one attempt.
+    finishOn = started + 4;
+    const second = await store.jobs.insert({ kind: 'hang', payload: { n: 2 }, runAt: new Date().toISOString(), maxAttempts: 2 }, now);
+    // A shutdown, a crash (two interruptions), a shutdown.
+    for (let round = 0; round < 3; round++) await poolRound(round === 1);
+    const pool = new WorkerPool(store, quiet, 1);
+    pool.register(kind);
+    await pool.start();
+    for (let i = 0; i < 200 && (await store.jobs.findById(second))!.status !== 'done'; i++) await new Promise((r) => setTimeout(r, 10));
+    await pool.stop();
+    const done = (await store.jobs.findById(second))!;
+    assert.equal(done.status, 'done');
+    assert.equal(done.attempts, 1);
+    assert.equal(done.interruptions, 4);
+  } finally {
+    await store.close();
+    rmSync(storeDir, { recursive: true, force: true });
   }
 });
