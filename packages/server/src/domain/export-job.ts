@@ -93,15 +93,23 @@ export async function performExport(ctx: DomainContext, exportId: number, signal
     // Scratch goes before the export reads as complete, so a finished export leaves nothing behind.
     await rm(scratch, { recursive: true, force: true });
     const at = ctx.now();
-    const settled = await store.exports.settle(exportId, {
-      state: 'complete',
-      progress: 1,
-      file,
-      file_size: written.size,
-      file_etag: written.sha256,
-      completed_at: at.toISOString(),
-      expires_at: new Date(at.getTime() + ctx.settings.exportTtl * 1000).toISOString(),
-      updated_at: at.toISOString(),
+    // A layer deleted meanwhile must not stay downloadable: checked with the settle, in one transaction.
+    const settled = await store.transaction(async (repos) => {
+      for (const item of items) {
+        if (!(await repos.layers.findLayerVersion(item.version_id))?.data_file) {
+          throw new PermanentJobError(`${item.type} ${item.layer_id} ("${item.title}") was deleted while it was being exported.`);
+        }
+      }
+      return repos.exports.settle(exportId, {
+        state: 'complete',
+        progress: 1,
+        file,
+        file_size: written.size,
+        file_etag: written.sha256,
+        completed_at: at.toISOString(),
+        expires_at: new Date(at.getTime() + ctx.settings.exportTtl * 1000).toISOString(),
+        updated_at: at.toISOString(),
+      });
     });
     // Cancelled while the zip was moved into place: the cancel won, so the file goes.
     if (!settled) await removeExportFiles(ctx, exportId);

@@ -111,12 +111,16 @@ async function attachSidecarMetadata(ctx: DomainContext, versionId: number, path
 export async function failImport(ctx: DomainContext, versionId: number, message: string, cancelled: boolean): Promise<void> {
   const version = await ctx.store.layers.findVersion(versionId);
   if (!version) return;
-  await ctx.store.layers.updateVersion(versionId, {
-    status: 'error',
-    error: cancelled ? 'The import was cancelled.' : message,
-    import_log: `${version.import_log}${timestamp(ctx)} ${cancelled ? 'CANCELLED' : `ERROR ${message}`}\n`,
-    updated_at: timestamp(ctx),
-  });
+  const error = cancelled ? 'The import was cancelled.' : message;
+  // Run again after a crash, it leaves the version as the first run did.
+  if (version.status !== 'error' || version.error !== error) {
+    await ctx.store.layers.updateVersion(versionId, {
+      status: 'error',
+      error,
+      import_log: `${version.import_log}${timestamp(ctx)} ${cancelled ? 'CANCELLED' : `ERROR ${message}`}\n`,
+      updated_at: timestamp(ctx),
+    });
+  }
   await indexLayer(ctx, version.layer_id);
   await settlePublishRequests(ctx, versionId);
 }

@@ -203,8 +203,8 @@ export async function listVersions(ctx: DomainContext, actor: Actor, type: Layer
   return { ...result, items: result.items.map((row) => asSeenBy(row, layer.level)) };
 }
 
-async function assertNoDraft(ctx: DomainContext, layerId: number): Promise<VersionRow> {
-  const latest = (await ctx.store.layers.latestVersion(layerId))!;
+async function assertNoDraft(repos: Pick<Repositories, 'layers'>, layerId: number): Promise<VersionRow> {
+  const latest = (await repos.layers.latestVersion(layerId))!;
   if (latest.published_at === null) {
     throw conflict(`Layer ${layerId} has a draft already (version ${latest.id}); publish, import or delete it first.`);
   }
@@ -217,9 +217,10 @@ async function assertNoDraft(ctx: DomainContext, layerId: number): Promise<Versi
  */
 export async function createDraft(ctx: DomainContext, actor: Actor, type: LayerRow['type'], layerId: number, reimport: boolean): Promise<LayerVersionRow> {
   await authorizedLayer(ctx, actor, type, layerId, 'edit');
-  const latest = await assertNoDraft(ctx, layerId);
   const at = timestamp(ctx);
+  // Checked inside the transaction, so of concurrent requests exactly one makes the draft.
   const versionId = await ctx.store.transaction(async (repos) => {
+    const latest = await assertNoDraft(repos, layerId);
     const copy = versionRow(layerId, latest.number + 1, at, actorId(actor), latest);
     const version = await repos.layers.createVersion(
       reimport ? copy : { ...copy, status: latest.status, change_counts: JSON.stringify({ added: 0, updated: 0, deleted: 0 }), progress: 1 },

@@ -1,5 +1,6 @@
 import type { PublishRequestRow } from '../store/schema.js';
 import type { PublishItemRef, PublishItemRow } from '../store/publish-repository.js';
+import type { Repositories } from '../store/store.js';
 import { hasScope, isSiteAdmin, type Actor } from './actor.js';
 import { timestamp, type DomainContext } from './context.js';
 import { indexLayer, indexSet } from './catalog.js';
@@ -50,8 +51,15 @@ async function checkItem(ctx: DomainContext, actor: Actor, item: PublishItemRef,
     if ((error as { statusCode?: number }).statusCode === 404) throw invalidParameter(where, `no ${what.toLowerCase().replace(/ \d+$/, '')} you can see has id ${item.id}`);
     throw error;
   }
-  if (found!.published_at !== null) throw conflict(`${what} is published already.`);
-  if ((await ctx.store.publish.openRequestsFor(item)).length > 0) throw conflict(`${what} is waiting in another publish request.`);
+  await assertPublishable(ctx.store, item);
+}
+
+/** A version that is published, or waiting in another request, can't be requested again. */
+async function assertPublishable(repos: Pick<Repositories, 'layers' | 'sets' | 'publish'>, item: PublishItemRef): Promise<void> {
+  const what = `${item.kind === 'set-version' ? 'Set version' : 'Version'} ${item.id}`;
+  const version = item.kind === 'version' ? await repos.layers.findLayerVersion(item.id) : await repos.sets.findSetVersion(item.id);
+  if (version?.published_at != null) throw conflict(`${what} is published already.`);
+  if ((await repos.publish.openRequestsFor(item)).length > 0) throw conflict(`${what} is waiting in another publish request.`);
 }
 
 /**
@@ -71,6 +79,8 @@ export async function createPublish(ctx: DomainContext, actor: Actor, input: Pub
     if (when > ctx.now().getTime()) publishAt = new Date(when).toISOString();
   }
   const request = await ctx.store.transaction(async (repos) => {
+    // Again inside the transaction, so of concurrent requests for one version exactly one is made.
+    for (const item of unique) await assertPublishable(repos, item);
     const created = await repos.publish.create(
       {
         state: 'pending',

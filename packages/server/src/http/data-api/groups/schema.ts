@@ -27,7 +27,8 @@ export const membersListSpec: ListSpec = {
   },
   orderings: ['username', 'role', 'joined_at'],
   defaultOrdering: ['username'],
-  expansions: [],
+  // Members are listed in full already; `list` is accepted because clients send it on every list.
+  expansions: ['list'],
 };
 
 const name = nameText({ minLength: 1, maxLength: 150, pattern: '\\S' });
