@@ -73,8 +73,13 @@ export interface ExportValidation {
   invalid_reasons: string[];
   /** Roughly how big the zip would be, in bytes; null when it can't be told. */
   size_estimate_zipped: number | null;
-  /** Each item as it was given, whether it can be exported, and why not. */
-  items: Array<{ item: string; is_valid: boolean; invalid_reasons: string[] }>;
+  /** Each item as it was given, whether it can be exported, and why not; Mapshelf adds its warnings. */
+  items: Array<{ item: string; is_valid: boolean; invalid_reasons: string[]; warnings?: string[] }>;
+  /**
+   * What the export would leave out, each as `where: why`: data outside the CRS's area of use,
+   * items left empty by the extent when `options.allow_empty` is set. Mapshelf only, not Koordinates.
+   */
+  warnings?: string[];
   /** The name the export (and its zip) would get; null when it is not valid. Mapshelf only, not Koordinates. */
   name?: string | null;
 }

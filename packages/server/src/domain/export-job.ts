@@ -8,7 +8,7 @@ import { zipFolder } from '../files/zip-write.js';
 import { PermanentJobError } from '../jobs/job-kind.js';
 import { timestamp, type DomainContext } from './context.js';
 import { absolute, dataPaths } from './data-paths.js';
-import type { ExportItem } from './exports.js';
+import { itemClip, type ExportItem } from './exports.js';
 import { versionMetadata } from './layer-metadata.js';
 
 /** Share of the progress bar the zipping takes; GDAL's writing takes the rest. */
@@ -59,6 +59,8 @@ export async function performExport(ctx: DomainContext, exportId: number, signal
       const folder = join(content, item.base_name);
       await mkdir(folder, { recursive: true });
       const share = (weights[i]! / totalWeight) * (1 - zipShare);
+      // The crop, narrowed to the area of use of the CRS the item is written in (as validation said).
+      const clip = itemClip(version, format, row.crs, crop);
       await exportItem({
         source: absolute(ctx.dataDir, version.data_file),
         sourceLayer: versionLayerName,
@@ -68,7 +70,8 @@ export async function performExport(ctx: DomainContext, exportId: number, signal
         baseName: item.base_name,
         layerName: layerNameOf(item.base_name),
         crs: row.crs,
-        crop,
+        crop: clip.crop,
+        keepNothing: clip.keepsNothing,
         color: item.color,
         scratch,
         signal,

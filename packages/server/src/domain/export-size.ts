@@ -7,6 +7,10 @@ export interface SizedItem {
   fileSize: number;
   extent: [number, number, number, number] | null;
   format: ExportFormat;
+  /** This item's own cut (the crop narrowed to the CRS's area of use), when it differs from the export's. */
+  crop?: CropPolygon | null;
+  /** The cut keeps nothing of this item. */
+  keepsNothing?: boolean;
 }
 
 /** A GeoPackage with one empty layer and its R-tree is about this size; the rest is data. */
@@ -40,7 +44,8 @@ const factors: Record<string, { perByte: number; fixed: number }> = {
 export function estimateZippedSize(items: SizedItem[], crop: CropPolygon | null): number {
   let total = 22; // the zip's end record
   for (const item of items) {
-    const kept = crop && item.extent ? cropCoverage(crop, item.extent) : 1;
+    const cut = item.crop !== undefined ? item.crop : crop;
+    const kept = item.keepsNothing ? 0 : cut && item.extent ? cropCoverage(cut, item.extent) : 1;
     const data = Math.max(0, item.fileSize - emptyGeoPackage) * kept;
     const factor = factors[item.format.short] ?? { perByte: 0.6, fixed: 4096 };
     total += Math.round(data * factor.perByte) + factor.fixed + sidecarBytes;

@@ -1,11 +1,14 @@
 import { stat } from 'node:fs/promises';
-import { cropPolygonProblems, type CropPolygon } from '../geo/crop.js';
+import { clipInSource, cropPolygonProblems, type Bbox, type CropPolygon } from '../geo/crop.js';
+import { clipKeepsAny } from '../geo/crop-sql.js';
+import { describeArea, exportClip, type ExportClip } from '../geo/crs-area.js';
 import { exportFormats, exportKinds, findExportFormat, type ExportFormat } from '../geo/export-formats.js';
 import { isKnownCrs } from '../geo/gdal.js';
-import type { ExportRow, LayerRow } from '../store/schema.js';
+import type { ExportRow, LayerRow, VersionRow } from '../store/schema.js';
 import type { Actor } from './actor.js';
 import { countUse } from './catalog.js';
 import { findVisibleCropFeature } from './crop-layers.js';
+import { versionLayerName } from '../geo/import.js';
 import { timestamp, type DomainContext } from './context.js';
 import { absolute } from './data-paths.js';
 import { conflict, MapshelfError, notFound, type ErrorLocation } from './errors.js';
@@ -79,7 +82,9 @@ interface ExportPlan {
 export interface ExportValidation {
   /** Every problem, with where it is. */
   reasons: ErrorLocation[];
-  items: Array<{ given: string; reasons: string[] }>;
+  /** What the export would do that the caller may not expect (data left out), with where. */
+  warnings: ErrorLocation[];
+  items: Array<{ given: string; reasons: string[]; warnings: string[] }>;
   sizeEstimate: number | null;
   plan: ExportPlan | null;
 }
@@ -114,6 +119,9 @@ const what = (type: LayerRow['type'], id: number) => `${type} ${id}`;
 
 interface CheckedItem {
   item: ExportItem;
+  /** Where in the request the item is. */
+  index: number;
+  version: VersionRow;
   featureCount: number;
   fileSize: number;
   extent: [number, number, number, number] | null;
@@ -121,7 +129,7 @@ interface CheckedItem {
 }
 
 /** Checks one item: it exists for the actor, they may download it, and its version holds data. */
-async function checkItem(ctx: DomainContext, actor: Actor, input: ExportItemInput): Promise<{ checked?: CheckedItem; reasons: string[] }> {
+async function checkItem(ctx: DomainContext, actor: Actor, input: ExportItemInput, index: number): Promise<{ checked?: CheckedItem; reasons: string[] }> {
   const { ref } = input;
   if (!ref) return { reasons: [`"${input.given}" is not the URL of a layer, a table or one of their versions`] };
   const reasons: string[] = [];
@@ -162,6 +170,8 @@ async function checkItem(ctx: DomainContext, actor: Actor, input: ExportItemInpu
         layer_url: ref.layerUrl,
         color: input.color ?? null,
       },
+      index,
+      version,
       featureCount: version.feature_count ?? 0,
       fileSize,
       extent: version.extent ? (JSON.parse(version.extent) as [number, number, number, number]) : null,
@@ -214,17 +224,106 @@ function checkOptions(options: Record<string, unknown>, hasRaster: boolean, reas
   for (const [key, value] of Object.entries(options)) {
     const location = `body.options.${key}`;
     if (pdfOptions.includes(key)) reasons.push({ location, message: 'is a PDF option, and PDF exports are not offered yet; remove it' });
+    else if (key === 'allow_empty') {
+      if (typeof value !== 'boolean') reasons.push({ location, message: 'must be true or false' });
+    }
     else if (key === 'raster_resolution_multiplier') {
       if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > 16) reasons.push({ location, message: 'must be a whole number from 1 to 16' });
       else if (!hasRaster) reasons.push({ location, message: 'applies to raster and grid items; this export has only vector and table items, so remove it' });
-    } else reasons.push({ location, message: 'is not an export option; the options are raster_resolution_multiplier and, for PDF exports (not offered yet), the PDF options' });
+    } else reasons.push({ location, message: 'is not an export option; the options are allow_empty, raster_resolution_multiplier and, for PDF exports (not offered yet), the PDF options' });
   }
+}
+
+/**
+ * Where one item is cut (`exportClip`): at the export's crop, narrowed to the area of use of
+ * the CRS it is written in. Tables and items without geometry are never cut. The job uses the
+ * same, so validation and export agree.
+ */
+export function itemClip(version: Pick<VersionRow, 'crs' | 'extent' | 'geometry_type'>, format: ExportFormat, crs: string | null, crop: CropPolygon | null): ExportClip {
+  if (version.geometry_type === null) return { crop: null, keepsNothing: false, areaCut: null };
+  return exportClip({
+    targetCrs: format.fixedCrs ?? crs,
+    sourceCrs: version.crs,
+    crop,
+    extent: version.extent ? (JSON.parse(version.extent) as Bbox) : null,
+  });
+}
+
+const percent = (share: number) => (share > 0.995 && share < 1 ? '99.5%+' : share < 0.005 ? 'under 0.5%' : `${Math.round(share * 100)}%`);
+
+/** Whether an item keeps any feature once cut at its clip, decided in its GeoPackage (`clipKeepsAny`). */
+async function keepsAny(ctx: DomainContext, c: CheckedItem, clip: ExportClip): Promise<boolean> {
+  if (clip.keepsNothing) return false;
+  if (!clip.crop || c.version.geometry_type === null || !c.version.data_file) return true;
+  if (c.featureCount === 0) return false;
+  const source = absolute(ctx.dataDir, c.version.data_file);
+  const inSource = await clipInSource(clip.crop, source, versionLayerName);
+  if (!inSource) return false;
+  const type = c.version.geometry_type;
+  const dimension = /polygon/i.test(type) ? 'polygon' : /linestring/i.test(type) ? 'line' : 'point';
+  return clipKeepsAny(source, versionLayerName, inSource, dimension);
+}
+
+/**
+ * Warnings for items the target CRS's area of use cuts, and the items the export would leave
+ * empty: reasons unless `allow_empty` (then warnings). When every item would be empty, one
+ * message at the extent (or the CRS, when only its area of use leaves them empty).
+ */
+async function checkClips(
+  ctx: DomainContext,
+  checked: CheckedItem[],
+  chosen: Map<string, ExportFormat>,
+  crs: string | null,
+  crop: CropPolygon | null,
+  allowEmpty: boolean,
+  reasons: ErrorLocation[],
+  warnings: ErrorLocation[],
+  itemWarnings: string[][],
+  itemReasons: string[][],
+): Promise<Map<CheckedItem, ExportClip>> {
+  const clips = new Map<CheckedItem, ExportClip>();
+  const empty: Array<{ c: CheckedItem; clip: ExportClip }> = [];
+  for (const c of checked) {
+    const format = chosen.get(c.item.kind);
+    if (!format || c.version.geometry_type === null) continue;
+    const clip = itemClip(c.version, format, crs, crop);
+    clips.set(c, clip);
+    const name = `${what(c.item.type, c.item.layer_id)} ("${c.item.title}")`;
+    if (clip.areaCut) {
+      const { area, shareOutside } = clip.areaCut;
+      const message = `${percent(shareOutside)} of the extent of ${name}${crop ? ' within the export\'s extent' : ''} lies outside the area of use of ${area.crs} (${describeArea(area)}), where it can't be reprojected reliably; the export keeps only the part inside`;
+      warnings.push({ location: `body.items[${c.index}].item`, message });
+      itemWarnings[c.index]!.push(message);
+    }
+    if (!(await keepsAny(ctx, c, clip))) empty.push({ c, clip });
+  }
+  if (empty.length === 0) return clips;
+  const where = (clip: ExportClip) =>
+    crop && clip.areaCut ? `the export's extent within the area of use of ${clip.areaCut.area.crs}` : crop ? "the export's extent" : `the area of use of ${clip.areaCut!.area.crs} (${describeArea(clip.areaCut!.area)})`;
+  const remedy = allowEmpty ? 'it is exported empty (allow_empty)' : 'change the extent or the CRS, remove the item, or set options.allow_empty to true to export it empty';
+  const out = allowEmpty ? warnings : reasons;
+  if (empty.length === checked.length) {
+    const first = empty[0]!.clip;
+    const names = empty.map(({ c }) => `${what(c.item.type, c.item.layer_id)} ("${c.item.title}")`).join(', ');
+    const location = crop ? 'body.extent' : 'body.crs';
+    out.push({ location, message: `holds no features of ${empty.length === 1 ? names : `any item (${names})`}: nothing lies inside ${where(first)}; ${remedy.replace(/the item/, 'items')}` });
+    if (allowEmpty) for (const { c } of empty) itemWarnings[c.index]!.push(`holds no features inside ${where(first)}`);
+    return clips;
+  }
+  for (const { c, clip } of empty) {
+    const message = `holds no features inside ${where(clip)}, while other items do; ${remedy}`;
+    out.push({ location: `body.items[${c.index}].item`, message });
+    (allowEmpty ? itemWarnings : itemReasons)[c.index]!.push(message);
+  }
+  return clips;
 }
 
 /** Checks an export request as the actor would make it, and plans it if it is valid. */
 export async function validateExport(ctx: DomainContext, actor: Actor, request: ExportRequest): Promise<ExportValidation> {
   const reasons: ErrorLocation[] = [];
-  const itemResults = await Promise.all(request.items.map((input) => checkItem(ctx, actor, input)));
+  const warnings: ErrorLocation[] = [];
+  const itemWarnings: string[][] = request.items.map(() => []);
+  const itemResults = await Promise.all(request.items.map((input, i) => checkItem(ctx, actor, input, i)));
   const checked = itemResults.flatMap((r) => (r.checked ? [r.checked] : []));
   const seen = new Set<number>();
   itemResults.forEach((result, i) => {
@@ -252,15 +351,27 @@ export async function validateExport(ctx: DomainContext, actor: Actor, request: 
 
   // The CRS: needed by vector data written in a format whose CRS isn't fixed.
   const crs = request.crs || null;
+  let crsOk = true;
   const vectorFormat = chosen.get('vector');
   const needsCrs = checked.some((c) => c.item.kind === 'vector' && c.hasGeometry) && vectorFormat !== undefined && !vectorFormat.fixedCrs;
   if (crs !== null) {
+    crsOk = false;
     if (!/^EPSG:\d{1,9}$/.test(crs)) reasons.push({ location: 'body.crs', message: `must have the form EPSG:XXXX, e.g. EPSG:2193, not "${crs}"` });
     else if (!isKnownCrs(crs)) reasons.push({ location: 'body.crs', message: `${crs} is not a coordinate reference system in the EPSG registry` });
+    else crsOk = true;
   } else if (needsCrs) reasons.push({ location: 'body.crs', message: 'is required: give the CRS to write the data in, as EPSG:XXXX (only KML, always EPSG:4326, goes without)' });
 
+  const reasonsBeforeCrop = reasons.length;
   const crop = await resolveCrop(ctx, actor, request.extent, reasons);
+  const cropOk = reasons.length === reasonsBeforeCrop;
   checkOptions(request.options, false, reasons);
+
+  // The data each item keeps, once cut at the crop and the CRS's area of use; only when the CRS
+  // and the extent can be read, since both decide it.
+  const clips =
+    crsOk && cropOk
+      ? await checkClips(ctx, checked, chosen, crs, crop, request.options.allow_empty === true, reasons, warnings, itemWarnings, itemResults.map((r) => r.reasons))
+      : new Map<CheckedItem, ExportClip>();
 
   const items = checked.map((c) => c.item);
   assignBaseNames(items);
@@ -269,13 +380,14 @@ export async function validateExport(ctx: DomainContext, actor: Actor, request: 
       ? estimateZippedSize(
           checked.flatMap((c) => {
             const format = chosen.get(c.item.kind);
-            return format ? [{ ...c, format }] : [];
+            const clip = clips.get(c);
+            return format ? [{ ...c, format, ...(clip && { crop: clip.keepsNothing ? null : clip.crop, keepsNothing: clip.keepsNothing }) }] : [];
           }),
           crop,
         )
       : null;
-  const perItem = request.items.map((input, i) => ({ given: input.given, reasons: itemResults[i]!.reasons }));
-  if (reasons.length > 0) return { reasons, items: perItem, sizeEstimate, plan: null };
+  const perItem = request.items.map((input, i) => ({ given: input.given, reasons: itemResults[i]!.reasons, warnings: itemWarnings[i]! }));
+  if (reasons.length > 0) return { reasons, warnings, items: perItem, sizeEstimate, plan: null };
 
   const given = request.name ? sanitizeExportName(request.name) : '';
   const name = given || generatedName(items, [...new Set(items.map((i) => chosen.get(i.kind)!))]);
@@ -289,7 +401,7 @@ export async function validateExport(ctx: DomainContext, actor: Actor, request: 
     options: request.options,
     sizeEstimate: sizeEstimate ?? 0,
   };
-  return { reasons, items: perItem, sizeEstimate, plan };
+  return { reasons, warnings, items: perItem, sizeEstimate, plan };
 }
 
 /** Creates an export and queues its job, or explains with a 400 why it can't be made. */

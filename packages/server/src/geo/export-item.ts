@@ -18,7 +18,10 @@ export interface ExportItemOptions {
   layerName: string;
   /** `EPSG:xxxx`; ignored for tables and for formats with a fixed CRS. */
   crs: string | null;
+  /** Where to cut the item (lon/lat): the export's crop, narrowed to the CRS's area of use (see `exportClip`). */
   crop: CropPolygon | null;
+  /** The crop keeps nothing of the item (it and the area of use don't meet): the layer is written, empty. */
+  keepNothing?: boolean;
   /** `#RRGGBB`, for styled formats. */
   color: string | null;
   /** Where the clip polygon file may be written. */
@@ -44,13 +47,15 @@ export async function exportItem(options: ExportItemOptions): Promise<string> {
   if (format.driver === 'GPKG') args.push('-gt', '65536', '--config', 'OGR_SQLITE_SYNCHRONOUS', 'OFF');
   args.push('--config', 'OGR_SQLITE_CACHE', '64');
   // A crop the data's CRS can't express keeps nothing: the layer is written, empty.
-  let keepNone = false;
+  let keepNone = options.keepNothing === true;
   let sql: string | null = null;
   if (options.geometryType !== null) {
     const crs = format.fixedCrs ?? options.crs;
     if (crs) args.push('-t_srs', crs);
     const dimension = /polygon/i.test(options.geometryType) ? 'polygon' : /linestring/i.test(options.geometryType) ? 'line' : null;
-    if (options.crop && dimension) {
+    if (keepNone) {
+      // Nothing to cut: the empty result keeps the layer's own type.
+    } else if (options.crop && dimension) {
       // Lines and polygons are cut in SQL (see croppedSelect); the result has every feature
       // multi, as formats with one geometry type per layer need.
       const clip = await clipInSource(options.crop, options.source, options.sourceLayer);

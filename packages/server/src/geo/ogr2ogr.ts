@@ -26,16 +26,13 @@ export function ogr2ogr(args: string[], options: Ogr2ogrOptions): Promise<void> 
       stdio: ['ignore', 'pipe', 'pipe'],
       env: gdalChildEnv({ CPL_LOG_ERRORS: 'ON' }),
     });
-    let stderr = '';
+    const errors = new GdalErrorLog();
     const progress = new ProgressParser();
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       const fraction = progress.feed(chunk);
       if (fraction !== null) options.onProgress?.(fraction);
     });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      // The end says why it failed; keep a bounded tail.
-      stderr = (stderr + chunk).slice(-8192);
-    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => errors.feed(chunk));
     const abort = () => child.kill('SIGKILL');
     options.signal.addEventListener('abort', abort, { once: true });
     child.on('error', (error) => {
@@ -46,16 +43,87 @@ export function ogr2ogr(args: string[], options: Ogr2ogrOptions): Promise<void> 
       options.signal.removeEventListener('abort', abort);
       if (options.signal.aborted) reject(options.signal.reason);
       else if (code === 0) resolve();
-      else reject(new Error(errorLines(stderr) || `ogr2ogr stopped (${signal ?? `exit code ${code}`})`));
+      else reject(new Error(errors.summary() || `ogr2ogr stopped (${signal ?? `exit code ${code}`})`));
     });
   });
 }
 
-/** The ERROR lines of ogr2ogr's stderr, or its last line: what to tell the user. */
-function errorLines(stderr: string): string {
-  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
-  const errors = lines.filter((l) => /^(ERROR|FAILURE)/.test(l));
-  return (errors.length > 0 ? errors : lines.slice(-1)).join(' ').slice(0, 1000);
+/**
+ * What ogr2ogr's stderr says went wrong, to tell the user: each distinct ERROR (or FAILURE)
+ * message once, in the order first seen, with how many times it came (`ERROR 1: Point outside
+ * of projection domain (×19)`); a message GDAL wrapped onto further lines is joined back into
+ * one. Without any, the last line. Read as the child writes, so a long run's first errors are
+ * not lost to a tail; bounded in the messages it keeps and in the summary's length, which is
+ * cut only between whole messages.
+ */
+export class GdalErrorLog {
+  private static readonly maxMessages = 50;
+  private static readonly maxMessageLength = 500;
+  private static readonly maxSummaryLength = 2000;
+  private readonly counts = new Map<string, number>();
+  private dropped = 0;
+  private partial = '';
+  private current: string | null = null;
+  private last = '';
+
+  feed(chunk: string): void {
+    const lines = (this.partial + chunk).split('\n');
+    this.partial = lines.pop() ?? '';
+    // A line without its end can grow without bound; cut it into a separate line.
+    if (this.partial.length > GdalErrorLog.maxMessageLength * 4) {
+      lines.push(this.partial);
+      this.partial = '';
+    }
+    for (const line of lines) this.line(line);
+  }
+
+  private line(raw: string): void {
+    const line = raw.trim();
+    if (!line) return;
+    if (/^(ERROR|FAILURE)\b/.test(line)) {
+      this.flush();
+      this.current = line;
+    } else if (this.current !== null && !/^(Warning|INFO)\b/.test(line)) {
+      this.current = `${this.current} ${line}`;
+    } else {
+      this.flush();
+      this.last = line.slice(0, GdalErrorLog.maxMessageLength);
+    }
+  }
+
+  private flush(): void {
+    if (this.current === null) return;
+    let message = this.current.replace(/\s+/g, ' ');
+    if (message.length > GdalErrorLog.maxMessageLength) message = `${message.slice(0, GdalErrorLog.maxMessageLength).replace(/\s+\S*$/, '')} …`;
+    this.current = null;
+    const seen = this.counts.get(message);
+    if (seen !== undefined) this.counts.set(message, seen + 1);
+    else if (this.counts.size < GdalErrorLog.maxMessages) this.counts.set(message, 1);
+    else this.dropped++;
+  }
+
+  /** One line per distinct message, with its count when it came more than once. */
+  summary(): string {
+    if (this.partial) {
+      this.line(this.partial);
+      this.partial = '';
+    }
+    this.flush();
+    if (this.counts.size === 0) return this.last;
+    const lines: string[] = [];
+    let length = 0;
+    let left = this.dropped;
+    for (const [message, count] of this.counts) {
+      const line = count > 1 ? `${message} (×${count})` : message;
+      if (lines.length > 0 && length + line.length + 1 > GdalErrorLog.maxSummaryLength) left += count;
+      else {
+        lines.push(line);
+        length += line.length + 1;
+      }
+    }
+    if (left > 0) lines.push(`(and ${left} more error${left === 1 ? '' : 's'})`);
+    return lines.join('\n');
+  }
 }
 
 /**

@@ -110,7 +110,10 @@ export function registerExportRoutes(base: FastifyInstance, ctx: DomainContext):
         size_estimate_zipped: result.sizeEstimate,
         // Not in Koordinates' answer: the name (and so the zip's file name) the export would get.
         name: result.plan?.name ?? null,
-        items: result.items.map((item) => ({ item: item.given, is_valid: item.reasons.length === 0, invalid_reasons: item.reasons })),
+        // Not in Koordinates' answer either: what the export would leave out (data outside the
+        // CRS's area of use, items left empty when allow_empty is set), as `where: why`.
+        warnings: result.warnings.map((w) => `${w.location}: ${w.message}`),
+        items: result.items.map((item) => ({ item: item.given, is_valid: item.reasons.length === 0, invalid_reasons: item.reasons, warnings: item.warnings })),
       };
     },
   );
