@@ -9,7 +9,7 @@ export function remoteCommand(name: string, description: string): Command {
   return new Command(name)
     .description(description)
     .option('--json', 'print the result as JSON, for scripts')
-    .option('-q, --quiet', 'print only ids (or URLs), a line each; no progress')
+    .option('-q, --quiet', 'print only ids, a line each (a file for downloads); no progress')
     .option('--profile <name>', 'saved connection to use (default "default", or MAPSHELF_PROFILE)')
     .option('--url <url>', "server URL (default MAPSHELF_URL, or the profile's)")
     .option('--token <token>', "API token (default MAPSHELF_TOKEN, or the profile's)")
@@ -55,6 +55,14 @@ export function parseId(text: string, what: string): number {
   const id = Number(text);
   if (!/^\d+$/.test(text) || !Number.isSafeInteger(id) || id < 1) throw new UserError(`${what} must be a positive whole number, not "${text}".`, ExitCode.usage);
   return id;
+}
+
+/** A CRS option (`--crs`): `EPSG:2193`, `epsg:2193` or `2193` as `EPSG:2193`; ESRI codes as `ESRI:102100`. */
+export function parseCrs(text: string | undefined, flag = '--crs'): string | undefined {
+  if (text === undefined) return undefined;
+  const crs = /^\d+$/.test(text.trim()) ? `EPSG:${text.trim()}` : text.trim().toUpperCase();
+  if (!/^(EPSG|ESRI):\d+$/.test(crs)) throw new UserError(`${flag} must be an EPSG code like EPSG:2193, not "${text}".`, ExitCode.usage);
+  return crs;
 }
 
 /** A positive integer option, e.g. `--limit`. */

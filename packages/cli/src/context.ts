@@ -1,6 +1,7 @@
 import { Client } from '@mapshelf/sdk';
 import { ExitCode } from './exit-codes.js';
 import { describeFailure } from './failure.js';
+import { shellCommand } from './invocation.js';
 import { render, UserError, type CommandResult, type OutputMode } from './output.js';
 import { defaultProfile, loadProfile } from './profiles.js';
 import { createProgress, type Progress, type ProgressUnit } from './progress.js';
@@ -87,11 +88,11 @@ export class Context {
     const profile = loadProfile(profileName);
     const given = this.options.url ?? this.setting('MAPSHELF_URL');
     if (named && !profile && !given) {
-      throw new UserError(`No profile named "${named}". Create it with \`mapshelf login --profile ${named} --url URL --token TOKEN\`.`, ExitCode.config);
+      throw new UserError(`No profile named "${named}". Create it with \`${shellCommand(`login --profile ${named} --url URL --token TOKEN`)}\`.`, ExitCode.config);
     }
     const url = given ?? profile?.url;
     if (!url) {
-      throw new UserError('No server configured. Run `mapshelf login --url URL --token TOKEN` once, or set MAPSHELF_URL and MAPSHELF_TOKEN.', ExitCode.config);
+      throw new UserError(`No server configured. Run \`${shellCommand('login --url URL --token TOKEN')}\` once, or set MAPSHELF_URL and MAPSHELF_TOKEN.`, ExitCode.config);
     }
     const token = this.options.token ?? this.setting('MAPSHELF_TOKEN') ?? profile?.token;
     this.resolved = { url: normalizeServerUrl(url), token: token || undefined, profile: profile ? profileName : undefined };

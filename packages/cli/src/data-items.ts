@@ -1,6 +1,7 @@
 import { Layer, NotFound } from '@mapshelf/sdk';
 import { parseId } from './command.js';
 import { ExitCode } from './exit-codes.js';
+import { shellCommand } from './invocation.js';
 import { UserError } from './output.js';
 import type { Context } from './context.js';
 
@@ -16,7 +17,7 @@ export async function resolveDataItem(ctx: Context, ref: string): Promise<Layer>
   } catch (error) {
     if (!(error instanceof NotFound)) throw error;
     return ctx.client.tables.get(id).catch((second: unknown) => {
-      if (second instanceof NotFound) throw new UserError(`No layer or table you can see has id ${id}. Find ids with \`mapshelf search\` or \`mapshelf layers list\`.`, ExitCode.notFound);
+      if (second instanceof NotFound) throw new UserError(`No layer or table you can see has id ${id}. Find ids with \`${shellCommand('search')}\` or \`${shellCommand('layers list')}\`.`, ExitCode.notFound);
       throw second;
     });
   }

@@ -5,6 +5,7 @@ import type { Context } from './context.js';
 import { ExitCode } from './exit-codes.js';
 import { describeFailure } from './failure.js';
 import { formatBytes } from './format.js';
+import { shellCommand } from './invocation.js';
 import { UserError } from './output.js';
 
 export function isFolder(path: string): boolean {
@@ -35,7 +36,7 @@ export async function downloadExport(ctx: Context, job: ExportJob, output: strin
   const progress = ctx.progress(`Downloading ${job.name}.zip`, 'bytes');
   const interrupted = () => {
     progress.stop();
-    ctx.io.stderr.write(`mapshelf: interrupted. Run \`mapshelf exports download ${job.id} -o ${output}\` to resume.\n`);
+    ctx.io.stderr.write(`mapshelf: interrupted. Run \`${shellCommand(`exports download ${job.id} -o ${output}`)}\` to resume.\n`);
     process.exit(130);
   };
   process.once('SIGINT', interrupted);
@@ -45,7 +46,7 @@ export async function downloadExport(ctx: Context, job: ExportJob, output: strin
     const kept = existsSync(partial) ? statSync(partial).size : 0;
     if (!kept) throw error;
     const failure = describeFailure(error, ctx.connection.url);
-    throw new UserError(`${failure.message} The ${formatBytes(kept)} received so far are kept: run \`mapshelf exports download ${job.id} -o ${output}\` to resume.`, failure.exitCode);
+    throw new UserError(`${failure.message} The ${formatBytes(kept)} received so far are kept: run \`${shellCommand(`exports download ${job.id} -o ${output}`)}\` to resume.`, failure.exitCode);
   } finally {
     process.removeListener('SIGINT', interrupted);
   }

@@ -21,13 +21,18 @@ function choicesText(kind: string, offered: OfferedFormats): string {
 
 /**
  * The export's `formats` for the kinds among its items: `format` for every kind that offers it,
- * `tableFormat` for tables when given. A kind left without a format is an error naming the choices.
+ * `tableFormat` for tables when given (so an export of tables only needs no `format`). A kind left without
+ * a format is an error naming the choices.
  */
-export function chooseFormats(kinds: Set<string>, offered: OfferedFormats, format: string, tableFormat?: string): Record<string, string> {
+export function chooseFormats(kinds: Set<string>, offered: OfferedFormats, format: string | undefined, tableFormat?: string): Record<string, string> {
   const formats: Record<string, string> = {};
   for (const kind of kinds) {
     const wanted = kind === 'table' && tableFormat ? tableFormat : format;
     const flag = kind === 'table' && tableFormat ? '--table-format' : '--format';
+    if (wanted === undefined) {
+      const what = kind === 'table' ? 'tables' : 'layers';
+      throw new UserError(`Give the format for the ${what} with --format (${kind === 'table' ? 'or --table-format' : 'e.g. --format gpkg'}). Choose one of: ${choicesText(kind, offered)}.`, ExitCode.usage);
+    }
     const mimetype = mimetypeFor(wanted, kind, offered);
     if (!mimetype) {
       const hint = kind === 'table' && !tableFormat ? ' Give tables their own with --table-format.' : '';

@@ -5,7 +5,7 @@
 export interface CommandResult {
   text: string;
   json: unknown;
-  /** What `--quiet` prints, a line each: ids, or URLs where those are what the next command takes. */
+  /** What `--quiet` prints, a line each: ids (every command that takes an id takes them, or URLs), or a downloaded file. */
   ids?: Array<string | number>;
 }
 

@@ -140,8 +140,9 @@ describe('mapshelf serve', () => {
     try {
       const port = new URL(busy.base).port;
       const second = mapshelf(['serve', '--port', port, '--data-dir', join(dir, 'busy2'), '--log-level', 'silent']);
-      assert.equal(second.status, 1);
-      assert.match(second.stderr, /EADDRINUSE|address already in use/);
+      assert.equal(second.status, 3);
+      assert.equal(second.stderr.trim().split('\n').length, 1, second.stderr);
+      assert.match(second.stderr, new RegExp(`^mapshelf: port ${port} on 127\\.0\\.0\\.1 is already in use, perhaps by another Mapshelf server\\. Stop the program using it, or start this one on another port with --port \\(or MAPSHELF_PORT\\), e\\.g\\. --port ${Number(port) + 1}\\.\n$`));
     } finally {
       busy.child.kill('SIGTERM');
       await busy.exited;

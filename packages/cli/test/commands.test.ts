@@ -330,14 +330,14 @@ describe('mapshelf commands against a server', () => {
       });
     });
 
-    it('imports a folder, its files under the folder name; --quiet prints only the layer URLs', async () => {
+    it('imports a folder, its files under the folder name; --quiet prints only the layer ids', async () => {
       const run = await admin.run(['import', files.capes!, '--wait', '--quiet']);
       assertOk(run);
       assert.equal(run.stderr, '', 'no progress or notes with --quiet');
-      const urls = lines(run.stdout);
-      assert.equal(urls.length, 1, run.stdout);
-      assert.match(urls[0]!, new RegExp(`^${literal(server.api)}layers/\\d+/$`));
-      const layer = await get<PublishedLayer>(urls[0]!);
+      const ids = lines(run.stdout);
+      assert.equal(ids.length, 1, run.stdout);
+      assert.match(ids[0]!, /^\d+$/);
+      const layer = await get<PublishedLayer>(`layers/${ids[0]}/`);
       assert.equal(layer.title, 'capes');
       assert.equal(layer.version.status, 'ok');
       assert.equal(layer.published_at, null, 'not published without --publish');
@@ -379,7 +379,9 @@ describe('mapshelf commands against a server', () => {
       assert.equal(messages.length, 1, run.stderr);
       assert.equal(lines(run.stderr).at(-1), messages[0], 'the message is the last line');
       assert.match(messages[0]!, /^mapshelf: The scan of source \d+ ended error: .*junk\.gpkg: GDAL could not read it\b/);
-      assert.match(messages[0]!, /The whole log: `mapshelf sources log \d+`\.$/);
+      assert.match(messages[0]!, /Deleted source \d+, which this run had uploaded\.$/);
+      const sourceId = /source (\d+) ended/.exec(messages[0]!)![1];
+      assert.equal((await server.request('GET', `sources/${sourceId}/`)).status, 404, 'the upload is gone');
       assert.doesNotMatch(run.stderr, /^\s+at /m);
       assert.equal(run.stdout, '');
       assert.equal((await get<unknown[]>('layers/drafts/?page_size=100')).length, layersBefore, 'no layer was created');
@@ -388,15 +390,16 @@ describe('mapshelf commands against a server', () => {
 
   describe('search', () => {
     const urls = async (args: string[]) => admin.quiet(['search', ...args]);
-    const urlOf = async (title: string) => (await get<Array<{ title: string; url: string }>>('data/latest/?page_size=100')).find((i) => i.title === title)!.url;
+    const urlOf = async (title: string) => String((await get<Array<{ title: string; id: number }>>('data/latest/?page_size=100')).find((i) => i.title === title)!.id);
 
-    it('finds by text, --bbox, --type and --filter, in --sort order, at most --limit; --quiet prints URLs', async () => {
+    it('finds by text, --bbox, --type and --filter, in --sort order, at most --limit; --quiet prints ids', async () => {
       const [andes, islands, codes, capes] = await Promise.all(['andes', 'islands', 'codes', 'capes'].map(urlOf));
-      assert.deepEqual(await urls(['tasman']), [tasman.url]);
-      assert.deepEqual(await urls(['--bbox', '165,-48,179,-33']), [tasman.url], 'only the layer over New Zealand');
-      assert.deepEqual(await urls(['--type', 'table', '--sort', 'title']), [codes, readings.url]);
-      assert.deepEqual(await urls(['--filter', 'type=layer', '--sort', 'title']), [andes, islands, tasman.url]);
-      assert.deepEqual(await urls(['--sort', '-title', '--limit', '2']), [tasman.url, readings.url]);
+      const [tasmanId, readingsId] = [String(tasman.id), String(readings.id)];
+      assert.deepEqual(await urls(['tasman']), [tasmanId]);
+      assert.deepEqual(await urls(['--bbox', '165,-48,179,-33']), [tasmanId], 'only the layer over New Zealand');
+      assert.deepEqual(await urls(['--type', 'table', '--sort', 'title']), [codes, readingsId]);
+      assert.deepEqual(await urls(['--filter', 'type=layer', '--sort', 'title']), [andes, islands, tasmanId]);
+      assert.deepEqual(await urls(['--sort', '-title', '--limit', '2']), [tasmanId, readingsId]);
       // Drafts only with --latest.
       assert.deepEqual(await urls(['capes']), []);
       assert.deepEqual(await urls(['capes', '--latest']), [capes]);
@@ -537,7 +540,7 @@ describe('mapshelf commands against a server', () => {
         ['table', String(readings.id), 'readings'],
       ]);
       assertJson(parseJson(await admin.ok(['sets', 'show', String(set.id), '--json'])), await get(`sets/${set.id}/`, { expand: 'items' }));
-      assert.deepEqual(await admin.quiet(['sets', 'show', String(set.id)]), [tasman.url, readings.url]);
+      assert.deepEqual(await admin.quiet(['sets', 'show', String(set.id)]), [String(tasman.id), String(readings.id)]);
 
       // Versions: one, with its two items, created and published.
       const versions = await admin.run(['sets', 'versions', String(set.id)]);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import multipart from '@fastify/multipart';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { ServerConfig } from './config.js';
+import { readableLogLines } from './log-lines.js';
 import { createDomainContext, type DomainContext } from './domain/context.js';
 import { registerJobKinds } from './jobs/kinds/index.js';
 import { WorkerPool } from './jobs/worker-pool.js';
@@ -33,7 +34,7 @@ declare module 'fastify' {
 /** Builds the HTTP app and its job workers over a store. `main.ts` starts it. */
 export async function buildApp(config: ServerConfig, store: Store): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+    logger: config.logLevel === 'silent' ? false : { level: config.logLevel, ...(config.logFormat === 'pretty' && { stream: readableLogLines() }) },
     ...timeoutOptions(config),
     ...(config.tls && { https: { cert: config.tls.cert, key: config.tls.key, ...timeoutOptions(config).http } }),
     trustProxy: config.trustProxy,

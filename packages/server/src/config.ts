@@ -27,6 +27,12 @@ export interface ServerConfig {
    */
   extractLimit: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /**
+   * `pretty`: one readable line per request (method, URL, status, time) and per message, for a
+   * person at a terminal; `json`: pino's JSON lines, for log collectors.
+   * @default "pretty" when standard output is a terminal, else "json"
+   */
+  logFormat: 'pretty' | 'json';
   /** First-start admin token, from MAPSHELF_BOOTSTRAP_TOKEN. */
   bootstrapToken: string | null;
   /** How long a finished export can be downloaded before it expires, in seconds. */
@@ -72,6 +78,7 @@ export interface ConfigInput {
   uploadLimit?: number | string;
   extractLimit?: number | string;
   logLevel?: string;
+  logFormat?: string;
   bootstrapToken?: string | null;
   exportTtl?: number | string;
   exportConcurrency?: number | string;
@@ -190,6 +197,8 @@ export function resolveConfig(input: ConfigInput = {}, env: NodeJS.ProcessEnv = 
   if (!(logLevels as readonly string[]).includes(logLevel)) {
     throw new ConfigError(`--log-level must be one of ${logLevels.join(', ')}`);
   }
+  const logFormat = input.logFormat ?? fromEnv(env, 'MAPSHELF_LOG_FORMAT') ?? (process.stdout.isTTY ? 'pretty' : 'json');
+  if (logFormat !== 'pretty' && logFormat !== 'json') throw new ConfigError(`--log-format must be pretty or json, not "${logFormat}"`);
   const publicUrl = input.publicUrl ?? fromEnv(env, 'MAPSHELF_PUBLIC_URL') ?? null;
   const bootstrapToken = input.bootstrapToken ?? fromEnv(env, 'MAPSHELF_BOOTSTRAP_TOKEN') ?? null;
   if (bootstrapToken !== null && !/^[\x21-\x7e]{1,512}$/.test(bootstrapToken)) {
@@ -211,6 +220,7 @@ export function resolveConfig(input: ConfigInput = {}, env: NodeJS.ProcessEnv = 
     uploadLimit,
     extractLimit: parseSize(input.extractLimit ?? fromEnv(env, 'MAPSHELF_EXTRACT_LIMIT') ?? Math.min(4 * uploadLimit, 20 * 1024 ** 3), '--extract-limit'),
     logLevel: logLevel as ServerConfig['logLevel'],
+    logFormat,
     bootstrapToken,
     exportTtl: parseDuration(input.exportTtl ?? fromEnv(env, 'MAPSHELF_EXPORT_TTL') ?? '7d', '--export-ttl'),
     corsOrigins: parseOrigins(input.corsOrigins ?? fromEnv(env, 'MAPSHELF_CORS_ORIGINS') ?? []),

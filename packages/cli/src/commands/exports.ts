@@ -1,10 +1,11 @@
 import { Export, type ExportJob, type GeoJsonPolygon } from '@mapshelf/sdk';
 import type { Command } from 'commander';
 import { join, resolve } from 'node:path';
-import { action, groupCommand, parseCount, parseId, remoteCommand, withExamples } from '../command.js';
+import { action, groupCommand, parseCount, parseCrs, remoteCommand, withExamples } from '../command.js';
 import type { Context } from '../context.js';
 import { readCropFile } from '../crop-file.js';
 import { resolveDataItem } from '../data-items.js';
+import { itemId } from '../item-ref.js';
 import { downloadExport, isFolder, refuseExisting } from '../download.js';
 import { ExitCode } from '../exit-codes.js';
 import { chooseFormats } from '../export-formats.js';
@@ -12,7 +13,7 @@ import { formatBytes, formatDate } from '../format.js';
 import { details, table, UserError, type CommandResult } from '../output.js';
 
 interface ExportOptions {
-  format: string;
+  format?: string;
   tableFormat?: string;
   crs?: string;
   crop?: string;
@@ -68,7 +69,7 @@ function reasonsText(reasons: string[], options: ExportOptions): string {
 function exportCommand(): Command {
   const command = remoteCommand('export', 'Export layers or tables, reprojected and cropped, as a zip; wait for it and download it')
     .argument('<items...>', 'layer or table ids or URLs (version URLs export that version)')
-    .requiredOption('-f, --format <format>', 'output format: gpkg, shp, csv, kml, geojson, fgb, gml, tab, dxf, gdb (or a mimetype)')
+    .option('-f, --format <format>', 'output format: gpkg, shp, csv, kml, geojson, fgb, gml, tab, dxf, gdb (or a mimetype); needed when there are layers')
     .option('--table-format <format>', 'format for tables, when --format has none for them: csv, gpkg, xlsx, ods')
     .option('--crs <EPSG:XXXX>', 'coordinate reference system of the output (not needed for KML or tables only)')
     .option('--crop <file>', 'crop to the polygon(s) in a GeoJSON file (longitude/latitude, at most 1,000 vertices)')
@@ -82,11 +83,11 @@ function exportCommand(): Command {
     'mapshelf export 12 --format shp --crs EPSG:2193 --crop coast.geojson -o ./downloads/',
     'mapshelf export 12 15 --format gpkg --crs EPSG:4326 --name roads-and-rivers -o roads.zip',
     'mapshelf export 31 --format csv --json | jq .mapshelf.v1.file',
+    'mapshelf export 31 --table-format xlsx',
   );
   return action(command, async (ctx, options: ExportOptions, refs: string[]): Promise<CommandResult> => {
     if (options.crop && options.cropFeature) throw new UserError('Give --crop or --crop-feature, not both.', ExitCode.usage);
-    const crs = options.crs === undefined ? undefined : /^\d+$/.test(options.crs) ? `EPSG:${options.crs}` : options.crs.toUpperCase();
-    if (crs !== undefined && !/^EPSG:\d+$/.test(crs)) throw new UserError(`--crs must be an EPSG code like EPSG:2193, not "${options.crs}".`, ExitCode.usage);
+    const crs = parseCrs(options.crs);
     // A file target is checked before any work; in a folder, the file is named after the export.
     if (options.download && !isFolder(options.output)) refuseExisting(resolve(options.output), options.force);
     const extent: GeoJsonPolygon | string | undefined = options.crop ? readCropFile(options.crop) : options.cropFeature;
@@ -131,28 +132,28 @@ function listCommand(): Command {
 }
 
 function showCommand(): Command {
-  const command = remoteCommand('show', 'Show one export').argument('<id>', 'export id');
+  const command = remoteCommand('show', 'Show one export').argument('<id>', 'export id or URL');
   return action(withExamples(command, 'mapshelf exports show 7'), async (ctx, _options, id: string) => {
-    const job = await ctx.client.exports.get(parseId(id, 'The export id'));
+    const job = await ctx.client.exports.get(itemId(ctx, id, 'exports', 'The export'));
     return { text: exportSummary(job), json: job, ids: [job.id] };
   });
 }
 
 function cancelCommand(): Command {
-  const command = remoteCommand('cancel', 'Cancel an export that is still processing').argument('<id>', 'export id');
+  const command = remoteCommand('cancel', 'Cancel an export that is still processing').argument('<id>', 'export id or URL');
   return action(withExamples(command, 'mapshelf exports cancel 7'), async (ctx, _options, id: string) => {
-    const job = await ctx.client.exports.cancel(parseId(id, 'The export id'));
+    const job = await ctx.client.exports.cancel(itemId(ctx, id, 'exports', 'The export'));
     return { text: `Export ${job.id} is ${job.state}.`, json: job, ids: [job.id] };
   });
 }
 
 function downloadCommand(): Command {
   const command = remoteCommand('download', "Download an export's zip (waiting for it first); resumes a partial download")
-    .argument('<id>', 'export id')
+    .argument('<id>', 'export id or URL')
     .option('-o, --output <path>', 'folder (the zip keeps its name) or file', '.')
     .option('--force', 'overwrite an existing file');
   return action(withExamples(command, 'mapshelf exports download 7 -o ./downloads/'), async (ctx, options: { output: string; force?: boolean }, id: string) => {
-    let job = await ctx.client.exports.get(parseId(id, 'The export id'));
+    let job = await ctx.client.exports.get(itemId(ctx, id, 'exports', 'The export'));
     if (job.state === 'processing') job = await waitForExport(ctx, job);
     const { file, size } = await downloadExport(ctx, job, options.output, options);
     return { text: file, json: { export: job, file, size }, ids: [file] };
@@ -160,7 +161,7 @@ function downloadCommand(): Command {
 }
 
 function cropLayersCommand(): Command {
-  const command = remoteCommand('croplayers', 'List the crop layers and their features, whose URLs --crop-feature takes').argument('[id]', 'a crop layer id: list its features');
+  const command = remoteCommand('croplayers', 'List the crop layers and their features, whose URLs --crop-feature takes').argument('[id]', 'a crop layer id or URL: list its features');
   return action(withExamples(command, 'mapshelf exports croplayers', 'mapshelf exports croplayers 1'), async (ctx, _options, id?: string) => {
     if (id === undefined) {
       const layers = await ctx.client.exports.croplayers.list().toArray();
@@ -174,7 +175,7 @@ function cropLayersCommand(): Command {
         ids: layers.map((l) => l.id),
       };
     }
-    const features = await ctx.client.exports.croplayers.listFeatures(parseId(id, 'The crop layer id')).toArray();
+    const features = await ctx.client.exports.croplayers.listFeatures(itemId(ctx, id, 'exports/croplayers', 'The crop layer')).toArray();
     return {
       text: table(features, [
         { header: 'id', value: (f) => f.id, align: 'right' },

@@ -1,12 +1,15 @@
-import { Layer, LayerData, Publish, UploadSource, type Datasource, type PublishRequest } from '@mapshelf/sdk';
+import { Layer, LayerData, NotFound, Publish, UploadSource, type Datasource, type PublishRequest, type Source } from '@mapshelf/sdk';
 import type { Command } from 'commander';
 import { basename, extname } from 'node:path';
-import { action, parseId, remoteCommand, withExamples } from '../command.js';
+import { action, parseCrs, remoteCommand, withExamples } from '../command.js';
 import type { Context } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
+import { describeFailure } from '../failure.js';
+import { shellCommand } from '../invocation.js';
+import { itemId } from '../item-ref.js';
 import { formatBytes } from '../format.js';
 import { table, UserError, type CommandResult } from '../output.js';
-import { uploadEntries } from '../upload-files.js';
+import { uploadEntries, type UploadEntry } from '../upload-files.js';
 import { waitForImportShown } from '../waiting.js';
 
 interface ImportOptions {
@@ -14,13 +17,14 @@ interface ImportOptions {
   group?: string;
   publish?: boolean;
   wait?: boolean;
+  crs?: string;
 }
 
 const describe = (ds: Datasource) =>
   `${ds.title} (${ds.data_type === 'table' ? 'table' : (ds.geometry_type ?? 'vector')}${ds.num_features !== null ? `, ${ds.num_features} feature${ds.num_features === 1 ? '' : 's'}` : ''}${ds.crs ? `, ${ds.crs}` : ''})`;
 
-/** Uploads the files as one source and waits for its scan; the datasets it found. */
-async function uploadAndScan(ctx: Context, paths: string[], options: ImportOptions, group: number | undefined) {
+/** Uploads the files as one source; `onCreated` hears of it at once, so a later failure can clean it up. */
+async function upload(ctx: Context, paths: string[], options: ImportOptions, group: number | undefined) {
   const entries = uploadEntries(paths);
   const title = options.title ?? basename(paths[0]!.replace(/\/+$/, ''), extname(paths[0]!));
   const upload = new UploadSource({ title, ...(group !== undefined && { group }) });
@@ -29,19 +33,23 @@ async function uploadAndScan(ctx: Context, paths: string[], options: ImportOptio
   const uploading = ctx.progress(`Uploading ${entries.length === 1 ? entries[0]!.name : `${entries.length} files`}`, 'bytes');
   const source = await ctx.client.sources.create(upload, { onUploadProgress: (sent) => uploading.update(sent, total) });
   uploading.done(`Uploaded ${entries.length} file${entries.length === 1 ? '' : 's'} (${formatBytes(total)}) as source ${source.id}.`);
+  return { source, entries };
+}
 
+/** Waits for a new source's scan; the datasets it found. */
+async function scan(ctx: Context, source: Source, entries: UploadEntry[]) {
   const scanning = ctx.progress('Scanning', 'fraction');
-  const scan = await ctx.client.sources.waitForScan(source.id, undefined, { onProgress: (fraction) => scanning.update(fraction) });
-  if (scan.status !== 'completed') {
+  const scanned = await ctx.client.sources.waitForScan(source.id, undefined, { onProgress: (fraction) => scanning.update(fraction) });
+  if (scanned.status !== 'completed') {
     scanning.stop();
     // The log's ERROR lines say why, without their timestamps; the whole log is one command away.
     const errors: string[] = [];
-    for await (const line of ctx.client.sources.scanLog(source.id, scan.id)) {
+    for await (const line of ctx.client.sources.scanLog(source.id, scanned.id)) {
       const text = line.replace(/^\S+Z /, '').trim();
       if (text.startsWith('ERROR ')) errors.push(text.slice('ERROR '.length));
     }
     const reason = errors.slice(0, 2).join('; ') || 'no reason given';
-    throw new UserError(`The scan of source ${source.id} ended ${scan.status}: ${reason}. The whole log: \`mapshelf sources log ${source.id}\`.`, ExitCode.failure);
+    throw new UserError(`The scan of source ${source.id} ended ${scanned.status}: ${reason}.`, ExitCode.failure);
   }
   const datasources = await ctx.client.sources.listDatasources(source.id).toArray();
   if (!datasources.length) {
@@ -56,33 +64,76 @@ async function uploadAndScan(ctx: Context, paths: string[], options: ImportOptio
 async function waitForImports(ctx: Context, layers: Layer[]): Promise<Layer[]> {
   const done: Layer[] = [];
   for (const layer of layers) {
-    const hint = ` (${layer.type} ${layer.id}, ${layer.title}). See \`mapshelf ${layer.type}s show ${layer.id}\`.`;
+    const hint = ` (${layer.type} ${layer.id}, ${layer.title}). See \`${shellCommand(`${layer.type}s show ${layer.id}`)}\`.`;
     done.push(await waitForImportShown(ctx, layer, (l) => `Imported ${l.title}: ${l.type} ${l.id}.`, hint));
   }
   return done;
+}
+
+/** Server field names in a refusal, as the flags that set them. */
+const asFlags = (message: string) => message.replace(/\bbody\.data\.crs\b/g, '--crs').replace(/"crs": "([^"]*)"/g, '--crs $1');
+
+/**
+ * A run that failed before its layers were all created leaves nothing behind: the layers it made
+ * and the source it uploaded are deleted. If that fails too, the message says how to do it by hand.
+ */
+async function cleanUp(ctx: Context, error: unknown, source: Source, layers: Layer[], options: ImportOptions): Promise<UserError> {
+  const failure = describeFailure(error, ctx.connection.url);
+  const profile = options.profile !== undefined ? ` --profile ${options.profile}` : '';
+  const leftovers = [...layers.map((l) => `${l.type}s delete ${l.id}`), `sources delete ${source.id}`];
+  const done: string[] = [];
+  try {
+    for (const layer of layers) {
+      await (layer.type === 'table' ? ctx.client.tables : ctx.client.layers).delete(layer.id).catch((e: unknown) => {
+        if (!(e instanceof NotFound)) throw e;
+      });
+      done.push(leftovers.shift()!);
+    }
+    // The server removes an upload whose first scan found nothing readable; gone is as good as deleted.
+    await ctx.client.sources.delete(source.id).catch((e: unknown) => {
+      if (!(e instanceof NotFound)) throw e;
+    });
+    leftovers.shift();
+  } catch (second) {
+    const why = describeFailure(second, ctx.connection.url).message.replace(/[.\s]+$/, '');
+    const commands = leftovers.map((args) => `\`${shellCommand(`${args}${profile}`)}\``).join(', then ');
+    return new UserError(`${asFlags(failure.message)} Could not delete what this run uploaded (${why}); delete it with ${commands}.`, failure.exitCode);
+  }
+  return new UserError(`${asFlags(failure.message)} Deleted source ${source.id}, which this run had uploaded.`, failure.exitCode);
 }
 
 function importCommand(): Command {
   const command = remoteCommand('import', 'Upload files, scan them, and create a layer or table from each dataset found; optionally wait and publish')
     .argument('<paths...>', 'files or folders to upload together as one source (zip, gpkg, shp with its parts, geojson, csv, …)')
     .option('--title <title>', 'title of the source, and of the layer when there is one dataset (default: the first file name)')
-    .option('--group <id>', 'the group that will own the source and layers (default: yours)')
+    .option('--group <id>', 'the group that will own the source and layers, by id or URL (default: yours)')
+    .option('--crs <EPSG:XXXX>', "the data's coordinate reference system, for files that don't say (e.g. a CSV of x/y columns), or to override what they say")
     .option('--wait', 'wait for the imports to finish, with progress')
     .option('--publish', 'publish the new layers and tables together once imported');
   withExamples(
     command,
     'mapshelf import roads.zip --title "Roads" --wait',
+    'mapshelf import counties.csv --crs EPSG:5070 --wait',
     'mapshelf import rivers.gpkg ./parcels/ --publish --wait',
     'mapshelf import data.gpkg --publish --quiet | xargs -n1 mapshelf layers show',
   );
   return action(command, async (ctx, options: ImportOptions, paths: string[]): Promise<CommandResult> => {
-    const group = options.group !== undefined ? parseId(options.group, '--group') : undefined;
-    const { source, datasources } = await uploadAndScan(ctx, paths, options, group);
+    const group = options.group !== undefined ? itemId(ctx, options.group, 'groups', '--group') : undefined;
+    const crs = parseCrs(options.crs);
+    const { source: uploaded, entries } = await upload(ctx, paths, options, group);
     let layers: Layer[] = [];
-    for (const ds of datasources) {
-      const title = datasources.length === 1 ? (options.title ?? ds.title) : options.title ? `${options.title}: ${ds.title}` : ds.title;
-      const manager = ds.data_type === 'table' ? ctx.client.tables : ctx.client.layers;
-      layers.push(await manager.create(new Layer({ title, ...(group !== undefined && { group }), data: new LayerData({ datasources: [ds.id] }) })));
+    let source: Source;
+    try {
+      let datasources: Datasource[];
+      ({ source, datasources } = await scan(ctx, uploaded, entries));
+      for (const ds of datasources) {
+        const title = datasources.length === 1 ? (options.title ?? ds.title) : options.title ? `${options.title}: ${ds.title}` : ds.title;
+        const manager = ds.data_type === 'table' ? ctx.client.tables : ctx.client.layers;
+        const data = new LayerData({ datasources: [ds.id], ...(crs && ds.data_type !== 'table' && { crs }) });
+        layers.push(await manager.create(new Layer({ title, ...(group !== undefined && { group }), data })));
+      }
+    } catch (error) {
+      throw await cleanUp(ctx, error, uploaded, layers, options);
     }
     let publish: PublishRequest | undefined;
     if (options.publish) {
@@ -109,7 +160,7 @@ function importCommand(): Command {
         { header: 'url', value: (l) => l.url },
       ]),
       json: { source, layers, publish: publish ?? null },
-      ids: layers.map((l) => l.url),
+      ids: layers.map((l) => l.id),
     };
   });
 }

@@ -1,6 +1,7 @@
 import { Publish, type Layer, type LayersManager } from '@mapshelf/sdk';
 import type { Command } from 'commander';
 import { action, groupCommand, parseId, remoteCommand, withExamples } from '../command.js';
+import { itemId, itemRef } from '../item-ref.js';
 import type { Context } from '../context.js';
 import { formatDate } from '../format.js';
 import { applyListOptions, withListOptions, type ListOptions } from '../list-options.js';
@@ -60,19 +61,20 @@ function listCommand(kind: Kind): Command {
 }
 
 function showCommand(kind: Kind): Command {
-  const command = remoteCommand('show', `Show one of the ${kind}: its version, CRS, fields and extent`).argument('<id>', `${kind.slice(0, -1)} id`).option('--version <id>', 'a version id, or draft or published');
+  const command = remoteCommand('show', `Show one of the ${kind}: its version, CRS, fields and extent`).argument('<id>', `${kind.slice(0, -1)} id or URL`).option('--version <id>', 'a version id, or draft or published');
   return action(withExamples(command, `mapshelf ${kind} show 12`, `mapshelf ${kind} show 12 --version draft --json`), async (ctx, options: { version?: string }, id: string) => {
-    const layerId = parseId(id, `The ${kind.slice(0, -1)} id`);
-    const version = options.version === undefined ? undefined : options.version === 'draft' || options.version === 'published' ? options.version : parseId(options.version, '--version');
+    const ref = itemRef(ctx, id, kind, `The ${kind.slice(0, -1)}`);
+    const layerId = ref.id;
+    const version = options.version === undefined ? ref.version : options.version === 'draft' || options.version === 'published' ? options.version : parseId(options.version, '--version');
     const layer = version === undefined ? await manager(ctx, kind).get(layerId) : await manager(ctx, kind).getVersion(layerId, version);
     return { text: layerDetails(layer), json: layer, ids: [layer.id] };
   });
 }
 
 function versionsCommand(kind: Kind): Command {
-  const command = remoteCommand('versions', `List the versions of one of the ${kind}`).argument('<id>', `${kind.slice(0, -1)} id`);
+  const command = remoteCommand('versions', `List the versions of one of the ${kind}`).argument('<id>', `${kind.slice(0, -1)} id or URL`);
   return action(withExamples(command, `mapshelf ${kind} versions 12`), async (ctx, _options, id: string) => {
-    const versions = await manager(ctx, kind).listVersions(parseId(id, `The ${kind.slice(0, -1)} id`)).toArray();
+    const versions = await manager(ctx, kind).listVersions(itemId(ctx, id, kind, `The ${kind.slice(0, -1)}`)).toArray();
     return {
       text: table(versions, [
         { header: 'version', value: (v) => v.version.id, align: 'right' },
@@ -87,10 +89,10 @@ function versionsCommand(kind: Kind): Command {
 }
 
 function publishCommand(kind: Kind): Command {
-  const command = remoteCommand('publish', `Publish a draft of one of the ${kind} (waiting for its import)`).argument('<id>', `${kind.slice(0, -1)} id`).option('--version <id>', 'the version to publish (default: the draft)');
+  const command = remoteCommand('publish', `Publish a draft of one of the ${kind} (waiting for its import)`).argument('<id>', `${kind.slice(0, -1)} id or URL`).option('--version <id>', 'the version to publish (default: the draft)');
   return action(withExamples(command, `mapshelf ${kind} publish 12`), async (ctx, options: { version?: string }, id: string) => {
-    const layerId = parseId(id, `The ${kind.slice(0, -1)} id`);
-    const draft = await manager(ctx, kind).getVersion(layerId, options.version === undefined ? 'draft' : parseId(options.version, '--version'));
+    const ref = itemRef(ctx, id, kind, `The ${kind.slice(0, -1)}`);
+    const draft = await manager(ctx, kind).getVersion(ref.id, options.version === undefined ? (ref.version ?? 'draft') : parseId(options.version, '--version'));
     const published = await importThenPublish(ctx, draft, true);
     return { text: layerDetails(published), json: published, ids: [published.id] };
   });
@@ -98,11 +100,11 @@ function publishCommand(kind: Kind): Command {
 
 function updateCommand(kind: Kind): Command {
   const command = remoteCommand('update', `Import the sources of one of the ${kind} again into a new draft version`)
-    .argument('<id>', `${kind.slice(0, -1)} id`)
+    .argument('<id>', `${kind.slice(0, -1)} id or URL`)
     .option('--wait', 'wait for the import, with progress')
     .option('--publish', 'publish the new version once imported (implies --wait)');
   return action(withExamples(command, `mapshelf ${kind} update 12 --publish`), async (ctx, options: { wait?: boolean; publish?: boolean }, id: string) => {
-    let version = await manager(ctx, kind).startUpdate(parseId(id, `The ${kind.slice(0, -1)} id`));
+    let version = await manager(ctx, kind).startUpdate(itemId(ctx, id, kind, `The ${kind.slice(0, -1)}`));
     ctx.note(`Started version ${version.version.id} of ${version.title}.`);
     if (options.wait || options.publish) version = await importThenPublish(ctx, version, Boolean(options.publish));
     return { text: layerDetails(version), json: version, ids: [version.version.id] };
@@ -110,9 +112,9 @@ function updateCommand(kind: Kind): Command {
 }
 
 function deleteCommand(kind: Kind): Command {
-  const command = remoteCommand('delete', `Delete one of the ${kind} with all its versions`).argument('<id>', `${kind.slice(0, -1)} id`);
+  const command = remoteCommand('delete', `Delete one of the ${kind} with all its versions`).argument('<id>', `${kind.slice(0, -1)} id or URL`);
   return action(withExamples(command, `mapshelf ${kind} delete 12`), async (ctx, _options, id: string) => {
-    const layerId = parseId(id, `The ${kind.slice(0, -1)} id`);
+    const layerId = itemId(ctx, id, kind, `The ${kind.slice(0, -1)}`);
     await manager(ctx, kind).delete(layerId);
     return { text: `Deleted ${kind.slice(0, -1)} ${layerId}.`, json: { id: layerId, deleted: true }, ids: [layerId] };
   });

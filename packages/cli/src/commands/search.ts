@@ -46,7 +46,7 @@ export function searchCommand(): Command {
         'Nothing matches.',
       ),
       json: items,
-      ids: items.map((i) => i.url),
+      ids: items.map((i) => i.id),
     };
   });
 }

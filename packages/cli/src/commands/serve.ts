@@ -1,11 +1,14 @@
 import { Command } from 'commander';
 import { ExitCode } from '../exit-codes.js';
+import { shellCommand } from '../invocation.js';
 import { UserError } from '../output.js';
 
 const help = `
 The data folder (--data-dir, default ./mapshelf-data) holds everything the server keeps: the
 SQLite catalog database (catalog.sqlite, in WAL mode) and, as layers arrive, their data files.
 It is created on first start and migrated automatically when you upgrade. Back it up as a whole.
+One server at a time: a running server holds server.lock there (its process id), and a second
+one on the same folder is refused.
 
 Tokens: every API call needs 'Authorization: key <token>'. On first start, set
 MAPSHELF_BOOTSTRAP_TOKEN to a generated secret (openssl rand -hex 32) to create an admin user
@@ -21,7 +24,7 @@ directly, give --tls-cert and --tls-key (PEM files).
 
 Every flag has an environment variable: MAPSHELF_HOST, MAPSHELF_PORT, MAPSHELF_DATA_DIR,
 MAPSHELF_PUBLIC_URL, MAPSHELF_TRUST_PROXY, MAPSHELF_TLS_CERT, MAPSHELF_TLS_KEY,
-MAPSHELF_BODY_LIMIT, MAPSHELF_UPLOAD_LIMIT, MAPSHELF_EXTRACT_LIMIT, MAPSHELF_LOG_LEVEL,
+MAPSHELF_BODY_LIMIT, MAPSHELF_UPLOAD_LIMIT, MAPSHELF_EXTRACT_LIMIT, MAPSHELF_LOG_LEVEL, MAPSHELF_LOG_FORMAT,
 MAPSHELF_EXPORT_TTL, MAPSHELF_EXPORT_CONCURRENCY, MAPSHELF_CORS_ORIGINS,
 MAPSHELF_HEADERS_TIMEOUT, MAPSHELF_IDLE_TIMEOUT, MAPSHELF_REQUEST_TIMEOUT,
 MAPSHELF_MAX_CONNECTIONS_PER_CLIENT.
@@ -51,6 +54,7 @@ interface ServeOptions {
   uploadLimit?: string;
   extractLimit?: string;
   logLevel?: string;
+  logFormat?: string;
   exportTtl?: string;
   exportConcurrency?: string;
   corsOrigins?: string;
@@ -81,6 +85,7 @@ export function serveCommand(): Command {
     .option('--request-timeout <duration>', 'time a client has to send a whole request, uploads excepted; 0 for never (default 5m)')
     .option('--max-connections-per-client <n>', 'open connections per client address; 0 for no limit (default 64, 0 with --trust-proxy)')
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (default info)')
+    .option('--log-format <format>', 'pretty (a line per request) or json (default pretty in a terminal, json otherwise)')
     .addHelpText('after', help)
     .action(async (options: ServeOptions) => {
       // Loaded here, not at the top: every other command starts without GDAL and the server.
@@ -100,7 +105,7 @@ export function serveCommand(): Command {
       if (server.tokens === 'none') {
         process.stderr.write(
           `  No API token exists yet. Create the first admin token with:\n` +
-            `    mapshelf token create --admin --data-dir ${config.dataDir}\n` +
+            `    ${shellCommand(`token create --admin --data-dir ${config.dataDir}`)}\n` +
             `  or restart with MAPSHELF_BOOTSTRAP_TOKEN set.\n`,
         );
       }

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { action, remoteCommand, withExamples } from '../command.js';
 import type { Context } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
+import { shellCommand } from '../invocation.js';
 import { details, UserError } from '../output.js';
 import { profilesPath, removeProfile, saveProfile } from '../profiles.js';
 
@@ -32,7 +33,7 @@ function loginCommand(): Command {
   const command = remoteCommand('login', 'Check a token against a server and save both as a named profile (file mode 0600)');
   return action(withExamples(command, 'mapshelf login --url http://localhost:8080 --token "$TOKEN"', 'mapshelf login --profile prod --url https://data.example.org --token "$PROD_TOKEN"'), async (ctx, options) => {
     if (!options.url) throw new UserError('Give the server with --url, e.g. mapshelf login --url http://localhost:8080 --token TOKEN.', ExitCode.usage);
-    if (!(options.token ?? ctx.setting('MAPSHELF_TOKEN'))) throw new UserError('Give the token with --token (or MAPSHELF_TOKEN); an administrator can create one with `mapshelf tokens create`.', ExitCode.usage);
+    if (!(options.token ?? ctx.setting('MAPSHELF_TOKEN'))) throw new UserError(`Give the token with --token (or MAPSHELF_TOKEN); an administrator can create one with \`${shellCommand('tokens create')}\`.`, ExitCode.usage);
     const { url, token } = ctx.connection;
     const { user, scopes } = await whoIs(ctx);
     const profile = ctx.profileName;

@@ -1,7 +1,8 @@
 import { Publish, type LayerSet } from '@mapshelf/sdk';
 import type { Command } from 'commander';
-import { action, collect, groupCommand, parseId, remoteCommand, withExamples } from '../command.js';
+import { action, collect, groupCommand, remoteCommand, withExamples } from '../command.js';
 import { resolveDataItem } from '../data-items.js';
+import { itemId } from '../item-ref.js';
 import { formatDate } from '../format.js';
 import { applyListOptions, withListOptions, type ListOptions } from '../list-options.js';
 import { details, table } from '../output.js';
@@ -27,9 +28,9 @@ function listCommand(): Command {
 }
 
 function showCommand(): Command {
-  const command = remoteCommand('show', 'Show a set and its items').argument('<id>', 'set id');
+  const command = remoteCommand('show', 'Show a set and its items').argument('<id>', 'set id or URL');
   return action(withExamples(command, 'mapshelf sets show 3'), async (ctx, _options, id: string) => {
-    const set = await ctx.client.sets.get(parseId(id, 'The set id'), { expand: ['items'] });
+    const set = await ctx.client.sets.get(itemId(ctx, id, 'sets', 'The set'), { expand: ['items'] });
     const items = await set.getItems();
     const text = details([
       ['Set', `${set.id}: ${set.title}`],
@@ -42,7 +43,7 @@ function showCommand(): Command {
       { header: 'id', value: (i) => i.id as number, align: 'right' },
       { header: 'title', value: (i) => i.title as string, max: 50 },
     ], 'No items.');
-    return { text: `${text}\n\n${rows}`, json: set, ids: items.map((i) => i.url) };
+    return { text: `${text}\n\n${rows}`, json: set, ids: items.map((i) => i.id as number) };
   });
 }
 
@@ -65,9 +66,9 @@ function createCommand(): Command {
 }
 
 function publishCommand(): Command {
-  const command = remoteCommand('publish', "Publish a set's draft").argument('<id>', 'set id');
+  const command = remoteCommand('publish', "Publish a set's draft").argument('<id>', 'set id or URL');
   return action(withExamples(command, 'mapshelf sets publish 3'), async (ctx, _options, id: string) => {
-    const setId = parseId(id, 'The set id');
+    const setId = itemId(ctx, id, 'sets', 'The set');
     const draft = await ctx.client.sets.getVersion(setId, 'draft');
     await publishAndWait(ctx, new Publish().addSetItem(draft), `set ${setId}`);
     const set = await ctx.client.sets.get(setId);
@@ -76,9 +77,9 @@ function publishCommand(): Command {
 }
 
 function versionsCommand(): Command {
-  const command = remoteCommand('versions', 'List the versions of a set').argument('<id>', 'set id');
+  const command = remoteCommand('versions', 'List the versions of a set').argument('<id>', 'set id or URL');
   return action(withExamples(command, 'mapshelf sets versions 3'), async (ctx, _options, id: string) => {
-    const versions = await ctx.client.sets.listVersions(parseId(id, 'The set id')).expand().toArray();
+    const versions = await ctx.client.sets.listVersions(itemId(ctx, id, 'sets', 'The set')).expand().toArray();
     return {
       text: table(versions, [
         { header: 'version', value: (v) => v.version.id, align: 'right' },
@@ -93,9 +94,9 @@ function versionsCommand(): Command {
 }
 
 function deleteCommand(): Command {
-  const command = remoteCommand('delete', 'Delete a set (its items stay)').argument('<id>', 'set id');
+  const command = remoteCommand('delete', 'Delete a set (its items stay)').argument('<id>', 'set id or URL');
   return action(withExamples(command, 'mapshelf sets delete 3'), async (ctx, _options, id: string) => {
-    const setId = parseId(id, 'The set id');
+    const setId = itemId(ctx, id, 'sets', 'The set');
     await ctx.client.sets.delete(setId);
     return { text: `Deleted set ${setId}.`, json: { id: setId, deleted: true }, ids: [setId] };
   });

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { action, groupCommand, parseId, remoteCommand, withExamples } from '../command.js';
+import { itemId } from '../item-ref.js';
 import { formatDate } from '../format.js';
 import { applyListOptions, withListOptions, type ListOptions } from '../list-options.js';
 import { details, table } from '../output.js';
@@ -22,9 +23,9 @@ function listCommand(): Command {
 }
 
 function showCommand(): Command {
-  const command = remoteCommand('show', 'Show a source and the datasets its scans found').argument('<id>', 'source id');
+  const command = remoteCommand('show', 'Show a source and the datasets its scans found').argument('<id>', 'source id or URL');
   return action(withExamples(command, 'mapshelf sources show 4'), async (ctx, _options, id: string) => {
-    const sourceId = parseId(id, 'The source id');
+    const sourceId = itemId(ctx, id, 'sources', 'The source');
     const [source, datasources] = await Promise.all([ctx.client.sources.get(sourceId), ctx.client.sources.listDatasources(sourceId).toArray()]);
     const text = details([
       ['Source', `${source.id}: ${source.title}`],
@@ -45,9 +46,9 @@ function showCommand(): Command {
 }
 
 function scansCommand(): Command {
-  const command = remoteCommand('scans', "List a source's scans, newest first").argument('<id>', 'source id');
+  const command = remoteCommand('scans', "List a source's scans, newest first").argument('<id>', 'source id or URL');
   return action(withExamples(command, 'mapshelf sources scans 4'), async (ctx, _options, id: string) => {
-    const scans = await ctx.client.sources.listScans(parseId(id, 'The source id')).toArray();
+    const scans = await ctx.client.sources.listScans(itemId(ctx, id, 'sources', 'The source')).toArray();
     return {
       text: table(scans, [
         { header: 'scan', value: (s) => s.id, align: 'right' },
@@ -64,9 +65,9 @@ function scansCommand(): Command {
 }
 
 function scanCommand(): Command {
-  const command = remoteCommand('scan', 'Scan a source again, to pick up changed files').argument('<id>', 'source id').option('--wait', 'wait for the scan, with progress');
+  const command = remoteCommand('scan', 'Scan a source again, to pick up changed files').argument('<id>', 'source id or URL').option('--wait', 'wait for the scan, with progress');
   return action(withExamples(command, 'mapshelf sources scan 4 --wait'), async (ctx, options: { wait?: boolean }, id: string) => {
-    const sourceId = parseId(id, 'The source id');
+    const sourceId = itemId(ctx, id, 'sources', 'The source');
     let scan = await ctx.client.sources.startScan(sourceId);
     if (options.wait) {
       const scanning = ctx.progress('Scanning', 'fraction');
@@ -78,9 +79,9 @@ function scanCommand(): Command {
 }
 
 function logCommand(): Command {
-  const command = remoteCommand('log', "Print a scan's log (the newest scan unless one is given)").argument('<id>', 'source id').argument('[scan]', 'scan id');
+  const command = remoteCommand('log', "Print a scan's log (the newest scan unless one is given)").argument('<id>', 'source id or URL').argument('[scan]', 'scan id');
   return action(withExamples(command, 'mapshelf sources log 4', 'mapshelf sources log 4 2'), async (ctx, _options, id: string, scanId?: string) => {
-    const sourceId = parseId(id, 'The source id');
+    const sourceId = itemId(ctx, id, 'sources', 'The source');
     const scan = scanId !== undefined ? parseId(scanId, 'The scan id') : (await ctx.client.sources.listScans(sourceId).first())?.id;
     const lines: string[] = [];
     // Printed as they arrive, so a running scan's log can be followed; the result repeats them only as JSON.
@@ -95,9 +96,9 @@ function logCommand(): Command {
 }
 
 function deleteCommand(): Command {
-  const command = remoteCommand('delete', 'Delete a source (its layers keep their imported data)').argument('<id>', 'source id');
+  const command = remoteCommand('delete', 'Delete a source (its layers keep their imported data)').argument('<id>', 'source id or URL');
   return action(withExamples(command, 'mapshelf sources delete 4'), async (ctx, _options, id: string) => {
-    const sourceId = parseId(id, 'The source id');
+    const sourceId = itemId(ctx, id, 'sources', 'The source');
     await ctx.client.sources.delete(sourceId);
     return { text: `Deleted source ${sourceId}.`, json: { id: sourceId, deleted: true }, ids: [sourceId] };
   });

@@ -1,9 +1,11 @@
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { Token } from '@mapshelf/sdk';
 import type { Command } from 'commander';
-import { action, groupCommand, parseId, remoteCommand, withExamples } from '../command.js';
+import { action, groupCommand, remoteCommand, withExamples } from '../command.js';
 import type { Context } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
+import { itemId } from '../item-ref.js';
 import { formatDate } from '../format.js';
 import { table, UserError, type CommandResult } from '../output.js';
 
@@ -14,6 +16,7 @@ interface CreateOptions {
   user?: string;
   dataDir?: string;
   admin?: boolean;
+  init?: boolean;
 }
 
 function expiry(text: string | undefined): string | null {
@@ -34,7 +37,15 @@ async function createOffline(options: CreateOptions, expiresAt: string | null): 
     if (parsed.unknown.length) throw new UserError(`Unknown scope(s): ${parsed.unknown.join(', ')}`, ExitCode.usage);
     scopes = parsed.scopes;
   }
-  const store = await Store.open(resolve(options.dataDir!));
+  const dataDir = resolve(options.dataDir!);
+  // A mistyped folder would otherwise become a new, empty catalog whose token no server knows.
+  if (!options.init && !existsSync(join(dataDir, 'catalog.sqlite'))) {
+    throw new UserError(
+      `${dataDir} holds no Mapshelf catalog (no catalog.sqlite). Give the folder the server uses (\`mapshelf serve\` prints it: "is serving …"), or add --init to start a new catalog there.`,
+      ExitCode.config,
+    );
+  }
+  const store = await Store.open(dataDir);
   try {
     const { key, user, scopes: granted } = await createTokenOffline(store, {
       admin: options.admin ?? false,
@@ -59,7 +70,7 @@ async function createRemote(ctx: Context, options: CreateOptions, expiresAt: str
     name: options.name,
     scope: options.scope,
     expires_at: expiresAt,
-    ...(options.user !== undefined && { user: parseId(options.user, '--user (a user id, on a server)') }),
+    ...(options.user !== undefined && { user: itemId(ctx, options.user, 'users', '--user (a user id or URL, on a server)') }),
   });
   const { key, ...rest } = token;
   return { text: shownOnce(key!, options.user !== undefined ? `user ${options.user}` : 'you', token.scope ?? options.scope), json: { key, ...rest }, ids: [key!] };
@@ -73,6 +84,7 @@ function createCommand(): Command {
     .option('--user <user>', 'whose token: a user id on a server (admins only); a username offline (default "admin")')
     .option('--data-dir <path>', 'create it offline in this data folder, even while the server runs')
     .option('--admin', 'offline: make sure the user is an admin (creating "admin" in a default group if needed)')
+    .option('--init', 'offline: create a new catalog in --data-dir if it holds none (before the server first starts)')
     .addHelpText('after', '\nThe secret is printed once; the server keeps only its hash.');
   withExamples(command, 'mapshelf tokens create --name pipeline --scope "layers:read layers:write sources:write"', 'mapshelf tokens create --admin --data-dir ./mapshelf-data');
   return action(command, async (ctx, options: CreateOptions) => {
@@ -101,9 +113,9 @@ function listCommand(): Command {
 }
 
 function revokeCommand(): Command {
-  const command = remoteCommand('revoke', 'Revoke a token: it stops working at once').argument('<id>', 'token id (see `mapshelf tokens list`)');
+  const command = remoteCommand('revoke', 'Revoke a token: it stops working at once').argument('<id>', 'token id or URL (see `mapshelf tokens list`)');
   return action(withExamples(command, 'mapshelf tokens revoke 4'), async (ctx, _options, id: string) => {
-    const tokenId = parseId(id, 'The token id');
+    const tokenId = itemId(ctx, id, 'tokens', 'The token');
     await ctx.client.tokens.revoke(tokenId);
     return { text: `Revoked token ${tokenId}.`, json: { id: tokenId, revoked: true }, ids: [tokenId] };
   });
