@@ -38,10 +38,18 @@ export interface CreateLayerInput extends VersionMetadataInput {
 
 const what = (type: LayerRow['type'], id: number) => `${type === 'table' ? 'Table' : 'Layer'} ${id}`;
 
+/**
+ * Whether a route of `type` reaches a layer of `actual` type. The `type` the functions here take
+ * is the collection a request came through: `layer` is `/layers/`, which reaches layers and
+ * tables alike (Koordinates' Layers & Tables API, and the Python client's `Table = Layer`);
+ * `table` is `/tables/`, the tables-only view.
+ */
+export const reaches = (type: LayerRow['type'], actual: LayerRow['type'] | undefined): boolean => actual !== undefined && (type === 'layer' || actual === type);
+
 /** The layer, if the actor holds `level` on it (404 if they may not view it, 403 if they may view only). */
 export async function authorizedLayer(ctx: DomainContext, actor: Actor, type: LayerRow['type'], id: number, level: PermissionLevel): Promise<LayerRow & { level: PermissionLevel }> {
   const layer = await ctx.store.layers.findLayer(id);
-  const held = await authorizeItem(ctx, actor, layer?.type === type ? { kind: 'layer', id, group_id: layer.group_id } : undefined, level, what(type, id));
+  const held = await authorizeItem(ctx, actor, layer && reaches(type, layer.type) ? { kind: 'layer', id, group_id: layer.group_id } : undefined, level, what(type, id));
   return { ...layer!, level: held };
 }
 
@@ -51,8 +59,13 @@ async function layerVersion(ctx: DomainContext, versionId: number): Promise<Laye
   return row;
 }
 
-/** Checks the datasources and CRS of new layer data, as the actor may use them. */
-async function checkData(ctx: DomainContext, actor: Actor, type: LayerRow['type'], data: LayerDataInput): Promise<void> {
+/**
+ * Checks the datasources and CRS of new layer data, as the actor may use them, and answers the
+ * type of layer the datasource makes (a table datasource makes a table). `type` is the route's
+ * (see `reaches`): `/tables/` takes table datasources only; `/layers/` takes both, unless
+ * `keep` (an existing layer's type, which new data can't change) says which.
+ */
+async function checkData(ctx: DomainContext, actor: Actor, type: LayerRow['type'], data: LayerDataInput, keep?: LayerRow['type']): Promise<LayerRow['type']> {
   if (data.datasources.length !== 1) {
     throw invalidParameter('body.data.datasources', 'give exactly one datasource; Mapshelf imports one datasource per layer');
   }
@@ -65,28 +78,22 @@ async function checkData(ctx: DomainContext, actor: Actor, type: LayerRow['type'
     // Someone else's datasource reads as missing, so ids can't be probed.
     throw invalidParameter('body.data.datasources[0]', `no datasource you can use has id ${id}`);
   }
-  const expected = type === 'table' ? 'table' : 'vector';
-  if (datasource!.data_type !== expected) {
-    throw invalidParameter('body.data.datasources[0]', `datasource ${id} is a ${datasource!.data_type}; create it under /${datasource!.data_type === 'table' ? 'tables' : 'layers'}/`);
+  const dataType: string = datasource!.data_type;
+  if (dataType !== 'vector' && dataType !== 'table') {
+    throw invalidParameter('body.data.datasources[0]', `datasource ${id} is ${dataType} data; Mapshelf makes layers of vector data and tables of tables`);
+  }
+  const made: LayerRow['type'] = dataType === 'table' ? 'table' : 'layer';
+  if (keep !== undefined && made !== keep) {
+    throw invalidParameter('body.data.datasources[0]', `datasource ${id} is a ${dataType}; this ${keep} needs ${keep === 'table' ? 'a table' : 'a vector'} datasource (its kind can't change)`);
+  }
+  if (type === 'table' && made !== 'table') {
+    throw invalidParameter('body.data.datasources[0]', `datasource ${id} is a vector; /tables/ takes tables only; create it under /layers/`);
   }
   if (data.crs != null && !isKnownCrs(data.crs)) throw invalidParameter('body.data.crs', `"${data.crs}" is not a CRS GDAL knows; use EPSG:xxxx`);
-  if (expected === 'vector' && !datasource!.crs && !datasource!.crs_wkt && !data.crs) {
-    throw invalidParameter('body.data.crs', missingCrsAdvice(id, datasource!.extent));
+  if (made === 'layer' && !datasource!.crs && !datasource!.crs_wkt && !data.crs) {
+    throw invalidParameter('body.data.crs', `datasource ${id} has no CRS; give one, e.g. "crs": "EPSG:4326"`);
   }
-}
-
-/**
- * What to say when data has no CRS. Without one its extent is in the file's own units, so
- * coordinates outside longitude/latitude ranges are projected: EPSG:4326 would be wrong for them.
- */
-function missingCrsAdvice(id: number, extentJson: string | null): string {
-  const extent = extentJson ? (JSON.parse(extentJson) as number[]) : null;
-  const lonLat = extent !== null && extent.length === 4 && extent[0]! >= -180 && extent[2]! <= 180 && extent[1]! >= -90 && extent[3]! <= 90;
-  if (lonLat || extent === null) {
-    return `datasource ${id} has no CRS; give one, e.g. "crs": "EPSG:4326" if its coordinates are longitude/latitude in degrees`;
-  }
-  const box = extent.map((n) => Number(n.toPrecision(7))).join(', ');
-  return `datasource ${id} has no CRS and its coordinates (${box}) look projected, not longitude/latitude; give the EPSG code of the data's projected CRS (its metadata or its supplier says which), e.g. "crs": "EPSG:xxxx"`;
+  return made;
 }
 
 /** Adds a queued import of a version to the job table (in the caller's transaction). */
@@ -125,15 +132,15 @@ function versionRow(layerId: number, number: number, at: string, actorId: number
 
 const actorId = (actor: Actor) => (actor.kind === 'user' ? actor.user.id : 0);
 
-/** Creates a layer (or table) and its first version, and queues the import. */
+/** Creates a layer (or, from a table datasource, a table) and its first version, and queues the import. */
 export async function createLayer(ctx: DomainContext, actor: Actor, type: LayerRow['type'], input: CreateLayerInput): Promise<LayerVersionRow> {
   const groupId = await resolveOwningGroup(ctx, actor, input.group, 'body.group');
-  await checkData(ctx, actor, type, input.data);
+  const made = await checkData(ctx, actor, type, input.data);
   await assertLicenseExists(ctx, input.license);
   const at = timestamp(ctx);
   const versionId = await ctx.store.transaction(async (repos) => {
     const layer = await repos.layers.createLayer({
-      type,
+      type: made,
       group_id: groupId,
       owner_id: actorId(actor),
       published_version_id: null,
@@ -283,7 +290,7 @@ export async function updateVersion(
   const row = await draftVersion(ctx, actor, type, layerId, versionId);
   if (input.data) {
     if (row.status === 'queued' || row.status === 'importing') throw conflict(`Version ${versionId} is importing; wait for it before changing its data.`);
-    await checkData(ctx, actor, type, input.data);
+    await checkData(ctx, actor, type, input.data, row.layer_type);
   }
   await assertLicenseExists(ctx, input.license);
   const at = timestamp(ctx);

@@ -26,6 +26,7 @@ const layerFields: FieldMap = {
   published_at: 'v.published_at',
   'version.status': 'v.status',
   kind: { condition: (eb, _l, value) => (value === 'table' ? eb('layers.type', '=', 'table') : eb('layers.type', '=', 'layer')) },
+  type: 'layers.type',
   tag: { condition: (_eb, _l, value) => sql<boolean>`exists (select 1 from json_each(v.tags) where json_each.value = ${value})` },
   category: { condition: (_eb, _l, value) => sql<boolean>`exists (select 1 from json_each(v.categories) where json_each.value = ${value})` },
 };
@@ -60,7 +61,10 @@ export class LayersRepository {
       ]);
   }
 
-  /** Lists layers of one type, each through its published version, or its draft, or its latest. */
+  /**
+   * Lists layers, each through its published version, or its draft, or its latest: `layer`
+   * lists layers and tables (as Koordinates' `/layers/` does), `table` tables only.
+   */
   async list(
     type: LayerRow['type'],
     mode: LayerListMode,
@@ -70,7 +74,8 @@ export class LayersRepository {
     return runListQuery(
       this.db,
       (db) => {
-        let base = this.layerVersions(db).where('layers.type', '=', type);
+        let base = this.layerVersions(db);
+        if (type === 'table') base = base.where('layers.type', '=', 'table');
         if (mode === 'published') base = base.whereRef('v.id', '=', 'layers.published_version_id');
         else {
           base = base.where('v.id', '=', sql<number>`(select max(id) from versions lv where lv.layer_id = layers.id)`);

@@ -27,6 +27,8 @@ export function presentLayerSummary(row: LayerVersionRow, ctx: PresentContext) {
 export function presentLayer(row: LayerVersionRow, ctx: PresentContext) {
   const collection = collectionOf(row.layer_type);
   const thisVersion = versionUrl(row, ctx);
+  // A table has no geometry: Koordinates gives its CRS, geometry and extent fields as nulls.
+  const spatial = row.layer_type !== 'table';
   return {
     ...presentLayerSummary(row, ctx),
     ...presentDescription(row, ctx),
@@ -37,14 +39,14 @@ export function presentLayer(row: LayerVersionRow, ctx: PresentContext) {
     latest_version: ctx.urlFor(apiPath(collection, row.layer_id, 'versions', row.latest_version_id)),
     this_version: thisVersion,
     data: {
-      crs: row.crs ?? row.requested_crs,
+      crs: spatial ? (row.crs ?? row.requested_crs) : null,
       datasources: (JSON.parse(row.datasources) as number[]).map((id) => ({ id })),
-      geometry_field: row.geometry_field,
-      geometry_type: row.geometry_type,
+      geometry_field: spatial ? row.geometry_field : null,
+      geometry_type: spatial ? row.geometry_type : null,
       fields: JSON.parse(row.fields) as unknown[],
       primary_key_fields: JSON.parse(row.primary_key_fields) as string[],
       feature_count: row.feature_count,
-      extent: bboxPolygon(storedBbox(row.extent)),
+      extent: spatial ? bboxPolygon(storedBbox(row.extent)) : null,
     },
     version: {
       id: row.id,

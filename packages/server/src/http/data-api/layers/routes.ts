@@ -16,6 +16,7 @@ import {
   listLayers,
   listVersions,
   publishLayerVersion,
+  reaches,
   updateVersion,
   type LayerDataInput,
   type VersionRef,
@@ -45,8 +46,11 @@ function licenseInput(license: LayerCreateBody['license'], urlFor: UrlFor): numb
 }
 
 /**
- * Layers (`/layers/`) and tables (`/tables/`): the same routes over the two types. A layer
- * object shows one version; `/versions/` reach the others.
+ * Layers (`/layers/`) and tables (`/tables/`): the same routes. As in Koordinates' Layers &
+ * Tables API, `/layers/` reaches layers and tables alike (a table datasource POSTed there makes
+ * a table, as the Python client's `tables.create` does); `/tables/` is the tables-only view.
+ * Every object keeps its own URL (a table's is under `/tables/`). A layer object shows one
+ * version; `/versions/` reach the others.
  */
 export function registerLayerRoutes(base: FastifyInstance, ctx: DomainContext, type: LayerRow['type']): void {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
@@ -78,7 +82,17 @@ export function registerLayerRoutes(base: FastifyInstance, ctx: DomainContext, t
 
   app.post(
     list,
-    { config: write, schema: { summary: `Create a ${type} from a datasource; its first version imports in the background`, tags, body: LayerCreateBody } },
+    {
+      config: write,
+      schema: {
+        summary:
+          type === 'table'
+            ? 'Create a table from a table datasource; its first version imports in the background'
+            : 'Create a layer from a vector datasource, or a table from a table datasource; its first version imports in the background',
+        tags,
+        body: LayerCreateBody,
+      },
+    },
     async (request, reply) => {
       const body = request.body;
       const title = body.title ?? body.name;
@@ -99,7 +113,7 @@ export function registerLayerRoutes(base: FastifyInstance, ctx: DomainContext, t
 
   app.get(one, { config: read, schema: { summary: `Get a ${type} (its published version, else its latest)`, tags, params: idParams } }, async (request) => {
     const row = await getLayer(ctx, request.actor, type, request.params.id);
-    await countUse(ctx, type, row.layer_id);
+    await countUse(ctx, row.layer_type, row.layer_id);
     return presentLayer(row, presentContext(request));
   });
 
@@ -186,7 +200,7 @@ export function registerLayerRoutes(base: FastifyInstance, ctx: DomainContext, t
     itemPath: (id) => apiPath(collection, id),
     find: async (id) => {
       const layer = await ctx.store.layers.findLayer(id);
-      return layer?.type === type ? { kind: 'layer', id, group_id: layer.group_id } : undefined;
+      return layer && reaches(type, layer.type) ? { kind: 'layer', id, group_id: layer.group_id } : undefined;
     },
     what: (id) => `${type === 'table' ? 'Table' : 'Layer'} ${id}`,
     scopes: { read: 'layers:read', write: 'layers:write' },
@@ -201,7 +215,9 @@ export function registerLayerRoutes(base: FastifyInstance, ctx: DomainContext, t
   for (const [suffix, form] of metadataRoutes) {
     app.get(`${version}${suffix}`, { config: read, schema: { summary: `Metadata (${form}) as XML`, tags, params: VersionParams } }, async (request, reply) => {
       const { id, versionId } = request.params;
-      const xml = await getMetadata(ctx, request.actor, type, id, versionId as VersionRef, form, request.urlFor(apiPath(collection, id)));
+      // The record names the item by its own URL (a table's is under /tables/, however it was reached).
+      const actual = (await ctx.store.layers.findLayer(id))?.type ?? type;
+      const xml = await getMetadata(ctx, request.actor, type, id, versionId as VersionRef, form, request.urlFor(apiPath(collectionOf(actual), id)));
       return reply.type('application/xml; charset=utf-8').send(xml);
     });
   }

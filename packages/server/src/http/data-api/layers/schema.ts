@@ -10,6 +10,7 @@ export function layersListSpec(name: string): ListSpec {
     filters: {
       ...versionedItemFilters,
       kind: { type: 'enum', values: ['vector', 'table'], description: 'Data kind' },
+      type: { type: 'enum', values: ['layer', 'table'], description: 'Layer or table' },
       'version.status': { type: 'enum', values: ['queued', 'importing', 'ok', 'error'], description: 'Import status of the version' },
     },
     orderings: ['id', 'name', 'title', 'created_at', 'updated_at', 'published_at'],
