@@ -340,7 +340,7 @@ describe('layers, tables, versions and publishing', () => {
       }
     });
 
-    it('creates a table from a datasource without geometry, and refuses the wrong kind of datasource', async () => {
+    it('creates a table from a datasource without geometry (on tables/ or on layers/, as Koordinates), and refuses a vector datasource on tables/', async () => {
       const res = await server.request('POST', 'tables/', { body: { title: 'State names', data: { datasources: [dsTable.id] } } });
       assert.equal(res.status, 201, res.text);
       assert.equal(res.headers.get('location'), res.body.url);
@@ -356,10 +356,19 @@ describe('layers, tables, versions and publishing', () => {
         ['id', 'name'],
       );
 
-      const tableAsLayer = await server.request('POST', 'layers/', { body: { title: 'Nope', data: { datasources: [dsTable.id] } } });
-      assertBadRequest(tableAsLayer, 'body.data.datasources[0]', 'a table datasource on layers/');
+      // Koordinates' Layers & Tables API (and the Python client's tables.create) POSTs tables to layers/.
+      const viaLayers = await server.request('POST', 'layers/', { body: { title: 'State names via layers/', data: { datasources: [dsTable.id] } } });
+      assert.equal(viaLayers.status, 201, viaLayers.text);
+      assert.match(viaLayers.body.url, new RegExp(`^${server.api}tables/\\d+/$`), 'a table keeps its own URL');
+      assert.equal(viaLayers.body.type, 'table');
+      assert.equal(viaLayers.body.kind, 'table');
+      assert.equal(viaLayers.body.data.crs, null);
+      assert.equal(viaLayers.body.data.extent, null);
+      assert.equal((await server.request('DELETE', `layers/${viaLayers.body.id}/`)).status, 204);
+
       const layerAsTable = await server.request('POST', 'tables/', { body: { title: 'Nope', data: { datasources: [dsStates.id] } } });
       assertBadRequest(layerAsTable, 'body.data.datasources[0]', 'a vector datasource on tables/');
+      assert.match(layerAsTable.text, /\/layers\//, 'the refusal names layers/');
     });
 
     it('needs a CRS for a dataset that has none, and refuses one GDAL does not know', async () => {
@@ -758,17 +767,28 @@ describe('layers, tables, versions and publishing', () => {
   });
 
   describe('lists', () => {
-    it('lists published layers on layers/ and unpublished ones on layers/drafts/', async () => {
+    it('lists published layers and tables on layers/ and unpublished ones on layers/drafts/', async () => {
       const published = await server.request('GET', 'layers/?page_size=100');
       assert.equal(published.status, 200, published.text);
       const publishedItems = published.body as Layer[];
       assert.ok(publishedItems.length > 0);
-      assert.ok(publishedItems.every((l) => l.published_at !== null && l.type === 'layer'), published.text);
+      assert.ok(publishedItems.every((l) => l.published_at !== null), published.text);
       const publishedIds = publishedItems.map((l) => l.id);
       for (const layer of [statesLayer, nationLayer, points]) assert.ok(publishedIds.includes(layer.id), `${layer.url} on layers/`);
       assert.ok(!publishedIds.includes(failed.id), 'a never-published layer is not on layers/');
       assert.ok(!publishedIds.includes(nationByIdLayer.id), 'a never-published layer is not on layers/');
-      assert.ok(!publishedIds.includes(table.id), 'tables are not on layers/');
+      // As Koordinates' layers/, tables are listed too (kind=vector and kind=table pick one).
+      const listedTable = publishedItems.find((l) => l.id === table.id);
+      assert.ok(listedTable, 'the published table is on layers/');
+      assert.equal(listedTable.type, 'table');
+      assert.equal(listedTable.kind, 'table');
+      assert.equal(listedTable.url, table.url);
+      const vectors = await server.request('GET', 'layers/?kind=vector&page_size=100');
+      assert.ok((vectors.body as Layer[]).every((l) => l.type === 'layer') && (vectors.body as Layer[]).some((l) => l.id === points.id), vectors.text);
+      const tablesOnLayers = await server.request('GET', 'layers/?kind=table');
+      assert.deepEqual((tablesOnLayers.body as Layer[]).map((l) => l.id), [table.id]);
+      const byType = await server.request('GET', 'layers/?type=table');
+      assert.deepEqual((byType.body as Layer[]).map((l) => l.id), [table.id]);
       // The nation layer is listed as of its published version, not its (cancelled-publish) draft.
       assert.equal(publishedItems.find((l) => l.id === nationLayer.id)!.version.id, nationLayer.version.id);
 
@@ -892,11 +912,16 @@ describe('layers, tables, versions and publishing', () => {
       assert.ok(!existsSync(folder), `${folder} is still there`);
       assert.equal((await server.request('DELETE', statesLayer.url)).status, 404);
 
+      // layers/ reaches tables too (Koordinates' Layers & Tables API): the detail and its versions.
+      const asLayer = await server.request('GET', `layers/${table.id}/`);
+      assert.equal(asLayer.status, 200, asLayer.text);
+      assert.equal(asLayer.body.url, table.url);
+      assert.equal((await server.request('GET', `layers/${table.id}/versions/${table.version.id}/`)).body?.version?.id, table.version.id);
       const tableDelete = await server.request('DELETE', table.url);
       assert.equal(tableDelete.status, 204, tableDelete.text);
       assert.equal((await server.request('GET', table.url)).status, 404);
       assert.ok(!existsSync(join(server.dataDir, 'layers', String(table.id))));
-      // A table is not reachable as a layer, nor a layer as a table.
+      // A layer is not reachable as a table: tables/ is the tables-only view.
       assert.equal((await server.request('GET', `tables/${points.id}/`)).status, 404);
     });
   });

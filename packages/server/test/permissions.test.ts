@@ -270,13 +270,14 @@ describe('per-item permissions', () => {
           route: 'GET layers/',
           method: 'GET',
           path: () => 'layers/',
-          expect: { site_admin: [LA.id, LB.id], a_admin: [LA.id], a_viewer: [LA.id], b_editor: [LB.id], outsider: [], anonymous: [] },
+          // layers/ lists tables too, as Koordinates' Layers & Tables API does.
+          expect: { site_admin: [LA.id, LB.id, TA.id], a_admin: [LA.id, TA.id], a_viewer: [LA.id, TA.id], b_editor: [LB.id], outsider: [], anonymous: [] },
         },
         {
           route: 'HEAD layers/',
           method: 'HEAD',
           path: () => 'layers/',
-          expect: { site_admin: [LA.id, LB.id], a_admin: [LA.id], a_viewer: [LA.id], b_editor: [LB.id], outsider: [], anonymous: [] },
+          expect: { site_admin: [LA.id, LB.id, TA.id], a_admin: [LA.id, TA.id], a_viewer: [LA.id, TA.id], b_editor: [LB.id], outsider: [], anonymous: [] },
         },
         {
           route: 'GET layers/drafts/',
@@ -330,7 +331,9 @@ describe('per-item permissions', () => {
           method: 'GET',
           path: () => `layers/${TA.id}/`,
           ghost: () => `layers/${missing}/`,
-          expect: { site_admin: 404, a_admin: 404, a_viewer: 404, b_editor: 404, outsider: 404, anonymous: 404 },
+          detail: layerDetail(TA.id),
+          // layers/ reaches tables (Koordinates' Layers & Tables API), under the same access rules.
+          expect: { ...all, b_editor: 404, outsider: 404, anonymous: 404 },
         },
         {
           route: 'GET layers/{LA}/versions/',
@@ -556,7 +559,8 @@ describe('per-item permissions', () => {
     it('counts only visible items on every page (page_size=1)', async () => {
       for (const caller of callers) {
         const res = await call(caller, 'GET', 'layers/?page_size=1');
-        const visible = { site_admin: 2, a_admin: 1, a_viewer: 1, b_editor: 1, outsider: 0, anonymous: 0 }[caller];
+        // layers/ lists tables too (TA is group A's).
+        const visible = { site_admin: 3, a_admin: 2, a_viewer: 2, b_editor: 1, outsider: 0, anonymous: 0 }[caller];
         assert.equal(res.status, 200, `${caller}: ${res.text}`);
         assert.equal(res.headers.get('x-resource-range'), `0-${Math.min(1, visible)}/${visible}`, caller);
         const page2 = await call(caller, 'GET', 'layers/?page_size=1&page=2');
@@ -787,7 +791,8 @@ describe('per-item permissions', () => {
       assertBadRequest(put, 'body[1]', 'PUT with a bad second entry');
       assertBadRequest(await call('a_admin', 'PUT', path, { id: 'group.everyone', permission: 'view' }), 'body', 'PUT with an object');
       assert.deepEqual(await permissionsOf('layers', LA.id), before, 'refused requests changed nothing');
-      assertList(await call('b_editor', 'GET', 'layers/'), [LA.id, LB.id], 'b_editor layers/');
+      // Group B holds view on the table TA since the group grant, and layers/ lists tables too.
+      assertList(await call('b_editor', 'GET', 'layers/'), [LA.id, LB.id, TA.id], 'b_editor layers/');
     });
   });
 
@@ -836,9 +841,9 @@ describe('per-item permissions', () => {
         assertError(await call(caller, 'GET', `layers/${LA.id}/versions/${LA.version.id}/metadata/iso/`), 404, `${caller} LA metadata after PUT []`);
       }
       assertError(await call('outsider', 'GET', path), 404, 'outsider permissions/ of a hidden layer');
-      assertList(await call('b_editor', 'GET', 'layers/'), [LB.id], 'b_editor layers/ after PUT []');
+      assertList(await call('b_editor', 'GET', 'layers/'), [LB.id, TA.id], 'b_editor layers/ after PUT [] (TA by the group grant)');
       // The owning group is untouched by the list.
-      assertList(await call('a_viewer', 'GET', 'layers/'), [LA.id], 'a_viewer layers/ after PUT []');
+      assertList(await call('a_viewer', 'GET', 'layers/'), [LA.id, TA.id], 'a_viewer layers/ after PUT [] (with group A\'s table)');
       assertList(await call('a_admin', 'GET', path), [], 'a_admin permissions/ after PUT []', (p) => p.id, false);
     });
   });
