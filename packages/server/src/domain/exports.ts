@@ -249,7 +249,7 @@ export function itemClip(version: Pick<VersionRow, 'crs' | 'extent' | 'geometry_
   });
 }
 
-const percent = (share: number) => (share > 0.995 && share < 1 ? '99.5%+' : share < 0.005 ? 'under 0.5%' : `${Math.round(share * 100)}%`);
+const percent = (share: number) => (share > 0.995 && share < 1 ? 'over 99.5%' : share < 0.005 ? 'under 0.5%' : `${Math.round(share * 100)}%`);
 
 /** Whether an item keeps any feature once cut at its clip, decided in its GeoPackage (`clipKeepsAny`). */
 async function keepsAny(ctx: DomainContext, c: CheckedItem, clip: ExportClip): Promise<boolean> {
@@ -291,7 +291,7 @@ async function checkClips(
     const name = `${what(c.item.type, c.item.layer_id)} ("${c.item.title}")`;
     if (clip.areaCut) {
       const { area, shareOutside } = clip.areaCut;
-      const message = `${percent(shareOutside)} of the extent of ${name}${crop ? ' within the export\'s extent' : ''} lies outside the area of use of ${area.crs} (${describeArea(area)}), where it can't be reprojected reliably; the export keeps only the part inside`;
+      const message = `${percent(shareOutside)} of the extent of ${name}${crop ? ' within the export\'s extent' : ''} lies outside the area of use of ${area.crs} (${describeArea(area)}), and PROJ can't reproject all of it into ${area.crs}; the export keeps only the part inside`;
       warnings.push({ location: `body.items[${c.index}].item`, message });
       itemWarnings[c.index]!.push(message);
     }

@@ -2,8 +2,8 @@
  * The area of use of a CRS, as PROJ's database records it, and what it means for an export:
  * data outside a projected CRS's area of use may lie outside its projection's domain, where
  * PROJ refuses to reproject it ("Point outside of projection domain") and the export fails. So
- * an item whose extent leaves the target CRS's area of use is clipped to it, in lon/lat, through
- * the same crop path as a user's extent (`exportClip`).
+ * an item whose extent leaves the target CRS's area of use, where PROJ can't reach all of it,
+ * is clipped to it, in lon/lat, through the same crop path as a user's extent (`exportClip`).
  *
  * gdal-async does not expose `OSRGetAreaOfUse`, and `projinfo` is not always installed, so the
  * extents are read from `proj.db` (SQLite, read-only), the database PROJ itself answers from.
@@ -13,6 +13,7 @@ import { delimiter, join } from 'node:path';
 import Database from 'better-sqlite3';
 import gdal from 'gdal-async';
 import type { Bbox, CropPolygon } from './crop.js';
+import { crs84 } from './gdal.js';
 
 export interface AreaOfUse {
   /** The CRS, e.g. `EPSG:2193`. */
@@ -134,6 +135,36 @@ function shareOutside(area: gdal.Geometry, [minx, miny, maxx, maxy]: Bbox, crop:
   return Math.max(0, Math.min(1, 1 - inside / size));
 }
 
+/**
+ * Whether PROJ can take every point of a lon/lat region into a CRS: a 33 × 33 grid over the
+ * region's box, each point transformed on its own (a failure, or a coordinate that isn't finite,
+ * says no). A projection usually reaches well past its CRS's area of use (New Zealand's grid
+ * reaches Tasmania), so data there is still reprojected; only when this says no is the item cut.
+ */
+function reprojectsEverywhere(targetCrs: string, [minx, miny, maxx, maxy]: Bbox): boolean {
+  let target: gdal.SpatialReference;
+  try {
+    target = gdal.SpatialReference.fromUserInput(targetCrs);
+  } catch {
+    return false;
+  }
+  const transform = new gdal.CoordinateTransformation(crs84, target);
+  const steps = 32;
+  for (let i = 0; i <= steps; i++) {
+    for (let j = 0; j <= steps; j++) {
+      const x = minx + ((maxx - minx) * i) / steps;
+      const y = miny + ((maxy - miny) * j) / steps;
+      try {
+        const p = transform.transformPoint(x, y);
+        if (!Number.isFinite(p.x) || !Number.isFinite(p.y)) return false;
+      } catch {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
 export interface ExportClip {
   /** The polygon (lon/lat) to cut the item at, or null for the whole item. */
   crop: CropPolygon | null;
@@ -156,8 +187,8 @@ export interface ExportClipInput {
 
 /**
  * Where one item of an export is cut: at the export's crop, intersected with the target CRS's
- * area of use when the item's extent leaves that area (data that is not reprojected, or goes to
- * a CRS whose area is the whole world, is not cut for it). Without a crop the area itself is
+ * area of use when the item's extent leaves that area and PROJ can't reproject all of it there
+ * (data that is not reprojected, or goes to a CRS whose area is the whole world, is not cut). Without a crop the area itself is
  * used, narrowed to the item's extent (with a margin), so that a projected source CRS is never
  * asked to express the whole area of use.
  */
@@ -173,6 +204,12 @@ export function exportClip(input: ExportClipInput): ExportClip {
   if (cropShape && areaShape.contains(cropShape)) return unchanged;
   const outside = shareOutside(areaShape, extent, cropShape);
   if (outside === 0) return unchanged;
+  // Outside the area of use, but within reach of the projection: reprojected as it is.
+  let region = boxGeometry(extent);
+  if (cropShape) region = region.intersection(cropShape);
+  if (region.isEmpty()) return unchanged;
+  const e = region.getEnvelope();
+  if (reprojectsEverywhere(targetCrs, [e.minX, e.minY, e.maxX, e.maxY])) return unchanged;
   let clip: gdal.Geometry;
   if (cropShape) clip = cropShape.intersection(areaShape);
   else {
