@@ -11,8 +11,10 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createUserWithToken, startTestServer, type ApiResponse, type TestServer } from './helpers/server.js';
 import { ogrInfo, packagedData, part, uploadSource, waitForScan, type OgrLayerInfo } from './helpers/uploads.js';
+import { iso19139SchemaPath } from '../src/domain/metadata/index.js';
 
-const isoSchema = new URL('../../../../shared/schemas/iso/19139/20070417/gmd/gmd.xsd', import.meta.url).pathname;
+// The schemas in the repository (schemas/iso19139/), where the server finds them too.
+const isoSchema = iso19139SchemaPath;
 
 interface Layer {
   id: number;
@@ -247,6 +249,7 @@ describe('metadata routes of layer versions', () => {
     assert.equal(res.status, 201, res.text);
     assert.equal(res.headers.get('location'), layer.metadata.native);
     assert.equal(res.body.format, 'dc');
+    assert.deepEqual(res.body.warnings, [], 'only ISO documents are checked against the ISO schemas');
     assert.equal((await getXml(layer.metadata.native)).text, uploadedDc);
     assert.equal((await getXml(layer.metadata.dc)).text, uploadedDc);
     // ISO stays available, and valid.
@@ -258,11 +261,50 @@ describe('metadata routes of layer versions', () => {
     const res = await postXml(layer.metadata.native, uploadedIso, undefined, 'text/xml; charset=utf-8');
     assert.equal(res.status, 201, res.text);
     assert.equal(res.body.format, 'iso');
+    assert.deepEqual(res.body.warnings, [], 'a valid ISO document has nothing to warn about');
     assert.equal((await getXml(layer.metadata.native)).text, uploadedIso);
     assert.equal((await getXml(layer.metadata.iso)).text, uploadedIso);
     const dc = await getXml(layer.metadata.dc);
     assert.equal(xmllint(dc.text, null), null, dc.text);
     assert.match(dc.text, /<dc:title>/);
+  });
+
+  it('stores an ISO document the schemas find fault with, and reports the problems as warnings with their lines', async () => {
+    // A date that isn't one, a decimal that isn't one: two problems, reported, not refused.
+    const faulty = uploadedIso
+      .replace('<gmd:dateStamp><gco:Date>2024-05-01</gco:Date></gmd:dateStamp>', '<gmd:dateStamp><gco:Date>2024-13-45</gco:Date></gmd:dateStamp>')
+      .replace('<gco:Decimal>83.6</gco:Decimal>', '<gco:Decimal>north</gco:Decimal>');
+    const lineOf = (text: string, xml = faulty) => xml.split('\n').findIndex((l) => l.includes(text)) + 1;
+    const res = await postXml(layer.metadata.native, faulty);
+    assert.equal(res.status, 201, res.text);
+    assert.equal(res.body.format, 'iso');
+    const warnings = res.body.warnings as Array<{ line: number; message: string }>;
+    assert.deepEqual(warnings.map((w) => w.line), [lineOf('2024-13-45'), lineOf('>north<')], JSON.stringify(warnings));
+    assert.match(warnings[0]!.message, /^Element '\{http:\/\/www.isotc211.org\/2005\/gco\}Date': '2024-13-45' is not a valid value/);
+    assert.match(warnings[1]!.message, /'north' is not a valid value of the atomic type 'xs:decimal'/);
+    assert.equal((await getXml(layer.metadata.native)).text, faulty, 'the document is stored all the same');
+
+    // At most 20, however many there are.
+    const many = uploadedIso.replace(/<gco:Decimal>[^<]*<\/gco:Decimal>/g, '<gco:Decimal>x</gco:Decimal>').replace(
+      '</gmd:EX_GeographicBoundingBox>\n          </gmd:geographicElement>',
+      `</gmd:EX_GeographicBoundingBox>\n          </gmd:geographicElement>${'\n<gmd:geographicElement><gmd:EX_GeographicBoundingBox><gmd:westBoundLongitude><gco:Decimal>x</gco:Decimal></gmd:westBoundLongitude><gmd:eastBoundLongitude><gco:Decimal>x</gco:Decimal></gmd:eastBoundLongitude><gmd:southBoundLatitude><gco:Decimal>x</gco:Decimal></gmd:southBoundLatitude><gmd:northBoundLatitude><gco:Decimal>x</gco:Decimal></gmd:northBoundLatitude></gmd:EX_GeographicBoundingBox></gmd:geographicElement>'.repeat(6)}`,
+    );
+    const capped = await postXml(layer.metadata.native, many);
+    assert.equal(capped.status, 201, capped.text);
+    assert.equal(capped.body.warnings.length, 20, capped.text);
+
+    // An element out of place: xmllint names it, and checks nothing further inside its parent.
+    const disordered = uploadedIso
+      .replace('  <gmd:dateStamp><gco:Date>2024-05-01</gco:Date></gmd:dateStamp>\n', '')
+      .replace('  <gmd:contact>', '  <gmd:dateStamp><gco:Date>2024-05-01</gco:Date></gmd:dateStamp>\n  <gmd:contact>');
+    const order = await postXml(layer.metadata.native, disordered);
+    assert.equal(order.status, 201, order.text);
+    assert.deepEqual(order.body.warnings.map((w: { line: number }) => w.line), [lineOf('<gmd:dateStamp>', disordered)], order.text);
+    assert.match(order.body.warnings[0].message, /dateStamp': This element is not expected/);
+
+    const valid = await postXml(layer.metadata.native, uploadedIso);
+    assert.equal(valid.status, 201, valid.text);
+    assert.deepEqual(valid.body.warnings, []);
   });
 
   it('refuses XXE, entity expansion, malformed XML and JSON, and keeps the stored document', async () => {

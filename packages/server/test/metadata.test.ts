@@ -1,13 +1,23 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { MapshelfError } from '../src/domain/errors.js';
-import { buildDublinCore, buildIso19139, maxMetadataBytes, parseMetadataXml, type MetadataRecord } from '../src/domain/metadata/index.js';
+import {
+  buildDublinCore,
+  buildIso19139,
+  iso19139SchemaPath,
+  maxMetadataBytes,
+  maxSchemaWarnings,
+  parseMetadataXml,
+  validateIso19139,
+  type MetadataRecord,
+} from '../src/domain/metadata/index.js';
 
-const isoSchema = new URL('../../../../shared/schemas/iso/19139/20070417/gmd/gmd.xsd', import.meta.url).pathname;
+// The schemas in the repository (schemas/iso19139/), where the server finds them too.
+const isoSchema = iso19139SchemaPath;
 
 // Markup characters, both quotes, non-Latin text, an astral character, and controls XML 1.0 cannot carry.
 const nasty = `Roads & <Rails> "quoted" 'single' — Māori: Ōtautahi, 東京, 😀\u0001\u000B\uFFFE`;
@@ -398,6 +408,68 @@ describe('metadata documents', () => {
       // Multi-byte characters count as bytes, not as UTF-16 units.
       const title = 'ā'.repeat(maxMetadataBytes / 2);
       assertRejected(`<metadata><idinfo><title>${title}</title></idinfo></metadata>`, /larger than 5 MB/);
+    });
+  });
+
+  describe('validateIso19139 (xmllint against the schemas in schemas/iso19139/)', () => {
+    const box = (west: string) => `<gmd:geographicElement><gmd:EX_GeographicBoundingBox>
+  <gmd:westBoundLongitude><gco:Decimal>${west}</gco:Decimal></gmd:westBoundLongitude>
+  <gmd:eastBoundLongitude><gco:Decimal>180</gco:Decimal></gmd:eastBoundLongitude>
+  <gmd:southBoundLatitude><gco:Decimal>-90</gco:Decimal></gmd:southBoundLatitude>
+  <gmd:northBoundLatitude><gco:Decimal>90</gco:Decimal></gmd:northBoundLatitude>
+</gmd:EX_GeographicBoundingBox></gmd:geographicElement>`;
+    /** The full record with its extent's boxes replaced by these. */
+    const withBoxes = (boxes: string[]) =>
+      buildIso19139(fullRecord).replace(/<gmd:geographicElement>[\s\S]*<\/gmd:geographicElement>/, boxes.join('\n'));
+
+    it('finds the schemas in the repository', () => {
+      assert.ok(existsSync(iso19139SchemaPath), iso19139SchemaPath);
+      assert.match(iso19139SchemaPath, /\/schemas\/iso19139\/iso\/19139\/20070417\/gmd\/gmd\.xsd$/);
+    });
+
+    it('has nothing to say about a valid document', async () => {
+      assert.deepEqual(await validateIso19139(buildIso19139(fullRecord)), []);
+      // The declared encoding is the sender's; the text reaches xmllint as UTF-8 either way.
+      const latin1 = buildIso19139({ ...fullRecord, title: 'Zürich' }).replace(/encoding="[^"]*"/, 'encoding="ISO-8859-1"');
+      assert.deepEqual(await validateIso19139(latin1), []);
+    });
+
+    it('reports each problem with its line, at most 20', async () => {
+      const one = withBoxes([box('west')]);
+      const line = one.split('\n').findIndex((text) => text.includes('>west<')) + 1;
+      const warnings = await validateIso19139(one);
+      assert.equal(warnings.length, 1, JSON.stringify(warnings));
+      assert.equal(warnings[0]!.line, line);
+      assert.match(warnings[0]!.message, /'west' is not a valid value of the atomic type 'xs:decimal'/);
+      assert.doesNotMatch(warnings[0]!.message, /^-:|Schemas validity error/);
+
+      const many = await validateIso19139(withBoxes(Array.from({ length: 30 }, (_, i) => box(`w${i}`))));
+      assert.equal(many.length, maxSchemaWarnings);
+      assert.ok(many.every((w) => typeof w.line === 'number' && w.line > 0 && w.message.length <= 500), JSON.stringify(many));
+    });
+
+    it('says when a root is not one the 2007 gmd schemas declare (gmi:MI_Metadata)', async () => {
+      const gmi = `<gmi:MI_Metadata xmlns:gmi="http://www.isotc211.org/2005/gmi" xmlns:gmd="http://www.isotc211.org/2005/gmd"/>`;
+      const [warning, ...rest] = await validateIso19139(gmi);
+      assert.deepEqual(rest, []);
+      assert.equal(warning?.line, 1);
+      assert.match(warning?.message ?? '', /Only gmd:MD_Metadata documents can be checked/);
+    });
+
+    it('never reads the schema locations a document names', async () => {
+      const xml = buildIso19139(fullRecord).replace(
+        /xsi:schemaLocation="[^"]*"/,
+        'xsi:schemaLocation="http://www.isotc211.org/2005/gmd /etc/passwd urn:x /etc/passwd urn:y http://127.0.0.1:9/x.xsd"',
+      );
+      assert.match(xml, /\/etc\/passwd/);
+      const warnings = await validateIso19139(xml);
+      assert.ok(!JSON.stringify(warnings).includes('root:'), JSON.stringify(warnings));
+      assert.deepEqual(warnings, []);
+    });
+
+    it('reports a check that could not run, without throwing', async () => {
+      const [warning] = await validateIso19139(buildIso19139(fullRecord), join(dir, 'missing.xsd'));
+      assert.deepEqual(warning, { line: null, message: 'Not checked against the ISO 19139 schemas: the server could not find them.' });
     });
   });
 });

@@ -24,8 +24,10 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { adminToken, createUserWithToken, startTestServer, type ApiResponse, type TestServer } from './helpers/server.js';
 import { ogrInfo, packagedData, part, uploadSource, waitForScan } from './helpers/uploads.js';
+import { iso19139SchemaPath } from '../src/domain/metadata/index.js';
 
-const isoSchema = new URL('../../../../shared/schemas/iso/19139/20070417/gmd/gmd.xsd', import.meta.url).pathname;
+// The schemas in the repository (schemas/iso19139/), where the server finds them too.
+const isoSchema = iso19139SchemaPath;
 
 type Bbox = [number, number, number, number];
 type Caller = 'site_admin' | 'a_admin' | 'a_viewer' | 'b_editor' | 'outsider' | 'anonymous';

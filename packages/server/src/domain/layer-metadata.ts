@@ -3,7 +3,7 @@ import type { Actor } from './actor.js';
 import { timestamp, type DomainContext } from './context.js';
 import { conflict } from './errors.js';
 import { authorizedLayer, getVersion, type VersionRef } from './layers.js';
-import { metadataDocument, parseMetadataXml, type MetadataForm, type MetadataRecord } from './metadata/index.js';
+import { metadataDocument, parseMetadataXml, validateIso19139, type MetadataForm, type MetadataRecord, type SchemaWarning } from './metadata/index.js';
 import type { LayerRow } from '../store/schema.js';
 
 /** What Mapshelf knows of a version, as a metadata record. */
@@ -52,7 +52,11 @@ export async function versionMetadata(ctx: DomainContext, row: LayerVersionRow, 
   return metadataDocument(await ctx.store.layers.metadataDocument(row.id), form, () => recordOf(ctx, row, layerUrl));
 }
 
-/** Stores an uploaded ISO 19115/19139, FGDC or Dublin Core document on a draft version. */
+/**
+ * Stores an uploaded ISO 19115/19139, FGDC or Dublin Core document on a draft version. An ISO
+ * document is checked against the ISO 19139 schemas first; what they find is returned as
+ * `warnings` (at most 20) and doesn't refuse the document.
+ */
 export async function putMetadata(
   ctx: DomainContext,
   actor: Actor,
@@ -60,11 +64,16 @@ export async function putMetadata(
   layerId: number,
   versionId: number,
   xml: string,
-): Promise<{ format: string }> {
+): Promise<{ format: string; warnings: SchemaWarning[] }> {
   await authorizedLayer(ctx, actor, type, layerId, 'edit');
-  const row = await getVersion(ctx, actor, type, layerId, versionId);
-  if (row.published_at !== null) throw conflict(`Version ${versionId} is published; published versions never change. Create a new version.`);
+  const published = () => conflict(`Version ${versionId} is published; published versions never change. Create a new version.`);
+  let row = await getVersion(ctx, actor, type, layerId, versionId);
+  if (row.published_at !== null) throw published();
   const parsed = parseMetadataXml(xml);
+  const warnings = parsed.format === 'iso' ? await validateIso19139(xml) : [];
+  // The check takes a moment, in which the version may have been published.
+  if (parsed.format === 'iso') row = await getVersion(ctx, actor, type, layerId, versionId);
+  if (row.published_at !== null) throw published();
   await ctx.store.layers.putMetadataDocument({ version_id: row.id, format: parsed.format, xml, created_at: timestamp(ctx) });
-  return { format: parsed.format };
+  return { format: parsed.format, warnings };
 }

@@ -224,12 +224,12 @@ export function registerLayerRoutes(base: FastifyInstance, ctx: DomainContext, t
 
   app.post(
     `${version}metadata/`,
-    { config: { ...write, xmlBody: true }, schema: { summary: 'Upload an ISO 19115/19139, FGDC or Dublin Core XML document (raw XML body)', tags, params: VersionParams } },
+    { config: { ...write, xmlBody: true }, schema: { summary: 'Upload an ISO 19115/19139, FGDC or Dublin Core XML document (raw XML body); ISO schema problems come back as warnings', tags, params: VersionParams } },
     async (request, reply) => {
       if (typeof request.body !== 'string') throw invalidParameter('body', 'send the XML document itself, as application/xml');
-      const { format } = await putMetadata(ctx, request.actor, type, request.params.id, request.params.versionId, request.body);
+      const { format, warnings } = await putMetadata(ctx, request.actor, type, request.params.id, request.params.versionId, request.body);
       const url = request.urlFor(`${apiPath(collection, request.params.id, 'versions', request.params.versionId)}metadata/`);
-      return sendCreated(reply, { url, format });
+      return sendCreated(reply, { url, format, warnings });
     },
   );
 }
