@@ -7,6 +7,7 @@ import yauzl from 'yauzl';
 import { ensureFreeSpace } from './disk-space.js';
 import { UploadPaths } from './upload-paths.js';
 import { safeRelativePath } from './safe-path.js';
+import { chooseNameEncoding, cpgEncoding, entryName, shapefileCpgEntries, type ZipNameEncoding } from './zip-entry-names.js';
 import { MapshelfError, invalidParameter } from '../domain/errors.js';
 
 export interface ZipLimits {
@@ -36,7 +37,8 @@ export const ratioFloors = { archive: 1024 * 1024, entry: 64 * 1024 };
 
 function open(path: string): Promise<yauzl.ZipFile> {
   return new Promise((resolve, reject) =>
-    yauzl.open(path, { lazyEntries: true, autoClose: false, validateEntrySizes: true }, (error, zip) =>
+    // Raw names: their encoding is decided for the whole archive (zip-entry-names.ts).
+    yauzl.open(path, { lazyEntries: true, autoClose: false, validateEntrySizes: true, decodeStrings: false }, (error, zip) =>
       error ? reject(error) : resolve(zip!),
     ),
   );
@@ -60,6 +62,33 @@ function readEntries(zip: yauzl.ZipFile, where: string): Promise<yauzl.Entry[]> 
     zip.on('end', () => resolve(entries));
     zip.readEntry();
   });
+}
+
+/** An entry's bytes, for small entries only (a `.cpg`). */
+async function readSmallEntry(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<Buffer> {
+  const stream = await new Promise<NodeJS.ReadableStream>((res, rej) => zip.openReadStream(entry, (error, s) => (error ? rej(error) : res(s!))));
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/**
+ * How the archive's names without a declared encoding are read: the code page named by the first
+ * Shapefile `.cpg` that names one is a candidate; {@link chooseNameEncoding} decides.
+ */
+async function nameEncoding(zip: yauzl.ZipFile, entries: yauzl.Entry[]): Promise<ZipNameEncoding> {
+  let cpg: ZipNameEncoding | null = null;
+  for (const entry of shapefileCpgEntries(entries)) {
+    // A .cpg is a word or two; a bigger one is not a code page file, and isn't read.
+    if (entry.uncompressedSize > 256) continue;
+    try {
+      cpg = cpgEncoding((await readSmallEntry(zip, entry)).toString('latin1'));
+    } catch {
+      // A damaged .cpg names nothing; extraction reports the damage.
+    }
+    if (cpg) break;
+  }
+  return chooseNameEncoding(entries, cpg);
 }
 
 /** The client's view of a file-system error while writing `path` (an upload path), or null if it is the server's fault. */
@@ -104,14 +133,19 @@ export async function extractZip(
       throw invalidParameter(where, `holds ${zip.entryCount} entries; at most ${limits.maxEntries} are accepted`);
     }
     const entries = await readEntries(zip, where);
+    const encoding = await nameEncoding(zip, entries);
     const paths = new UploadPaths(where);
     const files: Array<{ entry: yauzl.Entry; path: string }> = [];
     let total = 0;
     for (const entry of entries) {
-      const isFolder = entry.fileName.endsWith('/');
-      const path = safeRelativePath(entry.fileName, where, isFolder ? 'folder' : 'file');
+      // As yauzl reads names when it decodes them: backslashes as separators, then its path checks.
+      const name = entryName(entry, encoding).replace(/\\/g, '/');
+      const unsafe = yauzl.validateFileName(name);
+      if (unsafe) throw invalidParameter(where, `the archive holds an unsafe path: ${unsafe}`);
+      const isFolder = name.endsWith('/');
+      const path = safeRelativePath(name, where, isFolder ? 'folder' : 'file');
       const mode = (entry.externalFileAttributes >>> 16) & 0o170000;
-      if (mode === 0o120000) throw invalidParameter(where, `holds a symbolic link "${entry.fileName}"; it was rejected`);
+      if (mode === 0o120000) throw invalidParameter(where, `holds a symbolic link "${name}"; it was rejected`);
       if (isFolder) {
         paths.addFolder(path);
         continue;
