@@ -43,4 +43,3 @@ node -e "if (require('gdal-async').bundled !== false) { console.error('gdal-asyn
 
 say "building"
 npx tsc -b
-chmod +x packages/cli/dist/bin.js
