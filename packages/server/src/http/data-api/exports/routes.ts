@@ -111,9 +111,10 @@ export function registerExportRoutes(base: FastifyInstance, ctx: DomainContext):
         // Not in Koordinates' answer: the name (and so the zip's file name) the export would get.
         name: result.plan?.name ?? null,
         // Not in Koordinates' answer either: what the export would leave out (data outside the
-        // CRS's area of use, items left empty when allow_empty is set), as `where: why`.
+        // CRS's area of use, items left empty when allow_empty is set), as `where: why`; an item
+        // carries its own only when it has some, so Koordinates-shaped answers stay as they were.
         warnings: result.warnings.map((w) => `${w.location}: ${w.message}`),
-        items: result.items.map((item) => ({ item: item.given, is_valid: item.reasons.length === 0, invalid_reasons: item.reasons, warnings: item.warnings })),
+        items: result.items.map((item) => ({ item: item.given, is_valid: item.reasons.length === 0, invalid_reasons: item.reasons, ...(item.warnings.length > 0 && { warnings: item.warnings }) })),
       };
     },
   );
