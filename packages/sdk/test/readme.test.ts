@@ -15,7 +15,7 @@ it('type-checks every TypeScript block of the README quick start against the SDK
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
   const section = readme.slice(readme.indexOf('## Quick start'), readme.indexOf('\n## ', readme.indexOf('## Quick start') + 1));
   const blocks = [...section.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
-  assert.ok(blocks.length >= 3, `expected the quick start's code blocks, found ${blocks.length}`);
+  assert.ok(blocks.length >= 1, `expected the quick start's code, found ${blocks.length} blocks`);
   const lines = blocks.join('\n').replaceAll("from '@mapshelf/sdk'", `from '${join(root, 'packages/sdk/src/index.js')}'`).split('\n');
   // One module: the imports first, then the blocks in order; names used only for show are fine.
   const source = ['export {};', ...lines.filter((l) => l.startsWith('import ')), ...lines.filter((l) => !l.startsWith('import '))].join('\n');

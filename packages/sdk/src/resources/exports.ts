@@ -177,8 +177,9 @@ export class ExportJob {
   }
 
   /**
-   * Downloads the zip to a directory (named `{name}.zip`; an existing file there is an error),
-   * a file path, or a writable stream (left open). Returns the path written, if any.
+   * Downloads the zip to a directory (named `{name}.zip`; an existing file there is an error;
+   * a path ending in `/` is made if missing), a file path, or a writable stream (left open).
+   * Returns the path written, if any.
    */
   download(target: string | WritableStream<Uint8Array> | NodeWritable, options: DownloadOptions = {}): Promise<string | null> {
     return this.manager.download(this, target, options);
@@ -304,6 +305,8 @@ export class ExportsManager {
     const fs = await import('node:fs');
     const { join } = await import('node:path');
     let file = target;
+    // A path ending in a slash names a folder, made if it doesn't exist yet.
+    if (/[\\/]$/.test(target)) await fs.promises.mkdir(target, { recursive: true });
     if (fs.existsSync(target) && fs.statSync(target).isDirectory()) {
       file = join(target, `${job.name}.zip`);
       if (fs.existsSync(file) && !options.resume) throw new DownloadError(`${file} already exists; remove it, or give another path.`);
