@@ -1,4 +1,6 @@
 import { ftsQuery, type CatalogView } from '../store/catalog-repository.js';
+import { sampleTextValues } from '../geo/text-values.js';
+import { absolute } from './data-paths.js';
 import { invalidParameter } from './errors.js';
 import type { LayerVersionRow } from '../store/layers-repository.js';
 import type { SetVersionView } from '../store/sets-repository.js';
@@ -20,6 +22,26 @@ function bboxColumns(extent: Bbox | null) {
   return { minx: extent?.[0] ?? null, miny: extent?.[1] ?? null, maxx: extent?.[2] ?? null, maxy: extent?.[3] ?? null };
 }
 
+/**
+ * A version's sampled text values (`geo/text-values.ts`), one a line. They are read from its
+ * GeoPackage the first time the version is indexed with its data, which is at the end of its
+ * import, and kept; versions imported before this existed get them when next indexed.
+ */
+async function textValues(ctx: DomainContext, v: LayerVersionRow): Promise<string> {
+  if (v.status !== 'ok' || v.data_file === null) return '';
+  let values = await ctx.store.catalog.textValues(v.id);
+  if (!values) {
+    try {
+      values = sampleTextValues(absolute(ctx.dataDir, v.data_file));
+    } catch {
+      // A missing or unreadable file: the version is searched without its values, and tried again next time.
+      return '';
+    }
+    await ctx.store.catalog.putTextValues(v.id, values);
+  }
+  return values.join('\n');
+}
+
 async function layerRow(ctx: DomainContext, view: CatalogView, v: LayerVersionRow) {
   return {
     kind: v.layer_type,
@@ -33,6 +55,7 @@ async function layerRow(ctx: DomainContext, view: CatalogView, v: LayerVersionRo
     tags: v.tags,
     categories: v.categories,
     fields: (JSON.parse(v.fields) as Array<{ name: string }>).map((f) => f.name).join(' '),
+    text_values: await textValues(ctx, v),
     license_id: v.license_id,
     license_type: await licenseType(ctx, v.license_id),
     ...bboxColumns(v.extent ? (JSON.parse(v.extent) as Bbox) : null),

@@ -8,6 +8,12 @@ export { ftsQuery } from './catalog-search-index.js';
 
 export type CatalogView = CatalogItemsTable['view'];
 
+/** Every column but `text_values`, which only the full-text index reads (up to 64 KiB a row). */
+const rowColumns = [
+  'id', 'kind', 'item_id', 'view', 'version_id', 'version_status', 'group_id', 'title', 'description', 'tags', 'categories', 'fields',
+  'license_id', 'license_type', 'minx', 'miny', 'maxx', 'maxy', 'created_at', 'updated_at', 'published_at', 'popularity',
+] as const satisfies ReadonlyArray<keyof CatalogItemRow>;
+
 /** The catalog index: searchable rows kept up to date by the domain. */
 export class CatalogRepository {
   constructor(
@@ -32,6 +38,21 @@ export class CatalogRepository {
     this.index.itemChanged(kind, itemId);
   }
 
+  /** A version's sampled text values, or undefined if they were never read. */
+  async textValues(versionId: number): Promise<string[] | undefined> {
+    const row = await this.db.selectFrom('version_text_values').select('text_values').where('version_id', '=', versionId).executeTakeFirst();
+    return row && (JSON.parse(row.text_values) as string[]);
+  }
+
+  async putTextValues(versionId: number, values: string[]): Promise<void> {
+    const text_values = JSON.stringify(values);
+    await this.db
+      .insertInto('version_text_values')
+      .values({ version_id: versionId, text_values })
+      .onConflict((oc) => oc.column('version_id').doUpdateSet({ text_values }))
+      .execute();
+  }
+
   async bumpPopularity(kind: CatalogItemsTable['kind'], itemId: number): Promise<void> {
     await this.db.updateTable('catalog_items').set((eb) => ({ popularity: eb('popularity', '+', 1) })).where('kind', '=', kind).where('item_id', '=', itemId).execute();
     this.index.itemChanged(kind, itemId, false);
@@ -48,7 +69,7 @@ export class CatalogRepository {
    */
   async search(view: CatalogView, query: ListQuery, visibility: ItemVisibility, editors?: ItemVisibility): Promise<ListResult<CatalogItemRow>> {
     const found = await this.index.search(this.db, view, query, visibility, editors);
-    const rows = found.ids.length === 0 ? [] : await this.db.selectFrom('catalog_items').selectAll().where('id', 'in', found.ids).execute();
+    const rows = found.ids.length === 0 ? [] : await this.db.selectFrom('catalog_items').select(rowColumns).where('id', 'in', found.ids).execute();
     const byId = new Map(rows.map((r) => [r.id, r]));
     return {
       items: found.ids.flatMap((id) => byId.get(id) ?? []),

@@ -361,8 +361,8 @@ export class CatalogSearchIndex {
   /** FTS5's bm25() of every match of the query, once per cached query. */
   private async relevance(db: Kysely<Database>, match: string, found: TextMatches): Promise<Map<number, number>> {
     if (!found.scores) {
-      // Column weights: a title match counts most, then tags and categories, then description, then field names.
-      const rows = await sql<{ id: number; score: number }>`select rowid as id, bm25(catalog_fts, 10, 2, 4, 3, 1) as score from catalog_fts where catalog_fts match ${match}`.execute(db);
+      // Column weights: a title match counts most, then tags and categories, then description, then field names, then the data's own text values.
+      const rows = await sql<{ id: number; score: number }>`select rowid as id, bm25(catalog_fts, 10, 2, 4, 3, 1, 0.2) as score from catalog_fts where catalog_fts match ${match}`.execute(db);
       found.scores = new Map(rows.rows.map((r) => [r.id, r.score]));
     }
     return found.scores;

@@ -2,7 +2,7 @@
  * Row types of the catalog database, as Kysely sees them. Timestamps are ISO 8601 UTC text
  * (sortable as strings); booleans are 0/1 integers, as SQLite stores them.
  */
-import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 
 export interface UsersTable {
   id: Generated<number>;
@@ -299,6 +299,15 @@ export interface CatalogItemsTable {
   updated_at: string;
   published_at: string | null;
   popularity: Generated<number>;
+  /** A sample of the version's text values, one a line, for the full-text index only (never read back by searches). */
+  text_values: ColumnType<string, string | undefined, string>;
+}
+
+/** A sample of an imported version's distinct text values (`geo/text-values.ts`), read once from its file. */
+export interface VersionTextValuesTable {
+  version_id: number;
+  /** JSON string[] */
+  text_values: string;
 }
 
 export interface SetsTable {
@@ -395,6 +404,7 @@ export interface Database {
   metadata_documents: MetadataDocumentsTable;
   permissions: PermissionsTable;
   catalog_items: CatalogItemsTable;
+  version_text_values: VersionTextValuesTable;
   sets: SetsTable;
   set_versions: SetVersionsTable;
   set_items: SetItemsTable;
@@ -421,7 +431,8 @@ export type LayerRow = Selectable<LayersTable>;
 export type VersionRow = Selectable<VersionsTable>;
 export type PublishRequestRow = Selectable<PublishRequestsTable>;
 export type PermissionRow = Selectable<PermissionsTable>;
-export type CatalogItemRow = Selectable<CatalogItemsTable>;
+/** A catalog row as searches read it: without its text values, which only the full-text index needs. */
+export type CatalogItemRow = Omit<Selectable<CatalogItemsTable>, 'text_values'>;
 export type SetRow = Selectable<SetsTable>;
 export type SetVersionRow = Selectable<SetVersionsTable>;
 export type SetItemRow = Selectable<SetItemsTable>;

@@ -7,6 +7,7 @@ import * as catalog from './0005-catalog.js';
 import * as setsDocuments from './0006-sets-documents.js';
 import * as exportsMigration from './0007-exports.js';
 import * as jobInterruptions from './0008-job-interruptions.js';
+import * as catalogTextValues from './0009-catalog-text-values.js';
 
 /**
  * Every schema migration, in order. Migrations only add: they never drop or rewrite data, so
@@ -21,6 +22,7 @@ const migrations: Record<string, Migration> = {
   '0006-sets-documents': setsDocuments,
   '0007-exports': exportsMigration,
   '0008-job-interruptions': jobInterruptions,
+  '0009-catalog-text-values': catalogTextValues,
 };
 
 export const migrationProvider: MigrationProvider = {
