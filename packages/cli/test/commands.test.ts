@@ -495,7 +495,7 @@ describe('mapshelf commands against a server', () => {
       assert.equal(run.stdout, `Deleted layer ${doomed.id}.\n`);
       assert.equal((await server.request('GET', `layers/${doomed.id}/`)).status, 404);
       assertFailure(await admin.run(['layers', 'show', String(doomed.id)]), ExitCode.notFound, new RegExp(`^mapshelf: Layer ${doomed.id} was not found\\. `));
-      assertFailure(await admin.run(['layers', 'delete', 'twelve']), ExitCode.usage, /^mapshelf: The layer id must be a positive whole number, not "twelve"\.$/);
+      assertFailure(await admin.run(['layers', 'delete', 'twelve']), ExitCode.usage, /^mapshelf: The layer must be an id \(a positive whole number\) or its URL, not "twelve"\.$/);
     });
 
     it('tables show', async () => {

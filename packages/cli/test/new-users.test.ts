@@ -88,7 +88,7 @@ describe('ids and URLs', () => {
     assert.match(help.stdout, /mapshelf import data\.gpkg --publish --quiet \| xargs -n1 mapshelf layers show/);
     const run = await sh('mapshelf import data.gpkg --publish --wait --quiet | xargs -n1 mapshelf layers show', { cwd: work });
     assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
-    assert.match(run.stdout, /^Layer: +\d+: islands$/m);
+    assert.match(run.stdout, /^Layer: +\d+: data$/m);
     assert.match(run.stdout, /^Features: +2$/m);
   });
 
@@ -238,7 +238,7 @@ describe('serve and the data folder', () => {
         if (!up) await sleep(100);
       }
       assert.ok(up, existsSync(typescript) ? readFileSync(typescript, 'utf8') : 'no output');
-      await fetch(`http://127.0.0.1:${port}/services/api/v1/layers/?page=1`);
+      await fetch(`http://127.0.0.1:${port}/services/api/v1/nothing-here/?page=1`);
       await sleep(300);
     } finally {
       // script runs the server as its child: stop that by the pid its lock file holds.
@@ -248,7 +248,7 @@ describe('serve and the data folder', () => {
     }
     const screen = readFileSync(typescript, 'utf8').replace(/\r/g, '');
     assert.match(screen, /^\d\d:\d\d:\d\d GET \/health 200 [\d.]+ ms$/m);
-    assert.match(screen, /^\d\d:\d\d:\d\d GET \/services\/api\/v1\/layers\/\?page=1 401 [\d.]+ ms$/m);
+    assert.match(screen, /^\d\d:\d\d:\d\d GET \/services\/api\/v1\/nothing-here\/\?page=1 404 [\d.]+ ms$/m);
     assert.doesNotMatch(screen, /"msg"/, 'no JSON in a terminal');
 
     // --log-format json in a terminal, and pretty in a pipe, when asked.

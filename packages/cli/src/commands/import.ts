@@ -2,7 +2,7 @@ import { Layer, LayerData, NotFound, Publish, UploadSource, type Datasource, typ
 import type { Command } from 'commander';
 import { basename, extname } from 'node:path';
 import { action, parseCrs, remoteCommand, withExamples } from '../command.js';
-import type { Context } from '../context.js';
+import type { Context, GlobalOptions } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { describeFailure } from '../failure.js';
 import { shellCommand } from '../invocation.js';
@@ -23,7 +23,7 @@ interface ImportOptions {
 const describe = (ds: Datasource) =>
   `${ds.title} (${ds.data_type === 'table' ? 'table' : (ds.geometry_type ?? 'vector')}${ds.num_features !== null ? `, ${ds.num_features} feature${ds.num_features === 1 ? '' : 's'}` : ''}${ds.crs ? `, ${ds.crs}` : ''})`;
 
-/** Uploads the files as one source; `onCreated` hears of it at once, so a later failure can clean it up. */
+/** Uploads the files as one source. */
 async function upload(ctx: Context, paths: string[], options: ImportOptions, group: number | undefined) {
   const entries = uploadEntries(paths);
   const title = options.title ?? basename(paths[0]!.replace(/\/+$/, ''), extname(paths[0]!));
@@ -71,23 +71,22 @@ async function waitForImports(ctx: Context, layers: Layer[]): Promise<Layer[]> {
 }
 
 /** Server field names in a refusal, as the flags that set them. */
-const asFlags = (message: string) => message.replace(/\bbody\.data\.crs\b/g, '--crs').replace(/"crs": "([^"]*)"/g, '--crs $1');
+const asFlags = (message: string) => message.replace(/\bbody\.data\.crs\b/g, '--crs').replace(/"crs": "([^"]*)"/g, '--crs $1').replace(/[.\s]*$/, '.');
 
 /**
  * A run that failed before its layers were all created leaves nothing behind: the layers it made
  * and the source it uploaded are deleted. If that fails too, the message says how to do it by hand.
  */
-async function cleanUp(ctx: Context, error: unknown, source: Source, layers: Layer[], options: ImportOptions): Promise<UserError> {
+async function cleanUp(ctx: Context, error: unknown, source: Source, layers: Layer[], options: ImportOptions & GlobalOptions): Promise<UserError> {
   const failure = describeFailure(error, ctx.connection.url);
   const profile = options.profile !== undefined ? ` --profile ${options.profile}` : '';
   const leftovers = [...layers.map((l) => `${l.type}s delete ${l.id}`), `sources delete ${source.id}`];
-  const done: string[] = [];
   try {
     for (const layer of layers) {
       await (layer.type === 'table' ? ctx.client.tables : ctx.client.layers).delete(layer.id).catch((e: unknown) => {
         if (!(e instanceof NotFound)) throw e;
       });
-      done.push(leftovers.shift()!);
+      leftovers.shift();
     }
     // The server removes an upload whose first scan found nothing readable; gone is as good as deleted.
     await ctx.client.sources.delete(source.id).catch((e: unknown) => {
