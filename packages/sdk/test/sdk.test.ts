@@ -114,6 +114,8 @@ describe('sdk against a server', () => {
   let countries: PublishedLayer; // "Tasman Countries": New Zealand and Australia, CC BY 4.0
   let table: PublishedLayer; // "Station Readings": 20 rows
   let layers: PublishedLayer[]; // every published layer (not the table)
+  /** What layers/ lists: the layers and, as in Koordinates' Layers & Tables API, the table. */
+  let layersAndTables: PublishedLayer[];
   let startedAt: Date;
 
   /** A client whose requests are recorded into `calls`. */
@@ -172,6 +174,7 @@ describe('sdk against a server', () => {
     twentyB = await publishedLayer(server, 'layers', { title: 'Twenty Points B', data: ds(datasourceFor(pointSources, 'grid_20').id) });
     table = await publishedLayer(server, 'tables', { title: 'Station Readings', data: ds(tableSources[0]!.id) });
     layers = [points, countries, sixty, twentyA, twentyB];
+    layersAndTables = [...layers, table];
     assert.equal(points.data.feature_count, 500);
     assert.equal(countries.data.feature_count, 2);
     assert.equal(table.data.feature_count, 20);
@@ -184,10 +187,10 @@ describe('sdk against a server', () => {
 
   it('pages through a list with for await, fetching only the pages it needs; count, first and toArray', async () => {
     const expected = await rawList('layers/?page_size=100');
-    assert.equal(expected.ids.length, layers.length);
-    assert.deepEqual([...expected.ids].sort(), layers.map((l) => l.id).sort());
+    assert.equal(expected.ids.length, layersAndTables.length);
+    assert.deepEqual([...expected.ids].sort(), layersAndTables.map((l) => l.id).sort());
 
-    // Every layer once, in the server's order, over ceil(5 / 2) = 3 pages.
+    // Every layer and table once, in the server's order, over ceil(6 / 2) = 3 pages.
     const calls: Call[] = [];
     const sdk = recordedClient(calls);
     const seen: number[] = [];
@@ -225,7 +228,7 @@ describe('sdk against a server', () => {
     calls.length = 0;
     const query = sdk.layers.list().pageSize(2);
     assert.equal(await query.count(), expected.total);
-    assert.equal(expected.total, layers.length);
+    assert.equal(expected.total, layersAndTables.length);
     assert.deepEqual(calls.map((c) => c.method), ['HEAD']);
     assert.equal(await sdk.layers.list().limit(2).count(), 2, 'limit caps count');
 
@@ -243,7 +246,7 @@ describe('sdk against a server', () => {
     const first = await sdk.layers.list().first();
     assert.ok(first instanceof Layer);
     assert.equal(first.id, expected.ids[0]);
-    assert.equal(first.title, layers.find((l) => l.id === first.id)!.title);
+    assert.equal(first.title, layersAndTables.find((l) => l.id === first.id)!.title);
     assert.equal(calls.length, 1);
     assert.equal(new URL(calls[0]!.url).searchParams.get('page_size'), '1');
     assert.equal(await sdk.layers.list().filter({ title: 'No such layer' }).first(), undefined);
@@ -346,8 +349,8 @@ describe('sdk against a server', () => {
     }
     assert.equal((await filtered.toArray()).length, 2);
     assert.equal((await limited.toArray()).length, 1);
-    assert.equal((await q.toArray()).length, layers.length, 'the original has no filter or limit');
-    assert.equal(await q.count(), layers.length);
+    assert.equal((await q.toArray()).length, layersAndTables.length, 'the original has no filter or limit');
+    assert.equal(await q.count(), layersAndTables.length);
     const plain = calls.filter((c) => c.method === 'GET').at(-1)!;
     assert.equal(new URL(plain.url).search, '', `the original query sends no parameters: ${plain.url}`);
     assert.equal(plain.headers.expand, undefined);
