@@ -6,7 +6,7 @@ export { Client, apiBasePath, type ClientOptions, type RequestOptions, type Quer
 export * from './core/errors.js';
 export { Query, type FilterValue } from './core/query.js';
 export { path, parseLinks, resourceTotal } from './core/path.js';
-export { Layer, LayerData, LayersManager, type MetadataForm, type VersionInfo, type WaitOptions } from './resources/layers.js';
+export { Layer, LayerData, LayersManager, type MetadataForm, type MetadataUpload, type VersionInfo, type WaitOptions } from './resources/layers.js';
 export { LayerSet, SetsManager, type SetFields, type SetItem, type SetVersionInfo } from './resources/sets.js';
 export { SourcesManager, UploadSource, type Datasource, type Scan, type Source, type UploadOptions } from './resources/sources.js';
 export { Publish, PublishRequest, PublishingManager } from './resources/publishing.js';

@@ -813,13 +813,24 @@ describe('sets', () => {
     it('stores an uploaded document on the draft and serves it back verbatim', async () => {
       const res = await postXml('a_admin', `${S.url}metadata/`, uploadedDc);
       assert.equal(res.status, 201, res.text);
-      assert.deepEqual(res.body, { url: S.metadata.native, format: 'dc' });
+      assert.deepEqual(res.body, { url: S.metadata.native, format: 'dc', warnings: [] });
       assert.equal(res.headers.get('location'), S.metadata.native);
       assert.equal(await getXml('a_admin', S.metadata.native), uploadedDc);
       assert.equal(await getXml('a_admin', `${S.url}metadata/`), uploadedDc);
       assert.equal(await getXml('a_admin', `${S.url}metadata/dc/`), uploadedDc);
       const iso = await getXml('a_admin', `${S.url}metadata/iso/`);
       assert.equal(xmllint(iso, isoSchema), null, `ISO after a DC upload:\n${iso}`);
+
+      // An ISO document is checked against the schemas: its problems are warnings, and it is stored all the same.
+      const faulty = iso.replace(/<gco:(Date|DateTime)>[^<]*<\/gco:\1>/, '<gco:$1>not a date</gco:$1>');
+      assert.notEqual(faulty, iso);
+      const checked = await postXml('a_admin', `${S.url}metadata/`, faulty);
+      assert.equal(checked.status, 201, checked.text);
+      assert.equal(checked.body.format, 'iso');
+      assert.equal(checked.body.warnings.length, 1, checked.text);
+      assert.match(checked.body.warnings[0].message, /'not a date' is not a valid value/);
+      assert.equal(await getXml('a_admin', S.metadata.native), faulty);
+      assert.equal((await postXml('a_admin', `${S.url}metadata/`, uploadedDc)).status, 201);
     });
 
     it('refuses uploads from viewers (403), malformed XML (400), and onto published versions (409/404)', async () => {
@@ -844,7 +855,7 @@ describe('sets', () => {
 
       const res = await postXml('a_admin', `${S.url}metadata/`, uploadedDc.replace('uploaded Dublin Core', 'second edition'));
       assert.equal(res.status, 201, res.text);
-      assert.deepEqual(res.body, { url: `${v2}metadata/`, format: 'dc' });
+      assert.deepEqual(res.body, { url: `${v2}metadata/`, format: 'dc', warnings: [] });
       assert.ok((await getXml('a_admin', `${v2}metadata/`)).includes('second edition'));
       assert.equal(await getXml('a_admin', `${S.url}metadata/`), uploadedDc, 'the published version is untouched');
 

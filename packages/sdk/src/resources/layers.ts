@@ -4,6 +4,19 @@ import { path } from '../core/path.js';
 import { Query } from '../core/query.js';
 import { PermissionsManager } from './permissions.js';
 import { sleep } from '../core/sleep.js';
+
+/** What the server says of an uploaded metadata document. */
+export interface MetadataUpload {
+  /** The version's native metadata URL, where the document now is. */
+  url: string;
+  /** `iso`, `fgdc` or `dc`. */
+  format: string;
+  /**
+   * Problems the ISO 19139 schemas find in an ISO document, at most 20 (stored all the same;
+   * `line` is null when the check could not run). Mapshelf only; empty for other formats.
+   */
+  warnings?: Array<{ line: number | null; message: string }>;
+}
 import type { ChangeCounts, FieldInfo, MetadataLinks, PolygonGeometry, Ref, Timestamp } from './wire.js';
 
 /** What a layer's data is made of, as `data` on the wire. */
@@ -184,7 +197,7 @@ export class Layer {
   }
 
   /** Attaches an ISO 19115/19139, FGDC or Dublin Core document to this (draft) version. */
-  async setMetadata(xml: string): Promise<{ url: string; format: string }> {
+  async setMetadata(xml: string): Promise<MetadataUpload> {
     return this.bound().setMetadata(this.id, this.version.id, xml);
   }
 
@@ -226,7 +239,7 @@ export class LayersManager {
   }
 
   /** Attaches an ISO 19115/19139, FGDC or Dublin Core document to a draft version. */
-  setMetadata(layerId: number, versionId: number, xml: string): Promise<{ url: string; format: string }> {
+  setMetadata(layerId: number, versionId: number, xml: string): Promise<MetadataUpload> {
     return this.client.json('POST', path`${this.collection}/${layerId}/versions/${versionId}/metadata/`, {
       body: new Blob([xml], { type: 'application/xml' }),
       headers: { 'content-type': 'application/xml' },

@@ -3,7 +3,7 @@ import type { Actor } from './actor.js';
 import { timestamp, type DomainContext } from './context.js';
 import { conflict } from './errors.js';
 import { authorizedLayer, getVersion, type VersionRef } from './layers.js';
-import { metadataDocument, parseMetadataXml, validateIso19139, type MetadataForm, type MetadataRecord, type SchemaWarning } from './metadata/index.js';
+import { metadataDocument, readUploadedMetadata, type MetadataForm, type MetadataRecord, type SchemaWarning } from './metadata/index.js';
 import type { LayerRow } from '../store/schema.js';
 
 /** What Mapshelf knows of a version, as a metadata record. */
@@ -69,11 +69,10 @@ export async function putMetadata(
   const published = () => conflict(`Version ${versionId} is published; published versions never change. Create a new version.`);
   let row = await getVersion(ctx, actor, type, layerId, versionId);
   if (row.published_at !== null) throw published();
-  const parsed = parseMetadataXml(xml);
-  const warnings = parsed.format === 'iso' ? await validateIso19139(xml) : [];
+  const { format, warnings } = await readUploadedMetadata(xml);
   // The check takes a moment, in which the version may have been published.
-  if (parsed.format === 'iso') row = await getVersion(ctx, actor, type, layerId, versionId);
+  row = await getVersion(ctx, actor, type, layerId, versionId);
   if (row.published_at !== null) throw published();
-  await ctx.store.layers.putMetadataDocument({ version_id: row.id, format: parsed.format, xml, created_at: timestamp(ctx) });
-  return { format: parsed.format, warnings };
+  await ctx.store.layers.putMetadataDocument({ version_id: row.id, format, xml, created_at: timestamp(ctx) });
+  return { format, warnings };
 }

@@ -91,9 +91,23 @@ async function checkData(ctx: DomainContext, actor: Actor, type: LayerRow['type'
   }
   if (data.crs != null && !isKnownCrs(data.crs)) throw invalidParameter('body.data.crs', `"${data.crs}" is not a CRS GDAL knows; use EPSG:xxxx`);
   if (made === 'layer' && !datasource!.crs && !datasource!.crs_wkt && !data.crs) {
-    throw invalidParameter('body.data.crs', `datasource ${id} has no CRS; give one, e.g. "crs": "EPSG:4326"`);
+    throw invalidParameter('body.data.crs', missingCrsAdvice(id, datasource!.extent));
   }
   return made;
+}
+
+/**
+ * What to say when data has no CRS. Without one its extent is in the file's own units, so
+ * coordinates outside longitude/latitude ranges are projected: EPSG:4326 would be wrong for them.
+ */
+function missingCrsAdvice(id: number, extentJson: string | null): string {
+  const extent = extentJson ? (JSON.parse(extentJson) as number[]) : null;
+  const lonLat = extent !== null && extent.length === 4 && extent[0]! >= -180 && extent[2]! <= 180 && extent[1]! >= -90 && extent[3]! <= 90;
+  if (lonLat || extent === null) {
+    return `datasource ${id} has no CRS; give one, e.g. "crs": "EPSG:4326" if its coordinates are longitude/latitude in degrees`;
+  }
+  const box = extent.map((n) => Number(n.toPrecision(7))).join(', ');
+  return `datasource ${id} has no CRS and its coordinates (${box}) look projected, not longitude/latitude; give the EPSG code of the data's projected CRS (its metadata or its supplier says which), e.g. "crs": "EPSG:xxxx"`;
 }
 
 /** Adds a queued import of a version to the job table (in the caller's transaction). */

@@ -8,7 +8,7 @@ import { assertLicenseExists } from './licenses.js';
 import { conflict, invalidParameter, notFound } from './errors.js';
 import { asSeenBy, assertMaySeeUnpublished, authorizeItem, effectiveLevel, resolveOwningGroup, visibilityFor, type ItemRef } from './item-access.js';
 import { publishedOnly, type ListQuery, type ListResult } from './list-query.js';
-import { metadataDocument, parseMetadataXml, type MetadataForm, type MetadataRecord } from './metadata/index.js';
+import { metadataDocument, readUploadedMetadata, type MetadataForm, type MetadataRecord, type SchemaWarning } from './metadata/index.js';
 import { atLeast, type PermissionLevel } from './policies/items.js';
 import { createPublish, type PublishDetail } from './publishing.js';
 
@@ -287,11 +287,19 @@ export async function getSetMetadata(ctx: DomainContext, actor: Actor, setId: nu
 }
 
 /** Stores an uploaded ISO 19115/19139, FGDC or Dublin Core document on a draft version. */
-export async function putSetMetadata(ctx: DomainContext, actor: Actor, setId: number, ref: number | 'draft', xml: string): Promise<{ format: string; version: SetVersionView }> {
+export async function putSetMetadata(
+  ctx: DomainContext,
+  actor: Actor,
+  setId: number,
+  ref: number | 'draft',
+  xml: string,
+): Promise<{ format: string; warnings: SchemaWarning[]; version: SetVersionView }> {
   await authorizedSet(ctx, actor, setId, 'edit');
   const target = await getSetVersion(ctx, actor, setId, ref);
+  await draftOf(ctx, actor, setId, target.id);
+  const { format, warnings } = await readUploadedMetadata(xml);
+  // Checked again: the draft may have been published while the schemas were checked.
   const row = await draftOf(ctx, actor, setId, target.id);
-  const parsed = parseMetadataXml(xml);
-  await ctx.store.sets.putMetadataDocument({ set_version_id: row.id, format: parsed.format, xml, created_at: timestamp(ctx) });
-  return { format: parsed.format, version: row };
+  await ctx.store.sets.putMetadataDocument({ set_version_id: row.id, format, xml, created_at: timestamp(ctx) });
+  return { format, warnings, version: row };
 }

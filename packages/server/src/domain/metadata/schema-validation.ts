@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { parseMetadataXml, type MetadataFormat } from './parse.js';
 
 /**
  * The ISO 19139 (2007) root schema, `gmd.xsd`, in the repository's `schemas/iso19139/` folder
@@ -106,4 +107,10 @@ export function validateIso19139(xml: string, schemaPath: string = iso19139Schem
     });
     child.stdin.end(asUtf8(xml), 'utf8');
   });
+}
+
+/** An uploaded metadata document, parsed (refused if it isn't safe, well-formed metadata) and, if ISO 19139, checked against the schemas. */
+export async function readUploadedMetadata(xml: string): Promise<{ format: MetadataFormat; warnings: SchemaWarning[] }> {
+  const { format } = parseMetadataXml(xml);
+  return { format, warnings: format === 'iso' ? await validateIso19139(xml) : [] };
 }

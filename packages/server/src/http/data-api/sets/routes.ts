@@ -197,8 +197,8 @@ export function registerSetRoutes(base: FastifyInstance, ctx: DomainContext): vo
       async (request, reply) => {
         if (typeof request.body !== 'string') throw invalidParameter('body', 'send the XML document itself, as application/xml');
         const p = request.params as { id: number; versionId?: number };
-        const { format, version: row } = await putSetMetadata(ctx, request.actor, p.id, p.versionId ?? 'draft', request.body);
-        return sendCreated(reply, { url: request.urlFor(`${apiPath('sets', p.id, 'versions', row.id)}metadata/`), format });
+        const { format, warnings, version: row } = await putSetMetadata(ctx, request.actor, p.id, p.versionId ?? 'draft', request.body);
+        return sendCreated(reply, { url: request.urlFor(`${apiPath('sets', p.id, 'versions', row.id)}metadata/`), format, warnings });
       },
     );
   }
