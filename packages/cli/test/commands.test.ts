@@ -429,8 +429,8 @@ describe('mapshelf commands against a server', () => {
         assert.deepEqual(added, sent.map(() => []), `mapshelf ${args.join(' ')} --json: fields the server did not send`);
         assertJson(output, sent);
       };
-      await sameList(['layers', 'list'], 'layers/?page_size=20');
-      await sameList(['layers', 'list', '--drafts'], 'layers/drafts/?page_size=20');
+      await sameList(['layers', 'list'], 'layers/?type=layer&page_size=20');
+      await sameList(['layers', 'list', '--drafts'], 'layers/drafts/?type=layer&page_size=20');
       await sameList(['tables', 'list'], 'tables/?page_size=20');
       await sameList(['layers', 'versions', String(tasman.id)], `layers/${tasman.id}/versions/`);
     });

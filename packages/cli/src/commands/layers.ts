@@ -54,7 +54,9 @@ async function importThenPublish(ctx: Context, version: Layer, publish: boolean)
 function listCommand(kind: Kind): Command {
   const command = withListOptions(remoteCommand('list', `List published ${kind} (with --drafts, the drafts you may edit)`)).option('--drafts', 'list drafts instead');
   return action(withExamples(command, `mapshelf ${kind} list --sort -created_at --limit 5`, `mapshelf ${kind} list --drafts --quiet`), async (ctx, options: ListOptions & { drafts?: boolean }) => {
-    const query = options.drafts ? manager(ctx, kind).listDrafts() : manager(ctx, kind).list();
+    const all = options.drafts ? manager(ctx, kind).listDrafts() : manager(ctx, kind).list();
+    // The API's layers/ lists tables too (Koordinates' Layers & Tables API); `layers` here means vector layers.
+    const query = kind === 'layers' ? all.filter({ type: 'layer' }) : all;
     const layers = await applyListOptions(query, options).toArray();
     return { text: table(layers, listColumns, `No ${kind}.`), json: layers, ids: layers.map((l) => l.id) };
   });
