@@ -123,6 +123,16 @@ describe('export', () => {
     const [layerId] = await admin.quiet(['layers', 'list', '--drafts', '--limit', '1']);
     assertFailure(await admin.run(['export', layerId!, '--table-format', 'xlsx', '--crs', 'EPSG:4326', '-o', folder]), ExitCode.usage, /^mapshelf: Give the format for the layers with --format \(e\.g\. --format gpkg\)\. Choose one of: gpkg \(GeoPackage\)/);
   });
+
+  it('says what the export leaves out: the world land in NZTM keeps what lies in its area of use', async () => {
+    const land = join(work, 'land.gpkg');
+    ogr2ogr(['-f', 'GPKG', land, packagedData('world-atlas/land-110m.json'), 'land', '-nlt', 'MULTIPOLYGON', '-a_srs', 'EPSG:4326']);
+    const [layerId] = await admin.quiet(['import', land, '--publish', '--wait']);
+    const folder = tempFolder(work, 'land');
+    const run = await admin.run(['export', layerId!, '--format', 'shp', '--crs', 'EPSG:2193', '-o', folder]);
+    assertOk(run);
+    assert.match(run.stderr, /^Warning: .*area of use/m);
+  });
 });
 
 describe('hints name the command as the user ran it', () => {

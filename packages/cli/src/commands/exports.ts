@@ -100,6 +100,8 @@ function exportCommand(): Command {
     const validation = await ctx.client.exports.validate(request);
     const reasons = [...validation.invalid_reasons, ...validation.items.flatMap((i) => i.invalid_reasons.map((r) => `${i.item}: ${r}`))];
     if (!validation.is_valid) throw new UserError(`The export is not valid: ${reasonsText([...new Set(reasons)], options)}`, ExitCode.usage);
+    // What the export will leave out (data outside the CRS's area of use, items the crop empties).
+    for (const warning of validation.warnings ?? []) ctx.note(`Warning: ${warning}`);
     // In a folder the zip is named after the export: Mapshelf's validate says the name, so a clash is refused before any work.
     if (options.download && isFolder(options.output) && validation.name) refuseExisting(join(resolve(options.output), `${validation.name}.zip`), options.force);
     const job = await ctx.client.exports.create(request);
