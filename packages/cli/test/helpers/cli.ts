@@ -35,11 +35,14 @@ export interface CliOptions {
 /** Every run so far, for checks across all of them (no escape codes anywhere, say). */
 export const cliRuns: CliRun[] = [];
 
-/** The test's environment without MAPSHELF_* and without colour switches, so runs see a plain pipe. */
+/**
+ * The test's environment without MAPSHELF_*, colour switches or npm's own variables, so runs see a
+ * plain pipe and a user at a shell (under `npm test`, npm's variables would make every hint say `npx`).
+ */
 function childEnv(options: CliOptions): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env)) {
-    if (!name.startsWith('MAPSHELF_') && name !== 'FORCE_COLOR' && name !== 'NO_COLOR' && name !== 'NODE_TEST_CONTEXT') env[name] = value;
+    if (!name.startsWith('MAPSHELF_') && !name.startsWith('npm_') && name !== 'FORCE_COLOR' && name !== 'NO_COLOR' && name !== 'NODE_TEST_CONTEXT') env[name] = value;
   }
   return { ...env, XDG_CONFIG_HOME: options.configHome, ...options.env };
 }
