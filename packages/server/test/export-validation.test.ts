@@ -10,7 +10,6 @@
  * Australia from countries-110m.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,8 +18,8 @@ import { GdalErrorLog } from '../src/geo/ogr2ogr.js';
 import { adminToken, startTestServer, type ApiResponse, type TestServer } from './helpers/server.js';
 import { packagedData } from './helpers/uploads.js';
 import { datasourceFor, ogr2ogr, publishedLayer, uploadDatasources, writePointGrid, type PublishedLayer } from './helpers/published-layers.js';
+import { areaOf, assertBboxClose, assertClose, epsgOf, readLayer, zipEntries, type Bbox } from './helpers/read-back.js';
 
-type Bbox = [number, number, number, number];
 
 const shp = 'application/x-zipped-shp';
 const gpkg = 'application/x-ogc-gpkg';
@@ -33,58 +32,6 @@ const box = ([minx, miny, maxx, maxy]: Bbox) => ({
   type: 'Polygon',
   coordinates: [[[minx, miny], [maxx, miny], [maxx, maxy], [minx, maxy], [minx, miny]]],
 });
-
-function run(tool: string, args: string[]): string {
-  return execFileSync(tool, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
-}
-
-interface ReadBack {
-  name: string;
-  count: number;
-  extent: Bbox | null;
-  geometryColumn: string;
-}
-
-/** `ogrinfo -ro -so -al` of a file holding one layer. */
-function readLayer(path: string): ReadBack {
-  const out = run('ogrinfo', ['-ro', '-so', '-al', path]);
-  const blocks = out.split(/^Layer name: /m).slice(1);
-  assert.equal(blocks.length, 1, `expected one layer in ${path}:\n${out}`);
-  const block = blocks[0]!;
-  const count = /^Feature Count: (\d+)$/m.exec(block)?.[1];
-  assert.ok(count !== undefined, `no feature count for ${path}:\n${out}`);
-  const e = /^Extent: \(([-\d.e+]+), ([-\d.e+]+)\) - \(([-\d.e+]+), ([-\d.e+]+)\)$/m.exec(block);
-  return {
-    name: block.slice(0, block.indexOf('\n')).trim(),
-    count: Number(count),
-    extent: e ? [Number(e[1]), Number(e[2]), Number(e[3]), Number(e[4])] : null,
-    geometryColumn: /^Geometry Column = (.+)$/m.exec(block)?.[1]?.trim() ?? 'GEOMETRY',
-  };
-}
-
-function areaOf(path: string, layer: ReadBack): number {
-  const out = run('ogrinfo', ['-ro', '-q', '-dialect', 'SQLite', '-sql', `SELECT SUM(ST_Area("${layer.geometryColumn}")) AS total_area FROM "${layer.name}"`, path]);
-  const value = /total_area \(Real\) = ([-\d.e+]+)/.exec(out)?.[1];
-  assert.ok(value !== undefined, `no area for ${path}:\n${out}`);
-  return Number(value);
-}
-
-function epsgOf(path: string): string | null {
-  return /EPSG:\d+/.exec(run('gdalsrsinfo', ['-o', 'epsg', path]))?.[0] ?? null;
-}
-
-function zipEntries(zip: string): string[] {
-  return run('unzip', ['-Z1', zip]).split('\n').filter(Boolean).sort();
-}
-
-function assertClose(got: number, want: number, relative: number, what: string): void {
-  assert.ok(Math.abs(got - want) <= Math.abs(want) * relative, `${what}: got ${got}, expected ${want} (±${relative * 100}%)`);
-}
-
-function assertBboxClose(got: Bbox | null, want: Bbox, tolerance: number, what: string): void {
-  assert.ok(got, `${what}: no extent`);
-  got.forEach((v, i) => assert.ok(Math.abs(v - want[i]!) <= tolerance, `${what}: extent ${got.join(', ')}, expected ${want.join(', ')} (±${tolerance})`));
-}
 
 const errorsAt = (res: ApiResponse, location: string): string[] =>
   ((res.body?.errors ?? []) as Array<{ location: string; message: string }>).filter((e) => e.location === location).map((e) => e.message);

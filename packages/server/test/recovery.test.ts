@@ -22,6 +22,30 @@ let layerUrl: string | undefined;
 const count = 300_000;
 after(() => rmSync(dir, { recursive: true, force: true }));
 
+/** Calls the child server on `port` as the admin: a path under the API root, or a URL. */
+function caller(port: number) {
+  const api = `http://127.0.0.1:${port}/services/api/v1/`;
+  return async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(path.startsWith('http') ? path : api + path, {
+      method,
+      headers: { authorization: `key ${token}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as any };
+  };
+}
+
+/** Polls an export until it is no longer processing (two minutes at most); returns it. */
+async function settled(call: ReturnType<typeof caller>, exportUrl: string): Promise<any> {
+  let exported: any;
+  for (let i = 0; i < 1200; i++) {
+    exported = (await call('GET', exportUrl)).body;
+    if (exported.state !== 'processing') break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return exported;
+}
+
 async function serve(port: number): Promise<ChildProcess> {
   const child = spawn(process.execPath, [bin, 'serve', '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn'], {
     env: { ...process.env, MAPSHELF_BOOTSTRAP_TOKEN: token },
@@ -55,14 +79,7 @@ it('resumes an import interrupted by SIGKILL and ends it ok', async () => {
   const port = await freePort();
   const api = `http://127.0.0.1:${port}/services/api/v1/`;
   const headers = { authorization: `key ${token}` };
-  const json = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(path.startsWith('http') ? path : api + path, {
-      method,
-      headers: { ...headers, ...(body !== undefined && { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json()) as any };
-  };
+  const json = caller(port);
 
   let server = await serve(port);
   try {
@@ -128,15 +145,7 @@ it('finishes an export interrupted by SIGKILL; its ogr2ogr dies with the server 
   assert.ok(layerUrl, 'the import test ran first');
   const port = await freePort();
   let server = await serve(port);
-  const api = `http://127.0.0.1:${port}/services/api/v1/`;
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(path.startsWith('http') ? path : api + path, {
-      method,
-      headers: { authorization: `key ${token}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json()) as any };
-  };
+  const call = caller(port);
   try {
     // GML is slow to write, so the kill lands while ogr2ogr runs.
     const created = await call('POST', 'exports/', { crs: 'EPSG:2193', formats: { vector: 'application/gml+xml' }, items: [{ item: `http://127.0.0.1:${port}${new URL(layerUrl).pathname}` }] });
@@ -155,12 +164,7 @@ it('finishes an export interrupted by SIGKILL; its ogr2ogr dies with the server 
     assert.deepEqual(processesMentioning(scratch), [], 'ogr2ogr is killed with the server');
 
     server = await serve(port);
-    let exported: any;
-    for (let i = 0; i < 1200; i++) {
-      exported = (await call('GET', exportUrl)).body;
-      if (exported.state !== 'processing') break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const exported = await settled(call, exportUrl);
     assert.equal(exported.state, 'complete', JSON.stringify(exported));
     assert.deepEqual(readdirSync(scratch), [], 'no scratch files are left behind');
     const zip = join(dir, 'export.zip');
@@ -194,15 +198,7 @@ it('finishes an export killed three times, during its run and during its recover
   assert.ok(layerUrl, 'the import test ran first');
   const port = await freePort();
   let server = await serve(port);
-  const api = `http://127.0.0.1:${port}/services/api/v1/`;
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(path.startsWith('http') ? path : api + path, {
-      method,
-      headers: { authorization: `key ${token}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json()) as any };
-  };
+  const call = caller(port);
   const scratch = join(dataDir, 'tmp');
   const kills = 3;
   try {
@@ -220,12 +216,7 @@ it('finishes an export killed three times, during its run and during its recover
       await new Promise((r) => server.once('exit', r));
       server = await serve(port);
     }
-    let exported: any;
-    for (let i = 0; i < 1200; i++) {
-      exported = (await call('GET', exportUrl)).body;
-      if (exported.state !== 'processing') break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const exported = await settled(call, exportUrl);
     assert.equal(exported.state, 'complete', JSON.stringify(exported));
     assert.deepEqual(readdirSync(scratch), [], 'no scratch files are left behind');
 
