@@ -1,5 +1,5 @@
 import gdal from 'gdal-async';
-import { openDataset, type FieldInfo } from './datasets.js';
+import { useDataset, type FieldInfo } from './datasets.js';
 import { geometryTypeName, identifyCrs, layerExtent4326 } from './gdal.js';
 
 /** The name of the one layer in every version's GeoPackage. */
@@ -33,8 +33,7 @@ export interface ImportedLayer {
  * streaming feature by feature, then describes the result.
  */
 export async function importToGeoPackage(options: ImportOptions): Promise<ImportedLayer> {
-  const source = await openDataset(options.source);
-  try {
+  await useDataset(options.source, async (source) => {
     const layer = source.layers.get(options.layerName);
     const args = ['-f', 'GPKG', '-nln', versionLayerName, '-lco', 'FID=fid', '-lco', 'GEOMETRY_NAME=geom', '-gt', '65536'];
     if (options.preserveFids) args.push('-preserve_fid');
@@ -44,9 +43,7 @@ export async function importToGeoPackage(options: ImportOptions): Promise<Import
       progress_cb: (complete) => options.onProgress(complete),
     });
     output.close();
-  } finally {
-    source.close();
-  }
+  });
   return describeImported(options.destination);
 }
 
