@@ -26,6 +26,17 @@ export function absolute(dataDir: string, relative: string): string {
   return join(dataDir, relative);
 }
 
+/**
+ * `text` (a message from GDAL, say) without the data folder's absolute path: a path under a
+ * source's folder becomes its upload path, one in a scratch folder its path there, any other
+ * its path in the data folder. Messages users see name no server path.
+ */
+export function withoutServerPaths(text: string, dataDir: string): string {
+  if (!text.includes(dataDir)) return text;
+  const folder = dataDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return text.replace(new RegExp(`${folder}/(?:tmp/[^/\\s'"\`]+/|sources/\\d+/)?`, 'g'), '');
+}
+
 /** Removes what uploads and jobs left in the scratch folder when the last process stopped. */
 export async function clearScratch(dataDir: string): Promise<void> {
   await rm(join(dataDir, dataPaths.tmp), { recursive: true, force: true });

@@ -7,7 +7,7 @@ import { versionLayerName } from '../geo/import.js';
 import { zipFolder } from '../files/zip-write.js';
 import { PermanentJobError } from '../jobs/job-kind.js';
 import { timestamp, type DomainContext } from './context.js';
-import { absolute, dataPaths } from './data-paths.js';
+import { absolute, dataPaths, withoutServerPaths } from './data-paths.js';
 import { itemClip, type ExportItem } from './exports.js';
 import { versionMetadata } from './layer-metadata.js';
 
@@ -78,7 +78,7 @@ export async function performExport(ctx: DomainContext, exportId: number, signal
         onProgress: (fraction) => report(done + fraction * share),
       }).catch((error: Error) => {
         if (signal.aborted) throw error;
-        throw new PermanentJobError(`GDAL could not write ${item.type} ${item.layer_id} ("${item.title}") as ${format.displayName}: ${error.message}`);
+        throw new PermanentJobError(`GDAL could not write ${item.type} ${item.layer_id} ("${item.title}") as ${format.displayName}: ${withoutServerPaths(error.message, ctx.dataDir)}`);
       });
       done += share;
       await writeFile(join(folder, `${item.base_name}.iso.xml`), await versionMetadata(ctx, version, 'iso', item.layer_url));

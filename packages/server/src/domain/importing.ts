@@ -4,7 +4,7 @@ import { countChanges } from '../geo/change-counts.js';
 import { importToGeoPackage } from '../geo/import.js';
 import { PermanentJobError, throwIfAborted } from '../jobs/job-kind.js';
 import { timestamp, type DomainContext } from './context.js';
-import { absolute, dataPaths } from './data-paths.js';
+import { absolute, dataPaths, withoutServerPaths } from './data-paths.js';
 import { indexLayer } from './catalog.js';
 import { parseMetadataXml } from './metadata/index.js';
 import { settlePublishRequests } from './publishing.js';
@@ -53,7 +53,7 @@ export async function performImport(ctx: DomainContext, versionId: number, signa
         }
       },
     }).catch((error: Error) => {
-      throw new PermanentJobError(`GDAL could not import ${datasource.upload_path}: ${error.message}. Check the file, or upload it again.`);
+      throw new PermanentJobError(`GDAL could not import ${datasource.upload_path}: ${withoutServerPaths(error.message, ctx.dataDir)}. Check the file, or upload it again.`);
     });
     throwIfAborted(signal);
     log(`wrote ${imported.featureCount} feature(s), ${imported.geometryType ?? 'no geometry'}, CRS ${imported.crs ?? 'none'}`);

@@ -4,7 +4,7 @@ import { describeDataset, findDatasets, titleFromPath, type LayerSummary } from 
 import { throwIfAborted, PermanentJobError } from '../jobs/job-kind.js';
 import type { DatasourceRow } from '../store/schema.js';
 import { timestamp, type DomainContext } from './context.js';
-import { absolute } from './data-paths.js';
+import { absolute, withoutServerPaths } from './data-paths.js';
 import { sourceOptions } from './sources.js';
 
 const formatsHint = 'GeoPackage, Shapefile (.shp with .shx and .dbf), GeoJSON, GeoJSONSeq, FlatGeobuf, KML/KMZ, GML or CSV';
@@ -78,7 +78,7 @@ export async function performScan(ctx: DomainContext, scanId: number, signal: Ab
       }
     } catch (error) {
       // GDAL names the file by its path on the server; users know it by its upload path.
-      const reason = (error as Error).message.replaceAll(join(folder, dataset.path), dataset.path);
+      const reason = withoutServerPaths((error as Error).message, ctx.dataDir);
       log(`ERROR ${dataset.path}: GDAL could not read it (${reason}); check the file is complete and not corrupt`);
     }
     await store.sources.updateScan(scanId, { progress: (index + 1) / Math.max(1, datasets.length) });
@@ -88,6 +88,8 @@ export async function performScan(ctx: DomainContext, scanId: number, signal: Ab
   const at = timestamp(ctx);
   const removeFiles = await store.transaction(async (repos) => {
     const current = await repos.sources.currentDatasources(source.id);
+    // Only an upload nothing was ever read from is removed; one that once had datasets keeps its files.
+    const everRead = await repos.sources.hadDatasources(source.id);
     const key = (r: { upload_path: string; layer_name: string }) => `${r.upload_path}\u0000${r.layer_name}`;
     const existing = new Map(current.map((r) => [key(r), r]));
     let added = 0;
@@ -105,7 +107,7 @@ export async function performScan(ctx: DomainContext, scanId: number, signal: Ab
     }
     for (const gone of existing.values()) await repos.sources.updateDatasource(gone.id, { removed_at: at });
     const failed = found.length === 0;
-    const remove = failed && current.length === 0 && !sourceOptions(source).keep_unreadable;
+    const remove = failed && !everRead && !sourceOptions(source).keep_unreadable;
     if (failed) log(`ERROR no readable dataset found; upload ${formatsHint}`);
     if (remove) {
       log('ERROR the uploaded files were removed, as none could be read; to keep such an upload, send "keep_unreadable": true in its source part');

@@ -131,6 +131,11 @@ export class SourcesRepository {
       .execute();
   }
 
+  /** Whether any scan ever found a datasource in the source, removed ones included. */
+  async hadDatasources(sourceId: number): Promise<boolean> {
+    return (await this.db.selectFrom('datasources').select('id').where('source_id', '=', sourceId).limit(1).executeTakeFirst()) !== undefined;
+  }
+
   async insertDatasource(row: Insertable<DatasourcesTable>): Promise<void> {
     await this.db
       .insertInto('datasources')

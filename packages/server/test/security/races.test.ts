@@ -153,6 +153,7 @@ it('deleting a layer while it is being exported: the export ends in error, with 
   // The data was deleted: it must not stay downloadable through an export that was running.
   assert.equal(final.state, 'error', JSON.stringify(final));
   assert.match(final.error, /was deleted while it was being exported/);
+  assert.ok(!final.error.includes(server.dataDir), `the error names no server path: ${final.error}`);
   assert.deepEqual(filesUnder(`exports/${created.body.id}`), [], 'a failed export leaves no file');
   assert.equal((await server.request('GET', `exports/${created.body.id}/download/`)).status >= 400, true);
   assert.equal((await server.request('GET', `layers/${layer.id}/`)).status, 404);

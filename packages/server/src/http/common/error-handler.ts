@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { withoutServerPaths } from '../../domain/data-paths.js';
 import { MapshelfError, type ErrorLocation } from '../../domain/errors.js';
 
 export interface AjvError {
@@ -88,15 +89,13 @@ export function toMapshelfError(error: unknown): MapshelfError {
  * folder (`<data>/tmp/upload-x/dup/a.csv` becomes `dup/a.csv`, the upload path). Code that
  * builds messages should name upload paths itself; this only catches what slips through.
  */
-function withoutServerPaths<T>(body: T, dataDir: string | undefined, request: FastifyRequest): T {
+function bodyWithoutServerPaths<T>(body: T, dataDir: string | undefined, request: FastifyRequest): T {
   if (!dataDir) return body;
   const text = JSON.stringify(body);
   const escaped = JSON.stringify(dataDir).slice(1, -1);
   if (!text.includes(escaped)) return body;
   request.log.warn('an error message named a server path; it was rewritten');
-  const literal = escaped.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const pattern = new RegExp(`${literal}(?:/tmp/[^/"']+)?/?`, 'g');
-  return JSON.parse(text.replace(pattern, '')) as T;
+  return JSON.parse(withoutServerPaths(text, escaped)) as T;
 }
 
 export function sendError(request: FastifyRequest, reply: FastifyReply, error: MapshelfError) {
@@ -108,7 +107,7 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: M
     ...error.extra,
     request_id: request.id,
   };
-  return reply.send(withoutServerPaths(body, (request.server as Partial<FastifyInstance>).domain?.dataDir, request));
+  return reply.send(bodyWithoutServerPaths(body, (request.server as Partial<FastifyInstance>).domain?.dataDir, request));
 }
 
 /** The one error handler: every error response in Mapshelf has the same JSON shape. */
