@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
@@ -39,21 +39,31 @@ const isAlive = (pid: number) => {
 export function lockDataDir(dataDir: string): () => void {
   mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, lockFileName);
-  for (let attempt = 0; ; attempt++) {
-    try {
-      writeFileSync(file, `${process.pid}\n`, { flag: 'wx' });
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw error;
-      const pid = Number.parseInt(readFileSync(file, 'utf8'), 10);
-      if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {
-        throw new ConfigError(
-          `the data folder ${dataDir} is in use by another Mapshelf server (process ${pid}). Stop that server first, or give this one another --data-dir. If no server is running there, delete ${file}.`,
-        );
+  const inUse = (pid: number) =>
+    new ConfigError(
+      `the data folder ${dataDir} is in use by another Mapshelf server (process ${pid}). Stop that server first, or give this one another --data-dir. If no server is running there, delete ${file}.`,
+    );
+  // Written whole under a name of its own, then linked into place: a lock file is never seen empty.
+  const mine = `${file}.${process.pid}`;
+  writeFileSync(mine, `${process.pid}\n`);
+  try {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        linkSync(mine, file);
+        break;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw error;
+        const pid = Number.parseInt(readFileSync(file, 'utf8'), 10);
+        if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) throw inUse(pid);
+        unlinkSync(file); // stale: its process is gone
       }
-      unlinkSync(file); // stale: its process is gone
     }
+  } finally {
+    unlinkSync(mine);
   }
+  // Two processes taking over one stale lock: the later unlinks the earlier's; only one keeps it.
+  const holder = Number.parseInt(readFileSync(file, 'utf8'), 10);
+  if (holder !== process.pid) throw inUse(holder);
   if (heldLocks.size === 0) process.on('exit', releaseAll);
   heldLocks.add(file);
   return () => {

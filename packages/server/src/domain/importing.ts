@@ -45,6 +45,7 @@ export async function performImport(ctx: DomainContext, versionId: number, signa
       destination: temporary,
       crs: version.requested_crs,
       preserveFids: stableFidFormats.has(datasource.format),
+      signal,
       onProgress: (fraction) => {
         // Progress is for people watching; a write a second is plenty.
         if (Date.now() - lastWrite > 1000) {

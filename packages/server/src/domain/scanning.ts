@@ -63,7 +63,7 @@ export async function performScan(ctx: DomainContext, scanId: number, signal: Ab
   for (const [index, dataset] of datasets.entries()) {
     throwIfAborted(signal);
     try {
-      const layers = await describeDataset(join(folder, dataset.path));
+      const layers = await describeDataset(join(folder, dataset.path), signal);
       if (layers.length === 0) log(`ERROR ${dataset.path}: holds no layers`);
       for (const layer of layers) {
         found.push(toRow(source.id, dataset.path, dataset.metadataPath, layer, layers.length));

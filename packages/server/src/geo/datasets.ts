@@ -104,10 +104,20 @@ function xmlEscape(text: string): string {
 /** The end of the last exclusive use of a dataset (see `UploadFormat.exclusive`). */
 let queue: Promise<unknown> = Promise.resolve();
 
-/** Runs `work` after every earlier call's work has ended. */
-function oneAtATime<T>(work: () => Promise<T>): Promise<T> {
-  const result = queue.then(work);
-  queue = result.catch(() => undefined);
+/** Runs `work` after every earlier call's work has ended; an abort while it waits gives up its turn. */
+function oneAtATime<T>(work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  const turn = queue;
+  const result = new Promise<T>((resolve, reject) => {
+    const abort = () => reject(signal!.reason);
+    signal?.addEventListener('abort', abort, { once: true });
+    void turn.then(() => {
+      signal?.removeEventListener('abort', abort);
+      if (signal?.aborted) return reject(signal.reason);
+      return work().then(resolve, reject);
+    });
+  });
+  // The next in line waits for this one's work, not for its abort.
+  queue = turn.then(() => result).catch(() => undefined);
   return result;
 }
 
@@ -120,7 +130,7 @@ export class UnreadableDatasetError extends Error {
  * Opens an uploaded dataset read-only, with only the drivers its extension allows, runs `work`
  * on it and closes it. Formats read through LIBKML are used one at a time, from open to close.
  */
-export async function useDataset<T>(path: string, work: (dataset: gdal.Dataset) => Promise<T>): Promise<T> {
+export async function useDataset<T>(path: string, work: (dataset: gdal.Dataset) => Promise<T>, signal?: AbortSignal): Promise<T> {
   const format = uploadFormat(path);
   // Callers join upload paths under the data folder; anything else is not an upload.
   if (!format || !isAbsolute(path) || path.startsWith('/vsi')) throw new UnreadableDatasetError('is not a dataset file Mapshelf reads');
@@ -132,7 +142,7 @@ export async function useDataset<T>(path: string, work: (dataset: gdal.Dataset) 
       dataset.close();
     }
   };
-  return format.exclusive ? oneAtATime(use) : use();
+  return format.exclusive ? oneAtATime(use, signal) : use();
 }
 
 /**
@@ -152,8 +162,22 @@ async function openDataset(path: string, format: UploadFormat): Promise<gdal.Dat
   }
   if (!dataset) throw new UnreadableDatasetError(`is not a readable ${format.format} file`);
   if (format.format !== 'CSV') return dataset;
+  let vrt: string | null;
+  try {
+    vrt = csvGeometryVrt(dataset, path);
+  } catch (error) {
+    dataset.close();
+    throw error;
+  }
+  if (!vrt) return dataset;
+  dataset.close();
+  return gdal.openAsync(vrt, 'r', ['OGR_VRT']);
+}
+
+/** For a CSV read as a table that has coordinate or WKT columns, a VRT that reads them as geometry; else null. */
+function csvGeometryVrt(dataset: gdal.Dataset, path: string): string | null {
   const layer = dataset.layers.get(0);
-  if (layer.geomType !== gdal.wkbNone) return dataset;
+  if (layer.geomType !== gdal.wkbNone) return null;
   const names = layer.fields.getNames();
   const find = (candidates: string[]) => names.find((n) => candidates.includes(n.toLowerCase()));
   const lon = find(lonNames);
@@ -165,13 +189,12 @@ async function openDataset(path: string, format: UploadFormat): Promise<gdal.Dat
       : wkt
         ? `<GeometryField encoding="WKT" field="${xmlEscape(wkt)}"/>`
         : null;
-  if (!geometry) return dataset;
+  if (!geometry) return null;
   const name = layer.name;
-  dataset.close();
-  const vrt =
+  return (
     `<OGRVRTDataSource><OGRVRTLayer name="${xmlEscape(name)}"><SrcDataSource>${xmlEscape(`CSV:${path}`)}</SrcDataSource>` +
-    `<SrcLayer>${xmlEscape(name)}</SrcLayer>${geometry}</OGRVRTLayer></OGRVRTDataSource>`;
-  return gdal.openAsync(vrt, 'r', ['OGR_VRT']);
+    `<SrcLayer>${xmlEscape(name)}</SrcLayer>${geometry}</OGRVRTLayer></OGRVRTDataSource>`
+  );
 }
 
 export interface FieldInfo {
@@ -211,7 +234,7 @@ function textDecodes(layer: gdal.Layer, sample = 1000): boolean {
 }
 
 /** Opens a dataset read-only and summarizes each of its layers. */
-export async function describeDataset(path: string): Promise<LayerSummary[]> {
+export async function describeDataset(path: string, signal?: AbortSignal): Promise<LayerSummary[]> {
   return useDataset(path, async (dataset) => {
     const summaries: LayerSummary[] = [];
     for (const layer of dataset.layers) {
@@ -229,7 +252,7 @@ export async function describeDataset(path: string): Promise<LayerSummary[]> {
       });
     }
     return summaries;
-  });
+  }, signal);
 }
 
 export async function fileSize(path: string): Promise<number> {

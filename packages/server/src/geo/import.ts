@@ -15,6 +15,8 @@ export interface ImportOptions {
   /** Keep the source's feature ids (for formats where they are stable, such as GeoPackage). */
   preserveFids: boolean;
   onProgress: (fraction: number) => void;
+  /** Gives up while waiting for its turn at a dataset read one at a time (KML). */
+  signal?: AbortSignal;
 }
 
 export interface ImportedLayer {
@@ -43,7 +45,7 @@ export async function importToGeoPackage(options: ImportOptions): Promise<Import
       progress_cb: (complete) => options.onProgress(complete),
     });
     output.close();
-  });
+  }, options.signal);
   return describeImported(options.destination);
 }
 
