@@ -58,10 +58,13 @@ export function parseId(text: string, what: string): number {
 }
 
 /** A CRS option (`--crs`): `EPSG:2193`, `epsg:2193` or `2193` as `EPSG:2193`; ESRI codes as `ESRI:102100`. */
-export function parseCrs(text: string | undefined, flag = '--crs'): string | undefined {
+export function parseCrs(text: string | undefined, flag = '--crs', authorities: readonly string[] = ['EPSG', 'ESRI']): string | undefined {
   if (text === undefined) return undefined;
   const crs = /^\d+$/.test(text.trim()) ? `EPSG:${text.trim()}` : text.trim().toUpperCase();
-  if (!/^(EPSG|ESRI):\d+$/.test(crs)) throw new UserError(`${flag} must be an EPSG code like EPSG:2193, not "${text}".`, ExitCode.usage);
+  const [authority, code] = crs.split(':');
+  if (!authorities.includes(authority!) || !/^\d+$/.test(code ?? '')) {
+    throw new UserError(`${flag} must be ${authorities.length > 1 ? `a code such as EPSG:2193 or ESRI:102100` : 'an EPSG code such as EPSG:2193'}, not "${text}".`, ExitCode.usage);
+  }
   return crs;
 }
 

@@ -961,7 +961,7 @@ describe('mapshelf commands against a server', () => {
     badInput('a malformed --crs', () => ({
       args: exportArgs('--format', 'shp', '--crs', '2193x'),
       exitCode: ExitCode.usage,
-      message: /^mapshelf: --crs must be an EPSG code like EPSG:2193, not "2193x"\.$/,
+      message: /^mapshelf: --crs must be an EPSG code such as EPSG:2193, not "2193x"\.$/,
     }));
     badInput('a missing file to import', () => ({
       args: ['import', join(work, 'missing.gpkg')],

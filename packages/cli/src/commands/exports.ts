@@ -87,7 +87,8 @@ function exportCommand(): Command {
   );
   return action(command, async (ctx, options: ExportOptions, refs: string[]): Promise<CommandResult> => {
     if (options.crop && options.cropFeature) throw new UserError('Give --crop or --crop-feature, not both.', ExitCode.usage);
-    const crs = parseCrs(options.crs);
+    // Exports are written in EPSG CRSs (the Koordinates Export API's rule).
+    const crs = parseCrs(options.crs, '--crs', ['EPSG']);
     // A file target is checked before any work; in a folder, the file is named after the export.
     if (options.download && !isFolder(options.output)) refuseExisting(resolve(options.output), options.force);
     const extent: GeoJsonPolygon | string | undefined = options.crop ? readCropFile(options.crop) : options.cropFeature;

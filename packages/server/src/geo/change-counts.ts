@@ -1,14 +1,11 @@
 import SQLite from 'better-sqlite3';
 import { versionLayerName } from './import.js';
+import { quoteIdentifier as quote } from './sql-identifier.js';
 
 export interface ChangeCounts {
   added: number;
   updated: number;
   deleted: number;
-}
-
-function quote(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
 }
 
 /**

@@ -1,7 +1,6 @@
 import gdal from 'gdal-async';
 import type { Bbox } from './crop.js';
-
-const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
+import { quoteIdentifier as quote } from './sql-identifier.js';
 
 /**
  * The SQL (SQLite dialect, run by GDAL on the version's GeoPackage with SpatiaLite's GEOS

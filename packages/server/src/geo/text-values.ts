@@ -1,5 +1,6 @@
 import SQLite from 'better-sqlite3';
 import { versionLayerName } from './import.js';
+import { quoteIdentifier as quote } from './sql-identifier.js';
 
 /** How much of a version's text is sampled for search. */
 export interface TextValueLimits {
@@ -17,9 +18,6 @@ export interface TextValueLimits {
 
 export const defaultTextValueLimits: TextValueLimits = { maxDistinct: 1000, maxLength: 100, maxValues: 2000, maxBytes: 64 * 1024, rowsSampled: 100_000 };
 
-function quote(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
 
 /**
  * A bounded sample of the distinct values of a version GeoPackage's low-cardinality text fields

@@ -28,11 +28,10 @@ const read = { scope: 'exports:read' } as const;
 const write = { scope: 'exports:write' } as const;
 
 // A URL on another server is refused (400, naming the field), never read as a local one.
-const pathOf = (url: string, location: string, urlFor: UrlFor) => localPath(url, location, urlFor);
 
 /** A layer, table or version URL, as seed 004's `items[].item`. */
 function itemInput(entry: ExportBody['items'][number], urlFor: UrlFor, location: string): ExportItemInput {
-  const match = /\/(layers|tables)\/(\d+)\/(?:versions\/(\d+)\/?)?$/.exec(pathOf(entry.item, location, urlFor).replace(/([^/])$/, '$1/'));
+  const match = /\/(layers|tables)\/(\d+)\/(?:versions\/(\d+)\/?)?$/.exec(localPath(entry.item, location, urlFor).replace(/([^/])$/, '$1/'));
   const type = match?.[1] === 'tables' ? 'table' : 'layer';
   return {
     given: entry.item,
@@ -47,7 +46,7 @@ function itemInput(entry: ExportBody['items'][number], urlFor: UrlFor, location:
 function extentInput(extent: ExportBody['extent'], urlFor: UrlFor): ExtentInput {
   if (extent === undefined || extent === null) return null;
   if (typeof extent === 'string') {
-    const match = /\/exports\/croplayers\/(\d+)\/cropfeatures\/(\d+)\/?$/.exec(pathOf(extent, 'body.extent', urlFor));
+    const match = /\/exports\/croplayers\/(\d+)\/cropfeatures\/(\d+)\/?$/.exec(localPath(extent, 'body.extent', urlFor));
     return { given: extent, cropFeature: match ? { cropLayerId: Number(match[1]), featureId: Number(match[2]) } : null };
   }
   return { geometry: extent };
