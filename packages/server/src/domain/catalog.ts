@@ -32,7 +32,8 @@ async function textValues(ctx: DomainContext, v: LayerVersionRow): Promise<strin
   let values = await ctx.store.catalog.textValues(v.id);
   if (!values) {
     try {
-      values = sampleTextValues(absolute(ctx.dataDir, v.data_file));
+      // A draft sharing its file with an earlier version takes that version's values, unread.
+      values = (await ctx.store.catalog.textValuesOfFile(v.data_file)) ?? sampleTextValues(absolute(ctx.dataDir, v.data_file));
     } catch {
       // A missing or unreadable file: the version is searched without its values, and tried again next time.
       return '';

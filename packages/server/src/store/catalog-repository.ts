@@ -44,6 +44,18 @@ export class CatalogRepository {
     return row && (JSON.parse(row.text_values) as string[]);
   }
 
+  /** The sampled text values of any version with this data file (drafts made without a reimport share their file, which never changes). */
+  async textValuesOfFile(dataFile: string): Promise<string[] | undefined> {
+    const row = await this.db
+      .selectFrom('version_text_values')
+      .innerJoin('versions', 'versions.id', 'version_text_values.version_id')
+      .select('version_text_values.text_values')
+      .where('versions.data_file', '=', dataFile)
+      .limit(1)
+      .executeTakeFirst();
+    return row && (JSON.parse(row.text_values) as string[]);
+  }
+
   async putTextValues(versionId: number, values: string[]): Promise<void> {
     const text_values = JSON.stringify(values);
     await this.db
