@@ -67,12 +67,13 @@ export async function putMetadata(
 ): Promise<{ format: string; warnings: SchemaWarning[] }> {
   await authorizedLayer(ctx, actor, type, layerId, 'edit');
   const published = () => conflict(`Version ${versionId} is published; published versions never change. Create a new version.`);
-  let row = await getVersion(ctx, actor, type, layerId, versionId);
+  const row = await getVersion(ctx, actor, type, layerId, versionId);
   if (row.published_at !== null) throw published();
   const { format, warnings } = await readUploadedMetadata(xml);
-  // The check takes a moment, in which the version may have been published.
-  row = await getVersion(ctx, actor, type, layerId, versionId);
-  if (row.published_at !== null) throw published();
-  await ctx.store.layers.putMetadataDocument({ version_id: row.id, format, xml, created_at: timestamp(ctx) });
+  // The check takes a moment, in which the version may have been published: checked again with the write.
+  await ctx.store.transaction(async (repos) => {
+    if ((await repos.layers.findVersion(row.id))?.published_at !== null) throw published();
+    await repos.layers.putMetadataDocument({ version_id: row.id, format, xml, created_at: timestamp(ctx) });
+  });
   return { format, warnings };
 }

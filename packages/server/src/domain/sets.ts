@@ -296,10 +296,14 @@ export async function putSetMetadata(
 ): Promise<{ format: string; warnings: SchemaWarning[]; version: SetVersionView }> {
   await authorizedSet(ctx, actor, setId, 'edit');
   const target = await getSetVersion(ctx, actor, setId, ref);
-  await draftOf(ctx, actor, setId, target.id);
-  const { format, warnings } = await readUploadedMetadata(xml);
-  // Checked again: the draft may have been published while the schemas were checked.
   const row = await draftOf(ctx, actor, setId, target.id);
-  await ctx.store.sets.putMetadataDocument({ set_version_id: row.id, format, xml, created_at: timestamp(ctx) });
+  const { format, warnings } = await readUploadedMetadata(xml);
+  // The draft may have been published while the schemas were checked: checked again with the write.
+  await ctx.store.transaction(async (repos) => {
+    if ((await repos.sets.findSetVersion(row.id))?.published_at !== null) {
+      throw conflict(`Version ${row.id} is published; published versions never change. Create a new version.`);
+    }
+    await repos.sets.putMetadataDocument({ set_version_id: row.id, format, xml, created_at: timestamp(ctx) });
+  });
   return { format, warnings, version: row };
 }
