@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { clipInSource, cropPolygonProblems, type Bbox, type CropPolygon } from '../geo/crop.js';
-import { clipKeepsAny } from '../geo/crop-sql.js';
+import { clipKeepsAny, dimensionOf } from '../geo/crop-sql.js';
 import { describeArea, exportClip, type ExportClip } from '../geo/crs-area.js';
 import { exportFormats, exportKinds, findExportFormat, type ExportFormat } from '../geo/export-formats.js';
 import { isKnownCrs } from '../geo/gdal.js';
@@ -259,9 +259,7 @@ async function keepsAny(ctx: DomainContext, c: CheckedItem, clip: ExportClip): P
   const source = absolute(ctx.dataDir, c.version.data_file);
   const inSource = await clipInSource(clip.crop, source, versionLayerName);
   if (!inSource) return false;
-  const type = c.version.geometry_type;
-  const dimension = /polygon/i.test(type) ? 'polygon' : /linestring/i.test(type) ? 'line' : 'point';
-  return clipKeepsAny(source, versionLayerName, inSource, dimension);
+  return clipKeepsAny(source, versionLayerName, inSource, dimensionOf(c.version.geometry_type));
 }
 
 /**

@@ -13,6 +13,13 @@ import { quoteIdentifier as quote } from './sql-identifier.js';
  * MakeValid crashes on some inputs), only the parts of the layer's own dimension are kept, and
  * features left with nothing are dropped. The GeoPackage's R-tree narrows the rows to the crop's bbox.
  */
+export type Dimension = 'point' | 'line' | 'polygon';
+
+/** What kind of parts a geometry type has (`MultiPolygon` → polygon): what a crop keeps of it. */
+export function dimensionOf(geometryType: string): Dimension {
+  return /polygon/i.test(geometryType) ? 'polygon' : /linestring/i.test(geometryType) ? 'line' : 'point';
+}
+
 export async function croppedSelect(sourceFile: string, sourceLayer: string, clip: { wkt: string; bbox: Bbox }, dimension: 'line' | 'polygon'): Promise<string> {
   const parts = await layerParts(sourceFile, sourceLayer);
   const { fid, geom, fields } = parts;
@@ -64,7 +71,7 @@ function near(parts: LayerParts, [minx, miny, maxx, maxy]: Bbox): string {
  * features that only touch the clip's edge; points are kept when they intersect it, as
  * `-clipsrc` keeps them. Stops at the first feature kept.
  */
-export async function clipKeepsAny(sourceFile: string, sourceLayer: string, clip: { wkt: string; bbox: Bbox }, dimension: 'point' | 'line' | 'polygon'): Promise<boolean> {
+export async function clipKeepsAny(sourceFile: string, sourceLayer: string, clip: { wkt: string; bbox: Bbox }, dimension: Dimension): Promise<boolean> {
   const parts = await layerParts(sourceFile, sourceLayer);
   const g = `t.${quote(parts.geom)}`;
   const shape = `GeomFromText('${clip.wkt}', ST_SRID(${g}))`;

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { ExportFormat } from './export-formats.js';
 import { clipInSource, writeClipFile, type Bbox, type CropPolygon } from './crop.js';
-import { croppedSelect } from './crop-sql.js';
+import { croppedSelect, dimensionOf } from './crop-sql.js';
 import { styleKml } from './kml-style.js';
 import { ogr2ogr } from './ogr2ogr.js';
 
@@ -52,7 +52,9 @@ export async function exportItem(options: ExportItemOptions): Promise<string> {
   if (options.geometryType !== null) {
     const crs = format.fixedCrs ?? options.crs;
     if (crs) args.push('-t_srs', crs);
-    const dimension = /polygon/i.test(options.geometryType) ? 'polygon' : /linestring/i.test(options.geometryType) ? 'line' : null;
+    // Lines and polygons are cut in SQL; points with -clipsrc.
+    const parts = dimensionOf(options.geometryType);
+    const dimension = parts === 'point' ? null : parts;
     if (keepNone) {
       // Nothing to cut: the empty result keeps the layer's own type.
     } else if (options.crop && dimension) {
