@@ -75,7 +75,7 @@ describe('import of data without a CRS', () => {
     assert.equal(run.code, ExitCode.usage, describeRun(run));
     assert.match(lines(run.stderr).at(-1)!, /has no CRS; give one, e.g\. --crs EPSG:4326 if its coordinates are longitude\/latitude in degrees\. Deleted source \d+/);
     const before = await sourceIds();
-    assertFailure(await admin.run(['import', csv, '--crs', 'WGS84']), ExitCode.usage, /^mapshelf: --crs must be an EPSG code like EPSG:2193, not "WGS84"\.$/);
+    assertFailure(await admin.run(['import', csv, '--crs', 'WGS84']), ExitCode.usage, /^mapshelf: --crs must be a code such as EPSG:2193 or ESRI:102100, not "WGS84"\.$/);
     assert.deepEqual(await sourceIds(), before);
   });
 });
