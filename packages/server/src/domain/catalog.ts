@@ -1,9 +1,9 @@
-import { ftsQuery, type CatalogView } from '../store/catalog-repository.js';
+import { ftsQuery, type CatalogView } from '../store/repositories/catalog-repository.js';
 import { sampleTextValues } from '../geo/text-values.js';
 import { absolute } from './data-paths.js';
 import { invalidParameter } from './errors.js';
-import type { LayerVersionRow } from '../store/layers-repository.js';
-import type { SetVersionView } from '../store/sets-repository.js';
+import type { LayerVersionRow } from '../store/repositories/layers-repository.js';
+import type { SetVersionView } from '../store/repositories/sets-repository.js';
 import type { CatalogItemRow, DocumentRow, SetItemType } from '../store/schema.js';
 import type { Actor } from './actor.js';
 import type { DomainContext } from './context.js';

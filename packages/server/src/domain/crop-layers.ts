@@ -1,6 +1,6 @@
 import { readCropFeatures, type Bbox } from '../geo/crop.js';
 import { versionLayerName } from '../geo/import.js';
-import type { CropLayerWithCount } from '../store/crop-layers-repository.js';
+import type { CropLayerWithCount } from '../store/repositories/crop-layers-repository.js';
 import type { CropFeatureRow, CropLayerRow } from '../store/schema.js';
 import { isSiteAdmin, type Actor } from './actor.js';
 import { timestamp, type DomainContext } from './context.js';

@@ -1,6 +1,6 @@
 import type { GroupRow } from '../store/schema.js';
-import type { MemberRow } from '../store/groups-repository.js';
-import type { UserMembership } from '../store/users-repository.js';
+import type { MemberRow } from '../store/repositories/groups-repository.js';
+import type { UserMembership } from '../store/repositories/users-repository.js';
 import { isSiteAdmin, type Actor } from './actor.js';
 import { timestamp, type DomainContext } from './context.js';
 import { conflict, forbidden, invalidParameter, notFound } from './errors.js';

@@ -1,4 +1,4 @@
-import type { LayerVersionRow } from '../store/layers-repository.js';
+import type { LayerVersionRow } from '../store/repositories/layers-repository.js';
 import type { Actor } from './actor.js';
 import { timestamp, type DomainContext } from './context.js';
 import { conflict } from './errors.js';

@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { isKnownCrs } from '../geo/gdal.js';
-import type { LayerListMode, LayerVersionRow } from '../store/layers-repository.js';
+import type { LayerListMode, LayerVersionRow } from '../store/repositories/layers-repository.js';
 import type { LayerRow, VersionRow } from '../store/schema.js';
 import type { Repositories } from '../store/store.js';
 import type { Actor } from './actor.js';

@@ -1,5 +1,5 @@
 import type { PublishRequestRow } from '../store/schema.js';
-import type { PublishItemRef, PublishItemRow } from '../store/publish-repository.js';
+import type { PublishItemRef, PublishItemRow } from '../store/repositories/publish-repository.js';
 import type { Repositories } from '../store/store.js';
 import { hasScope, isSiteAdmin, type Actor } from './actor.js';
 import { timestamp, type DomainContext } from './context.js';

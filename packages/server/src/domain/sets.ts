@@ -1,6 +1,6 @@
-import type { SetVersionView, SetListMode } from '../store/sets-repository.js';
+import type { SetVersionView, SetListMode } from '../store/repositories/sets-repository.js';
 import type { DocumentRow, SetItemType, SetVersionRow } from '../store/schema.js';
-import type { LayerVersionRow } from '../store/layers-repository.js';
+import type { LayerVersionRow } from '../store/repositories/layers-repository.js';
 import type { Actor } from './actor.js';
 import { indexSet, setExtent } from './catalog.js';
 import { timestamp, type DomainContext } from './context.js';

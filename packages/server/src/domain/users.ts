@@ -1,5 +1,5 @@
 import type { UserRow } from '../store/schema.js';
-import type { UserMembership } from '../store/users-repository.js';
+import type { UserMembership } from '../store/repositories/users-repository.js';
 import { type Actor } from './actor.js';
 import { timestamp, type DomainContext } from './context.js';
 import { conflict, forbidden, notFound } from './errors.js';

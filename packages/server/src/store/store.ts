@@ -1,21 +1,21 @@
 import type { Kysely } from 'kysely';
-import { latestMigration, openDatabase, type OpenedDatabase } from './database.js';
-import { CatalogRepository } from './catalog-repository.js';
-import { CatalogSearchIndex } from './catalog-search-index.js';
-import { CropLayersRepository } from './crop-layers-repository.js';
-import { ExportsRepository } from './exports-repository.js';
-import { GroupsRepository } from './groups-repository.js';
-import { JobsRepository } from './jobs-repository.js';
-import { LayersRepository } from './layers-repository.js';
-import { PermissionsRepository } from './permissions-repository.js';
-import { PublishRepository } from './publish-repository.js';
-import { SetsRepository } from './sets-repository.js';
-import { SourcesRepository } from './sources-repository.js';
-import { DocumentsRepository } from './documents-repository.js';
-import { LicensesRepository } from './licenses-repository.js';
-import { TokensRepository } from './tokens-repository.js';
+import { latestMigration, openDatabase, type OpenedDatabase } from './sqlite/database.js';
+import { CatalogRepository } from './repositories/catalog-repository.js';
+import { CatalogSearchIndex } from './sqlite/catalog-search-index.js';
+import { CropLayersRepository } from './repositories/crop-layers-repository.js';
+import { ExportsRepository } from './repositories/exports-repository.js';
+import { GroupsRepository } from './repositories/groups-repository.js';
+import { JobsRepository } from './repositories/jobs-repository.js';
+import { LayersRepository } from './repositories/layers-repository.js';
+import { PermissionsRepository } from './repositories/permissions-repository.js';
+import { PublishRepository } from './repositories/publish-repository.js';
+import { SetsRepository } from './repositories/sets-repository.js';
+import { SourcesRepository } from './repositories/sources-repository.js';
+import { DocumentsRepository } from './repositories/documents-repository.js';
+import { LicensesRepository } from './repositories/licenses-repository.js';
+import { TokensRepository } from './repositories/tokens-repository.js';
 import type { Database } from './schema.js';
-import { UsersRepository } from './users-repository.js';
+import { UsersRepository } from './repositories/users-repository.js';
 
 /** The repositories, bound to the database or to one transaction. */
 export class Repositories {

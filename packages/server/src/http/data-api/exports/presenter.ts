@@ -1,5 +1,5 @@
 import type { ExportItem } from '../../../domain/exports.js';
-import type { CropLayerWithCount } from '../../../store/crop-layers-repository.js';
+import type { CropLayerWithCount } from '../../../store/repositories/crop-layers-repository.js';
 import type { CropFeatureRow, ExportRow } from '../../../store/schema.js';
 import type { PresentContext } from '../../common/present.js';
 import { apiPath } from '../../common/urls.js';

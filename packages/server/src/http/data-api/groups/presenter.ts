@@ -1,5 +1,5 @@
 import type { GroupDetail } from '../../../domain/groups.js';
-import type { MemberRow } from '../../../store/groups-repository.js';
+import type { MemberRow } from '../../../store/repositories/groups-repository.js';
 import type { GroupRow } from '../../../store/schema.js';
 import type { PresentContext } from '../../common/present.js';
 import { apiPath } from '../../common/urls.js';

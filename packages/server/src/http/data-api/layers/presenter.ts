@@ -1,4 +1,4 @@
-import type { LayerVersionRow } from '../../../store/layers-repository.js';
+import type { LayerVersionRow } from '../../../store/repositories/layers-repository.js';
 import { bboxPolygon, storedBbox } from '../../common/geojson.js';
 import { presentDescription } from '../../common/item-fields.js';
 import type { PresentContext } from '../../common/present.js';

@@ -1,5 +1,5 @@
 import type { PublishDetail } from '../../../domain/publishing.js';
-import type { PublishItemRow } from '../../../store/publish-repository.js';
+import type { PublishItemRow } from '../../../store/repositories/publish-repository.js';
 import type { PublishRequestRow } from '../../../store/schema.js';
 import type { PresentContext } from '../../common/present.js';
 import { apiPath } from '../../common/urls.js';

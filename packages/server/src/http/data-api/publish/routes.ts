@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import type { DomainContext } from '../../../domain/context.js';
 import type { ListSpec } from '../../../domain/list-query.js';
 import { cancelPublish, createPublish, getPublish, listPublish } from '../../../domain/publishing.js';
-import type { PublishItemRef } from '../../../store/publish-repository.js';
+import type { PublishItemRef } from '../../../store/repositories/publish-repository.js';
 import { registerListView } from '../../common/list-view.js';
 import { idParams, presentContext, sendCreated } from '../../common/present.js';
 import { idFromRef, localPath } from '../../common/refs.js';

@@ -1,5 +1,5 @@
 import type { VisibleSetItem } from '../../../domain/sets.js';
-import type { SetVersionView } from '../../../store/sets-repository.js';
+import type { SetVersionView } from '../../../store/repositories/sets-repository.js';
 import { presentDescription } from '../../common/item-fields.js';
 import type { PresentContext } from '../../common/present.js';
 import { apiPath } from '../../common/urls.js';

@@ -22,7 +22,7 @@ import {
   type SetItemInput,
   type SetVersionRef,
 } from '../../../domain/sets.js';
-import type { SetVersionView } from '../../../store/sets-repository.js';
+import type { SetVersionView } from '../../../store/repositories/sets-repository.js';
 import { registerListView } from '../../common/list-view.js';
 import { registerPermissionRoutes } from '../../common/permission-routes.js';
 import { idParams, presentContext, sendCreated, type PresentContext } from '../../common/present.js';

@@ -1,5 +1,5 @@
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
-import { permissionLevels, type ItemKind, type ItemVisibility } from '../domain/policies/items.js';
+import { permissionLevels, type ItemKind, type ItemVisibility } from '../../domain/policies/items.js';
 
 /**
  * The SQL form of the item access rule, for lists: an item is visible when the caller is in its

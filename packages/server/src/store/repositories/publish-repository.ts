@@ -1,7 +1,7 @@
 import type { Kysely, Updateable } from 'kysely';
-import type { ListQuery, ListResult } from '../domain/list-query.js';
+import type { ListQuery, ListResult } from '../../domain/list-query.js';
 import { runListQuery, type FieldMap } from './list-query.js';
-import type { Database, PublishRequestRow, PublishRequestsTable } from './schema.js';
+import type { Database, PublishRequestRow, PublishRequestsTable } from '../schema.js';
 
 const fields: FieldMap = {
   id: 'publish_requests.id',

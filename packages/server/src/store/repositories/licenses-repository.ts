@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
-import type { ListQuery, ListResult } from '../domain/list-query.js';
+import type { ListQuery, ListResult } from '../../domain/list-query.js';
 import { runListQuery, type FieldMap } from './list-query.js';
-import type { Database, LicenseRow } from './schema.js';
+import type { Database, LicenseRow } from '../schema.js';
 
 const licenseFields: FieldMap = {
   id: 'licenses.id',

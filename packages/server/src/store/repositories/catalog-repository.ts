@@ -1,10 +1,10 @@
 import type { Insertable, Kysely } from 'kysely';
-import type { ListQuery, ListResult } from '../domain/list-query.js';
-import type { ItemVisibility } from '../domain/policies/items.js';
-import type { CatalogSearchIndex } from './catalog-search-index.js';
-import type { CatalogItemRow, CatalogItemsTable, Database } from './schema.js';
+import type { ListQuery, ListResult } from '../../domain/list-query.js';
+import type { ItemVisibility } from '../../domain/policies/items.js';
+import type { CatalogSearchIndex } from '../sqlite/catalog-search-index.js';
+import type { CatalogItemRow, CatalogItemsTable, Database } from '../schema.js';
 
-export { ftsQuery } from './catalog-search-index.js';
+export { ftsQuery } from '../sqlite/catalog-search-index.js';
 
 export type CatalogView = CatalogItemsTable['view'];
 

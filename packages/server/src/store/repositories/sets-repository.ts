@@ -1,9 +1,9 @@
 import { sql, type Insertable, type Kysely, type Updateable } from 'kysely';
-import type { ListQuery, ListResult } from '../domain/list-query.js';
-import type { ItemVisibility } from '../domain/policies/items.js';
+import type { ListQuery, ListResult } from '../../domain/list-query.js';
+import type { ItemVisibility } from '../../domain/policies/items.js';
 import { visibleItem } from './item-visibility.js';
 import { runListQuery, type FieldMap } from './list-query.js';
-import type { Database, SetItemRow, SetItemType, SetMetadataDocumentsTable, SetRow, SetVersionRow, SetVersionsTable } from './schema.js';
+import type { Database, SetItemRow, SetItemType, SetMetadataDocumentsTable, SetRow, SetVersionRow, SetVersionsTable } from '../schema.js';
 
 /** A set seen through one of its versions: what the Data API calls a set object. */
 export interface SetVersionView extends SetVersionRow {

@@ -1,8 +1,8 @@
 import { sql, type Kysely } from 'kysely';
-import type { FilterClause, FilterValue, ListQuery } from '../domain/list-query.js';
-import { everyone, type ItemVisibility, type PermissionLevel } from '../domain/policies/items.js';
-import { CatalogColumns, entryColumns, kindCodes, levelCode, permissionKey, viewCodes, type EntryRow } from './catalog-columns.js';
-import type { CatalogItemRow, Database } from './schema.js';
+import type { FilterClause, FilterValue, ListQuery } from '../../domain/list-query.js';
+import { everyone, type ItemVisibility, type PermissionLevel } from '../../domain/policies/items.js';
+import { CatalogColumns, entryColumns, kindCodes, levelCode, permissionKey, viewCodes, type EntryRow } from '../repositories/catalog-columns.js';
+import type { CatalogItemRow, Database } from '../schema.js';
 
 type View = CatalogItemRow['view'];
 

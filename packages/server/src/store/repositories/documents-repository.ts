@@ -1,9 +1,9 @@
 import { sql, type Kysely, type Updateable } from 'kysely';
-import type { ListQuery, ListResult } from '../domain/list-query.js';
-import type { ItemVisibility } from '../domain/policies/items.js';
+import type { ListQuery, ListResult } from '../../domain/list-query.js';
+import type { ItemVisibility } from '../../domain/policies/items.js';
 import { visibleItem } from './item-visibility.js';
 import { runListQuery, type FieldMap } from './list-query.js';
-import type { Database, DocumentRow, DocumentsTable } from './schema.js';
+import type { Database, DocumentRow, DocumentsTable } from '../schema.js';
 
 const fields: FieldMap = {
   id: 'documents.id',

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
-import type { ListQuery, ListResult } from '../domain/list-query.js';
+import type { ListQuery, ListResult } from '../../domain/list-query.js';
 import { runListQuery, type FieldMap } from './list-query.js';
-import type { Database, GroupMemberRow, GroupRow } from './schema.js';
+import type { Database, GroupMemberRow, GroupRow } from '../schema.js';
 
 const groupFields: FieldMap = {
   id: 'groups.id',

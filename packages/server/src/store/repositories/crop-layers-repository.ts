@@ -1,9 +1,9 @@
 import type { Insertable, Kysely } from 'kysely';
-import type { ListQuery, ListResult } from '../domain/list-query.js';
-import type { ItemVisibility } from '../domain/policies/items.js';
+import type { ListQuery, ListResult } from '../../domain/list-query.js';
+import type { ItemVisibility } from '../../domain/policies/items.js';
 import { visibleItem } from './item-visibility.js';
 import { runListQuery, type FieldMap } from './list-query.js';
-import type { CropFeatureRow, CropFeaturesTable, CropLayerRow, Database } from './schema.js';
+import type { CropFeatureRow, CropFeaturesTable, CropLayerRow, Database } from '../schema.js';
 
 const layerFields: FieldMap = { id: 'crop_layers.id', name: 'crop_layers.name' };
 const featureFields: FieldMap = { id: 'crop_features.id', name: 'crop_features.name' };

@@ -1,6 +1,6 @@
-import type { PermissionLevel } from '../domain/policies/items.js';
-import { permissionLevels } from '../domain/policies/items.js';
-import type { CatalogItemRow } from './schema.js';
+import type { PermissionLevel } from '../../domain/policies/items.js';
+import { permissionLevels } from '../../domain/policies/items.js';
+import type { CatalogItemRow } from '../schema.js';
 
 /** The columns a search reads into memory (not the long texts). */
 export const entryColumns = [

@@ -1,9 +1,9 @@
 import { sql, type Insertable, type Kysely, type Updateable } from 'kysely';
-import type { ListQuery, ListResult } from '../domain/list-query.js';
-import type { ItemVisibility } from '../domain/policies/items.js';
+import type { ListQuery, ListResult } from '../../domain/list-query.js';
+import type { ItemVisibility } from '../../domain/policies/items.js';
 import { visibleItem } from './item-visibility.js';
 import { runListQuery, type FieldMap } from './list-query.js';
-import type { Database, LayerRow, MetadataDocumentsTable, VersionRow, VersionsTable } from './schema.js';
+import type { Database, LayerRow, MetadataDocumentsTable, VersionRow, VersionsTable } from '../schema.js';
 
 /** A layer seen through one of its versions: what the Data API calls a layer object. */
 export interface LayerVersionRow extends VersionRow {

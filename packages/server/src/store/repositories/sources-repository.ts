@@ -1,9 +1,9 @@
 import type { Kysely } from 'kysely';
-import type { ItemVisibility } from '../domain/policies/items.js';
+import type { ItemVisibility } from '../../domain/policies/items.js';
 import { visibleItem } from './item-visibility.js';
-import type { ListQuery, ListResult } from '../domain/list-query.js';
+import type { ListQuery, ListResult } from '../../domain/list-query.js';
 import { runListQuery, type FieldMap } from './list-query.js';
-import type { Database, DatasourceRow, DatasourcesTable, ScanRow, ScansTable, SourceRow } from './schema.js';
+import type { Database, DatasourceRow, DatasourcesTable, ScanRow, ScansTable, SourceRow } from '../schema.js';
 import type { Insertable, Updateable } from 'kysely';
 
 const sourceFields: FieldMap = {

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { Database, JobRow } from './schema.js';
+import type { Database, JobRow } from '../schema.js';
 
 export interface NewJob {
   kind: string;

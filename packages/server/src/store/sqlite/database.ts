@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import { latestMigration, migrationProvider } from './migrations/index.js';
-import type { Database } from './schema.js';
+import type { Database } from '../schema.js';
 
 export const catalogFileName = 'catalog.sqlite';
 

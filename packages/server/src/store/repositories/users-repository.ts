@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
-import type { ListQuery, ListResult } from '../domain/list-query.js';
+import type { ListQuery, ListResult } from '../../domain/list-query.js';
 import { runListQuery, type FieldMap } from './list-query.js';
-import type { Database, GroupMemberRow, NewUserRow, UserRow, UserUpdate } from './schema.js';
+import type { Database, GroupMemberRow, NewUserRow, UserRow, UserUpdate } from '../schema.js';
 
 /** Which users a list may return: all of them, or the caller and the members of the caller's groups. */
 export type UserVisibility = { all: true } | { all: false; viewerId: number };

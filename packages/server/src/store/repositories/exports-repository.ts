@@ -1,7 +1,7 @@
 import type { Insertable, Kysely, Updateable } from 'kysely';
-import type { ListQuery, ListResult } from '../domain/list-query.js';
+import type { ListQuery, ListResult } from '../../domain/list-query.js';
 import { runListQuery, type FieldMap } from './list-query.js';
-import type { Database, ExportRow, ExportsTable } from './schema.js';
+import type { Database, ExportRow, ExportsTable } from '../schema.js';
 
 const fields: FieldMap = {
   id: 'exports.id',

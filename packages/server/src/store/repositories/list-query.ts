@@ -3,7 +3,7 @@
  * list goes through `runListQuery`, so paging, filtering and ordering behave the same everywhere.
  */
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SelectQueryBuilder, type SqlBool, type Transaction } from 'kysely';
-import type { FilterClause, FilterValue, ListQuery, ListResult } from '../domain/list-query.js';
+import type { FilterClause, FilterValue, ListQuery, ListResult } from '../../domain/list-query.js';
 
 /** How a list field maps to SQL: a column reference, or a custom condition for one value. */
 export type FieldMapping =

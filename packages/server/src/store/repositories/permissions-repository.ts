@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
-import type { ItemKind, PermissionLevel } from '../domain/policies/items.js';
-import type { CatalogSearchIndex } from './catalog-search-index.js';
-import type { Database, PermissionRow } from './schema.js';
+import type { ItemKind, PermissionLevel } from '../../domain/policies/items.js';
+import type { CatalogSearchIndex } from '../sqlite/catalog-search-index.js';
+import type { Database, PermissionRow } from '../schema.js';
 
 /** Explicit permissions on items. */
 export class PermissionsRepository {
