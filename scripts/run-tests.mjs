@@ -1,12 +1,27 @@
 #!/usr/bin/env node
-// Runs every package's tests with Node's test runner (TypeScript through tsx).
-// Usage: node scripts/run-tests.mjs [filter]   e.g. `npm run test:only -- tokens`
+// Runs every package's tests with Node's test runner (TypeScript through tsx), on each store:
+// first the embedded SQLite one, then PostgreSQL/PostGIS in a throwaway cluster.
+// Usage: node scripts/run-tests.mjs [--store sqlite|postgres|both] [filter]
+//   e.g. `npm run test:only -- tokens`, `npm test -- --store postgres`
+//   MAPSHELF_TEST_STORE=postgres chooses the store as --store does.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { startTestCluster } from './test-postgres.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
-const filter = process.argv[2];
+const args = process.argv.slice(2);
+let store = process.env.MAPSHELF_TEST_STORE || 'both';
+const storeFlag = args.findIndex((a) => a === '--store' || a.startsWith('--store='));
+if (storeFlag >= 0) {
+  const [flag] = args.splice(storeFlag, 1);
+  store = flag.includes('=') ? flag.slice(flag.indexOf('=') + 1) : args.splice(storeFlag, 1)[0];
+}
+if (!['sqlite', 'postgres', 'both'].includes(store)) {
+  console.error(`--store must be sqlite, postgres or both, not "${store ?? ''}".`);
+  process.exit(2);
+}
+const filter = args[0];
 
 function findTests(dir) {
   return readdirSync(dir).flatMap((name) => {
@@ -28,8 +43,27 @@ if (files.length === 0) {
   process.exit(1);
 }
 
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {
-  stdio: 'inherit',
-  cwd: root,
-});
-process.exit(result.status ?? 1);
+function run(env) {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {
+    stdio: 'inherit',
+    cwd: root,
+    env: { ...process.env, ...env },
+  });
+  return result.status ?? 1;
+}
+
+let status = 0;
+if (store !== 'postgres') {
+  console.log(`# store: sqlite (${files.length} files)`);
+  status ||= run({ MAPSHELF_TEST_DATABASE_URL: '' });
+}
+if (store !== 'sqlite') {
+  console.log(`# store: postgres (${files.length} files)`);
+  const cluster = await startTestCluster();
+  try {
+    status = run({ MAPSHELF_TEST_DATABASE_URL: cluster.admin }) || status;
+  } finally {
+    cluster.stop();
+  }
+}
+process.exit(status);

@@ -15,9 +15,10 @@ fi
 # System packages: GDAL (formats, PROJ, GEOS) and its headers for gdal-async, a C++ toolchain for
 # the native modules, OpenSSL and Python 3 for node-gyp and the interoperability tests, zip and
 # unzip for the tests and benchmarks; with --tests, Chromium for the SDK's browser test, tmux for
-# the CLI's terminal test and strace for the test that watches which files GDAL opens.
+# the CLI's terminal test, strace for the test that watches which files GDAL opens, and
+# PostgreSQL 15 with PostGIS 3, which the suite's second run starts as a throwaway cluster.
 packages=(gdal-bin libgdal-dev g++ make python3 python3-requests openssl libxml2-utils zip unzip)
-[ "${1:-}" = "--tests" ] && packages+=(chromium tmux strace)
+[ "${1:-}" = "--tests" ] && packages+=(chromium tmux strace postgresql-15 postgresql-15-postgis-3)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -8,6 +8,11 @@ export interface ServerConfig {
   port: number;
   /** Holds the catalog database and, later, layer data. Created on first start. */
   dataDir: string;
+  /**
+   * A postgres:// URL: the catalog lives in that PostgreSQL/PostGIS database, and any number of
+   * processes may share it (with one data folder). Null: the SQLite file in the data folder.
+   */
+  database: string | null;
   /** The origin (and optional path prefix) clients reach the server at; every absolute URL starts with it. */
   publicUrl: string | null;
   /**
@@ -70,6 +75,7 @@ export interface ConfigInput {
   host?: string;
   port?: number | string;
   dataDir?: string;
+  database?: string | null;
   publicUrl?: string | null;
   trustProxy?: boolean | string | string[];
   tlsCert?: string | null;
@@ -213,6 +219,7 @@ export function resolveConfig(input: ConfigInput = {}, env: NodeJS.ProcessEnv = 
     host: input.host ?? fromEnv(env, 'MAPSHELF_HOST') ?? '127.0.0.1',
     port: parsePort(input.port ?? fromEnv(env, 'MAPSHELF_PORT') ?? 8080),
     dataDir: resolve(input.dataDir ?? fromEnv(env, 'MAPSHELF_DATA_DIR') ?? './mapshelf-data'),
+    database: input.database ?? fromEnv(env, 'MAPSHELF_DATABASE_URL') ?? null,
     publicUrl: publicUrl ? parsePublicUrl(publicUrl) : null,
     trustProxy,
     tls: tlsCert && tlsKey ? { cert: readPem(tlsCert, 'certificate'), key: readPem(tlsKey, 'key') } : null,

@@ -55,7 +55,7 @@ export class Repositories {
 
 export interface StoreHealth {
   status: 'ok' | 'error';
-  engine: 'sqlite';
+  engine: 'sqlite' | 'postgres';
   migration: string | null;
   latestMigration: string;
   detail?: string;

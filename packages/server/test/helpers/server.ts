@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveConfig, startServer, type ConfigInput, type RunningServer } from '../../src/index.js';
+import { createTestDatabase } from './test-database.js';
 
 /** Strong enough for the bootstrap rule (20+ characters, 80+ estimated bits), like `openssl rand -hex 32`. */
 export const adminToken = 'test-admin-5f0c9e2ab7d14863e1f7a92c4b6d08e3';
@@ -39,11 +40,16 @@ export interface TestServer {
 
 export async function startTestServer(config: ConfigInput = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mapshelf-test-'));
+  // On a PostgreSQL run, every server gets its own database, as it gets its own data folder.
+  const database = config.database === undefined ? await createTestDatabase() : null;
   const running = await startServer(
     // No cap on connections per address: some tests fire bursts of 60+ requests from 127.0.0.1 at
     // once (connections.test.ts checks the cap).
-    resolveConfig({ port: 0, dataDir, logLevel: 'silent', bootstrapToken: adminToken, maxConnectionsPerClient: 0, ...config }, {}),
-  );
+    resolveConfig({ port: 0, dataDir, logLevel: 'silent', bootstrapToken: adminToken, maxConnectionsPerClient: 0, database: database?.url ?? null, ...config }, {}),
+  ).catch(async (error: unknown) => {
+    await database?.drop();
+    throw error;
+  });
   const url = running.address;
   const api = `${url}/services/api/v1/`;
   return {
@@ -70,6 +76,7 @@ export async function startTestServer(config: ConfigInput = {}): Promise<TestSer
     },
     async close() {
       await running.close();
+      await database?.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -1,0 +1,13 @@
+import { PostgresStore } from './postgres/postgres-store.js';
+import { Store } from './store.js';
+
+export interface StoreSettings {
+  dataDir: string;
+  /** A postgres:// URL; null for the SQLite file in the data folder. */
+  database: string | null;
+}
+
+/** Opens the catalog store the settings name: PostgreSQL when a URL is given, else embedded SQLite. */
+export async function openStore(settings: StoreSettings): Promise<Store | PostgresStore> {
+  return settings.database ? PostgresStore.open(settings.database) : Store.open(settings.dataDir);
+}

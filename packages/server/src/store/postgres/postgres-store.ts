@@ -1,0 +1,44 @@
+import { sql } from 'kysely';
+import { CatalogSearchIndex } from '../sqlite/catalog-search-index.js';
+import { Repositories, type StoreHealth } from '../store.js';
+import { latestMigration, openPostgres, type OpenedPostgres, type PoolOptions } from './database.js';
+
+/** The catalog store on PostgreSQL/PostGIS: the same repositories as SQLite, over a pool. */
+export class PostgresStore extends Repositories {
+  private closed = false;
+
+  private constructor(
+    private readonly opened: OpenedPostgres,
+    private readonly index = new CatalogSearchIndex(),
+  ) {
+    super(opened.db, index);
+  }
+
+  static async open(url: string, options: PoolOptions = {}): Promise<PostgresStore> {
+    return new PostgresStore(await openPostgres(url, options));
+  }
+
+  transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
+    return this.opened.db.transaction().execute((trx) => work(new Repositories(trx, this.index)));
+  }
+
+  async health(): Promise<StoreHealth> {
+    try {
+      await sql`select 1`.execute(this.opened.db);
+      return { status: 'ok', engine: 'postgres', migration: this.opened.migration, latestMigration };
+    } catch (error) {
+      return { status: 'error', engine: 'postgres', migration: null, latestMigration, detail: error instanceof Error ? error.message : String(error) };
+    }
+  }
+
+  /** Where the catalog lives, for logs: the URL without its password. */
+  get path(): string {
+    return this.opened.safeUrl;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.opened.db.destroy();
+  }
+}
