@@ -1,5 +1,5 @@
-import type { UserRow } from '../store/schema.js';
-import type { Repositories, Store } from '../store/store.js';
+import type { User } from './model/users.js';
+import type { Repositories, Store } from './ports/store.js';
 import { allScopes, type Scope } from './scopes.js';
 import { bootstrapTokenWeakness } from './token-strength.js';
 import { insertToken } from './tokens.js';
@@ -8,19 +8,19 @@ export const defaultAdminUsername = 'admin';
 export const defaultGroupName = 'Default';
 
 /** Finds an active admin, or creates the `admin` user in the default group. */
-async function ensureAdmin(repos: Repositories, at: string, username: string): Promise<UserRow> {
+async function ensureAdmin(repos: Repositories, at: string, username: string): Promise<User> {
   const existing = await repos.users.findByUsername(username);
   if (existing) {
     if (existing.is_admin && existing.is_active) return existing;
-    return repos.users.update(existing.id, { is_admin: 1, is_active: 1, updated_at: at });
+    return repos.users.update(existing.id, { is_admin: true, is_active: true, updated_at: at });
   }
   const user = await repos.users.create({
     username,
     email: null,
     first_name: '',
     last_name: '',
-    is_admin: 1,
-    is_active: 1,
+    is_admin: true,
+    is_active: true,
     created_at: at,
     updated_at: at,
   });
@@ -54,11 +54,11 @@ export async function createTokenOffline(
   store: Store,
   options: { username?: string; admin: boolean; name: string; scopes?: readonly Scope[]; expiresAt?: string | null },
   now = new Date(),
-): Promise<{ key: string; user: UserRow; scopes: readonly Scope[] }> {
+): Promise<{ key: string; user: User; scopes: readonly Scope[] }> {
   return store.transaction(async (repos) => {
     const at = now.toISOString();
     const username = options.username ?? defaultAdminUsername;
-    let user: UserRow | undefined;
+    let user: User | undefined;
     if (options.admin) user = await ensureAdmin(repos, at, username);
     else user = await repos.users.findByUsername(username);
     if (!user || !user.is_active) throw new Error(`No active user named "${username}". Use --admin to create an admin.`);

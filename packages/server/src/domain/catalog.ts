@@ -1,16 +1,20 @@
+// Temporary: the catalog's rows and search are being rewritten apart, behind a port of their own.
 import { ftsQuery, type CatalogView } from '../store/repositories/catalog-repository.js';
+import type { CatalogItemRow } from '../store/schema.js';
+import type { Bbox } from '../geo/crop.js';
 import { sampleTextValues } from '../geo/text-values.js';
 import { absolute } from './data-paths.js';
 import { invalidParameter } from './errors.js';
-import type { LayerVersionRow } from '../store/repositories/layers-repository.js';
-import type { SetVersionView } from '../store/repositories/sets-repository.js';
-import type { CatalogItemRow, DocumentRow, SetItemType } from '../store/schema.js';
 import type { Actor } from './actor.js';
 import type { DomainContext } from './context.js';
 import { visibilityFor } from './item-access.js';
 import type { ListQuery, ListResult } from './list-query.js';
+import type { DocumentItem } from './model/documents.js';
+import type { LayerView } from './model/layers.js';
+import type { SetItemType, SetView } from './model/sets.js';
 
-type Bbox = [number, number, number, number];
+/** Tags and categories as the catalog rows hold them today: JSON text (the catalog repository does not encode them yet). */
+const catalogText = (words: string[]) => JSON.stringify(words);
 
 const views = ['published', 'latest'] as const;
 
@@ -27,7 +31,7 @@ function bboxColumns(extent: Bbox | null) {
  * GeoPackage the first time the version is indexed with its data, which is at the end of its
  * import, and kept; versions imported before this existed get them when next indexed.
  */
-async function textValues(ctx: DomainContext, v: LayerVersionRow): Promise<string> {
+async function textValues(ctx: DomainContext, v: LayerView): Promise<string> {
   if (v.status !== 'ok' || v.data_file === null) return '';
   let values = await ctx.store.catalog.textValues(v.id);
   if (!values) {
@@ -43,7 +47,7 @@ async function textValues(ctx: DomainContext, v: LayerVersionRow): Promise<strin
   return values.join('\n');
 }
 
-async function layerRow(ctx: DomainContext, view: CatalogView, v: LayerVersionRow) {
+async function layerRow(ctx: DomainContext, view: CatalogView, v: LayerView) {
   return {
     kind: v.layer_type,
     item_id: v.layer_id,
@@ -53,20 +57,20 @@ async function layerRow(ctx: DomainContext, view: CatalogView, v: LayerVersionRo
     group_id: v.group_id,
     title: v.title,
     description: v.description,
-    tags: v.tags,
-    categories: v.categories,
-    fields: (JSON.parse(v.fields) as Array<{ name: string }>).map((f) => f.name).join(' '),
+    tags: catalogText(v.tags),
+    categories: catalogText(v.categories),
+    fields: v.fields.map((f) => f.name).join(' '),
     text_values: await textValues(ctx, v),
     license_id: v.license_id,
     license_type: await licenseType(ctx, v.license_id),
-    ...bboxColumns(v.extent ? (JSON.parse(v.extent) as Bbox) : null),
+    ...bboxColumns(v.extent),
     created_at: v.layer_created_at,
     updated_at: v.updated_at,
     published_at: v.published_at,
   };
 }
 
-async function setRow(ctx: DomainContext, view: CatalogView, v: SetVersionView) {
+async function setRow(ctx: DomainContext, view: CatalogView, v: SetView) {
   return {
     kind: 'set' as const,
     item_id: v.set_id,
@@ -76,8 +80,8 @@ async function setRow(ctx: DomainContext, view: CatalogView, v: SetVersionView) 
     group_id: v.group_id,
     title: v.title,
     description: v.description,
-    tags: v.tags,
-    categories: v.categories,
+    tags: catalogText(v.tags),
+    categories: catalogText(v.categories),
     fields: '',
     license_id: v.license_id,
     license_type: await licenseType(ctx, v.license_id),
@@ -88,7 +92,7 @@ async function setRow(ctx: DomainContext, view: CatalogView, v: SetVersionView) 
   };
 }
 
-async function documentRow(ctx: DomainContext, view: CatalogView, d: DocumentRow) {
+async function documentRow(ctx: DomainContext, view: CatalogView, d: DocumentItem) {
   return {
     kind: 'document' as const,
     item_id: d.id,
@@ -98,8 +102,8 @@ async function documentRow(ctx: DomainContext, view: CatalogView, d: DocumentRow
     group_id: d.group_id,
     title: d.title,
     description: d.description,
-    tags: d.tags,
-    categories: d.categories,
+    tags: catalogText(d.tags),
+    categories: catalogText(d.categories),
     fields: d.filename,
     license_id: d.license_id,
     license_type: await licenseType(ctx, d.license_id),
@@ -171,7 +175,7 @@ export async function setExtent(ctx: DomainContext, setVersionId: number): Promi
     // Only published data counts: a draft's extent is for its editors, and the set's is public to its readers.
     const extent = layer.published_version_id === null ? null : (await ctx.store.layers.findVersion(layer.published_version_id))?.extent;
     if (!extent) continue;
-    const [minx, miny, maxx, maxy] = JSON.parse(extent) as Bbox;
+    const [minx, miny, maxx, maxy] = extent;
     box = box ? [Math.min(box[0], minx), Math.min(box[1], miny), Math.max(box[2], maxx), Math.max(box[3], maxy)] : [minx, miny, maxx, maxy];
   }
   return box;

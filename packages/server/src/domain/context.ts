@@ -1,4 +1,4 @@
-import type { Store } from '../store/store.js';
+import type { Store } from './ports/store.js';
 
 /** How the domain reaches the job queue: wake the workers after committing new jobs, or cancel one. */
 export interface JobControl {

@@ -1,7 +1,6 @@
 import { readCropFeatures, type Bbox } from '../geo/crop.js';
 import { versionLayerName } from '../geo/import.js';
-import type { CropLayerWithCount } from '../store/repositories/crop-layers-repository.js';
-import type { CropFeatureRow, CropLayerRow } from '../store/schema.js';
+import type { CropFeature, CropLayer, CropLayerWithCount } from './model/exports.js';
 import { isSiteAdmin, type Actor } from './actor.js';
 import { timestamp, type DomainContext } from './context.js';
 import { forbidden, invalidParameter, notFound } from './errors.js';
@@ -27,7 +26,7 @@ function assertAdmin(actor: Actor): void {
  * layer; this is decided live, so a permission change on the layer applies at once. A crop
  * layer whose source layer was deleted is for site admins only.
  */
-async function maySeeCropLayer(ctx: DomainContext, actor: Actor, row: CropLayerRow): Promise<boolean> {
+async function maySeeCropLayer(ctx: DomainContext, actor: Actor, row: CropLayer): Promise<boolean> {
   if (isSiteAdmin(actor)) return true;
   if (row.source_layer_id === null) return false;
   const layer = await ctx.store.layers.findLayer(row.source_layer_id);
@@ -47,19 +46,19 @@ export async function getCropLayer(ctx: DomainContext, actor: Actor, id: number)
   return row;
 }
 
-export async function listCropFeatures(ctx: DomainContext, actor: Actor, cropLayerId: number, query: ListQuery): Promise<ListResult<CropFeatureRow>> {
+export async function listCropFeatures(ctx: DomainContext, actor: Actor, cropLayerId: number, query: ListQuery): Promise<ListResult<CropFeature>> {
   await getCropLayer(ctx, actor, cropLayerId);
   return ctx.store.cropLayers.listFeatures(cropLayerId, query);
 }
 
 /** A crop feature of a crop layer the actor may see, or undefined (for export extents, which report it as a reason). */
-export async function findVisibleCropFeature(ctx: DomainContext, actor: Actor, cropLayerId: number, id: number): Promise<CropFeatureRow | undefined> {
+export async function findVisibleCropFeature(ctx: DomainContext, actor: Actor, cropLayerId: number, id: number): Promise<CropFeature | undefined> {
   const layer = await ctx.store.cropLayers.findById(cropLayerId);
   if (!layer || !(await maySeeCropLayer(ctx, actor, layer))) return undefined;
   return ctx.store.cropLayers.findFeature(cropLayerId, id);
 }
 
-export async function getCropFeature(ctx: DomainContext, actor: Actor, cropLayerId: number, id: number): Promise<CropFeatureRow> {
+export async function getCropFeature(ctx: DomainContext, actor: Actor, cropLayerId: number, id: number): Promise<CropFeature> {
   await getCropLayer(ctx, actor, cropLayerId);
   const row = await ctx.store.cropLayers.findFeature(cropLayerId, id);
   if (!row) throw notFound(`Crop feature ${id} of crop layer ${cropLayerId}`);
@@ -79,7 +78,7 @@ export async function createCropLayer(ctx: DomainContext, actor: Actor, input: C
   if (!version.geometry_type || !/polygon/i.test(version.geometry_type)) {
     throw invalidParameter('body.source_layer', `layer ${layer.id} holds ${version.geometry_type ?? 'no geometry'}; crop layers are made from polygons`);
   }
-  const fields = JSON.parse(version.fields) as Array<{ name: string; type: string }>;
+  const fields = version.fields;
   let nameField = input.nameField ?? null;
   if (nameField !== null && !fields.some((f) => f.name === nameField)) {
     throw invalidParameter('body.name_field', `layer ${layer.id} has no field "${nameField}"; its fields are ${fields.map((f) => f.name).join(', ') || 'none'}`);
@@ -99,11 +98,11 @@ export async function createCropLayer(ctx: DomainContext, actor: Actor, input: C
         source_layer_id: layer.id,
         source_version_id: version.id,
         name_field: nameField,
-        extent: JSON.stringify(extent),
+        extent,
         created_by: actor.kind === 'user' ? actor.user.id : 0,
         created_at: timestamp(ctx),
       },
-      features.map((f) => ({ name: f.name, geometry: JSON.stringify(f.geometry), extent: JSON.stringify(f.extent) })),
+      features.map((f) => ({ name: f.name, geometry: f.geometry, extent: f.extent })),
     ),
   );
   return getCropLayer(ctx, actor, id);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
-import type { DocumentRow } from '../store/schema.js';
+import type { DocumentItem } from './model/documents.js';
 import type { Actor } from './actor.js';
 import { indexDocument } from './catalog.js';
 import { timestamp, type DomainContext } from './context.js';
@@ -72,7 +72,7 @@ export async function createDocument(
   input: DocumentInput & { group?: number },
   staged: StagedUpload,
   file: string,
-): Promise<DocumentRow> {
+): Promise<DocumentItem> {
   try {
     const groupId = await resolveOwningGroup(ctx, actor, input.group, 'document.group');
     await assertLicenseExists(ctx, input.license, 'document.license');
@@ -91,8 +91,8 @@ export async function createDocument(
         owner_id: actor.kind === 'user' ? actor.user.id : 0,
         title: input.title?.trim() || filename.replace(/\.[^.]*$/, '') || filename,
         description: input.description ?? '',
-        tags: JSON.stringify(input.tags ?? []),
-        categories: JSON.stringify(input.categories ?? []),
+        tags: input.tags ?? [],
+        categories: input.categories ?? [],
         license_id: input.license ?? null,
         file: '',
         filename,
@@ -116,34 +116,34 @@ export async function createDocument(
   }
 }
 
-async function authorizedDocument(ctx: DomainContext, actor: Actor, id: number, level: PermissionLevel): Promise<DocumentRow> {
+async function authorizedDocument(ctx: DomainContext, actor: Actor, id: number, level: PermissionLevel): Promise<DocumentItem> {
   const document = await ctx.store.documents.findById(id);
   await authorizeItem(ctx, actor, document && { kind: 'document', id, group_id: document.group_id }, level, `Document ${id}`);
   return document!;
 }
 
-export async function listDocuments(ctx: DomainContext, actor: Actor, query: ListQuery): Promise<ListResult<DocumentRow>> {
+export async function listDocuments(ctx: DomainContext, actor: Actor, query: ListQuery): Promise<ListResult<DocumentItem>> {
   return ctx.store.documents.list(query, await visibilityFor(ctx, actor));
 }
 
-export function getDocument(ctx: DomainContext, actor: Actor, id: number): Promise<DocumentRow> {
+export function getDocument(ctx: DomainContext, actor: Actor, id: number): Promise<DocumentItem> {
   return authorizedDocument(ctx, actor, id, 'view');
 }
 
 /** The document's file, for a download: needs `download` permission. */
-export async function documentFile(ctx: DomainContext, actor: Actor, id: number): Promise<{ document: DocumentRow; path: string }> {
+export async function documentFile(ctx: DomainContext, actor: Actor, id: number): Promise<{ document: DocumentItem; path: string }> {
   const document = await authorizedDocument(ctx, actor, id, 'download');
   return { document, path: absolute(ctx.dataDir, document.file) };
 }
 
-export async function updateDocument(ctx: DomainContext, actor: Actor, id: number, input: DocumentInput): Promise<DocumentRow> {
+export async function updateDocument(ctx: DomainContext, actor: Actor, id: number, input: DocumentInput): Promise<DocumentItem> {
   await authorizedDocument(ctx, actor, id, 'edit');
   await assertLicenseExists(ctx, input.license, 'body.license');
   await ctx.store.documents.update(id, {
     ...(input.title !== undefined && { title: input.title }),
     ...(input.description !== undefined && { description: input.description }),
-    ...(input.tags !== undefined && { tags: JSON.stringify(input.tags) }),
-    ...(input.categories !== undefined && { categories: JSON.stringify(input.categories) }),
+    ...(input.tags !== undefined && { tags: input.tags }),
+    ...(input.categories !== undefined && { categories: input.categories }),
     ...(input.license !== undefined && { license_id: input.license }),
     updated_at: timestamp(ctx),
   });

@@ -2,13 +2,12 @@ import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { exportItem } from '../geo/export-item.js';
 import { findExportFormat } from '../geo/export-formats.js';
-import type { CropPolygon } from '../geo/crop.js';
 import { versionLayerName } from '../geo/import.js';
 import { zipFolder } from '../files/zip-write.js';
 import { PermanentJobError } from '../jobs/job-kind.js';
 import { timestamp, type DomainContext } from './context.js';
 import { absolute, dataPaths, withoutServerPaths } from './data-paths.js';
-import { itemClip, type ExportItem } from './exports.js';
+import { itemClip } from './exports.js';
 import { versionMetadata } from './layer-metadata.js';
 
 /** Share of the progress bar the zipping takes; GDAL's writing takes the rest. */
@@ -30,9 +29,7 @@ export async function performExport(ctx: DomainContext, exportId: number, signal
   const { store } = ctx;
   const row = await store.exports.findById(exportId);
   if (!row || row.state !== 'processing') return;
-  const items = JSON.parse(row.items) as ExportItem[];
-  const formats = JSON.parse(row.formats) as Record<string, string>;
-  const crop = row.crop_geometry ? (JSON.parse(row.crop_geometry) as CropPolygon) : null;
+  const { items, formats, crop_geometry: crop } = row;
 
   let lastWrite = 0;
   const report = (fraction: number) => {

@@ -4,7 +4,8 @@ import { clipKeepsAny, dimensionOf } from '../geo/crop-sql.js';
 import { describeArea, exportClip, type ExportClip } from '../geo/crs-area.js';
 import { exportFormats, exportKinds, findExportFormat, type ExportFormat } from '../geo/export-formats.js';
 import { isKnownCrs } from '../geo/gdal.js';
-import type { ExportRow, LayerRow, VersionRow } from '../store/schema.js';
+import type { Export, ExportItem } from './model/exports.js';
+import type { LayerType, Version } from './model/layers.js';
 import type { Actor } from './actor.js';
 import { countUse } from './catalog.js';
 import { findVisibleCropFeature } from './crop-layers.js';
@@ -22,7 +23,7 @@ export const exportJobKind = 'export';
 
 /** Where an item URL points; the HTTP layer parses it. */
 export interface ExportItemRef {
-  type: LayerRow['type'];
+  type: LayerType;
   layerId: number;
   /** Null: the layer's published version. */
   versionId: number | null;
@@ -51,21 +52,6 @@ export interface ExportRequest {
   name?: string | null;
   extent: ExtentInput;
   options: Record<string, unknown>;
-}
-
-/** An item as the export stores it and the job reads it. */
-export interface ExportItem {
-  type: LayerRow['type'];
-  layer_id: number;
-  version_id: number;
-  /** The client named this version (a version URL), not the layer. */
-  pinned: boolean;
-  kind: 'vector' | 'table';
-  title: string;
-  /** Unique within the export: the item's folder and file names. */
-  base_name: string;
-  layer_url: string;
-  color: string | null;
 }
 
 interface ExportPlan {
@@ -115,16 +101,16 @@ function slugOf(title: string): string {
     .replace(/-+$/, '');
 }
 
-const what = (type: LayerRow['type'], id: number) => `${type} ${id}`;
+const what = (type: LayerType, id: number) => `${type} ${id}`;
 
 interface CheckedItem {
   item: ExportItem;
   /** Where in the request the item is. */
   index: number;
-  version: VersionRow;
+  version: Version;
   featureCount: number;
   fileSize: number;
-  extent: [number, number, number, number] | null;
+  extent: Bbox | null;
   hasGeometry: boolean;
 }
 
@@ -174,7 +160,7 @@ async function checkItem(ctx: DomainContext, actor: Actor, input: ExportItemInpu
       version,
       featureCount: version.feature_count ?? 0,
       fileSize,
-      extent: version.extent ? (JSON.parse(version.extent) as [number, number, number, number]) : null,
+      extent: version.extent,
       hasGeometry: version.geometry_type !== null,
     },
   };
@@ -217,7 +203,7 @@ async function resolveCrop(ctx: DomainContext, actor: Actor, extent: ExtentInput
     reasons.push({ location, message: `"${extent.given}" is not a crop feature; GET /exports/croplayers/ lists them` });
     return null;
   }
-  return JSON.parse(feature.geometry) as CropPolygon;
+  return feature.geometry;
 }
 
 function checkOptions(options: Record<string, unknown>, hasRaster: boolean, reasons: ErrorLocation[]): void {
@@ -239,13 +225,13 @@ function checkOptions(options: Record<string, unknown>, hasRaster: boolean, reas
  * the CRS it is written in. Tables and items without geometry are never cut. The job uses the
  * same, so validation and export agree.
  */
-export function itemClip(version: Pick<VersionRow, 'crs' | 'extent' | 'geometry_type'>, format: ExportFormat, crs: string | null, crop: CropPolygon | null): ExportClip {
+export function itemClip(version: Pick<Version, 'crs' | 'extent' | 'geometry_type'>, format: ExportFormat, crs: string | null, crop: CropPolygon | null): ExportClip {
   if (version.geometry_type === null) return { crop: null, keepsNothing: false, areaCut: null };
   return exportClip({
     targetCrs: format.fixedCrs ?? crs,
     sourceCrs: version.crs,
     crop,
-    extent: version.extent ? (JSON.parse(version.extent) as Bbox) : null,
+    extent: version.extent,
   });
 }
 
@@ -403,7 +389,7 @@ export async function validateExport(ctx: DomainContext, actor: Actor, request: 
 }
 
 /** Creates an export and queues its job, or explains with a 400 why it can't be made. */
-export async function createExport(ctx: DomainContext, actor: Actor, request: ExportRequest, createdVia = 'api'): Promise<ExportRow> {
+export async function createExport(ctx: DomainContext, actor: Actor, request: ExportRequest, createdVia = 'api'): Promise<Export> {
   if (actor.kind !== 'user') throw new MapshelfError('authentication_required', 'Exports belong to a user; send an API token.');
   const { plan, reasons } = await validateExport(ctx, actor, request);
   if (!plan) {
@@ -419,11 +405,11 @@ export async function createExport(ctx: DomainContext, actor: Actor, request: Ex
       created_at: at,
       updated_at: at,
       crs: plan.crs,
-      formats: JSON.stringify(plan.formats),
-      items: JSON.stringify(plan.items),
-      extent: plan.extent === null ? null : JSON.stringify(plan.extent),
-      crop_geometry: plan.crop ? JSON.stringify(plan.crop) : null,
-      options: JSON.stringify(plan.options),
+      formats: plan.formats,
+      items: plan.items,
+      extent: plan.extent,
+      crop_geometry: plan.crop,
+      options: plan.options,
       size_estimate_zipped: plan.sizeEstimate,
       progress: 0,
     });
@@ -436,12 +422,12 @@ export async function createExport(ctx: DomainContext, actor: Actor, request: Ex
 }
 
 /** The caller's exports, or everyone's for a site admin. */
-export async function listExports(ctx: DomainContext, actor: Actor, query: ListQuery): Promise<ListResult<ExportRow>> {
+export async function listExports(ctx: DomainContext, actor: Actor, query: ListQuery): Promise<ListResult<Export>> {
   return ctx.store.exports.list(query, exportOwnerScope(actor));
 }
 
 /** One export, if it is the caller's (or the caller is a site admin). */
-export async function getExport(ctx: DomainContext, actor: Actor, id: number): Promise<ExportRow> {
+export async function getExport(ctx: DomainContext, actor: Actor, id: number): Promise<Export> {
   const row = await ctx.store.exports.findById(id);
   const owner = exportOwnerScope(actor);
   if (!row || (owner !== null && row.owner_id !== owner)) throw notFound(`Export ${id}`);
@@ -449,7 +435,7 @@ export async function getExport(ctx: DomainContext, actor: Actor, id: number): P
 }
 
 /** Cancels a processing export: its job stops (GDAL is killed) and its files are removed. */
-export async function cancelExport(ctx: DomainContext, actor: Actor, id: number): Promise<ExportRow> {
+export async function cancelExport(ctx: DomainContext, actor: Actor, id: number): Promise<Export> {
   const row = await getExport(ctx, actor, id);
   const refuse = (state: string) =>
     new MapshelfError('conflict', `Export ${id} is ${state}; only a processing export can be cancelled.`, {
@@ -490,5 +476,5 @@ function conflictState(id: number, state: string): MapshelfError {
 export async function countExportDownload(ctx: DomainContext, id: number): Promise<void> {
   const row = await ctx.store.exports.findById(id);
   if (!row) return;
-  for (const item of JSON.parse(row.items) as ExportItem[]) await countUse(ctx, item.type, item.layer_id);
+  for (const item of row.items) await countUse(ctx, item.type, item.layer_id);
 }

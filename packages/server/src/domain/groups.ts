@@ -1,17 +1,13 @@
-import type { GroupRow } from '../store/schema.js';
-import type { MemberRow } from '../store/repositories/groups-repository.js';
-import type { UserMembership } from '../store/repositories/users-repository.js';
+import type { Group, Member, MemberRole } from './model/groups.js';
+import type { UserMembership } from './model/users.js';
 import { isSiteAdmin, type Actor } from './actor.js';
 import { timestamp, type DomainContext } from './context.js';
 import { conflict, forbidden, invalidParameter, notFound } from './errors.js';
 import type { ListQuery, ListResult } from './list-query.js';
 import { canGroup, type GroupAction } from './policies/groups.js';
 
-export const memberRoles = ['admin', 'editor', 'viewer'] as const;
-export type MemberRole = (typeof memberRoles)[number];
-
 export interface GroupDetail {
-  group: GroupRow;
+  group: Group;
   memberCount: number;
 }
 
@@ -21,7 +17,7 @@ async function roleOf(ctx: DomainContext, actor: Actor, groupId: number): Promis
 }
 
 /** Loads a group and checks the action on it; a group you may not see is "not found". */
-async function authorizedGroup(ctx: DomainContext, actor: Actor, id: number, action: GroupAction): Promise<GroupRow> {
+async function authorizedGroup(ctx: DomainContext, actor: Actor, id: number, action: GroupAction): Promise<Group> {
   const group = await ctx.store.groups.findById(id);
   const role = group ? await roleOf(ctx, actor, id) : null;
   // A group the actor is not in is "not found" to them, for every action, so ids don't leak names.
@@ -45,19 +41,20 @@ export async function membershipsSeenBy(ctx: DomainContext, actor: Actor, userId
   return memberships.filter((m) => mine.has(m.group_id));
 }
 
-async function detail(ctx: DomainContext, group: GroupRow): Promise<GroupDetail> {
+/** A group with its member count. */
+export async function groupDetail(ctx: DomainContext, group: Group): Promise<GroupDetail> {
   return { group, memberCount: await ctx.store.groups.memberCount(group.id) };
 }
 
 /** Site admins list every group; other users the groups they belong to; anyone else none. */
-export async function listGroups(ctx: DomainContext, actor: Actor, query: ListQuery): Promise<ListResult<GroupRow>> {
+export async function listGroups(ctx: DomainContext, actor: Actor, query: ListQuery): Promise<ListResult<Group>> {
   if (isSiteAdmin(actor)) return ctx.store.groups.list(query);
   if (actor.kind !== 'user') return { items: [], total: 0 };
   return ctx.store.groups.list(query, { memberId: actor.user.id });
 }
 
 export async function getGroup(ctx: DomainContext, actor: Actor, id: number): Promise<GroupDetail> {
-  return detail(ctx, await authorizedGroup(ctx, actor, id, 'view'));
+  return groupDetail(ctx, await authorizedGroup(ctx, actor, id, 'view'));
 }
 
 async function assertNameFree(ctx: DomainContext, name: string, exceptId?: number): Promise<void> {
@@ -73,7 +70,7 @@ export async function createGroup(
   if (!canGroup(actor, 'create', null)) throw forbidden('Only site admins (admin user and admin scope) can create groups.');
   await assertNameFree(ctx, input.name);
   const group = await ctx.store.groups.create({ name: input.name, description: input.description ?? '', created_at: timestamp(ctx) });
-  return detail(ctx, group);
+  return groupDetail(ctx, group);
 }
 
 export async function updateGroup(
@@ -85,7 +82,7 @@ export async function updateGroup(
   await authorizedGroup(ctx, actor, id, 'update');
   if (input.name !== undefined) await assertNameFree(ctx, input.name, id);
   const group = await ctx.store.groups.update(id, { ...input, updated_at: timestamp(ctx) });
-  return detail(ctx, group);
+  return groupDetail(ctx, group);
 }
 
 export async function deleteGroup(ctx: DomainContext, actor: Actor, id: number): Promise<void> {
@@ -98,12 +95,12 @@ export async function listMembers(
   actor: Actor,
   groupId: number,
   query: ListQuery,
-): Promise<ListResult<MemberRow>> {
+): Promise<ListResult<Member>> {
   await authorizedGroup(ctx, actor, groupId, 'view');
   return ctx.store.groups.listMembers(groupId, query);
 }
 
-export async function getMember(ctx: DomainContext, actor: Actor, groupId: number, userId: number): Promise<MemberRow> {
+export async function getMember(ctx: DomainContext, actor: Actor, groupId: number, userId: number): Promise<Member> {
   await authorizedGroup(ctx, actor, groupId, 'view');
   const member = await ctx.store.groups.membership(groupId, userId);
   if (!member) throw notFound(`User ${userId} in group ${groupId}`);
@@ -116,7 +113,7 @@ export async function putMember(
   actor: Actor,
   groupId: number,
   input: { user: number; role: MemberRole },
-): Promise<{ member: MemberRow; created: boolean }> {
+): Promise<{ member: Member; created: boolean }> {
   await authorizedGroup(ctx, actor, groupId, 'manage-members');
   const user = await ctx.store.users.findById(input.user);
   if (!user || !user.is_active) throw invalidParameter('body.user', `no active user has id ${input.user}`);

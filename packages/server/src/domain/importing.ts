@@ -25,7 +25,7 @@ export async function performImport(ctx: DomainContext, versionId: number, signa
   const log = (line: string) => lines.push(`${timestamp(ctx)} ${line}`);
   await store.layers.updateVersion(versionId, { status: 'importing', progress: 0, error: null, updated_at: timestamp(ctx) });
 
-  const [datasourceId] = JSON.parse(version.datasources) as number[];
+  const [datasourceId] = version.datasources;
   const datasource = datasourceId === undefined ? undefined : await store.sources.findDatasource(datasourceId);
   const source = datasource ? await store.sources.findById(datasource.source_id) : undefined;
   if (!datasource || !source || datasource.removed_at) {
@@ -60,7 +60,7 @@ export async function performImport(ctx: DomainContext, versionId: number, signa
     log(`wrote ${imported.featureCount} feature(s), ${imported.geometryType ?? 'no geometry'}, CRS ${imported.crs ?? 'none'}`);
     if (imported.invalidGeometries > 0) log(`WARNING ${imported.invalidGeometries} feature(s) have invalid geometries; they were kept as they are`);
 
-    const keys = JSON.parse(version.primary_key_fields) as string[];
+    const keys = version.primary_key_fields;
     const matchOn = keys.length > 0 ? keys : stableFidFormats.has(datasource.format) ? ['fid'] : [];
     const previous = await store.layers.previousImported(version.layer_id, version.number);
     const changes =
@@ -80,12 +80,12 @@ export async function performImport(ctx: DomainContext, versionId: number, signa
       crs: imported.crs,
       geometry_type: imported.geometryType,
       geometry_field: imported.geometryField,
-      fields: JSON.stringify(imported.fields),
-      primary_key_fields: JSON.stringify(matchOn),
+      fields: imported.fields,
+      primary_key_fields: matchOn,
       feature_count: imported.featureCount,
-      extent: imported.extent4326 ? JSON.stringify(imported.extent4326) : null,
+      extent: imported.extent4326,
       data_file: file,
-      change_counts: JSON.stringify(changes),
+      change_counts: changes,
       import_log: lines.join('\n') + '\n',
       updated_at: timestamp(ctx),
     });

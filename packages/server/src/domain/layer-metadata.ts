@@ -1,13 +1,12 @@
-import type { LayerVersionRow } from '../store/repositories/layers-repository.js';
 import type { Actor } from './actor.js';
 import { timestamp, type DomainContext } from './context.js';
 import { conflict } from './errors.js';
 import { authorizedLayer, getVersion, type VersionRef } from './layers.js';
 import { metadataDocument, readUploadedMetadata, type MetadataForm, type MetadataRecord, type SchemaWarning } from './metadata/index.js';
-import type { LayerRow } from '../store/schema.js';
+import type { LayerType, LayerView } from './model/layers.js';
 
 /** What Mapshelf knows of a version, as a metadata record. */
-async function recordOf(ctx: DomainContext, row: LayerVersionRow, layerUrl: string): Promise<MetadataRecord> {
+async function recordOf(ctx: DomainContext, row: LayerView, layerUrl: string): Promise<MetadataRecord> {
   const group = await ctx.store.groups.findById(row.group_id);
   const license = row.license_id === null ? undefined : await ctx.store.licenses.findById(row.license_id);
   return {
@@ -15,16 +14,16 @@ async function recordOf(ctx: DomainContext, row: LayerVersionRow, layerUrl: stri
     title: row.title,
     abstract: row.description,
     kind: row.layer_type,
-    keywords: JSON.parse(row.tags) as string[],
-    categories: JSON.parse(row.categories) as string[],
+    keywords: row.tags,
+    categories: row.categories,
     created: row.layer_created_at,
     updated: row.updated_at,
     published: row.published_at,
-    extent: row.extent ? (JSON.parse(row.extent) as [number, number, number, number]) : null,
+    extent: row.extent,
     crs: row.crs,
     geometryType: row.geometry_type,
     featureCount: row.feature_count,
-    fields: JSON.parse(row.fields) as Array<{ name: string; type: string }>,
+    fields: row.fields,
     license: license ? { title: license.title, url: license.url } : null,
     contact: { organisation: group?.name ?? 'Mapshelf', email: null },
     url: layerUrl,
@@ -33,22 +32,24 @@ async function recordOf(ctx: DomainContext, row: LayerVersionRow, layerUrl: stri
 
 /**
  * A version's metadata document: the uploaded one (`native`), or ISO 19139 / Dublin Core.
- * Without an upload, `native` is the generated ISO 19139 record.
+ * Without an upload, `native` is the generated ISO 19139 record, naming the item by
+ * `layerUrl` of its actual type (a table's URL is under /tables/, however it was reached).
  */
 export async function getMetadata(
   ctx: DomainContext,
   actor: Actor,
-  type: LayerRow['type'],
+  type: LayerType,
   layerId: number,
   ref: VersionRef,
   form: MetadataForm,
-  layerUrl: string,
+  layerUrl: (actual: LayerType) => string,
 ): Promise<string> {
-  return versionMetadata(ctx, await getVersion(ctx, actor, type, layerId, ref), form, layerUrl);
+  const row = await getVersion(ctx, actor, type, layerId, ref);
+  return versionMetadata(ctx, row, form, layerUrl(row.layer_type));
 }
 
 /** A version's metadata document in one form, for a caller already allowed to see it (an export). */
-export async function versionMetadata(ctx: DomainContext, row: LayerVersionRow, form: MetadataForm, layerUrl: string): Promise<string> {
+export async function versionMetadata(ctx: DomainContext, row: LayerView, form: MetadataForm, layerUrl: string): Promise<string> {
   return metadataDocument(await ctx.store.layers.metadataDocument(row.id), form, () => recordOf(ctx, row, layerUrl));
 }
 
@@ -60,7 +61,7 @@ export async function versionMetadata(ctx: DomainContext, row: LayerVersionRow, 
 export async function putMetadata(
   ctx: DomainContext,
   actor: Actor,
-  type: LayerRow['type'],
+  type: LayerType,
   layerId: number,
   versionId: number,
   xml: string,

@@ -1,8 +1,8 @@
 import { rm } from 'node:fs/promises';
 import { isKnownCrs } from '../geo/gdal.js';
-import type { LayerListMode, LayerVersionRow } from '../store/repositories/layers-repository.js';
-import type { LayerRow, VersionRow } from '../store/schema.js';
-import type { Repositories } from '../store/store.js';
+import type { Bbox } from '../geo/crop.js';
+import type { Layer, LayerListMode, LayerType, LayerView, NewVersion, Version } from './model/layers.js';
+import type { Repositories } from './ports/store.js';
 import type { Actor } from './actor.js';
 import { timestamp, type DomainContext } from './context.js';
 import { assertLicenseExists } from './licenses.js';
@@ -36,7 +36,7 @@ export interface CreateLayerInput extends VersionMetadataInput {
   data: LayerDataInput;
 }
 
-const what = (type: LayerRow['type'], id: number) => `${type === 'table' ? 'Table' : 'Layer'} ${id}`;
+const what = (type: LayerType, id: number) => `${type === 'table' ? 'Table' : 'Layer'} ${id}`;
 
 /**
  * Whether a route of `type` reaches a layer of `actual` type. The `type` the functions here take
@@ -44,16 +44,16 @@ const what = (type: LayerRow['type'], id: number) => `${type === 'table' ? 'Tabl
  * tables alike (Koordinates' Layers & Tables API, and the Python client's `Table = Layer`);
  * `table` is `/tables/`, the tables-only view.
  */
-export const reaches = (type: LayerRow['type'], actual: LayerRow['type'] | undefined): boolean => actual !== undefined && (type === 'layer' || actual === type);
+export const reaches = (type: LayerType, actual: LayerType | undefined): boolean => actual !== undefined && (type === 'layer' || actual === type);
 
 /** The layer, if the actor holds `level` on it (404 if they may not view it, 403 if they may view only). */
-export async function authorizedLayer(ctx: DomainContext, actor: Actor, type: LayerRow['type'], id: number, level: PermissionLevel): Promise<LayerRow & { level: PermissionLevel }> {
+export async function authorizedLayer(ctx: DomainContext, actor: Actor, type: LayerType, id: number, level: PermissionLevel): Promise<Layer & { level: PermissionLevel }> {
   const layer = await ctx.store.layers.findLayer(id);
   const held = await authorizeItem(ctx, actor, layer && reaches(type, layer.type) ? { kind: 'layer', id, group_id: layer.group_id } : undefined, level, what(type, id));
   return { ...layer!, level: held };
 }
 
-async function layerVersion(ctx: DomainContext, versionId: number): Promise<LayerVersionRow> {
+async function layerVersion(ctx: DomainContext, versionId: number): Promise<LayerView> {
   const row = await ctx.store.layers.findLayerVersion(versionId);
   if (!row) throw notFound(`Version ${versionId}`);
   return row;
@@ -65,7 +65,7 @@ async function layerVersion(ctx: DomainContext, versionId: number): Promise<Laye
  * (see `reaches`): `/tables/` takes table datasources only; `/layers/` takes both, unless
  * `keep` (an existing layer's type, which new data can't change) says which.
  */
-async function checkData(ctx: DomainContext, actor: Actor, type: LayerRow['type'], data: LayerDataInput, keep?: LayerRow['type']): Promise<LayerRow['type']> {
+async function checkData(ctx: DomainContext, actor: Actor, type: LayerType, data: LayerDataInput, keep?: LayerType): Promise<LayerType> {
   if (data.datasources.length !== 1) {
     throw invalidParameter('body.data.datasources', 'give exactly one datasource; Mapshelf imports one datasource per layer');
   }
@@ -82,7 +82,7 @@ async function checkData(ctx: DomainContext, actor: Actor, type: LayerRow['type'
   if (dataType !== 'vector' && dataType !== 'table') {
     throw invalidParameter('body.data.datasources[0]', `datasource ${id} is ${dataType} data; Mapshelf makes layers of vector data and tables of tables`);
   }
-  const made: LayerRow['type'] = dataType === 'table' ? 'table' : 'layer';
+  const made: LayerType = dataType === 'table' ? 'table' : 'layer';
   if (keep !== undefined && made !== keep) {
     throw invalidParameter('body.data.datasources[0]', `datasource ${id} is a ${dataType}; this ${keep} needs ${keep === 'table' ? 'a table' : 'a vector'} datasource (its kind can't change)`);
   }
@@ -100,9 +100,8 @@ async function checkData(ctx: DomainContext, actor: Actor, type: LayerRow['type'
  * What to say when data has no CRS. Without one its extent is in the file's own units, so
  * coordinates outside longitude/latitude ranges are projected: EPSG:4326 would be wrong for them.
  */
-function missingCrsAdvice(id: number, extentJson: string | null): string {
-  const extent = extentJson ? (JSON.parse(extentJson) as number[]) : null;
-  const lonLat = extent !== null && extent.length === 4 && extent[0]! >= -180 && extent[2]! <= 180 && extent[1]! >= -90 && extent[3]! <= 90;
+function missingCrsAdvice(id: number, extent: Bbox | null): string {
+  const lonLat = extent !== null && extent.length === 4 && extent[0] >= -180 && extent[2] <= 180 && extent[1] >= -90 && extent[3] <= 90;
   if (lonLat || extent === null) {
     return `datasource ${id} has no CRS; give one, e.g. "crs": "EPSG:4326" if its coordinates are longitude/latitude in degrees`;
   }
@@ -116,23 +115,23 @@ async function queueImport(repos: Repositories, versionId: number, at: string): 
   await repos.layers.updateVersion(versionId, { status: 'queued', progress: 0, error: null, job_id: jobId, updated_at: at });
 }
 
-function versionRow(layerId: number, number: number, at: string, actorId: number, from: Partial<VersionRow>) {
+function versionRow(layerId: number, number: number, at: string, actorId: number, from: Partial<Version>): NewVersion {
   return {
     layer_id: layerId,
     number,
     status: 'queued' as const,
     title: from.title ?? '',
     description: from.description ?? '',
-    tags: from.tags ?? '[]',
-    categories: from.categories ?? '[]',
+    tags: from.tags ?? [],
+    categories: from.categories ?? [],
     license_id: from.license_id ?? null,
-    datasources: from.datasources ?? '[]',
+    datasources: from.datasources ?? [],
     requested_crs: from.requested_crs ?? null,
     crs: from.crs ?? null,
     geometry_type: from.geometry_type ?? null,
     geometry_field: from.geometry_field ?? null,
-    fields: from.fields ?? '[]',
-    primary_key_fields: from.primary_key_fields ?? '[]',
+    fields: from.fields ?? [],
+    primary_key_fields: from.primary_key_fields ?? [],
     feature_count: from.feature_count ?? null,
     extent: from.extent ?? null,
     data_file: from.data_file ?? null,
@@ -147,7 +146,7 @@ function versionRow(layerId: number, number: number, at: string, actorId: number
 const actorId = (actor: Actor) => (actor.kind === 'user' ? actor.user.id : 0);
 
 /** Creates a layer (or, from a table datasource, a table) and its first version, and queues the import. */
-export async function createLayer(ctx: DomainContext, actor: Actor, type: LayerRow['type'], input: CreateLayerInput): Promise<LayerVersionRow> {
+export async function createLayer(ctx: DomainContext, actor: Actor, type: LayerType, input: CreateLayerInput): Promise<LayerView> {
   const groupId = await resolveOwningGroup(ctx, actor, input.group, 'body.group');
   const made = await checkData(ctx, actor, type, input.data);
   await assertLicenseExists(ctx, input.license);
@@ -166,12 +165,12 @@ export async function createLayer(ctx: DomainContext, actor: Actor, type: LayerR
       versionRow(layer.id, 1, at, actorId(actor), {
         title: input.title,
         description: input.description ?? '',
-        tags: JSON.stringify(input.tags ?? []),
-        categories: JSON.stringify(input.categories ?? []),
+        tags: input.tags ?? [],
+        categories: input.categories ?? [],
         license_id: input.license ?? null,
-        datasources: JSON.stringify(input.data.datasources),
+        datasources: input.data.datasources,
         requested_crs: input.data.crs ?? null,
-        primary_key_fields: JSON.stringify(input.data.primary_key_fields ?? []),
+        primary_key_fields: input.data.primary_key_fields ?? [],
       }),
     );
     await queueImport(repos, version.id, at);
@@ -186,10 +185,10 @@ export async function createLayer(ctx: DomainContext, actor: Actor, type: LayerR
 export async function listLayers(
   ctx: DomainContext,
   actor: Actor,
-  type: LayerRow['type'],
+  type: LayerType,
   mode: LayerListMode,
   query: ListQuery,
-): Promise<ListResult<LayerVersionRow>> {
+): Promise<ListResult<LayerView>> {
   const visibility = await visibilityFor(ctx, actor, mode === 'published' ? 'view' : 'edit');
   const result = await ctx.store.layers.list(type, mode, query, visibility);
   // Drafts are listed to their editors only; published layers may be listed to readers who must not learn of a draft.
@@ -198,15 +197,15 @@ export async function listLayers(
   return { ...result, items };
 }
 
-const layerRef = (row: LayerVersionRow): ItemRef => ({ kind: 'layer', id: row.layer_id, group_id: row.group_id });
+const layerRef = (row: LayerView): ItemRef => ({ kind: 'layer', id: row.layer_id, group_id: row.group_id });
 
 /** A layer version row as the actor sees it (see `asSeenBy`). */
-export async function layerAsSeenBy(ctx: DomainContext, actor: Actor, row: LayerVersionRow): Promise<LayerVersionRow> {
+export async function layerAsSeenBy(ctx: DomainContext, actor: Actor, row: LayerView): Promise<LayerView> {
   return asSeenBy(row, await effectiveLevel(ctx, actor, layerRef(row)));
 }
 
 /** A layer through its published version, or (for its editors) its latest one if it was never published. */
-export async function getLayer(ctx: DomainContext, actor: Actor, type: LayerRow['type'], id: number): Promise<LayerVersionRow> {
+export async function getLayer(ctx: DomainContext, actor: Actor, type: LayerType, id: number): Promise<LayerView> {
   const layer = await authorizedLayer(ctx, actor, type, id, 'view');
   if (layer.published_version_id !== null) return asSeenBy(await layerVersion(ctx, layer.published_version_id), layer.level);
   assertMaySeeUnpublished(layer.level, what(type, id));
@@ -215,7 +214,7 @@ export async function getLayer(ctx: DomainContext, actor: Actor, type: LayerRow[
 
 export type VersionRef = number | 'draft' | 'published';
 
-export async function getVersion(ctx: DomainContext, actor: Actor, type: LayerRow['type'], layerId: number, ref: VersionRef): Promise<LayerVersionRow> {
+export async function getVersion(ctx: DomainContext, actor: Actor, type: LayerType, layerId: number, ref: VersionRef): Promise<LayerView> {
   const layer = await authorizedLayer(ctx, actor, type, layerId, 'view');
   let versionId: number | null;
   if (ref === 'published') versionId = layer.published_version_id;
@@ -231,14 +230,14 @@ export async function getVersion(ctx: DomainContext, actor: Actor, type: LayerRo
 }
 
 /** A layer's versions: all of them for its editors, the published ones for everyone else. */
-export async function listVersions(ctx: DomainContext, actor: Actor, type: LayerRow['type'], layerId: number, query: ListQuery): Promise<ListResult<LayerVersionRow>> {
+export async function listVersions(ctx: DomainContext, actor: Actor, type: LayerType, layerId: number, query: ListQuery): Promise<ListResult<LayerView>> {
   const layer = await authorizedLayer(ctx, actor, type, layerId, 'view');
   if (atLeast(layer.level, 'edit')) return ctx.store.layers.listVersions(layerId, query);
   const result = await ctx.store.layers.listVersions(layerId, publishedOnly(query));
   return { ...result, items: result.items.map((row) => asSeenBy(row, layer.level)) };
 }
 
-async function assertNoDraft(repos: Pick<Repositories, 'layers'>, layerId: number): Promise<VersionRow> {
+async function assertNoDraft(repos: Pick<Repositories, 'layers'>, layerId: number): Promise<Version> {
   const latest = (await repos.layers.latestVersion(layerId))!;
   if (latest.published_at === null) {
     throw conflict(`Layer ${layerId} has a draft already (version ${latest.id}); publish, import or delete it first.`);
@@ -250,7 +249,7 @@ async function assertNoDraft(repos: Pick<Repositories, 'layers'>, layerId: numbe
  * A new draft copying the latest version. Without `reimport` it shares the latest data file
  * (files never change, so sharing is safe); with it, the datasources are imported again.
  */
-export async function createDraft(ctx: DomainContext, actor: Actor, type: LayerRow['type'], layerId: number, reimport: boolean): Promise<LayerVersionRow> {
+export async function createDraft(ctx: DomainContext, actor: Actor, type: LayerType, layerId: number, reimport: boolean): Promise<LayerView> {
   await authorizedLayer(ctx, actor, type, layerId, 'edit');
   const at = timestamp(ctx);
   // Checked inside the transaction, so of concurrent requests exactly one makes the draft.
@@ -258,7 +257,7 @@ export async function createDraft(ctx: DomainContext, actor: Actor, type: LayerR
     const latest = await assertNoDraft(repos, layerId);
     const copy = versionRow(layerId, latest.number + 1, at, actorId(actor), latest);
     const version = await repos.layers.createVersion(
-      reimport ? copy : { ...copy, status: latest.status, change_counts: JSON.stringify({ added: 0, updated: 0, deleted: 0 }), progress: 1 },
+      reimport ? copy : { ...copy, status: latest.status, change_counts: { added: 0, updated: 0, deleted: 0 }, progress: 1 },
     );
     if (reimport) await queueImport(repos, version.id, at);
     return version.id;
@@ -268,7 +267,7 @@ export async function createDraft(ctx: DomainContext, actor: Actor, type: LayerR
   return layerVersion(ctx, versionId);
 }
 
-async function draftVersion(ctx: DomainContext, actor: Actor, type: LayerRow['type'], layerId: number, versionId: number): Promise<LayerVersionRow> {
+async function draftVersion(ctx: DomainContext, actor: Actor, type: LayerType, layerId: number, versionId: number): Promise<LayerView> {
   await authorizedLayer(ctx, actor, type, layerId, 'edit');
   const row = await getVersion(ctx, actor, type, layerId, versionId);
   if (row.published_at !== null) throw conflict(`Version ${versionId} is published; published versions never change. Create a new version.`);
@@ -276,14 +275,14 @@ async function draftVersion(ctx: DomainContext, actor: Actor, type: LayerRow['ty
 }
 
 /** Publishes one version of a layer (a publish request of one item); answers the request. */
-export async function publishLayerVersion(ctx: DomainContext, actor: Actor, type: LayerRow['type'], layerId: number, versionId: number): Promise<PublishDetail> {
+export async function publishLayerVersion(ctx: DomainContext, actor: Actor, type: LayerType, layerId: number, versionId: number): Promise<PublishDetail> {
   await authorizedLayer(ctx, actor, type, layerId, 'edit');
   const row = await getVersion(ctx, actor, type, layerId, versionId);
   return createPublish(ctx, actor, { items: [{ kind: 'version', id: row.id }], publish_strategy: 'together', error_strategy: 'abort' });
 }
 
 /** Imports a draft version again from its datasources. */
-export async function importVersion(ctx: DomainContext, actor: Actor, type: LayerRow['type'], layerId: number, versionId: number): Promise<LayerVersionRow> {
+export async function importVersion(ctx: DomainContext, actor: Actor, type: LayerType, layerId: number, versionId: number): Promise<LayerView> {
   const row = await draftVersion(ctx, actor, type, layerId, versionId);
   if (row.status === 'queued' || row.status === 'importing') throw conflict(`Version ${versionId} is importing already.`);
   await ctx.store.transaction((repos) => queueImport(repos, versionId, timestamp(ctx)));
@@ -296,11 +295,11 @@ export async function importVersion(ctx: DomainContext, actor: Actor, type: Laye
 export async function updateVersion(
   ctx: DomainContext,
   actor: Actor,
-  type: LayerRow['type'],
+  type: LayerType,
   layerId: number,
   versionId: number,
   input: VersionMetadataInput & { data?: LayerDataInput },
-): Promise<LayerVersionRow> {
+): Promise<LayerView> {
   const row = await draftVersion(ctx, actor, type, layerId, versionId);
   if (input.data) {
     if (row.status === 'queued' || row.status === 'importing') throw conflict(`Version ${versionId} is importing; wait for it before changing its data.`);
@@ -312,13 +311,13 @@ export async function updateVersion(
     await repos.layers.updateVersion(versionId, {
       ...(input.title !== undefined && { title: input.title }),
       ...(input.description !== undefined && { description: input.description }),
-      ...(input.tags !== undefined && { tags: JSON.stringify(input.tags) }),
-      ...(input.categories !== undefined && { categories: JSON.stringify(input.categories) }),
+      ...(input.tags !== undefined && { tags: input.tags }),
+      ...(input.categories !== undefined && { categories: input.categories }),
       ...(input.license !== undefined && { license_id: input.license }),
       ...(input.data && {
-        datasources: JSON.stringify(input.data.datasources),
+        datasources: input.data.datasources,
         requested_crs: input.data.crs ?? null,
-        primary_key_fields: JSON.stringify(input.data.primary_key_fields ?? []),
+        primary_key_fields: input.data.primary_key_fields ?? [],
       }),
       updated_at: at,
     });
@@ -334,7 +333,7 @@ async function removeUnsharedFile(ctx: DomainContext, layerId: number, file: str
 }
 
 /** Deletes a draft version (never a published one, nor a layer's only version). */
-export async function deleteVersion(ctx: DomainContext, actor: Actor, type: LayerRow['type'], layerId: number, versionId: number): Promise<void> {
+export async function deleteVersion(ctx: DomainContext, actor: Actor, type: LayerType, layerId: number, versionId: number): Promise<void> {
   const row = await draftVersion(ctx, actor, type, layerId, versionId);
   const { total } = await ctx.store.layers.listVersions(layerId, { page: 1, pageSize: 1, filters: [], sort: [] });
   if (total <= 1) throw conflict('This is the only version; delete the layer instead.');
@@ -345,7 +344,7 @@ export async function deleteVersion(ctx: DomainContext, actor: Actor, type: Laye
 }
 
 /** Deletes a layer with all its versions and files. */
-export async function deleteLayer(ctx: DomainContext, actor: Actor, type: LayerRow['type'], layerId: number): Promise<void> {
+export async function deleteLayer(ctx: DomainContext, actor: Actor, type: LayerType, layerId: number): Promise<void> {
   await authorizedLayer(ctx, actor, type, layerId, 'edit');
   const versions = await ctx.store.layers.listVersions(layerId, { page: 1, pageSize: 10_000, filters: [], sort: [] });
   for (const v of versions.items) if (v.job_id && (v.status === 'queued' || v.status === 'importing')) await ctx.jobs.cancel(v.job_id);

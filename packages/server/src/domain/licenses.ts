@@ -1,4 +1,4 @@
-import type { LicenseRow } from '../store/schema.js';
+import type { License } from './model/licenses.js';
 import { isSiteAdmin, type Actor } from './actor.js';
 import { timestamp, type DomainContext } from './context.js';
 import { conflict, forbidden, invalidParameter, notFound } from './errors.js';
@@ -43,19 +43,19 @@ export function licenseSlug(title: string): string {
     .replace(/^-+|-+$/g, '');
 }
 
-export async function listLicenses(ctx: DomainContext, actor: Actor, query: ListQuery): Promise<ListResult<LicenseRow>> {
+export async function listLicenses(ctx: DomainContext, actor: Actor, query: ListQuery): Promise<ListResult<License>> {
   if (!canLicense(actor, 'view')) return { items: [], total: 0 };
   return ctx.store.licenses.list(query);
 }
 
-export async function getLicense(ctx: DomainContext, actor: Actor, id: number): Promise<LicenseRow> {
+export async function getLicense(ctx: DomainContext, actor: Actor, id: number): Promise<License> {
   const license = await ctx.store.licenses.findById(id);
   if (!license || !canLicense(actor, 'view')) throw notFound(`License ${id}`);
   return license;
 }
 
 /** A license by its slug (`cc-by`, `cc0`, or a custom license's) and jurisdiction segment. */
-export async function getLicenseBySlug(ctx: DomainContext, actor: Actor, slug: string, jurisdiction: string): Promise<LicenseRow> {
+export async function getLicenseBySlug(ctx: DomainContext, actor: Actor, slug: string, jurisdiction: string): Promise<License> {
   const license = await ctx.store.licenses.findBySlug(slug.toLowerCase(), storedJurisdiction(jurisdiction));
   if (!license || !canLicense(actor, 'view')) {
     throw notFound(`License ${slug} (${jurisdiction || internationalJurisdiction})`);
@@ -68,7 +68,7 @@ export async function createLicense(
   ctx: DomainContext,
   actor: Actor,
   input: { title: string; text: string; url?: string | null; version?: string },
-): Promise<LicenseRow> {
+): Promise<License> {
   if (!canLicense(actor, 'create')) throw forbidden('Only site admins (admin user and admin scope) can add licenses.');
   const slug = licenseSlug(input.title);
   if (!slug) throw invalidParameter('body.title', 'needs at least one letter or digit');
@@ -83,7 +83,7 @@ export async function createLicense(
     version: input.version ?? '',
     url: input.url ?? null,
     text: input.text,
-    is_custom: 1,
+    is_custom: true,
     created_at: timestamp(ctx),
   });
 }

@@ -1,8 +1,9 @@
-import type { PermissionRow } from '../store/schema.js';
+import type { Permission } from './model/permissions.js';
 import type { Actor } from './actor.js';
 import { timestamp, type DomainContext } from './context.js';
 import { invalidParameter, notFound } from './errors.js';
 import { authorizeItem, type ItemRef } from './item-access.js';
+import { findItemRef, itemName, type ItemAddress } from './item-refs.js';
 import { everyone, type PermissionLevel } from './policies/items.js';
 
 export interface PermissionEntry {
@@ -31,41 +32,42 @@ async function checkEntry(ctx: DomainContext, entry: PermissionEntry, at: string
   if (!exists) throw invalidParameter(location, `no ${kind === 'group' ? 'group' : 'active user'} has id ${id}`);
 }
 
-/** Who holds which level on an item. Managing and listing permissions needs admin on it. */
-export async function listPermissions(ctx: DomainContext, actor: Actor, item: ItemRef | undefined, what: string): Promise<PermissionRow[]> {
-  await authorizeItem(ctx, actor, item, 'admin', what);
-  return ctx.store.permissions.list(item!.kind, item!.id);
+/** The item, once the actor is found to hold admin on it: managing and listing permissions needs that. */
+async function administeredItem(ctx: DomainContext, actor: Actor, item: ItemAddress): Promise<ItemRef> {
+  const ref = await findItemRef(ctx, item);
+  await authorizeItem(ctx, actor, ref, 'admin', itemName(item));
+  return ref!;
 }
 
-export async function getPermission(ctx: DomainContext, actor: Actor, item: ItemRef | undefined, principal: string, what: string): Promise<PermissionRow> {
-  await authorizeItem(ctx, actor, item, 'admin', what);
-  const row = await ctx.store.permissions.find(item!.kind, item!.id, principal);
-  if (!row) throw notFound(`Permission ${principal} on ${what.toLowerCase()}`);
+/** Who holds which level on an item. */
+export async function listPermissions(ctx: DomainContext, actor: Actor, item: ItemAddress): Promise<Permission[]> {
+  const ref = await administeredItem(ctx, actor, item);
+  return ctx.store.permissions.list(ref.kind, ref.id);
+}
+
+export async function getPermission(ctx: DomainContext, actor: Actor, item: ItemAddress, principal: string): Promise<Permission> {
+  const ref = await administeredItem(ctx, actor, item);
+  const row = await ctx.store.permissions.find(ref.kind, ref.id, principal);
+  if (!row) throw notFound(`Permission ${principal} on ${itemName(item).toLowerCase()}`);
   return row;
 }
 
 /** Grants (or changes) one principal's level. */
-export async function putPermission(ctx: DomainContext, actor: Actor, item: ItemRef | undefined, entry: PermissionEntry, what: string): Promise<PermissionRow> {
-  await authorizeItem(ctx, actor, item, 'admin', what);
+export async function putPermission(ctx: DomainContext, actor: Actor, item: ItemAddress, entry: PermissionEntry): Promise<Permission> {
+  const ref = await administeredItem(ctx, actor, item);
   await checkEntry(ctx, entry, 'body');
-  await ctx.store.permissions.put(item!.kind, item!.id, entry.principal, entry.level, timestamp(ctx));
-  return (await ctx.store.permissions.find(item!.kind, item!.id, entry.principal))!;
+  await ctx.store.permissions.put(ref.kind, ref.id, entry.principal, entry.level, timestamp(ctx));
+  return (await ctx.store.permissions.find(ref.kind, ref.id, entry.principal))!;
 }
 
 /** Replaces every permission of an item at once. */
-export async function replacePermissions(
-  ctx: DomainContext,
-  actor: Actor,
-  item: ItemRef | undefined,
-  entries: PermissionEntry[],
-  what: string,
-): Promise<PermissionRow[]> {
-  await authorizeItem(ctx, actor, item, 'admin', what);
+export async function replacePermissions(ctx: DomainContext, actor: Actor, item: ItemAddress, entries: PermissionEntry[]): Promise<Permission[]> {
+  const ref = await administeredItem(ctx, actor, item);
   for (const [index, entry] of entries.entries()) await checkEntry(ctx, entry, `body[${index}]`);
   const at = timestamp(ctx);
   await ctx.store.transaction(async (repos) => {
-    await repos.permissions.clear(item!.kind, item!.id);
-    for (const entry of entries) await repos.permissions.put(item!.kind, item!.id, entry.principal, entry.level, at);
+    await repos.permissions.clear(ref.kind, ref.id);
+    for (const entry of entries) await repos.permissions.put(ref.kind, ref.id, entry.principal, entry.level, at);
   });
-  return ctx.store.permissions.list(item!.kind, item!.id);
+  return ctx.store.permissions.list(ref.kind, ref.id);
 }

@@ -1,6 +1,5 @@
-import type { PublishRequestRow } from '../store/schema.js';
-import type { PublishItemRef, PublishItemRow } from '../store/repositories/publish-repository.js';
-import type { Repositories } from '../store/store.js';
+import type { PublishItem, PublishItemRef, PublishRequest } from './model/publish.js';
+import type { Repositories } from './ports/store.js';
 import { hasScope, isSiteAdmin, type Actor } from './actor.js';
 import { timestamp, type DomainContext } from './context.js';
 import { indexLayer, indexSet } from './catalog.js';
@@ -19,11 +18,12 @@ export interface PublishInput {
 }
 
 export interface PublishDetail {
-  request: PublishRequestRow;
-  items: PublishItemRow[];
+  request: PublishRequest;
+  items: PublishItem[];
 }
 
-async function detail(ctx: DomainContext, request: PublishRequestRow): Promise<PublishDetail> {
+/** A publish request with its items. */
+export async function publishDetail(ctx: DomainContext, request: PublishRequest): Promise<PublishDetail> {
   return { request, items: await ctx.store.publish.items(request.id) };
 }
 
@@ -103,7 +103,7 @@ export async function createPublish(ctx: DomainContext, actor: Actor, input: Pub
   });
   if (publishAt) ctx.jobs.wake();
   else await settle(ctx, request.id);
-  return detail(ctx, (await ctx.store.publish.findById(request.id))!);
+  return publishDetail(ctx, (await ctx.store.publish.findById(request.id))!);
 }
 
 /**
@@ -116,10 +116,10 @@ export async function settle(ctx: DomainContext, publishId: number): Promise<voi
   for (const item of published) await (item.item_type === 'set' ? indexSet(ctx, item.item_id) : indexLayer(ctx, item.item_id));
 }
 
-const refOf = (item: PublishItemRow): PublishItemRef => ({ kind: item.kind, id: item.version_id });
+const refOf = (item: PublishItem): PublishItemRef => ({ kind: item.kind, id: item.version_id });
 
 /** Returns the items it published. */
-async function settleInTransaction(ctx: DomainContext, publishId: number): Promise<PublishItemRow[]> {
+async function settleInTransaction(ctx: DomainContext, publishId: number): Promise<PublishItem[]> {
   return ctx.store.transaction(async (repos) => {
     const request = await repos.publish.findById(publishId);
     if (!request || (request.state !== 'pending' && request.state !== 'publishing')) return [];
@@ -160,7 +160,7 @@ export async function settlePublishRequests(ctx: DomainContext, versionId: numbe
   for (const request of await ctx.store.publish.openRequestsFor({ kind: 'version', id: versionId })) await settle(ctx, request.id);
 }
 
-export async function listPublish(ctx: DomainContext, actor: Actor, query: ListQuery): Promise<ListResult<PublishRequestRow>> {
+export async function listPublish(ctx: DomainContext, actor: Actor, query: ListQuery): Promise<ListResult<PublishRequest>> {
   return ctx.store.publish.list(query, isSiteAdmin(actor) ? null : actor.kind === 'user' ? actor.user.id : -1);
 }
 
@@ -168,7 +168,7 @@ export async function getPublish(ctx: DomainContext, actor: Actor, id: number): 
   const request = await ctx.store.publish.findById(id);
   const mine = request && (isSiteAdmin(actor) || (actor.kind === 'user' && actor.user.id === request.created_by));
   if (!request || !mine) throw notFound(`Publish request ${id}`);
-  return detail(ctx, request);
+  return publishDetail(ctx, request);
 }
 
 /** Cancels a request that has not finished. */

@@ -2,16 +2,16 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { describeDataset, findDatasets, titleFromPath, type LayerSummary } from '../geo/datasets.js';
 import { throwIfAborted, PermanentJobError } from '../jobs/job-kind.js';
-import type { DatasourceRow } from '../store/schema.js';
+import type { Datasource } from './model/sources.js';
 import { timestamp, type DomainContext } from './context.js';
 import { absolute, withoutServerPaths } from './data-paths.js';
-import { sourceOptions } from './sources.js';
 
 const formatsHint = 'GeoPackage, Shapefile (.shp with .shx and .dbf), GeoJSON, GeoJSONSeq, FlatGeobuf, KML/KMZ, GML or CSV';
 
-function sameDescription(row: DatasourceRow, found: Omit<DatasourceRow, 'id' | 'created_at' | 'updated_at' | 'removed_at'>): boolean {
+// Compared in JSON, as the columns hold them: -0 and 0 are one value there.
+function sameDescription(row: Datasource, found: Omit<Datasource, 'id' | 'created_at' | 'updated_at' | 'removed_at'>): boolean {
   return (['title', 'data_type', 'format', 'geometry_type', 'crs', 'crs_wkt', 'fields', 'num_features', 'extent', 'metadata_path'] as const).every(
-    (key) => row[key] === found[key],
+    (key) => JSON.stringify(row[key]) === JSON.stringify(found[key]),
   );
 }
 
@@ -26,9 +26,9 @@ function toRow(sourceId: number, path: string, metadataPath: string | null, laye
     geometry_type: layer.geometryType,
     crs: layer.crs?.id ?? null,
     crs_wkt: layer.crs && !layer.crs.id ? layer.crs.wkt : null,
-    fields: JSON.stringify(layer.fields),
+    fields: layer.fields,
     num_features: layer.featureCount,
-    extent: layer.extent4326 ? JSON.stringify(layer.extent4326) : null,
+    extent: layer.extent4326,
     metadata_path: metadataPath,
     encoding: layer.textDecodes ? 'UTF-8' : 'unknown',
   };
@@ -107,7 +107,7 @@ export async function performScan(ctx: DomainContext, scanId: number, signal: Ab
     }
     for (const gone of existing.values()) await repos.sources.updateDatasource(gone.id, { removed_at: at });
     const failed = found.length === 0;
-    const remove = failed && !everRead && !sourceOptions(source).keep_unreadable;
+    const remove = failed && !everRead && !source.options.keep_unreadable;
     if (failed) log(`ERROR no readable dataset found; upload ${formatsHint}`);
     if (remove) {
       log('ERROR the uploaded files were removed, as none could be read; to keep such an upload, send "keep_unreadable": true in its source part');

@@ -1,6 +1,6 @@
-import type { SetVersionView, SetListMode } from '../store/repositories/sets-repository.js';
-import type { DocumentRow, SetItemType, SetVersionRow } from '../store/schema.js';
-import type { LayerVersionRow } from '../store/repositories/layers-repository.js';
+import type { DocumentItem } from './model/documents.js';
+import type { LayerView } from './model/layers.js';
+import type { SetItemType, SetListMode, SetVersion, SetVersionPatch, SetView } from './model/sets.js';
 import type { Actor } from './actor.js';
 import { indexSet, setExtent } from './catalog.js';
 import { timestamp, type DomainContext } from './context.js';
@@ -29,8 +29,8 @@ export interface SetInput {
 
 /** One item of a set as a caller sees it: a layer or table (through its current version), or a document. */
 export type VisibleSetItem =
-  | { item_type: 'layer' | 'table'; item_id: number; layer: LayerVersionRow }
-  | { item_type: 'document'; item_id: number; document: DocumentRow };
+  | { item_type: 'layer' | 'table'; item_id: number; layer: LayerView }
+  | { item_type: 'document'; item_id: number; document: DocumentItem };
 
 export type SetVersionRef = number | 'draft' | 'published' | 'current';
 
@@ -83,26 +83,26 @@ async function checkItems(ctx: DomainContext, actor: Actor, items: readonly SetI
   }
 }
 
-async function setVersion(ctx: DomainContext, versionId: number): Promise<SetVersionView> {
+async function setVersion(ctx: DomainContext, versionId: number): Promise<SetView> {
   const row = await ctx.store.sets.findSetVersion(versionId);
   if (!row) throw notFound(`Set version ${versionId}`);
   return row;
 }
 
-function versionFields(input: SetInput, at: string) {
+function versionFields(input: SetInput, at: string): SetVersionPatch {
   return {
     ...(input.title !== undefined && { title: input.title }),
     ...(input.description !== undefined && { description: input.description }),
-    ...(input.tags !== undefined && { tags: JSON.stringify(input.tags) }),
-    ...(input.categories !== undefined && { categories: JSON.stringify(input.categories) }),
+    ...(input.tags !== undefined && { tags: input.tags }),
+    ...(input.categories !== undefined && { categories: input.categories }),
     ...(input.license !== undefined && { license_id: input.license }),
-    ...(input.settings !== undefined && { settings: JSON.stringify(input.settings) }),
+    ...(input.settings !== undefined && { settings: input.settings }),
     updated_at: at,
   };
 }
 
 /** Creates a set with a first, draft version. Its items must be ones the actor may view. */
-export async function createSet(ctx: DomainContext, actor: Actor, input: SetInput & { title: string; group?: number }): Promise<SetVersionView> {
+export async function createSet(ctx: DomainContext, actor: Actor, input: SetInput & { title: string; group?: number }): Promise<SetView> {
   const groupId = await resolveOwningGroup(ctx, actor, input.group, 'body.group');
   await checkItems(ctx, actor, input.items ?? []);
   await assertLicenseExists(ctx, input.license);
@@ -114,10 +114,10 @@ export async function createSet(ctx: DomainContext, actor: Actor, input: SetInpu
       number: 1,
       title: input.title,
       description: input.description ?? '',
-      tags: JSON.stringify(input.tags ?? []),
-      categories: JSON.stringify(input.categories ?? []),
+      tags: input.tags ?? [],
+      categories: input.categories ?? [],
       license_id: input.license ?? null,
-      settings: JSON.stringify(input.settings ?? {}),
+      settings: input.settings ?? {},
       created_by: actorId(actor),
       created_at: at,
       updated_at: at,
@@ -131,7 +131,7 @@ export async function createSet(ctx: DomainContext, actor: Actor, input: SetInpu
   return row;
 }
 
-export async function listSets(ctx: DomainContext, actor: Actor, mode: SetListMode, query: ListQuery): Promise<ListResult<SetVersionView>> {
+export async function listSets(ctx: DomainContext, actor: Actor, mode: SetListMode, query: ListQuery): Promise<ListResult<SetView>> {
   const visibility = await visibilityFor(ctx, actor, mode === 'published' ? 'view' : 'edit');
   const result = await ctx.store.sets.list(mode, query, visibility);
   if (mode !== 'published' || visibility.all) return result;
@@ -140,11 +140,11 @@ export async function listSets(ctx: DomainContext, actor: Actor, mode: SetListMo
 }
 
 /** A set version row as the actor sees it (see `asSeenBy`). */
-export async function setAsSeenBy(ctx: DomainContext, actor: Actor, row: SetVersionView): Promise<SetVersionView> {
+export async function setAsSeenBy(ctx: DomainContext, actor: Actor, row: SetView): Promise<SetView> {
   return asSeenBy(row, await effectiveLevel(ctx, actor, { kind: 'set', id: row.set_id, group_id: row.group_id }));
 }
 
-export async function getSetVersion(ctx: DomainContext, actor: Actor, setId: number, ref: SetVersionRef): Promise<SetVersionView> {
+export async function getSetVersion(ctx: DomainContext, actor: Actor, setId: number, ref: SetVersionRef): Promise<SetView> {
   const set = await authorizedSet(ctx, actor, setId, 'view');
   let versionId: number | null;
   if (ref === 'published') versionId = set.published_version_id;
@@ -161,12 +161,12 @@ export async function getSetVersion(ctx: DomainContext, actor: Actor, setId: num
 }
 
 /** A set through its published version, or its latest one if it was never published. */
-export function getSet(ctx: DomainContext, actor: Actor, setId: number): Promise<SetVersionView> {
+export function getSet(ctx: DomainContext, actor: Actor, setId: number): Promise<SetView> {
   return getSetVersion(ctx, actor, setId, 'current');
 }
 
 /** A set's versions: all of them for its editors, the published ones for everyone else. */
-export async function listSetVersions(ctx: DomainContext, actor: Actor, setId: number, query: ListQuery): Promise<ListResult<SetVersionView>> {
+export async function listSetVersions(ctx: DomainContext, actor: Actor, setId: number, query: ListQuery): Promise<ListResult<SetView>> {
   const set = await authorizedSet(ctx, actor, setId, 'view');
   if (atLeast(set.level, 'edit')) return ctx.store.sets.listVersions(setId, query);
   const result = await ctx.store.sets.listVersions(setId, publishedOnly(query));
@@ -177,7 +177,7 @@ export async function listSetVersions(ctx: DomainContext, actor: Actor, setId: n
  * The items of a set version that the actor may view, in order. Items deleted since, or ones
  * the actor may not see, are left out, so a set never reveals them.
  */
-export async function visibleSetItems(ctx: DomainContext, actor: Actor, version: SetVersionRow): Promise<VisibleSetItem[]> {
+export async function visibleSetItems(ctx: DomainContext, actor: Actor, version: SetVersion): Promise<VisibleSetItem[]> {
   const visible: VisibleSetItem[] = [];
   for (const item of await ctx.store.sets.items(version.id)) {
     const visibleItem = await maySee(ctx, actor, item.item_type, item.item_id);
@@ -187,7 +187,7 @@ export async function visibleSetItems(ctx: DomainContext, actor: Actor, version:
 }
 
 /** A new draft copying the latest version, its items and its uploaded metadata. 409 if a draft exists. */
-export async function createSetDraft(ctx: DomainContext, actor: Actor, setId: number, changes: SetInput = {}): Promise<SetVersionView> {
+export async function createSetDraft(ctx: DomainContext, actor: Actor, setId: number, changes: SetInput = {}): Promise<SetView> {
   await authorizedSet(ctx, actor, setId, 'edit');
   const latest = (await ctx.store.sets.latestVersion(setId))!;
   if (latest.published_at === null) throw conflict(`Set ${setId} has a draft already (version ${latest.id}); publish or delete it first.`);
@@ -206,7 +206,7 @@ export async function createSetDraft(ctx: DomainContext, actor: Actor, setId: nu
   return setVersion(ctx, versionId);
 }
 
-async function draftOf(ctx: DomainContext, actor: Actor, setId: number, versionId: number): Promise<SetVersionView> {
+async function draftOf(ctx: DomainContext, actor: Actor, setId: number, versionId: number): Promise<SetView> {
   await authorizedSet(ctx, actor, setId, 'edit');
   const row = await getSetVersion(ctx, actor, setId, versionId);
   if (row.published_at !== null) throw conflict(`Set version ${versionId} is published; published versions never change. Create a new version.`);
@@ -214,7 +214,7 @@ async function draftOf(ctx: DomainContext, actor: Actor, setId: number, versionI
 }
 
 /** Edits a draft version. */
-export async function updateSetVersion(ctx: DomainContext, actor: Actor, setId: number, versionId: number, input: SetInput): Promise<SetVersionView> {
+export async function updateSetVersion(ctx: DomainContext, actor: Actor, setId: number, versionId: number, input: SetInput): Promise<SetView> {
   await draftOf(ctx, actor, setId, versionId);
   if (input.items) await checkItems(ctx, actor, input.items);
   await assertLicenseExists(ctx, input.license);
@@ -227,7 +227,7 @@ export async function updateSetVersion(ctx: DomainContext, actor: Actor, setId: 
 }
 
 /** Saves changes to a set: into its draft, or into a new draft when it has none. */
-export async function saveSet(ctx: DomainContext, actor: Actor, setId: number, input: SetInput): Promise<SetVersionView> {
+export async function saveSet(ctx: DomainContext, actor: Actor, setId: number, input: SetInput): Promise<SetView> {
   await authorizedSet(ctx, actor, setId, 'edit');
   const latest = (await ctx.store.sets.latestVersion(setId))!;
   return latest.published_at === null ? updateSetVersion(ctx, actor, setId, latest.id, input) : createSetDraft(ctx, actor, setId, input);
@@ -256,7 +256,7 @@ export async function publishSetVersion(ctx: DomainContext, actor: Actor, setId:
   return createPublish(ctx, actor, { items: [{ kind: 'set-version', id: row.id }], publish_strategy: 'together', error_strategy: 'abort' });
 }
 
-async function recordOf(ctx: DomainContext, row: SetVersionView, setUrl: string): Promise<MetadataRecord> {
+async function recordOf(ctx: DomainContext, row: SetView, setUrl: string): Promise<MetadataRecord> {
   const group = await ctx.store.groups.findById(row.group_id);
   const license = row.license_id === null ? undefined : await ctx.store.licenses.findById(row.license_id);
   return {
@@ -264,8 +264,8 @@ async function recordOf(ctx: DomainContext, row: SetVersionView, setUrl: string)
     title: row.title,
     abstract: row.description,
     kind: 'set',
-    keywords: JSON.parse(row.tags) as string[],
-    categories: JSON.parse(row.categories) as string[],
+    keywords: row.tags,
+    categories: row.categories,
     created: row.set_created_at,
     updated: row.updated_at,
     published: row.published_at,
@@ -293,7 +293,7 @@ export async function putSetMetadata(
   setId: number,
   ref: number | 'draft',
   xml: string,
-): Promise<{ format: string; warnings: SchemaWarning[]; version: SetVersionView }> {
+): Promise<{ format: string; warnings: SchemaWarning[]; version: SetView }> {
   await authorizedSet(ctx, actor, setId, 'edit');
   const target = await getSetVersion(ctx, actor, setId, ref);
   const row = await draftOf(ctx, actor, setId, target.id);

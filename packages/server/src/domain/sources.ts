@@ -1,7 +1,7 @@
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { DatasourceRow, ScanRow, SourceRow } from '../store/schema.js';
-import type { Repositories } from '../store/store.js';
+import type { Datasource, Scan, Source } from './model/sources.js';
+import type { Repositories } from './ports/store.js';
 import type { Actor } from './actor.js';
 import { timestamp, type DomainContext } from './context.js';
 import { absolute, dataPaths, type StagedUpload } from './data-paths.js';
@@ -19,26 +19,13 @@ export interface CreateSourceInput {
   keepUnreadable?: boolean;
 }
 
-/** What a source's `options` column holds. */
-export interface SourceOptions {
-  keep_unreadable?: boolean;
-}
-
-export function sourceOptions(source: SourceRow): SourceOptions {
-  try {
-    return JSON.parse(source.options) as SourceOptions;
-  } catch {
-    return {};
-  }
-}
-
 export interface SourceDetail {
-  source: SourceRow;
-  datasources: DatasourceRow[];
-  scans: ScanRow[];
+  source: Source;
+  datasources: Datasource[];
+  scans: Scan[];
 }
 
-async function queueScan(repos: Repositories, sourceId: number, at: string): Promise<ScanRow> {
+async function queueScan(repos: Repositories, sourceId: number, at: string): Promise<Scan> {
   const scan = await repos.sources.createScan({
     source_id: sourceId,
     status: 'queued',
@@ -85,7 +72,7 @@ async function insertSource(ctx: DomainContext, actor: Actor, input: CreateSourc
       group_id: groupId,
       owner_id: ownerId,
       folder: '',
-      options: JSON.stringify(input.keepUnreadable ? ({ keep_unreadable: true } satisfies SourceOptions) : {}),
+      options: input.keepUnreadable ? { keep_unreadable: true } : {},
       created_at: at,
       updated_at: at,
       last_scanned_at: null,
@@ -102,11 +89,11 @@ async function insertSource(ctx: DomainContext, actor: Actor, input: CreateSourc
   return detail;
 }
 
-export async function listSources(ctx: DomainContext, actor: Actor, query: ListQuery): Promise<ListResult<SourceRow>> {
+export async function listSources(ctx: DomainContext, actor: Actor, query: ListQuery): Promise<ListResult<Source>> {
   return ctx.store.sources.list(query, await visibilityFor(ctx, actor));
 }
 
-async function authorizedSource(ctx: DomainContext, actor: Actor, id: number, action: 'view' | 'edit'): Promise<SourceRow> {
+async function authorizedSource(ctx: DomainContext, actor: Actor, id: number, action: 'view' | 'edit'): Promise<Source> {
   const source = await ctx.store.sources.findById(id);
   await authorizeItem(ctx, actor, source && { kind: 'source', id, group_id: source.group_id }, action, `Source ${id}`);
   return source!;
@@ -117,7 +104,7 @@ export async function getSource(ctx: DomainContext, actor: Actor, id: number): P
   return sourceDetail(ctx, source);
 }
 
-export async function sourceDetail(ctx: DomainContext, source: SourceRow): Promise<SourceDetail> {
+export async function sourceDetail(ctx: DomainContext, source: Source): Promise<SourceDetail> {
   const all = { page: 1, pageSize: 1000, filters: [], sort: [{ field: 'id', descending: true }] };
   return {
     source,
@@ -134,7 +121,7 @@ export async function deleteSource(ctx: DomainContext, actor: Actor, id: number)
   await rm(absolute(ctx.dataDir, source.folder), { recursive: true, force: true });
 }
 
-export async function startScan(ctx: DomainContext, actor: Actor, sourceId: number): Promise<ScanRow> {
+export async function startScan(ctx: DomainContext, actor: Actor, sourceId: number): Promise<Scan> {
   await authorizedSource(ctx, actor, sourceId, 'edit');
   if ((await ctx.store.sources.activeScans(sourceId)).length > 0) {
     throw conflict(`Source ${sourceId} is being scanned already; wait for that scan or cancel it.`);
@@ -144,19 +131,19 @@ export async function startScan(ctx: DomainContext, actor: Actor, sourceId: numb
   return scan;
 }
 
-export async function listScans(ctx: DomainContext, actor: Actor, sourceId: number, query: ListQuery): Promise<ListResult<ScanRow>> {
+export async function listScans(ctx: DomainContext, actor: Actor, sourceId: number, query: ListQuery): Promise<ListResult<Scan>> {
   await authorizedSource(ctx, actor, sourceId, 'view');
   return ctx.store.sources.listScans(sourceId, query);
 }
 
-export async function getScan(ctx: DomainContext, actor: Actor, sourceId: number, scanId: number): Promise<ScanRow> {
+export async function getScan(ctx: DomainContext, actor: Actor, sourceId: number, scanId: number): Promise<Scan> {
   await authorizedSource(ctx, actor, sourceId, 'view');
   const scan = await ctx.store.sources.findScan(sourceId, scanId);
   if (!scan) throw notFound(`Scan ${scanId} of source ${sourceId}`);
   return scan;
 }
 
-export async function cancelScan(ctx: DomainContext, actor: Actor, sourceId: number, scanId: number): Promise<ScanRow> {
+export async function cancelScan(ctx: DomainContext, actor: Actor, sourceId: number, scanId: number): Promise<Scan> {
   await authorizedSource(ctx, actor, sourceId, 'edit');
   const scan = await getScan(ctx, actor, sourceId, scanId);
   if (scan.status !== 'queued' && scan.status !== 'scanning') throw conflict(`Scan ${scanId} has finished (${scan.status}); there is nothing to cancel.`);
@@ -164,12 +151,12 @@ export async function cancelScan(ctx: DomainContext, actor: Actor, sourceId: num
   return (await ctx.store.sources.findScan(sourceId, scanId))!;
 }
 
-export async function listDatasources(ctx: DomainContext, actor: Actor, sourceId: number, query: ListQuery): Promise<ListResult<DatasourceRow>> {
+export async function listDatasources(ctx: DomainContext, actor: Actor, sourceId: number, query: ListQuery): Promise<ListResult<Datasource>> {
   await authorizedSource(ctx, actor, sourceId, 'view');
   return ctx.store.sources.listDatasources(sourceId, query);
 }
 
-export async function getDatasource(ctx: DomainContext, actor: Actor, sourceId: number, id: number): Promise<DatasourceRow> {
+export async function getDatasource(ctx: DomainContext, actor: Actor, sourceId: number, id: number): Promise<Datasource> {
   await authorizedSource(ctx, actor, sourceId, 'view');
   const row = await ctx.store.sources.findDatasource(id);
   if (!row || row.source_id !== sourceId || row.removed_at) throw notFound(`Datasource ${id} of source ${sourceId}`);

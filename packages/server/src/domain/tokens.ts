@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { TokenRow } from '../store/schema.js';
-import type { Repositories } from '../store/store.js';
+import type { Token } from './model/tokens.js';
+import type { Repositories } from './ports/store.js';
 import { isSiteAdmin, type Actor } from './actor.js';
 import { timestamp, type DomainContext } from './context.js';
 import { MapshelfError, forbidden, invalidParameter, notFound } from './errors.js';
@@ -48,7 +48,7 @@ export async function authenticate(ctx: DomainContext, secret: string): Promise<
   }
   return {
     kind: 'user',
-    user: { id: user.id, username: user.username, isAdmin: user.is_admin === 1 },
+    user: { id: user.id, username: user.username, isAdmin: user.is_admin },
     tokenId: row.id,
     scopes: parseScopes(row.scope).scopes,
   };
@@ -63,7 +63,7 @@ export interface CreateTokenInput {
 }
 
 export interface CreatedToken {
-  row: TokenRow;
+  row: Token;
   /** The secret, shown once. */
   key: string;
 }
@@ -125,16 +125,16 @@ export async function createToken(ctx: DomainContext, actor: Actor, input: Creat
   }
   const target = await ctx.store.users.findById(userId);
   if (!target || !target.is_active) throw invalidParameter('body.user', `no active user has id ${userId}`);
-  const scopes = checkScopes(input.scope, actor.scopes, target.is_admin === 1);
+  const scopes = checkScopes(input.scope, actor.scopes, target.is_admin);
   const expiresAt = await checkExpiry(ctx, actor.tokenId, input.expires_at ?? null);
   return insertToken(ctx.store, timestamp(ctx), { userId, name: input.name, scopes, expiresAt });
 }
 
-export async function listTokens(ctx: DomainContext, actor: Actor, query: ListQuery): Promise<ListResult<TokenRow>> {
+export async function listTokens(ctx: DomainContext, actor: Actor, query: ListQuery): Promise<ListResult<Token>> {
   return ctx.store.tokens.list(query, tokenOwnerScope(actor));
 }
 
-export async function getToken(ctx: DomainContext, actor: Actor, id: number): Promise<TokenRow> {
+export async function getToken(ctx: DomainContext, actor: Actor, id: number): Promise<Token> {
   const row = await ctx.store.tokens.findById(id);
   // Someone else's token is reported as missing, so ids can't be probed.
   if (!row || !canManageToken(actor, row.user_id)) throw notFound(`Token ${id}`);

@@ -1,5 +1,4 @@
-import type { UserRow } from '../store/schema.js';
-import type { UserMembership } from '../store/repositories/users-repository.js';
+import type { User, UserMembership } from './model/users.js';
 import { type Actor } from './actor.js';
 import { timestamp, type DomainContext } from './context.js';
 import { conflict, forbidden, notFound } from './errors.js';
@@ -8,7 +7,7 @@ import { membershipsSeenBy } from './groups.js';
 import { canUser, userVisibility } from './policies/users.js';
 
 export interface UserDetail {
-  user: UserRow;
+  user: User;
   memberships: UserMembership[];
 }
 
@@ -31,12 +30,12 @@ export interface UpdateUserInput {
 
 const adminOnlyFields = ['username', 'is_admin', 'is_active'] as const;
 
-export async function listUsers(ctx: DomainContext, actor: Actor, query: ListQuery): Promise<ListResult<UserRow>> {
+export async function listUsers(ctx: DomainContext, actor: Actor, query: ListQuery): Promise<ListResult<User>> {
   return ctx.store.users.list(query, userVisibility(actor));
 }
 
 /** The user, if the actor may see them; otherwise 404, so hidden users can't be told from missing ones. */
-async function visibleUser(ctx: DomainContext, actor: Actor, id: number): Promise<UserRow> {
+async function visibleUser(ctx: DomainContext, actor: Actor, id: number): Promise<User> {
   const user = await ctx.store.users.findById(id);
   const shares = actor.kind === 'user' && user !== undefined && (await ctx.store.users.shareAGroup(actor.user.id, id));
   if (!user || !canUser(actor, 'view', id, shares)) throw notFound(`User ${id}`);
@@ -62,8 +61,8 @@ export async function createUser(ctx: DomainContext, actor: Actor, input: Create
     email: input.email ?? null,
     first_name: input.first_name ?? '',
     last_name: input.last_name ?? '',
-    is_admin: input.is_admin ? 1 : 0,
-    is_active: 1,
+    is_admin: input.is_admin ?? false,
+    is_active: true,
     created_at: at,
     updated_at: at,
   });
@@ -81,7 +80,7 @@ export async function updateUser(ctx: DomainContext, actor: Actor, id: number, i
     );
   }
   if (input.username !== undefined) await assertUsernameFree(ctx, input.username, id);
-  const demotes = (input.is_admin === false || input.is_active === false) && current.is_admin === 1 && current.is_active === 1;
+  const demotes = (input.is_admin === false || input.is_active === false) && current.is_admin && current.is_active;
   return ctx.store.transaction(async (repos) => {
     if (demotes && (await repos.users.countActiveAdmins()) <= 1) {
       throw conflict('This is the last active admin; make another user admin first.');
@@ -91,8 +90,8 @@ export async function updateUser(ctx: DomainContext, actor: Actor, id: number, i
       ...(input.email !== undefined && { email: input.email }),
       ...(input.first_name !== undefined && { first_name: input.first_name }),
       ...(input.last_name !== undefined && { last_name: input.last_name }),
-      ...(input.is_admin !== undefined && { is_admin: input.is_admin ? 1 : 0 }),
-      ...(input.is_active !== undefined && { is_active: input.is_active ? 1 : 0 }),
+      ...(input.is_admin !== undefined && { is_admin: input.is_admin }),
+      ...(input.is_active !== undefined && { is_active: input.is_active }),
       updated_at: timestamp(ctx),
     });
     // A deactivated user's tokens stop working at once, and stay dead if the user comes back.

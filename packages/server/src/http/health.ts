@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { DomainContext } from '../domain/context.js';
+import { storeHealth } from '../domain/health.js';
 import { gdalInfo } from '../geo/gdal.js';
 import { serverVersion } from '../version.js';
 
@@ -7,8 +8,7 @@ import { serverVersion } from '../version.js';
 export function registerHealth(app: FastifyInstance, ctx: DomainContext): void {
   const gdal = gdalInfo();
   app.get('/health', { config: { auth: 'public' }, schema: { summary: 'Server health', tags: ['service'] } }, async (_request, reply) => {
-    const database = await ctx.store.health();
-    const ok = database.status === 'ok' && database.migration === database.latestMigration;
+    const { ok, database } = await storeHealth(ctx);
     reply.code(ok ? 200 : 503);
     return {
       status: ok ? 'ok' : 'error',

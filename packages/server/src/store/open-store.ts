@@ -1,3 +1,4 @@
+import type * as port from '../domain/ports/store.js';
 import { PostgresStore } from './postgres/postgres-store.js';
 import { Store } from './store.js';
 
@@ -8,6 +9,6 @@ export interface StoreSettings {
 }
 
 /** Opens the catalog store the settings name: PostgreSQL when a URL is given, else embedded SQLite. */
-export async function openStore(settings: StoreSettings): Promise<Store | PostgresStore> {
+export async function openStore(settings: StoreSettings): Promise<port.Store> {
   return settings.database ? PostgresStore.open(settings.database) : Store.open(settings.dataDir);
 }

@@ -1,23 +1,41 @@
 /**
- * Row types of the catalog database, as Kysely sees them. Timestamps are ISO 8601 UTC text
- * (sortable as strings); booleans are 0/1 integers, as SQLite stores them.
+ * Row types of the catalog database, as Kysely sees them on every engine. Timestamps are ISO
+ * 8601 UTC text (sortable as strings). JSON and boolean columns read back differently by engine
+ * (`Json`, `Bool`); the repositories decode them (`repositories/columns.ts`), and the domain
+ * never sees these types.
  */
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { MetadataFormat } from '../domain/metadata/index.js';
+import type { ExportItem, ExportState } from '../domain/model/exports.js';
+import type { MemberRole } from '../domain/model/groups.js';
+import type { ChangeCounts, LayerType, VersionStatus } from '../domain/model/layers.js';
+import type { SetItemType } from '../domain/model/sets.js';
+import type { ScanStatus, SourceOptions } from '../domain/model/sources.js';
+import type { Bbox, CropPolygon } from '../geo/crop.js';
+import type { FieldInfo } from '../geo/datasets.js';
+
+/** A JSON column: text in SQLite, jsonb (read back parsed) in PostgreSQL; written as JSON text. */
+export type Json<T> = ColumnType<string | T, string, string>;
+export type JsonOrNull<T> = ColumnType<string | T | null, string | null, string | null>;
+/** A boolean column: 0/1 in SQLite, boolean in PostgreSQL; written as 1/0, which both take. */
+export type Bool = ColumnType<number | boolean, number, number>;
 
 export interface UsersTable {
   id: Generated<number>;
+  uid: string;
   username: string;
   email: string | null;
   first_name: string;
   last_name: string;
-  is_admin: number;
-  is_active: number;
+  is_admin: Bool;
+  is_active: Bool;
   created_at: string;
   updated_at: string;
 }
 
 export interface GroupsTable {
   id: Generated<number>;
+  uid: string;
   name: string;
   description: string;
   created_at: string;
@@ -27,7 +45,7 @@ export interface GroupsTable {
 export interface GroupMembersTable {
   group_id: number;
   user_id: number;
-  role: 'admin' | 'editor' | 'viewer';
+  role: MemberRole;
   joined_at: string;
 }
 
@@ -50,20 +68,22 @@ export interface ExportsTable {
   id: Generated<number>;
   owner_id: number;
   name: string;
-  state: 'processing' | 'complete' | 'error' | 'cancelled' | 'gone';
+  state: ExportState;
   created_via: string;
   created_at: string;
   updated_at: string;
   crs: string | null;
-  /** JSON: { kind: mimetype } */
-  formats: string;
-  /** JSON: ExportItem[] */
-  items: string;
-  /** JSON: the extent as requested, a GeoJSON geometry or a crop feature URL. */
+  /** { kind: mimetype } */
+  formats: Json<Record<string, string>>;
+  items: Json<ExportItem[]>;
+  /**
+   * The extent as requested, a GeoJSON geometry or a crop feature URL, as JSON text on every
+   * engine: it may hold a bare JSON string, which jsonb would hand back unquoted.
+   */
   extent: string | null;
-  /** JSON: the GeoJSON (Multi)Polygon in EPSG:4326 the export is cropped to. */
-  crop_geometry: string | null;
-  options: string;
+  /** The GeoJSON (Multi)Polygon in EPSG:4326 the export is cropped to. */
+  crop_geometry: JsonOrNull<CropPolygon>;
+  options: Json<Record<string, unknown>>;
   size_estimate_zipped: number | null;
   progress: number;
   error: string | null;
@@ -82,8 +102,8 @@ export interface CropLayersTable {
   source_layer_id: number | null;
   source_version_id: number | null;
   name_field: string | null;
-  /** JSON [minx, miny, maxx, maxy] in EPSG:4326 */
-  extent: string | null;
+  /** [minx, miny, maxx, maxy] in EPSG:4326 */
+  extent: JsonOrNull<Bbox>;
   created_by: number;
   created_at: string;
 }
@@ -92,8 +112,8 @@ export interface CropFeaturesTable {
   id: Generated<number>;
   crop_layer_id: number;
   name: string;
-  geometry: string;
-  extent: string;
+  geometry: Json<CropPolygon>;
+  extent: Json<Bbox>;
 }
 
 export type JobStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
@@ -127,12 +147,13 @@ export interface LicensesTable {
   version: string;
   url: string | null;
   text: string;
-  is_custom: number;
+  is_custom: Bool;
   created_at: string;
 }
 
 export interface SourcesTable {
   id: Generated<number>;
+  uid: string;
   type: string;
   title: string;
   description: string;
@@ -140,14 +161,11 @@ export interface SourcesTable {
   owner_id: number;
   /** Relative to the data folder. */
   folder: string;
-  /** JSON */
-  options: string;
+  options: Json<SourceOptions>;
   created_at: string;
   updated_at: string;
   last_scanned_at: string | null;
 }
-
-export type ScanStatus = 'queued' | 'scanning' | 'completed' | 'error' | 'cancelled';
 
 export interface ScansTable {
   id: Generated<number>;
@@ -175,11 +193,10 @@ export interface DatasourcesTable {
   geometry_type: string | null;
   crs: string | null;
   crs_wkt: string | null;
-  /** JSON [{name, type}] */
-  fields: string;
+  fields: Json<FieldInfo[]>;
   num_features: number;
-  /** JSON [minx, miny, maxx, maxy] in EPSG:4326 */
-  extent: string | null;
+  /** [minx, miny, maxx, maxy] in EPSG:4326 */
+  extent: JsonOrNull<Bbox>;
   metadata_path: string | null;
   encoding: string | null;
   created_at: string;
@@ -189,7 +206,8 @@ export interface DatasourcesTable {
 
 export interface LayersTable {
   id: Generated<number>;
-  type: 'layer' | 'table';
+  uid: string;
+  type: LayerType;
   group_id: number;
   owner_id: number;
   published_version_id: number | null;
@@ -198,8 +216,6 @@ export interface LayersTable {
   updated_at: string;
 }
 
-export type VersionStatus = 'queued' | 'importing' | 'ok' | 'error';
-
 export interface VersionsTable {
   id: Generated<number>;
   layer_id: number;
@@ -207,31 +223,25 @@ export interface VersionsTable {
   status: VersionStatus;
   title: string;
   description: string;
-  /** JSON string[] */
-  tags: string;
-  /** JSON string[] */
-  categories: string;
+  tags: Json<string[]>;
+  categories: Json<string[]>;
   license_id: number | null;
-  /** JSON number[] */
-  datasources: string;
+  datasources: Json<number[]>;
   requested_crs: string | null;
   crs: string | null;
   geometry_type: string | null;
   geometry_field: string | null;
-  /** JSON [{name, type}] */
-  fields: string;
-  /** JSON string[] */
-  primary_key_fields: string;
+  fields: Json<FieldInfo[]>;
+  primary_key_fields: Json<string[]>;
   feature_count: number | null;
-  /** JSON [minx, miny, maxx, maxy] in EPSG:4326 */
-  extent: string | null;
+  /** [minx, miny, maxx, maxy] in EPSG:4326 */
+  extent: JsonOrNull<Bbox>;
   /** Relative to the data folder. */
   data_file: string | null;
   progress: number;
   error: string | null;
   import_log: string;
-  /** JSON {added, updated, deleted} */
-  change_counts: string | null;
+  change_counts: JsonOrNull<ChangeCounts>;
   job_id: number | null;
   created_by: number;
   created_at: string;
@@ -260,7 +270,7 @@ export interface PublishItemsTable {
 
 export interface MetadataDocumentsTable {
   version_id: number;
-  format: 'iso' | 'fgdc' | 'dc';
+  format: MetadataFormat;
   xml: string;
   created_at: string;
 }
@@ -312,6 +322,7 @@ export interface VersionTextValuesTable {
 
 export interface SetsTable {
   id: Generated<number>;
+  uid: string;
   group_id: number;
   owner_id: number;
   published_version_id: number | null;
@@ -326,20 +337,16 @@ export interface SetVersionsTable {
   number: number;
   title: string;
   description: string;
-  /** JSON string[] */
-  tags: string;
-  /** JSON string[] */
-  categories: string;
+  tags: Json<string[]>;
+  categories: Json<string[]>;
   license_id: number | null;
-  /** JSON object, the set's display settings as the client gave them. */
-  settings: string;
+  /** The set's display settings as the client gave them. */
+  settings: Json<Record<string, unknown>>;
   created_by: number;
   created_at: string;
   updated_at: string;
   published_at: string | null;
 }
-
-export type SetItemType = 'layer' | 'table' | 'document';
 
 export interface SetItemsTable {
   set_version_id: number;
@@ -350,7 +357,7 @@ export interface SetItemsTable {
 
 export interface SetMetadataDocumentsTable {
   set_version_id: number;
-  format: 'iso' | 'fgdc' | 'dc';
+  format: MetadataFormat;
   xml: string;
   created_at: string;
 }
@@ -363,14 +370,13 @@ export interface PublishSetItemsTable {
 
 export interface DocumentsTable {
   id: Generated<number>;
+  uid: string;
   group_id: number;
   owner_id: number;
   title: string;
   description: string;
-  /** JSON string[] */
-  tags: string;
-  /** JSON string[] */
-  categories: string;
+  tags: Json<string[]>;
+  categories: Json<string[]>;
   license_id: number | null;
   /** Relative to the data folder. */
   file: string;

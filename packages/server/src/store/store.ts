@@ -1,5 +1,7 @@
 import type { Kysely } from 'kysely';
+import type * as port from '../domain/ports/store.js';
 import { latestMigration, openDatabase, type OpenedDatabase } from './sqlite/database.js';
+import { sqliteDialect } from './sqlite/dialect.js';
 import { CatalogRepository } from './repositories/catalog-repository.js';
 import { CatalogSearchIndex } from './sqlite/catalog-search-index.js';
 import { CropLayersRepository } from './repositories/crop-layers-repository.js';
@@ -15,10 +17,11 @@ import { DocumentsRepository } from './repositories/documents-repository.js';
 import { LicensesRepository } from './repositories/licenses-repository.js';
 import { TokensRepository } from './repositories/tokens-repository.js';
 import type { Database } from './schema.js';
+import type { SqlDialect } from './repositories/sql-dialect.js';
 import { UsersRepository } from './repositories/users-repository.js';
 
 /** The repositories, bound to the database or to one transaction. */
-export class Repositories {
+export class Repositories implements port.Repositories {
   readonly users: UsersRepository;
   readonly groups: GroupsRepository;
   readonly tokens: TokensRepository;
@@ -34,8 +37,11 @@ export class Repositories {
   readonly sets: SetsRepository;
   readonly documents: DocumentsRepository;
 
-  /** `index` is the store's one catalog search index, shared by every transaction's repositories. */
-  constructor(db: Kysely<Database>, index: CatalogSearchIndex) {
+  /**
+   * `index` is the store's one catalog search index, shared by every transaction's repositories;
+   * `dialect` says the engine's forms of the SQL that differs.
+   */
+  constructor(db: Kysely<Database>, index: CatalogSearchIndex, dialect: SqlDialect) {
     this.users = new UsersRepository(db);
     this.groups = new GroupsRepository(db);
     this.tokens = new TokensRepository(db);
@@ -43,36 +49,28 @@ export class Repositories {
     this.cropLayers = new CropLayersRepository(db);
     this.licenses = new LicensesRepository(db);
     this.jobs = new JobsRepository(db);
-    this.layers = new LayersRepository(db);
+    this.layers = new LayersRepository(db, dialect);
     this.publish = new PublishRepository(db);
     this.permissions = new PermissionsRepository(db, index);
     this.catalog = new CatalogRepository(db, index);
     this.sources = new SourcesRepository(db);
-    this.sets = new SetsRepository(db);
-    this.documents = new DocumentsRepository(db);
+    this.sets = new SetsRepository(db, dialect);
+    this.documents = new DocumentsRepository(db, dialect);
   }
 }
 
-export interface StoreHealth {
-  status: 'ok' | 'error';
-  engine: 'sqlite' | 'postgres';
-  migration: string | null;
-  latestMigration: string;
-  detail?: string;
-}
-
 /**
- * The catalog store: one object per deployment, holding the repositories. The domain sees only
- * this interface, so a PostgreSQL store can stand in for the SQLite one later.
+ * The embedded catalog store, on one SQLite file in the data folder. The domain sees it through
+ * its port (`domain/ports/store.ts`), which a PostgreSQL store implements too.
  */
-export class Store extends Repositories {
+export class Store extends Repositories implements port.Store {
   private closed = false;
 
   private constructor(
     private readonly opened: OpenedDatabase,
     private readonly index = new CatalogSearchIndex(),
   ) {
-    super(opened.db, index);
+    super(opened.db, index, sqliteDialect);
   }
 
   /** Opens the embedded store in a data folder, creating and migrating it as needed. */
@@ -82,10 +80,10 @@ export class Store extends Repositories {
 
   /** Runs `work` in one transaction: all or nothing. */
   transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
-    return this.opened.db.transaction().execute((trx) => work(new Repositories(trx, this.index)));
+    return this.opened.db.transaction().execute((trx) => work(new Repositories(trx, this.index, sqliteDialect)));
   }
 
-  async health(): Promise<StoreHealth> {
+  async health(): Promise<port.StoreHealth> {
     try {
       // A cheap probe: health is polled often, and the schema only changes when the store opens.
       this.opened.sqlite.prepare('select 1').get();

@@ -1,5 +1,5 @@
 import { isSiteAdmin, type Actor } from '../actor.js';
-import type { UserVisibility } from '../../store/repositories/users-repository.js';
+import type { UserVisibility } from '../model/users.js';
 
 /** Site admins see every user; others see themselves and the members of their groups. */
 export function userVisibility(actor: Actor): UserVisibility {

@@ -7,8 +7,3 @@ export function bboxPolygon(bbox: [number, number, number, number] | null): obje
     coordinates: [[[minx, miny], [maxx, miny], [maxx, maxy], [minx, maxy], [minx, miny]]],
   };
 }
-
-/** Parses a stored JSON bbox column. */
-export function storedBbox(text: string | null): [number, number, number, number] | null {
-  return text ? (JSON.parse(text) as [number, number, number, number]) : null;
-}

@@ -8,10 +8,8 @@ export interface DescribedRow {
   description: string;
   group_id: number;
   license_id: number | null;
-  /** JSON string[] */
-  categories: string;
-  /** JSON string[] */
-  tags: string;
+  categories: string[];
+  tags: string[];
 }
 
 /** The descriptive fields layers, tables, sets and documents share, in one shape. */
@@ -21,8 +19,8 @@ export function presentDescription(row: DescribedRow, ctx: PresentContext) {
     description_html: htmlParagraphs(row.description),
     group: { id: row.group_id, url: ctx.urlFor(apiPath('groups', row.group_id)) },
     license: row.license_id === null ? null : { id: row.license_id, url: ctx.urlFor(apiPath('licenses', row.license_id)) },
-    categories: JSON.parse(row.categories) as string[],
-    tags: JSON.parse(row.tags) as string[],
+    categories: row.categories,
+    tags: row.tags,
   };
 }
 

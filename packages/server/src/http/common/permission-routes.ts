@@ -3,11 +3,11 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type, type Static } from 'typebox';
 import type { DomainContext } from '../../domain/context.js';
 import { invalidParameter } from '../../domain/errors.js';
-import type { ItemRef } from '../../domain/item-access.js';
+import type { ItemType } from '../../domain/item-refs.js';
 import { getPermission, listPermissions, putPermission, replacePermissions, type PermissionEntry } from '../../domain/permissions.js';
 import { permissionLevels } from '../../domain/policies/items.js';
 import type { Scope } from '../../domain/scopes.js';
-import type { PermissionRow } from '../../store/schema.js';
+import type { Permission } from '../../domain/model/permissions.js';
 import { presentContext, sendCreated, type PresentContext } from './present.js';
 import { idFromRef } from './refs.js';
 import { apiPath, type UrlFor } from './urls.js';
@@ -41,7 +41,7 @@ function entryOf(body: PermissionBody, location: string, urlFor: UrlFor): Permis
   return { principal, level: body.permission, field: given[0] ?? 'id' };
 }
 
-function present(row: PermissionRow, itemPath: string, ctx: PresentContext) {
+function present(row: Permission, itemPath: string, ctx: PresentContext) {
   const [kind, id] = row.principal.split('.') as ['group' | 'user', string];
   return {
     id: row.principal,
@@ -58,9 +58,8 @@ export interface PermissionRoutesOptions {
   itemUrl: string;
   /** The item's concrete path, for URLs in responses. */
   itemPath: (id: number) => string;
-  /** Finds the item, or undefined. */
-  find: (id: number) => Promise<ItemRef | undefined>;
-  what: (id: number) => string;
+  /** The type of item the route names. */
+  type: ItemType;
   scopes: { read: Scope; write: Scope };
   tags: string[];
 }
@@ -74,7 +73,7 @@ export function registerPermissionRoutes(base: FastifyInstance, ctx: DomainConte
 
   app.get(list, { config: { scope: options.scopes.read }, schema: { summary: 'Who holds which permission (admins of the item)', tags, params } }, async (request) => {
     const { id } = request.params;
-    const rows = await listPermissions(ctx, request.actor, await options.find(id), options.what(id));
+    const rows = await listPermissions(ctx, request.actor, { type: options.type, id });
     return rows.map((row) => present(row, options.itemPath(id), presentContext(request)));
   });
 
@@ -83,7 +82,7 @@ export function registerPermissionRoutes(base: FastifyInstance, ctx: DomainConte
     { config: { scope: options.scopes.write }, schema: { summary: 'Grant a permission: view, download, edit or admin', tags, params, body: PermissionBody } },
     async (request, reply) => {
       const { id } = request.params;
-      const row = await putPermission(ctx, request.actor, await options.find(id), entryOf(request.body, 'body', request.urlFor), options.what(id));
+      const row = await putPermission(ctx, request.actor, { type: options.type, id }, entryOf(request.body, 'body', request.urlFor));
       return sendCreated(reply, present(row, options.itemPath(id), presentContext(request)));
     },
   );
@@ -97,7 +96,7 @@ export function registerPermissionRoutes(base: FastifyInstance, ctx: DomainConte
     async (request) => {
       const { id } = request.params;
       const entries = request.body.map((body, index) => entryOf(body, `body[${index}]`, request.urlFor));
-      const rows = await replacePermissions(ctx, request.actor, await options.find(id), entries, options.what(id));
+      const rows = await replacePermissions(ctx, request.actor, { type: options.type, id }, entries);
       return rows.map((row) => present(row, options.itemPath(id), presentContext(request)));
     },
   );
@@ -110,7 +109,7 @@ export function registerPermissionRoutes(base: FastifyInstance, ctx: DomainConte
     },
     async (request) => {
       const { id, principal } = request.params;
-      const row = await getPermission(ctx, request.actor, await options.find(id), principal, options.what(id));
+      const row = await getPermission(ctx, request.actor, { type: options.type, id }, principal);
       return present(row, options.itemPath(id), presentContext(request));
     },
   );

@@ -1,17 +1,19 @@
 import { sql } from 'kysely';
+import type * as port from '../../domain/ports/store.js';
 import { CatalogSearchIndex } from '../sqlite/catalog-search-index.js';
-import { Repositories, type StoreHealth } from '../store.js';
+import { Repositories } from '../store.js';
 import { latestMigration, openPostgres, type OpenedPostgres, type PoolOptions } from './database.js';
+import { postgresDialect } from './dialect.js';
 
 /** The catalog store on PostgreSQL/PostGIS: the same repositories as SQLite, over a pool. */
-export class PostgresStore extends Repositories {
+export class PostgresStore extends Repositories implements port.Store {
   private closed = false;
 
   private constructor(
     private readonly opened: OpenedPostgres,
     private readonly index = new CatalogSearchIndex(),
   ) {
-    super(opened.db, index);
+    super(opened.db, index, postgresDialect);
   }
 
   static async open(url: string, options: PoolOptions = {}): Promise<PostgresStore> {
@@ -19,10 +21,10 @@ export class PostgresStore extends Repositories {
   }
 
   transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
-    return this.opened.db.transaction().execute((trx) => work(new Repositories(trx, this.index)));
+    return this.opened.db.transaction().execute((trx) => work(new Repositories(trx, this.index, postgresDialect)));
   }
 
-  async health(): Promise<StoreHealth> {
+  async health(): Promise<port.StoreHealth> {
     try {
       await sql`select 1`.execute(this.opened.db);
       return { status: 'ok', engine: 'postgres', migration: this.opened.migration, latestMigration };

@@ -1,7 +1,10 @@
 import type { Kysely } from 'kysely';
 import type { ListQuery, ListResult } from '../../domain/list-query.js';
+import type { Group, GroupMember, Member } from '../../domain/model/groups.js';
+import type * as port from '../../domain/ports/store.js';
 import { runListQuery, type FieldMap } from './list-query.js';
-import type { Database, GroupMemberRow, GroupRow } from '../schema.js';
+import type { Database } from '../schema.js';
+import { newUid } from './uid.js';
 
 const groupFields: FieldMap = {
   id: 'groups.id',
@@ -20,25 +23,19 @@ const memberFields: FieldMap = {
   joined_at: 'group_members.joined_at',
 };
 
-export interface MemberRow extends GroupMemberRow {
-  username: string;
-  first_name: string;
-  last_name: string;
-}
-
-export class GroupsRepository {
+export class GroupsRepository implements port.GroupsRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async findById(id: number): Promise<GroupRow | undefined> {
+  async findById(id: number): Promise<Group | undefined> {
     return this.db.selectFrom('groups').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
-  async findByName(name: string): Promise<GroupRow | undefined> {
+  async findByName(name: string): Promise<Group | undefined> {
     return this.db.selectFrom('groups').selectAll().where('name', '=', name).executeTakeFirst();
   }
 
   /** Every group, or with `memberId` only the groups that user belongs to. */
-  async list(query: ListQuery, only: { memberId?: number } = {}): Promise<ListResult<GroupRow>> {
+  async list(query: ListQuery, only: { memberId?: number } = {}): Promise<ListResult<Group>> {
     const { memberId } = only;
     return runListQuery(
       this.db,
@@ -54,15 +51,15 @@ export class GroupsRepository {
     );
   }
 
-  async create(row: { name: string; description: string; created_at: string }): Promise<GroupRow> {
+  async create(row: { name: string; description: string; created_at: string }): Promise<Group> {
     return this.db
       .insertInto('groups')
-      .values({ ...row, updated_at: row.created_at })
+      .values({ ...row, uid: newUid(), updated_at: row.created_at })
       .returningAll()
       .executeTakeFirstOrThrow();
   }
 
-  async update(id: number, patch: { name?: string; description?: string; updated_at: string }): Promise<GroupRow> {
+  async update(id: number, patch: { name?: string; description?: string; updated_at: string }): Promise<Group> {
     return this.db.updateTable('groups').set(patch).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
   }
 
@@ -79,7 +76,7 @@ export class GroupsRepository {
     return Number(row.n);
   }
 
-  async listMembers(groupId: number, query: ListQuery): Promise<ListResult<MemberRow>> {
+  async listMembers(groupId: number, query: ListQuery): Promise<ListResult<Member>> {
     return runListQuery(
       this.db,
       (db) =>
@@ -95,7 +92,7 @@ export class GroupsRepository {
     );
   }
 
-  async membership(groupId: number, userId: number): Promise<MemberRow | undefined> {
+  async membership(groupId: number, userId: number): Promise<Member | undefined> {
     return this.db
       .selectFrom('group_members')
       .innerJoin('users', 'users.id', 'group_members.user_id')
@@ -107,7 +104,7 @@ export class GroupsRepository {
   }
 
   /** Adds the user to the group, or changes their role if they are in it already. */
-  async putMember(row: GroupMemberRow): Promise<void> {
+  async putMember(row: GroupMember): Promise<void> {
     await this.db
       .insertInto('group_members')
       .values(row)

@@ -1,22 +1,21 @@
-import { sql, type Insertable, type Kysely, type Updateable } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { ListQuery, ListResult } from '../../domain/list-query.js';
+import type { Layer, LayerListMode, LayerPatch, LayerType, LayerView, NewLayer, NewVersion, Version, VersionPatch } from '../../domain/model/layers.js';
+import type { MetadataDocument } from '../../domain/model/metadata.js';
 import type { ItemVisibility } from '../../domain/policies/items.js';
+import type * as port from '../../domain/ports/store.js';
+import { decodeItems, readJson, writeJson } from './columns.js';
 import { visibleItem } from './item-visibility.js';
 import { runListQuery, type FieldMap } from './list-query.js';
-import type { Database, LayerRow, MetadataDocumentsTable, VersionRow, VersionsTable } from '../schema.js';
+import type { SqlDialect } from './sql-dialect.js';
+import type { Database, VersionRow } from '../schema.js';
+import { newUid } from './uid.js';
 
-/** A layer seen through one of its versions: what the Data API calls a layer object. */
-export interface LayerVersionRow extends VersionRow {
-  layer_type: LayerRow['type'];
-  group_id: number;
-  owner_id: number;
-  published_version_id: number | null;
-  first_published_at: string | null;
-  layer_created_at: string;
-  latest_version_id: number;
-}
+const jsonColumns = ['tags', 'categories', 'datasources', 'fields', 'primary_key_fields', 'extent', 'change_counts'] as const;
+const versionOf = (row: VersionRow): Version => readJson(row, jsonColumns);
+const viewOf = <R extends VersionRow>(row: R) => readJson(row, jsonColumns);
 
-const layerFields: FieldMap = {
+const layerFields = (dialect: SqlDialect): FieldMap => ({
   id: 'layers.id',
   name: 'v.title',
   title: 'v.title',
@@ -27,9 +26,9 @@ const layerFields: FieldMap = {
   'version.status': 'v.status',
   kind: { condition: (eb, _l, value) => (value === 'table' ? eb('layers.type', '=', 'table') : eb('layers.type', '=', 'layer')) },
   type: 'layers.type',
-  tag: { condition: (_eb, _l, value) => sql<boolean>`exists (select 1 from json_each(v.tags) where json_each.value = ${value})` },
-  category: { condition: (_eb, _l, value) => sql<boolean>`exists (select 1 from json_each(v.categories) where json_each.value = ${value})` },
-};
+  tag: { condition: (_eb, _l, value) => dialect.jsonArrayHas('v.tags', value) },
+  category: { condition: (_eb, _l, value) => dialect.jsonArrayHas('v.categories', value) },
+});
 
 const versionFields: FieldMap = {
   id: 'versions.id',
@@ -39,11 +38,16 @@ const versionFields: FieldMap = {
   published_at: 'versions.published_at',
 };
 
-export type LayerListMode = 'published' | 'drafts' | 'latest';
-
 /** Layers and tables with their versions. */
-export class LayersRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+export class LayersRepository implements port.LayersRepository {
+  private readonly fields: FieldMap;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    dialect: SqlDialect,
+  ) {
+    this.fields = layerFields(dialect);
+  }
 
   private layerVersions(db: Kysely<Database>) {
     return db
@@ -51,6 +55,7 @@ export class LayersRepository {
       .innerJoin('versions as v', 'v.layer_id', 'layers.id')
       .selectAll('v')
       .select([
+        'layers.uid as layer_uid',
         'layers.type as layer_type',
         'layers.group_id',
         'layers.owner_id',
@@ -65,13 +70,8 @@ export class LayersRepository {
    * Lists layers, each through its published version, or its draft, or its latest: `layer`
    * lists layers and tables (as Koordinates' `/layers/` does), `table` tables only.
    */
-  async list(
-    type: LayerRow['type'],
-    mode: LayerListMode,
-    query: ListQuery,
-    visibility: ItemVisibility,
-  ): Promise<ListResult<LayerVersionRow>> {
-    return runListQuery(
+  async list(type: LayerType, mode: LayerListMode, query: ListQuery, visibility: ItemVisibility): Promise<ListResult<LayerView>> {
+    const result = await runListQuery(
       this.db,
       (db) => {
         let base = this.layerVersions(db);
@@ -84,30 +84,34 @@ export class LayersRepository {
         return base.where((eb) => visibleItem(eb, 'layer', 'layers.id', 'layers.group_id', visibility));
       },
       query,
-      layerFields,
+      this.fields,
       'layers.id',
     );
+    return decodeItems(result, viewOf);
   }
 
-  async findLayer(id: number): Promise<LayerRow | undefined> {
+  async findLayer(id: number): Promise<Layer | undefined> {
     return this.db.selectFrom('layers').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
-  async findLayerVersion(versionId: number): Promise<LayerVersionRow | undefined> {
-    return this.layerVersions(this.db).where('v.id', '=', versionId).executeTakeFirst();
+  async findLayerVersion(versionId: number): Promise<LayerView | undefined> {
+    const row = await this.layerVersions(this.db).where('v.id', '=', versionId).executeTakeFirst();
+    return row && viewOf(row);
   }
 
-  async findVersion(versionId: number): Promise<VersionRow | undefined> {
-    return this.db.selectFrom('versions').selectAll().where('id', '=', versionId).executeTakeFirst();
+  async findVersion(versionId: number): Promise<Version | undefined> {
+    const row = await this.db.selectFrom('versions').selectAll().where('id', '=', versionId).executeTakeFirst();
+    return row && versionOf(row);
   }
 
-  async latestVersion(layerId: number): Promise<VersionRow | undefined> {
-    return this.db.selectFrom('versions').selectAll().where('layer_id', '=', layerId).orderBy('number', 'desc').limit(1).executeTakeFirst();
+  async latestVersion(layerId: number): Promise<Version | undefined> {
+    const row = await this.db.selectFrom('versions').selectAll().where('layer_id', '=', layerId).orderBy('number', 'desc').limit(1).executeTakeFirst();
+    return row && versionOf(row);
   }
 
   /** The newest version with imported data older than `number`, to compare a new import with. */
-  async previousImported(layerId: number, number: number): Promise<VersionRow | undefined> {
-    return this.db
+  async previousImported(layerId: number, number: number): Promise<Version | undefined> {
+    const row = await this.db
       .selectFrom('versions')
       .selectAll()
       .where('layer_id', '=', layerId)
@@ -116,23 +120,29 @@ export class LayersRepository {
       .orderBy('number', 'desc')
       .limit(1)
       .executeTakeFirst();
+    return row && versionOf(row);
   }
 
-  async listVersions(layerId: number, query: ListQuery): Promise<ListResult<LayerVersionRow>> {
-    return runListQuery(
+  async listVersions(layerId: number, query: ListQuery): Promise<ListResult<LayerView>> {
+    const result = await runListQuery(
       this.db,
       (db) => this.layerVersions(db).where('layers.id', '=', layerId),
       query,
       { ...versionFields, id: 'v.id', number: 'v.number', status: 'v.status', created_at: 'v.created_at', published_at: 'v.published_at' },
       'v.id',
     );
+    return decodeItems(result, viewOf);
   }
 
-  async createLayer(row: Omit<LayerRow, 'id'>): Promise<LayerRow> {
-    return this.db.insertInto('layers').values(row).returningAll().executeTakeFirstOrThrow();
+  async createLayer(layer: NewLayer): Promise<Layer> {
+    return this.db
+      .insertInto('layers')
+      .values({ ...layer, uid: newUid() })
+      .returningAll()
+      .executeTakeFirstOrThrow();
   }
 
-  async updateLayer(id: number, patch: Partial<Omit<LayerRow, 'id'>>): Promise<void> {
+  async updateLayer(id: number, patch: LayerPatch): Promise<void> {
     await this.db.updateTable('layers').set(patch).where('id', '=', id).execute();
   }
 
@@ -140,12 +150,12 @@ export class LayersRepository {
     await this.db.deleteFrom('layers').where('id', '=', id).execute();
   }
 
-  async createVersion(row: Insertable<VersionsTable>): Promise<VersionRow> {
-    return this.db.insertInto('versions').values(row).returningAll().executeTakeFirstOrThrow();
+  async createVersion(version: NewVersion): Promise<Version> {
+    return versionOf(await this.db.insertInto('versions').values(writeJson(version, jsonColumns)).returningAll().executeTakeFirstOrThrow());
   }
 
-  async updateVersion(id: number, patch: Updateable<VersionsTable>): Promise<void> {
-    await this.db.updateTable('versions').set(patch).where('id', '=', id).execute();
+  async updateVersion(id: number, patch: VersionPatch): Promise<void> {
+    await this.db.updateTable('versions').set(writeJson(patch, jsonColumns)).where('id', '=', id).execute();
   }
 
   async deleteVersion(id: number): Promise<void> {
@@ -157,11 +167,11 @@ export class LayersRepository {
     return rows.flatMap((r) => (r.data_file ? [r.data_file] : []));
   }
 
-  async metadataDocument(versionId: number): Promise<MetadataDocumentsTable | undefined> {
+  async metadataDocument(versionId: number): Promise<MetadataDocument | undefined> {
     return this.db.selectFrom('metadata_documents').selectAll().where('version_id', '=', versionId).executeTakeFirst();
   }
 
-  async putMetadataDocument(row: MetadataDocumentsTable): Promise<void> {
+  async putMetadataDocument(row: MetadataDocument): Promise<void> {
     await this.db
       .insertInto('metadata_documents')
       .values(row)

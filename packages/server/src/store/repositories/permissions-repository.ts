@@ -1,20 +1,22 @@
 import type { Kysely } from 'kysely';
+import type { Permission } from '../../domain/model/permissions.js';
 import type { ItemKind, PermissionLevel } from '../../domain/policies/items.js';
+import type * as port from '../../domain/ports/store.js';
 import type { CatalogSearchIndex } from '../sqlite/catalog-search-index.js';
-import type { Database, PermissionRow } from '../schema.js';
+import type { Database } from '../schema.js';
 
 /** Explicit permissions on items. */
-export class PermissionsRepository {
+export class PermissionsRepository implements port.PermissionsRepository {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly index: CatalogSearchIndex,
   ) {}
 
-  async list(kind: ItemKind, itemId: number): Promise<PermissionRow[]> {
+  async list(kind: ItemKind, itemId: number): Promise<Permission[]> {
     return this.db.selectFrom('permissions').selectAll().where('item_kind', '=', kind).where('item_id', '=', itemId).orderBy('principal').execute();
   }
 
-  async find(kind: ItemKind, itemId: number, principal: string): Promise<PermissionRow | undefined> {
+  async find(kind: ItemKind, itemId: number, principal: string): Promise<Permission | undefined> {
     return this.db
       .selectFrom('permissions')
       .selectAll()

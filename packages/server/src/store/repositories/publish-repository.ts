@@ -1,7 +1,9 @@
-import type { Kysely, Updateable } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { ListQuery, ListResult } from '../../domain/list-query.js';
+import type { NewPublishRequest, PublishItem, PublishItemRef, PublishRequest, PublishRequestPatch } from '../../domain/model/publish.js';
+import type * as port from '../../domain/ports/store.js';
 import { runListQuery, type FieldMap } from './list-query.js';
-import type { Database, PublishRequestRow, PublishRequestsTable } from '../schema.js';
+import type { Database } from '../schema.js';
 
 const fields: FieldMap = {
   id: 'publish_requests.id',
@@ -11,31 +13,11 @@ const fields: FieldMap = {
   created_by: 'publish_requests.created_by',
 };
 
-/** Which kind of version a publish item is: a layer's (or table's) or a set's. */
-export type PublishItemKind = 'version' | 'set-version';
-
-export interface PublishItemRef {
-  kind: PublishItemKind;
-  id: number;
-}
-
-export interface PublishItemRow {
-  publish_id: number;
-  kind: PublishItemKind;
-  version_id: number;
-  state: string;
-  item_type: 'layer' | 'table' | 'set';
-  item_id: number;
-  /** Import status; set versions have nothing to import, so they are always `ok`. */
-  status: string;
-  published_at: string | null;
-}
-
 /** Publish requests and their items. */
-export class PublishRepository {
+export class PublishRepository implements port.PublishRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async create(row: Omit<PublishRequestRow, 'id'>, items: readonly PublishItemRef[]): Promise<PublishRequestRow> {
+  async create(row: NewPublishRequest, items: readonly PublishItemRef[]): Promise<PublishRequest> {
     const request = await this.db.insertInto('publish_requests').values(row).returningAll().executeTakeFirstOrThrow();
     const versions = items.filter((i) => i.kind === 'version').map((i) => ({ publish_id: request.id, version_id: i.id, state: 'pending' }));
     const setVersions = items.filter((i) => i.kind === 'set-version').map((i) => ({ publish_id: request.id, set_version_id: i.id, state: 'pending' }));
@@ -44,12 +26,12 @@ export class PublishRepository {
     return request;
   }
 
-  async findById(id: number): Promise<PublishRequestRow | undefined> {
+  async findById(id: number): Promise<PublishRequest | undefined> {
     return this.db.selectFrom('publish_requests').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
   /** Lists requests, all or those created by one user. */
-  async list(query: ListQuery, createdBy: number | null): Promise<ListResult<PublishRequestRow>> {
+  async list(query: ListQuery, createdBy: number | null): Promise<ListResult<PublishRequest>> {
     return runListQuery(
       this.db,
       (db) => {
@@ -62,7 +44,7 @@ export class PublishRepository {
     );
   }
 
-  async items(publishId: number): Promise<PublishItemRow[]> {
+  async items(publishId: number): Promise<PublishItem[]> {
     const versions = await this.db
       .selectFrom('publish_items')
       .innerJoin('versions', 'versions.id', 'publish_items.version_id')
@@ -99,7 +81,7 @@ export class PublishRepository {
   }
 
   /** Open requests (pending or publishing) that include a version. */
-  async openRequestsFor(item: PublishItemRef): Promise<PublishRequestRow[]> {
+  async openRequestsFor(item: PublishItemRef): Promise<PublishRequest[]> {
     const base = this.db.selectFrom('publish_requests').selectAll('publish_requests').where('publish_requests.state', 'in', ['pending', 'publishing']);
     return item.kind === 'version'
       ? base.innerJoin('publish_items', 'publish_items.publish_id', 'publish_requests.id').where('publish_items.version_id', '=', item.id).execute()
@@ -109,7 +91,7 @@ export class PublishRepository {
           .execute();
   }
 
-  async update(id: number, patch: Updateable<PublishRequestsTable>): Promise<void> {
+  async update(id: number, patch: PublishRequestPatch): Promise<void> {
     await this.db.updateTable('publish_requests').set(patch).where('id', '=', id).execute();
   }
 

@@ -1,25 +1,23 @@
-import { sql, type Insertable, type Kysely, type Updateable } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { ListQuery, ListResult } from '../../domain/list-query.js';
+import type { SetMetadataDocument } from '../../domain/model/metadata.js';
+import type { ItemSet, NewItemSet, NewSetVersion, SetItem, SetItemType, SetListMode, SetVersion, SetVersionPatch, SetView } from '../../domain/model/sets.js';
 import type { ItemVisibility } from '../../domain/policies/items.js';
+import type * as port from '../../domain/ports/store.js';
+import { decodeItems, readJson, writeJson } from './columns.js';
 import { visibleItem } from './item-visibility.js';
 import { runListQuery, type FieldMap } from './list-query.js';
-import type { Database, SetItemRow, SetItemType, SetMetadataDocumentsTable, SetRow, SetVersionRow, SetVersionsTable } from '../schema.js';
+import type { SqlDialect } from './sql-dialect.js';
+import type { Database, SetVersionRow } from '../schema.js';
+import { newUid } from './uid.js';
 
-/** A set seen through one of its versions: what the Data API calls a set object. */
-export interface SetVersionView extends SetVersionRow {
-  group_id: number;
-  owner_id: number;
-  published_version_id: number | null;
-  first_published_at: string | null;
-  set_created_at: string;
-  latest_version_id: number;
-}
-
-export type SetListMode = 'published' | 'drafts';
+const jsonColumns = ['tags', 'categories', 'settings'] as const;
+const versionOf = (row: SetVersionRow): SetVersion => readJson(row, jsonColumns);
+const viewOf = <R extends SetVersionRow>(row: R) => readJson(row, jsonColumns);
 
 const latestVersionId = sql<number>`(select max(id) from set_versions lv where lv.set_id = sets.id)`;
 
-const setFields: FieldMap = {
+const setFields = (dialect: SqlDialect): FieldMap => ({
   id: 'sets.id',
   name: 'v.title',
   title: 'v.title',
@@ -27,13 +25,20 @@ const setFields: FieldMap = {
   created_at: 'sets.created_at',
   updated_at: 'v.updated_at',
   published_at: 'v.published_at',
-  tag: { condition: (_eb, _l, value) => sql<boolean>`exists (select 1 from json_each(v.tags) where json_each.value = ${value})` },
-  category: { condition: (_eb, _l, value) => sql<boolean>`exists (select 1 from json_each(v.categories) where json_each.value = ${value})` },
-};
+  tag: { condition: (_eb, _l, value) => dialect.jsonArrayHas('v.tags', value) },
+  category: { condition: (_eb, _l, value) => dialect.jsonArrayHas('v.categories', value) },
+});
 
 /** Sets, their versions and the items each version holds. */
-export class SetsRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+export class SetsRepository implements port.SetsRepository {
+  private readonly fields: FieldMap;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    dialect: SqlDialect,
+  ) {
+    this.fields = setFields(dialect);
+  }
 
   private setVersions(db: Kysely<Database>) {
     return db
@@ -41,6 +46,7 @@ export class SetsRepository {
       .innerJoin('set_versions as v', 'v.set_id', 'sets.id')
       .selectAll('v')
       .select([
+        'sets.uid as set_uid',
         'sets.group_id',
         'sets.owner_id',
         'sets.published_version_id',
@@ -51,8 +57,8 @@ export class SetsRepository {
   }
 
   /** Published sets through their published version, or drafts through the draft. */
-  async list(mode: SetListMode, query: ListQuery, visibility: ItemVisibility): Promise<ListResult<SetVersionView>> {
-    return runListQuery(
+  async list(mode: SetListMode, query: ListQuery, visibility: ItemVisibility): Promise<ListResult<SetView>> {
+    const result = await runListQuery(
       this.db,
       (db) => {
         const base = this.setVersions(db).where((eb) => visibleItem(eb, 'set', 'sets.id', 'sets.group_id', visibility));
@@ -61,31 +67,35 @@ export class SetsRepository {
           : base.where('v.id', '=', latestVersionId).where('v.published_at', 'is', null);
       },
       query,
-      setFields,
+      this.fields,
       'sets.id',
     );
+    return decodeItems(result, viewOf);
   }
 
-  async listVersions(setId: number, query: ListQuery): Promise<ListResult<SetVersionView>> {
-    return runListQuery(
+  async listVersions(setId: number, query: ListQuery): Promise<ListResult<SetView>> {
+    const result = await runListQuery(
       this.db,
       (db) => this.setVersions(db).where('sets.id', '=', setId),
       query,
       { id: 'v.id', number: 'v.number', created_at: 'v.created_at', published_at: 'v.published_at' },
       'v.id',
     );
+    return decodeItems(result, viewOf);
   }
 
-  async findSet(id: number): Promise<SetRow | undefined> {
+  async findSet(id: number): Promise<ItemSet | undefined> {
     return this.db.selectFrom('sets').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
-  async findSetVersion(versionId: number): Promise<SetVersionView | undefined> {
-    return this.setVersions(this.db).where('v.id', '=', versionId).executeTakeFirst();
+  async findSetVersion(versionId: number): Promise<SetView | undefined> {
+    const row = await this.setVersions(this.db).where('v.id', '=', versionId).executeTakeFirst();
+    return row && viewOf(row);
   }
 
-  async latestVersion(setId: number): Promise<SetVersionRow | undefined> {
-    return this.db.selectFrom('set_versions').selectAll().where('set_id', '=', setId).orderBy('number', 'desc').limit(1).executeTakeFirst();
+  async latestVersion(setId: number): Promise<SetVersion | undefined> {
+    const row = await this.db.selectFrom('set_versions').selectAll().where('set_id', '=', setId).orderBy('number', 'desc').limit(1).executeTakeFirst();
+    return row && versionOf(row);
   }
 
   async countVersions(setId: number): Promise<number> {
@@ -93,27 +103,31 @@ export class SetsRepository {
     return Number(row.n);
   }
 
-  async createSet(row: Omit<SetRow, 'id'>): Promise<SetRow> {
-    return this.db.insertInto('sets').values(row).returningAll().executeTakeFirstOrThrow();
+  async createSet(set: NewItemSet): Promise<ItemSet> {
+    return this.db
+      .insertInto('sets')
+      .values({ ...set, uid: newUid() })
+      .returningAll()
+      .executeTakeFirstOrThrow();
   }
 
   async deleteSet(id: number): Promise<void> {
     await this.db.deleteFrom('sets').where('id', '=', id).execute();
   }
 
-  async createVersion(row: Insertable<SetVersionsTable>): Promise<SetVersionRow> {
-    return this.db.insertInto('set_versions').values(row).returningAll().executeTakeFirstOrThrow();
+  async createVersion(version: NewSetVersion): Promise<SetVersion> {
+    return versionOf(await this.db.insertInto('set_versions').values(writeJson(version, jsonColumns)).returningAll().executeTakeFirstOrThrow());
   }
 
-  async updateVersion(id: number, patch: Updateable<SetVersionsTable>): Promise<void> {
-    await this.db.updateTable('set_versions').set(patch).where('id', '=', id).execute();
+  async updateVersion(id: number, patch: SetVersionPatch): Promise<void> {
+    await this.db.updateTable('set_versions').set(writeJson(patch, jsonColumns)).where('id', '=', id).execute();
   }
 
   async deleteVersion(id: number): Promise<void> {
     await this.db.deleteFrom('set_versions').where('id', '=', id).execute();
   }
 
-  async items(versionId: number): Promise<SetItemRow[]> {
+  async items(versionId: number): Promise<SetItem[]> {
     return this.db.selectFrom('set_items').selectAll().where('set_version_id', '=', versionId).orderBy('position').execute();
   }
 
@@ -149,11 +163,11 @@ export class SetsRepository {
       .execute();
   }
 
-  async metadataDocument(versionId: number): Promise<SetMetadataDocumentsTable | undefined> {
+  async metadataDocument(versionId: number): Promise<SetMetadataDocument | undefined> {
     return this.db.selectFrom('set_metadata_documents').selectAll().where('set_version_id', '=', versionId).executeTakeFirst();
   }
 
-  async putMetadataDocument(row: SetMetadataDocumentsTable): Promise<void> {
+  async putMetadataDocument(row: SetMetadataDocument): Promise<void> {
     await this.db
       .insertInto('set_metadata_documents')
       .values(row)

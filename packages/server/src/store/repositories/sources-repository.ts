@@ -1,10 +1,13 @@
 import type { Kysely } from 'kysely';
-import type { ItemVisibility } from '../../domain/policies/items.js';
-import { visibleItem } from './item-visibility.js';
 import type { ListQuery, ListResult } from '../../domain/list-query.js';
+import type { Datasource, DatasourcePatch, NewDatasource, NewScan, NewSource, Scan, ScanPatch, Source, SourcePatch } from '../../domain/model/sources.js';
+import type { ItemVisibility } from '../../domain/policies/items.js';
+import type * as port from '../../domain/ports/store.js';
+import { decodeItems, readJson, writeJson } from './columns.js';
+import { visibleItem } from './item-visibility.js';
 import { runListQuery, type FieldMap } from './list-query.js';
-import type { Database, DatasourceRow, DatasourcesTable, ScanRow, ScansTable, SourceRow } from '../schema.js';
-import type { Insertable, Updateable } from 'kysely';
+import type { Database, DatasourceRow, SourceRow } from '../schema.js';
+import { newUid } from './uid.js';
 
 const sourceFields: FieldMap = {
   id: 'sources.id',
@@ -31,16 +34,22 @@ const datasourceFields: FieldMap = {
   upload_path: 'datasources.upload_path',
 };
 
+const sourceJson = ['options'] as const;
+const datasourceJson = ['fields', 'extent'] as const;
+const sourceOf = (row: SourceRow): Source => readJson(row, sourceJson);
+const datasourceOf = (row: DatasourceRow): Datasource => readJson(row, datasourceJson);
+
 /** Upload sources with their scans and datasources. */
-export class SourcesRepository {
+export class SourcesRepository implements port.SourcesRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async findById(id: number): Promise<SourceRow | undefined> {
-    return this.db.selectFrom('sources').selectAll().where('id', '=', id).executeTakeFirst();
+  async findById(id: number): Promise<Source | undefined> {
+    const row = await this.db.selectFrom('sources').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && sourceOf(row);
   }
 
-  async list(query: ListQuery, visibility: ItemVisibility): Promise<ListResult<SourceRow>> {
-    return runListQuery(
+  async list(query: ListQuery, visibility: ItemVisibility): Promise<ListResult<Source>> {
+    const result = await runListQuery(
       this.db,
       (db) => {
         return db
@@ -52,33 +61,39 @@ export class SourcesRepository {
       sourceFields,
       'sources.id',
     );
+    return decodeItems(result, sourceOf);
   }
 
-  async create(row: Omit<SourceRow, 'id'>): Promise<SourceRow> {
-    return this.db.insertInto('sources').values(row).returningAll().executeTakeFirstOrThrow();
+  async create(source: NewSource): Promise<Source> {
+    const row = await this.db
+      .insertInto('sources')
+      .values({ ...writeJson(source, sourceJson), uid: newUid() })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return sourceOf(row);
   }
 
-  async update(id: number, patch: Partial<Omit<SourceRow, 'id'>>): Promise<void> {
-    await this.db.updateTable('sources').set(patch).where('id', '=', id).execute();
+  async update(id: number, patch: SourcePatch): Promise<void> {
+    await this.db.updateTable('sources').set(writeJson(patch, sourceJson)).where('id', '=', id).execute();
   }
 
   async delete(id: number): Promise<void> {
     await this.db.deleteFrom('sources').where('id', '=', id).execute();
   }
 
-  async createScan(row: Insertable<ScansTable>): Promise<ScanRow> {
+  async createScan(row: NewScan): Promise<Scan> {
     return this.db.insertInto('scans').values(row).returningAll().executeTakeFirstOrThrow();
   }
 
-  async findScan(sourceId: number, scanId: number): Promise<ScanRow | undefined> {
+  async findScan(sourceId: number, scanId: number): Promise<Scan | undefined> {
     return this.db.selectFrom('scans').selectAll().where('id', '=', scanId).where('source_id', '=', sourceId).executeTakeFirst();
   }
 
-  async findScanById(scanId: number): Promise<ScanRow | undefined> {
+  async findScanById(scanId: number): Promise<Scan | undefined> {
     return this.db.selectFrom('scans').selectAll().where('id', '=', scanId).executeTakeFirst();
   }
 
-  async listScans(sourceId: number, query: ListQuery): Promise<ListResult<ScanRow>> {
+  async listScans(sourceId: number, query: ListQuery): Promise<ListResult<Scan>> {
     return runListQuery(
       this.db,
       (db) => db.selectFrom('scans').selectAll('scans').where('scans.source_id', '=', sourceId),
@@ -88,12 +103,12 @@ export class SourcesRepository {
     );
   }
 
-  async updateScan(scanId: number, patch: Updateable<ScansTable>): Promise<void> {
+  async updateScan(scanId: number, patch: ScanPatch): Promise<void> {
     await this.db.updateTable('scans').set(patch).where('id', '=', scanId).execute();
   }
 
   /** Scans not yet finished, newest first. */
-  async activeScans(sourceId: number): Promise<ScanRow[]> {
+  async activeScans(sourceId: number): Promise<Scan[]> {
     return this.db
       .selectFrom('scans')
       .selectAll()
@@ -103,8 +118,8 @@ export class SourcesRepository {
       .execute();
   }
 
-  async listDatasources(sourceId: number, query: ListQuery): Promise<ListResult<DatasourceRow>> {
-    return runListQuery(
+  async listDatasources(sourceId: number, query: ListQuery): Promise<ListResult<Datasource>> {
+    const result = await runListQuery(
       this.db,
       (db) =>
         db
@@ -116,19 +131,17 @@ export class SourcesRepository {
       datasourceFields,
       'datasources.id',
     );
+    return decodeItems(result, datasourceOf);
   }
 
-  async findDatasource(id: number): Promise<DatasourceRow | undefined> {
-    return this.db.selectFrom('datasources').selectAll().where('id', '=', id).executeTakeFirst();
+  async findDatasource(id: number): Promise<Datasource | undefined> {
+    const row = await this.db.selectFrom('datasources').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && datasourceOf(row);
   }
 
-  async currentDatasources(sourceId: number): Promise<DatasourceRow[]> {
-    return this.db
-      .selectFrom('datasources')
-      .selectAll()
-      .where('source_id', '=', sourceId)
-      .where('removed_at', 'is', null)
-      .execute();
+  async currentDatasources(sourceId: number): Promise<Datasource[]> {
+    const rows = await this.db.selectFrom('datasources').selectAll().where('source_id', '=', sourceId).where('removed_at', 'is', null).execute();
+    return rows.map(datasourceOf);
   }
 
   /** Whether any scan ever found a datasource in the source, removed ones included. */
@@ -136,7 +149,8 @@ export class SourcesRepository {
     return (await this.db.selectFrom('datasources').select('id').where('source_id', '=', sourceId).limit(1).executeTakeFirst()) !== undefined;
   }
 
-  async insertDatasource(row: Insertable<DatasourcesTable>): Promise<void> {
+  async insertDatasource(datasource: NewDatasource): Promise<void> {
+    const row = writeJson(datasource, datasourceJson);
     await this.db
       .insertInto('datasources')
       .values(row)
@@ -144,7 +158,7 @@ export class SourcesRepository {
       .execute();
   }
 
-  async updateDatasource(id: number, patch: Updateable<DatasourcesTable>): Promise<void> {
-    await this.db.updateTable('datasources').set(patch).where('id', '=', id).execute();
+  async updateDatasource(id: number, patch: DatasourcePatch): Promise<void> {
+    await this.db.updateTable('datasources').set(writeJson(patch, datasourceJson)).where('id', '=', id).execute();
   }
 }

@@ -1,7 +1,9 @@
 import type { Kysely } from 'kysely';
 import type { ListQuery, ListResult } from '../../domain/list-query.js';
+import type { NewToken, Token } from '../../domain/model/tokens.js';
+import type * as port from '../../domain/ports/store.js';
 import { runListQuery, type FieldMap } from './list-query.js';
-import type { Database, TokenRow } from '../schema.js';
+import type { Database } from '../schema.js';
 
 const fields: FieldMap = {
   id: 'tokens.id',
@@ -12,19 +14,19 @@ const fields: FieldMap = {
   last_used_at: 'tokens.last_used_at',
 };
 
-export class TokensRepository {
+export class TokensRepository implements port.TokensRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async findByHash(keyHash: string): Promise<TokenRow | undefined> {
+  async findByHash(keyHash: string): Promise<Token | undefined> {
     return this.db.selectFrom('tokens').selectAll().where('key_hash', '=', keyHash).executeTakeFirst();
   }
 
-  async findById(id: number): Promise<TokenRow | undefined> {
+  async findById(id: number): Promise<Token | undefined> {
     return this.db.selectFrom('tokens').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
   /** Lists tokens, all of them or one user's. */
-  async list(query: ListQuery, ownerId: number | null): Promise<ListResult<TokenRow>> {
+  async list(query: ListQuery, ownerId: number | null): Promise<ListResult<Token>> {
     return runListQuery(
       this.db,
       (db) => {
@@ -37,7 +39,7 @@ export class TokensRepository {
     );
   }
 
-  async create(row: Omit<TokenRow, 'id' | 'last_used_at'>): Promise<TokenRow> {
+  async create(row: NewToken): Promise<Token> {
     return this.db
       .insertInto('tokens')
       .values({ ...row, last_used_at: null })

@@ -1,10 +1,14 @@
 import { sql, type Kysely } from 'kysely';
 import type { ListQuery, ListResult } from '../../domain/list-query.js';
+import type { NewUser, User, UserMembership, UserPatch, UserVisibility } from '../../domain/model/users.js';
+import type * as port from '../../domain/ports/store.js';
+import { decodeItems, readBools, writeBools } from './columns.js';
 import { runListQuery, type FieldMap } from './list-query.js';
-import type { Database, GroupMemberRow, NewUserRow, UserRow, UserUpdate } from '../schema.js';
+import type { Database, UserRow } from '../schema.js';
+import { newUid } from './uid.js';
 
-/** Which users a list may return: all of them, or the caller and the members of the caller's groups. */
-export type UserVisibility = { all: true } | { all: false; viewerId: number };
+const boolColumns = ['is_admin', 'is_active'] as const;
+const userOf = (row: UserRow): User => readBools(row, boolColumns);
 
 const fields: FieldMap = {
   id: 'users.id',
@@ -21,23 +25,21 @@ const fields: FieldMap = {
   },
 };
 
-export interface UserMembership extends GroupMemberRow {
-  group_name: string;
-}
-
-export class UsersRepository {
+export class UsersRepository implements port.UsersRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async findById(id: number): Promise<UserRow | undefined> {
-    return this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+  async findById(id: number): Promise<User | undefined> {
+    const row = await this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && userOf(row);
   }
 
-  async findByUsername(username: string): Promise<UserRow | undefined> {
-    return this.db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
+  async findByUsername(username: string): Promise<User | undefined> {
+    const row = await this.db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
+    return row && userOf(row);
   }
 
-  async list(query: ListQuery, visibility: UserVisibility): Promise<ListResult<UserRow>> {
-    return runListQuery(
+  async list(query: ListQuery, visibility: UserVisibility): Promise<ListResult<User>> {
+    const result = await runListQuery(
       this.db,
       (db) => {
         const base = db.selectFrom('users').selectAll('users');
@@ -62,6 +64,7 @@ export class UsersRepository {
       fields,
       'users.id',
     );
+    return decodeItems(result, userOf);
   }
 
   /** True when the two users share at least one group. */
@@ -76,12 +79,17 @@ export class UsersRepository {
     return row !== undefined;
   }
 
-  async create(row: NewUserRow): Promise<UserRow> {
-    return this.db.insertInto('users').values(row).returningAll().executeTakeFirstOrThrow();
+  async create(user: NewUser): Promise<User> {
+    const row = await this.db
+      .insertInto('users')
+      .values({ ...writeBools(user, boolColumns), uid: newUid() })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return userOf(row);
   }
 
-  async update(id: number, patch: UserUpdate): Promise<UserRow> {
-    return this.db.updateTable('users').set(patch).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+  async update(id: number, patch: UserPatch): Promise<User> {
+    return userOf(await this.db.updateTable('users').set(writeBools(patch, boolColumns)).where('id', '=', id).returningAll().executeTakeFirstOrThrow());
   }
 
   async countActiveAdmins(): Promise<number> {

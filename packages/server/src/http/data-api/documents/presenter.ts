@@ -1,9 +1,9 @@
-import type { DocumentRow } from '../../../store/schema.js';
+import type { DocumentItem } from '../../../domain/model/documents.js';
 import { presentDescription } from '../../common/item-fields.js';
 import type { PresentContext } from '../../common/present.js';
 import { apiPath } from '../../common/urls.js';
 
-export function presentDocumentSummary(row: DocumentRow, ctx: PresentContext) {
+export function presentDocumentSummary(row: DocumentItem, ctx: PresentContext) {
   return {
     id: row.id,
     url: ctx.urlFor(apiPath('documents', row.id)),
@@ -15,7 +15,7 @@ export function presentDocumentSummary(row: DocumentRow, ctx: PresentContext) {
   };
 }
 
-export function presentDocument(row: DocumentRow, ctx: PresentContext) {
+export function presentDocument(row: DocumentItem, ctx: PresentContext) {
   const url = ctx.urlFor(apiPath('documents', row.id));
   return {
     ...presentDocumentSummary(row, ctx),

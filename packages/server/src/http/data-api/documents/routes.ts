@@ -107,11 +107,7 @@ export function registerDocumentRoutes(base: FastifyInstance, ctx: DomainContext
   registerPermissionRoutes(app, ctx, {
     itemUrl: one,
     itemPath: (id) => apiPath('documents', id),
-    find: async (id) => {
-      const document = await ctx.store.documents.findById(id);
-      return document && { kind: 'document', id, group_id: document.group_id };
-    },
-    what: (id) => `Document ${id}`,
+    type: 'document',
     scopes: { read: 'documents:read', write: 'documents:write' },
     tags,
   });

@@ -1,6 +1,4 @@
-import type { ExportItem } from '../../../domain/exports.js';
-import type { CropLayerWithCount } from '../../../store/repositories/crop-layers-repository.js';
-import type { CropFeatureRow, ExportRow } from '../../../store/schema.js';
+import type { CropFeature, CropLayerWithCount, Export, ExportItem } from '../../../domain/model/exports.js';
 import type { PresentContext } from '../../common/present.js';
 import { apiPath } from '../../common/urls.js';
 
@@ -12,7 +10,7 @@ export function exportItemUrl(item: ExportItem, ctx: PresentContext): string {
   return ctx.urlFor(item.pinned ? `${layer}versions/${item.version_id}/` : layer);
 }
 
-export function presentExportSummary(row: ExportRow, ctx: PresentContext) {
+export function presentExportSummary(row: Export, ctx: PresentContext) {
   const url = ctx.urlFor(apiPath('exports', row.id));
   return {
     id: row.id,
@@ -25,15 +23,14 @@ export function presentExportSummary(row: ExportRow, ctx: PresentContext) {
   };
 }
 
-export function presentExport(row: ExportRow, ctx: PresentContext) {
-  const items = JSON.parse(row.items) as ExportItem[];
+export function presentExport(row: Export, ctx: PresentContext) {
   return {
     ...presentExportSummary(row, ctx),
     crs: row.crs,
-    formats: JSON.parse(row.formats) as Record<string, string>,
-    items: items.map((item) => ({ item: exportItemUrl(item, ctx), ...(item.color && { color: item.color }) })),
-    extent: row.extent === null ? null : (JSON.parse(row.extent) as unknown),
-    options: JSON.parse(row.options) as Record<string, unknown>,
+    formats: row.formats,
+    items: row.items.map((item) => ({ item: exportItemUrl(item, ctx), ...(item.color && { color: item.color }) })),
+    extent: row.extent,
+    options: row.options,
     size_estimate_zipped: row.size_estimate_zipped,
     progress: row.progress,
     error: row.error,
@@ -52,22 +49,22 @@ export function presentCropLayer(row: CropLayerWithCount, ctx: PresentContext) {
     url,
     features_url: `${url}cropfeatures/`,
     feature_count: row.feature_count,
-    extent: row.extent === null ? null : (JSON.parse(row.extent) as number[]),
+    extent: row.extent,
     source_layer: row.source_layer_id === null ? null : ctx.urlFor(apiPath('layers', row.source_layer_id)),
     name_field: row.name_field,
     created_at: row.created_at,
   };
 }
 
-export function presentCropFeatureSummary(row: CropFeatureRow, ctx: PresentContext) {
+export function presentCropFeatureSummary(row: CropFeature, ctx: PresentContext) {
   return {
     id: row.id,
     name: row.name,
     url: ctx.urlFor(apiPath('exports', 'croplayers', row.crop_layer_id, 'cropfeatures', row.id)),
-    extent: JSON.parse(row.extent) as number[],
+    extent: row.extent,
   };
 }
 
-export function presentCropFeature(row: CropFeatureRow, ctx: PresentContext) {
-  return { ...presentCropFeatureSummary(row, ctx), geometry: JSON.parse(row.geometry) as unknown };
+export function presentCropFeature(row: CropFeature, ctx: PresentContext) {
+  return { ...presentCropFeatureSummary(row, ctx), geometry: row.geometry };
 }

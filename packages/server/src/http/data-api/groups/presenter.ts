@@ -1,11 +1,10 @@
 import type { GroupDetail } from '../../../domain/groups.js';
-import type { MemberRow } from '../../../store/repositories/groups-repository.js';
-import type { GroupRow } from '../../../store/schema.js';
+import type { Group, Member } from '../../../domain/model/groups.js';
 import type { PresentContext } from '../../common/present.js';
 import { apiPath } from '../../common/urls.js';
 import { presentUserSummary } from '../users/presenter.js';
 
-export function presentGroupSummary(group: GroupRow, ctx: PresentContext) {
+export function presentGroupSummary(group: Group, ctx: PresentContext) {
   return { id: group.id, url: ctx.urlFor(apiPath('groups', group.id)), name: group.name };
 }
 
@@ -20,7 +19,7 @@ export function presentGroup({ group, memberCount }: GroupDetail, ctx: PresentCo
   };
 }
 
-export function presentMember(member: MemberRow, ctx: PresentContext) {
+export function presentMember(member: Member, ctx: PresentContext) {
   return {
     url: ctx.urlFor(apiPath('groups', member.group_id, 'members', member.user_id)),
     user: presentUserSummary({ id: member.user_id, username: member.username, first_name: member.first_name, last_name: member.last_name }, ctx),

@@ -6,6 +6,7 @@ import {
   deleteGroup,
   getGroup,
   getMember,
+  groupDetail,
   listGroups,
   listMembers,
   putMember,
@@ -34,7 +35,7 @@ export function registerGroupRoutes(base: FastifyInstance, ctx: DomainContext): 
     tags,
     list: (actor, query) => listGroups(ctx, actor, query),
     summary: presentGroupSummary,
-    full: async (group, pc) => presentGroup({ group, memberCount: await ctx.store.groups.memberCount(group.id) }, pc),
+    full: async (group, pc) => presentGroup(await groupDetail(ctx, group), pc),
   });
 
   app.post(

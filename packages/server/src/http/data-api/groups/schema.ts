@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { memberRoles } from '../../../domain/groups.js';
+import { memberRoles } from '../../../domain/model/groups.js';
 import type { ListSpec } from '../../../domain/list-query.js';
 import { descriptionText, nameText } from '../../common/item-schema.js';
 

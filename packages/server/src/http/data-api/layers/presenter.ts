@@ -1,16 +1,16 @@
-import type { LayerVersionRow } from '../../../store/repositories/layers-repository.js';
-import { bboxPolygon, storedBbox } from '../../common/geojson.js';
+import type { LayerView } from '../../../domain/model/layers.js';
+import { bboxPolygon } from '../../common/geojson.js';
 import { presentDescription } from '../../common/item-fields.js';
 import type { PresentContext } from '../../common/present.js';
 import { apiPath } from '../../common/urls.js';
 
 export const collectionOf = (type: 'layer' | 'table') => (type === 'table' ? 'tables' : 'layers');
 
-export function versionUrl(row: Pick<LayerVersionRow, 'layer_type' | 'layer_id' | 'id'>, ctx: PresentContext): string {
+export function versionUrl(row: Pick<LayerView, 'layer_type' | 'layer_id' | 'id'>, ctx: PresentContext): string {
   return ctx.urlFor(apiPath(collectionOf(row.layer_type), row.layer_id, 'versions', row.id));
 }
 
-export function presentLayerSummary(row: LayerVersionRow, ctx: PresentContext) {
+export function presentLayerSummary(row: LayerView, ctx: PresentContext) {
   return {
     id: row.layer_id,
     url: ctx.urlFor(apiPath(collectionOf(row.layer_type), row.layer_id)),
@@ -24,7 +24,7 @@ export function presentLayerSummary(row: LayerVersionRow, ctx: PresentContext) {
   };
 }
 
-export function presentLayer(row: LayerVersionRow, ctx: PresentContext) {
+export function presentLayer(row: LayerView, ctx: PresentContext) {
   const collection = collectionOf(row.layer_type);
   const thisVersion = versionUrl(row, ctx);
   // A table has no geometry: Koordinates gives its CRS, geometry and extent fields as nulls.
@@ -40,13 +40,13 @@ export function presentLayer(row: LayerVersionRow, ctx: PresentContext) {
     this_version: thisVersion,
     data: {
       crs: spatial ? (row.crs ?? row.requested_crs) : null,
-      datasources: (JSON.parse(row.datasources) as number[]).map((id) => ({ id })),
+      datasources: row.datasources.map((id) => ({ id })),
       geometry_field: spatial ? row.geometry_field : null,
       geometry_type: spatial ? row.geometry_type : null,
-      fields: JSON.parse(row.fields) as unknown[],
-      primary_key_fields: JSON.parse(row.primary_key_fields) as string[],
+      fields: row.fields,
+      primary_key_fields: row.primary_key_fields,
       feature_count: row.feature_count,
-      extent: spatial ? bboxPolygon(storedBbox(row.extent)) : null,
+      extent: spatial ? bboxPolygon(row.extent) : null,
     },
     version: {
       id: row.id,
@@ -59,7 +59,7 @@ export function presentLayer(row: LayerVersionRow, ctx: PresentContext) {
       created_by: { id: row.created_by, url: ctx.urlFor(apiPath('users', row.created_by)) },
       published_at: row.published_at,
       reference: null,
-      change_counts: row.change_counts ? (JSON.parse(row.change_counts) as object) : null,
+      change_counts: row.change_counts,
       import_log: `${thisVersion}import-log/`,
     },
     metadata: {

@@ -16,12 +16,11 @@ import {
   listLayers,
   listVersions,
   publishLayerVersion,
-  reaches,
   updateVersion,
   type LayerDataInput,
   type VersionRef,
 } from '../../../domain/layers.js';
-import type { LayerRow } from '../../../store/schema.js';
+import type { LayerType } from '../../../domain/model/layers.js';
 import { registerListView } from '../../common/list-view.js';
 import { registerPermissionRoutes } from '../../common/permission-routes.js';
 import { idParams, presentContext, sendCreated } from '../../common/present.js';
@@ -52,7 +51,7 @@ function licenseInput(license: LayerCreateBody['license'], urlFor: UrlFor): numb
  * Every object keeps its own URL (a table's is under `/tables/`). A layer object shows one
  * version; `/versions/` reach the others.
  */
-export function registerLayerRoutes(base: FastifyInstance, ctx: DomainContext, type: LayerRow['type']): void {
+export function registerLayerRoutes(base: FastifyInstance, ctx: DomainContext, type: LayerType): void {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
   const collection = collectionOf(type);
   const tags = [collection];
@@ -198,11 +197,7 @@ export function registerLayerRoutes(base: FastifyInstance, ctx: DomainContext, t
   registerPermissionRoutes(app, ctx, {
     itemUrl: one,
     itemPath: (id) => apiPath(collection, id),
-    find: async (id) => {
-      const layer = await ctx.store.layers.findLayer(id);
-      return layer && reaches(type, layer.type) ? { kind: 'layer', id, group_id: layer.group_id } : undefined;
-    },
-    what: (id) => `${type === 'table' ? 'Table' : 'Layer'} ${id}`,
+    type,
     scopes: { read: 'layers:read', write: 'layers:write' },
     tags,
   });
@@ -215,9 +210,7 @@ export function registerLayerRoutes(base: FastifyInstance, ctx: DomainContext, t
   for (const [suffix, form] of metadataRoutes) {
     app.get(`${version}${suffix}`, { config: read, schema: { summary: `Metadata (${form}) as XML`, tags, params: VersionParams } }, async (request, reply) => {
       const { id, versionId } = request.params;
-      // The record names the item by its own URL (a table's is under /tables/, however it was reached).
-      const actual = (await ctx.store.layers.findLayer(id))?.type ?? type;
-      const xml = await getMetadata(ctx, request.actor, type, id, versionId as VersionRef, form, request.urlFor(apiPath(collectionOf(actual), id)));
+      const xml = await getMetadata(ctx, request.actor, type, id, versionId as VersionRef, form, (actual) => request.urlFor(apiPath(collectionOf(actual), id)));
       return reply.type('application/xml; charset=utf-8').send(xml);
     });
   }

@@ -1,8 +1,8 @@
-import type { LicenseRow } from '../../../store/schema.js';
+import type { License } from '../../../domain/model/licenses.js';
 import type { PresentContext } from '../../common/present.js';
 import { apiPath } from '../../common/urls.js';
 
-export function presentLicenseSummary(license: LicenseRow, ctx: PresentContext) {
+export function presentLicenseSummary(license: License, ctx: PresentContext) {
   return {
     id: license.id,
     url: ctx.urlFor(apiPath('licenses', license.id)),
@@ -14,11 +14,11 @@ export function presentLicenseSummary(license: LicenseRow, ctx: PresentContext) 
   };
 }
 
-export function presentLicense(license: LicenseRow, ctx: PresentContext) {
+export function presentLicense(license: License, ctx: PresentContext) {
   return {
     ...presentLicenseSummary(license, ctx),
     url_fulltext: license.url,
     text: license.text,
-    is_custom: license.is_custom === 1,
+    is_custom: license.is_custom,
   };
 }

@@ -1,14 +1,13 @@
 import type { PublishDetail } from '../../../domain/publishing.js';
-import type { PublishItemRow } from '../../../store/repositories/publish-repository.js';
-import type { PublishRequestRow } from '../../../store/schema.js';
+import type { PublishItem, PublishRequest } from '../../../domain/model/publish.js';
 import type { PresentContext } from '../../common/present.js';
 import { apiPath } from '../../common/urls.js';
 import { collectionOf } from '../layers/presenter.js';
 
-const itemUrl = (i: PublishItemRow, ctx: PresentContext) =>
+const itemUrl = (i: PublishItem, ctx: PresentContext) =>
   ctx.urlFor(apiPath(i.item_type === 'set' ? 'sets' : collectionOf(i.item_type), i.item_id, 'versions', i.version_id));
 
-export function presentPublishSummary(request: PublishRequestRow, ctx: PresentContext) {
+export function presentPublishSummary(request: PublishRequest, ctx: PresentContext) {
   return {
     id: request.id,
     url: ctx.urlFor(apiPath('publish', request.id)),

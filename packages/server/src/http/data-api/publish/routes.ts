@@ -3,8 +3,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { DomainContext } from '../../../domain/context.js';
 import type { ListSpec } from '../../../domain/list-query.js';
-import { cancelPublish, createPublish, getPublish, listPublish } from '../../../domain/publishing.js';
-import type { PublishItemRef } from '../../../store/repositories/publish-repository.js';
+import { cancelPublish, createPublish, getPublish, listPublish, publishDetail } from '../../../domain/publishing.js';
+import type { PublishItemRef } from '../../../domain/model/publish.js';
 import { registerListView } from '../../common/list-view.js';
 import { idParams, presentContext, sendCreated } from '../../common/present.js';
 import { idFromRef, localPath } from '../../common/refs.js';
@@ -60,7 +60,7 @@ export function registerPublishRoutes(base: FastifyInstance, ctx: DomainContext)
     tags,
     list: (actor, query) => listPublish(ctx, actor, query),
     summary: presentPublishSummary,
-    full: async (row, pc) => presentPublish({ request: row, items: await ctx.store.publish.items(row.id) }, pc),
+    full: async (row, pc) => presentPublish(await publishDetail(ctx, row), pc),
   });
 
   app.post(

@@ -1,18 +1,18 @@
 import type { VisibleSetItem } from '../../../domain/sets.js';
-import type { SetVersionView } from '../../../store/repositories/sets-repository.js';
+import type { SetView } from '../../../domain/model/sets.js';
 import { presentDescription } from '../../common/item-fields.js';
 import type { PresentContext } from '../../common/present.js';
 import { apiPath } from '../../common/urls.js';
 import { presentDocument } from '../documents/presenter.js';
 import { collectionOf, presentLayer } from '../layers/presenter.js';
 
-const setVersionUrl = (row: Pick<SetVersionView, 'set_id' | 'id'>, ctx: PresentContext) => ctx.urlFor(apiPath('sets', row.set_id, 'versions', row.id));
+const setVersionUrl = (row: Pick<SetView, 'set_id' | 'id'>, ctx: PresentContext) => ctx.urlFor(apiPath('sets', row.set_id, 'versions', row.id));
 
 export function setItemUrl(item: Pick<VisibleSetItem, 'item_type' | 'item_id'>, ctx: PresentContext): string {
   return ctx.urlFor(apiPath(item.item_type === 'document' ? 'documents' : collectionOf(item.item_type), item.item_id));
 }
 
-export function presentSetSummary(row: SetVersionView, ctx: PresentContext) {
+export function presentSetSummary(row: SetView, ctx: PresentContext) {
   return {
     id: row.set_id,
     url: ctx.urlFor(apiPath('sets', row.set_id)),
@@ -29,13 +29,13 @@ export function presentSetSummary(row: SetVersionView, ctx: PresentContext) {
  * A set object. `items` holds only what the caller may view: URLs, or with `Expand: items`
  * the items themselves.
  */
-export function presentSet(row: SetVersionView, items: VisibleSetItem[], ctx: PresentContext) {
+export function presentSet(row: SetView, items: VisibleSetItem[], ctx: PresentContext) {
   const thisVersion = setVersionUrl(row, ctx);
   const setUrl = ctx.urlFor(apiPath('sets', row.set_id));
   return {
     ...presentSetSummary(row, ctx),
     ...presentDescription(row, ctx),
-    settings: JSON.parse(row.settings) as Record<string, unknown>,
+    settings: row.settings,
     items: ctx.expand.has('items')
       ? items.map((item) => ('layer' in item ? presentLayer(item.layer, ctx) : presentDocument(item.document, ctx)))
       : items.map((item) => setItemUrl(item, ctx)),

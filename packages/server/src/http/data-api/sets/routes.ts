@@ -22,7 +22,7 @@ import {
   type SetItemInput,
   type SetVersionRef,
 } from '../../../domain/sets.js';
-import type { SetVersionView } from '../../../store/repositories/sets-repository.js';
+import type { SetView } from '../../../domain/model/sets.js';
 import { registerListView } from '../../common/list-view.js';
 import { registerPermissionRoutes } from '../../common/permission-routes.js';
 import { idParams, presentContext, sendCreated, type PresentContext } from '../../common/present.js';
@@ -70,8 +70,8 @@ export function registerSetRoutes(base: FastifyInstance, ctx: DomainContext): vo
   const readOne = { ...read, expansions: ['items'] };
 
   // The items shown depend on who asks, so presenting a set needs the caller.
-  const present = async (row: SetVersionView, pc: PresentContext, request: FastifyRequest) => presentSet(row, await visibleSetItems(ctx, request.actor, row), pc);
-  const respond = async (row: SetVersionView, request: FastifyRequest) => present(row, presentContext(request), request);
+  const present = async (row: SetView, pc: PresentContext, request: FastifyRequest) => presentSet(row, await visibleSetItems(ctx, request.actor, row), pc);
+  const respond = async (row: SetView, request: FastifyRequest) => present(row, presentContext(request), request);
 
   for (const [url, mode] of [
     [list, 'published'],
@@ -157,11 +157,7 @@ export function registerSetRoutes(base: FastifyInstance, ctx: DomainContext): vo
   registerPermissionRoutes(app, ctx, {
     itemUrl: one,
     itemPath: (id) => apiPath('sets', id),
-    find: async (id) => {
-      const set = await ctx.store.sets.findSet(id);
-      return set && { kind: 'set', id, group_id: set.group_id };
-    },
-    what: (id) => `Set ${id}`,
+    type: 'set',
     scopes: { read: 'sets:read', write: 'sets:write' },
     tags,
   });

@@ -1,10 +1,10 @@
 import type { SourceDetail } from '../../../domain/sources.js';
-import type { DatasourceRow, ScanRow, SourceRow } from '../../../store/schema.js';
-import { bboxPolygon, storedBbox } from '../../common/geojson.js';
+import type { Datasource, Scan, Source } from '../../../domain/model/sources.js';
+import { bboxPolygon } from '../../common/geojson.js';
 import type { PresentContext } from '../../common/present.js';
 import { apiPath } from '../../common/urls.js';
 
-export function presentSourceSummary(source: SourceRow, ctx: PresentContext) {
+export function presentSourceSummary(source: Source, ctx: PresentContext) {
   return {
     id: source.id,
     url: ctx.urlFor(apiPath('sources', source.id)),
@@ -14,7 +14,7 @@ export function presentSourceSummary(source: SourceRow, ctx: PresentContext) {
   };
 }
 
-export function presentScan(scan: ScanRow, ctx: PresentContext) {
+export function presentScan(scan: Scan, ctx: PresentContext) {
   const url = ctx.urlFor(apiPath('sources', scan.source_id, 'scans', scan.id));
   return {
     id: scan.id,
@@ -30,7 +30,7 @@ export function presentScan(scan: ScanRow, ctx: PresentContext) {
   };
 }
 
-export function presentDatasource(row: DatasourceRow, ctx: PresentContext) {
+export function presentDatasource(row: Datasource, ctx: PresentContext) {
   return {
     id: row.id,
     url: ctx.urlFor(apiPath('sources', row.source_id, 'datasources', row.id)),
@@ -43,9 +43,9 @@ export function presentDatasource(row: DatasourceRow, ctx: PresentContext) {
     geometry_type: row.geometry_type,
     crs: row.crs,
     crs_wkt: row.crs_wkt,
-    fields: JSON.parse(row.fields) as unknown[],
+    fields: row.fields,
     num_features: row.num_features,
-    extent: bboxPolygon(storedBbox(row.extent)),
+    extent: bboxPolygon(row.extent),
     metadata_path: row.metadata_path,
   };
 }

@@ -126,11 +126,7 @@ export function registerSourceRoutes(base: FastifyInstance, ctx: DomainContext):
   registerPermissionRoutes(app, ctx, {
     itemUrl: one,
     itemPath: (id) => apiPath('sources', id),
-    find: async (id) => {
-      const source = await ctx.store.sources.findById(id);
-      return source && { kind: 'source', id, group_id: source.group_id };
-    },
-    what: (id) => `Source ${id}`,
+    type: 'source',
     scopes: { read: 'sources:read', write: 'sources:write' },
     tags,
   });

@@ -1,12 +1,12 @@
-import type { TokenRow } from '../../../store/schema.js';
+import type { Token } from '../../../domain/model/tokens.js';
 import type { PresentContext } from '../../common/present.js';
 import { apiPath } from '../../common/urls.js';
 
-export function presentTokenSummary(token: TokenRow, ctx: PresentContext) {
+export function presentTokenSummary(token: Token, ctx: PresentContext) {
   return { id: token.id, url: ctx.urlFor(apiPath('tokens', token.id)), name: token.name, key_hint: token.key_hint };
 }
 
-export function presentToken(token: TokenRow, ctx: PresentContext) {
+export function presentToken(token: Token, ctx: PresentContext) {
   return {
     ...presentTokenSummary(token, ctx),
     scope: token.scope,

@@ -1,9 +1,9 @@
 import type { UserDetail } from '../../../domain/users.js';
-import type { UserRow } from '../../../store/schema.js';
+import type { User } from '../../../domain/model/users.js';
 import type { PresentContext } from '../../common/present.js';
 import { apiPath } from '../../common/urls.js';
 
-export function presentUserSummary(user: Pick<UserRow, 'id' | 'username' | 'first_name' | 'last_name'>, ctx: PresentContext) {
+export function presentUserSummary(user: Pick<User, 'id' | 'username' | 'first_name' | 'last_name'>, ctx: PresentContext) {
   return {
     id: user.id,
     url: ctx.urlFor(apiPath('users', user.id)),
@@ -17,8 +17,8 @@ export function presentUser({ user, memberships }: UserDetail, ctx: PresentConte
   return {
     ...presentUserSummary(user, ctx),
     email: user.email,
-    is_admin: user.is_admin === 1,
-    is_active: user.is_active === 1,
+    is_admin: user.is_admin,
+    is_active: user.is_active,
     date_joined: user.created_at,
     updated_at: user.updated_at,
     groups: memberships.map((m) => ({

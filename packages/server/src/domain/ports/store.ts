@@ -1,0 +1,236 @@
+/**
+ * The store as the domain sees it: one interface per repository, holding the methods the use
+ * cases call, in decoded domain types (`domain/model/`). Each store (SQLite today, PostgreSQL
+ * next) implements it; the repositories own the column encodings.
+ */
+import type { ListQuery, ListResult } from '../list-query.js';
+import type { ItemKind, ItemVisibility, PermissionLevel } from '../policies/items.js';
+import type { DocumentItem, DocumentItemPatch, NewDocumentItem } from '../model/documents.js';
+import type { CropFeature, CropLayerWithCount, Export, ExportPatch, NewCropFeature, NewCropLayer, NewExport } from '../model/exports.js';
+import type { Group, GroupMember, Member } from '../model/groups.js';
+import type { NewJob } from '../model/jobs.js';
+import type { Layer, LayerListMode, LayerPatch, LayerType, LayerView, NewLayer, NewVersion, Version, VersionPatch } from '../model/layers.js';
+import type { License, NewLicense } from '../model/licenses.js';
+import type { MetadataDocument, SetMetadataDocument } from '../model/metadata.js';
+import type { Permission } from '../model/permissions.js';
+import type { NewPublishRequest, PublishItem, PublishItemRef, PublishRequest, PublishRequestPatch } from '../model/publish.js';
+import type { ItemSet, NewItemSet, NewSetVersion, SetItem, SetItemType, SetListMode, SetVersion, SetVersionPatch, SetView } from '../model/sets.js';
+import type { Datasource, DatasourcePatch, NewDatasource, NewScan, NewSource, Scan, ScanPatch, Source, SourcePatch } from '../model/sources.js';
+import type { NewToken, Token } from '../model/tokens.js';
+import type { NewUser, User, UserMembership, UserPatch, UserVisibility } from '../model/users.js';
+// Temporary: the catalog's rows and search are being rewritten apart; its port joins this file then.
+import type { CatalogRepository } from '../../store/repositories/catalog-repository.js';
+
+export interface UsersRepository {
+  findById(id: number): Promise<User | undefined>;
+  findByUsername(username: string): Promise<User | undefined>;
+  list(query: ListQuery, visibility: UserVisibility): Promise<ListResult<User>>;
+  /** True when the two users share at least one group. */
+  shareAGroup(a: number, b: number): Promise<boolean>;
+  create(user: NewUser): Promise<User>;
+  update(id: number, patch: UserPatch): Promise<User>;
+  countActiveAdmins(): Promise<number>;
+  /** The user's groups, by group name. */
+  memberships(userId: number): Promise<UserMembership[]>;
+}
+
+export interface GroupsRepository {
+  findById(id: number): Promise<Group | undefined>;
+  findByName(name: string): Promise<Group | undefined>;
+  /** Every group, or with `memberId` only the groups that user belongs to. */
+  list(query: ListQuery, only?: { memberId?: number }): Promise<ListResult<Group>>;
+  create(group: { name: string; description: string; created_at: string }): Promise<Group>;
+  update(id: number, patch: { name?: string; description?: string; updated_at: string }): Promise<Group>;
+  delete(id: number): Promise<void>;
+  memberCount(groupId: number): Promise<number>;
+  listMembers(groupId: number, query: ListQuery): Promise<ListResult<Member>>;
+  membership(groupId: number, userId: number): Promise<Member | undefined>;
+  /** Adds the user to the group, or changes their role if they are in it already. */
+  putMember(member: GroupMember): Promise<void>;
+  /** False if the user was not in the group. */
+  removeMember(groupId: number, userId: number): Promise<boolean>;
+}
+
+export interface TokensRepository {
+  findByHash(keyHash: string): Promise<Token | undefined>;
+  findById(id: number): Promise<Token | undefined>;
+  /** All tokens, or one user's. */
+  list(query: ListQuery, ownerId: number | null): Promise<ListResult<Token>>;
+  create(token: NewToken): Promise<Token>;
+  delete(id: number): Promise<void>;
+  deleteForUser(userId: number): Promise<void>;
+  touch(id: number, at: string): Promise<void>;
+  count(): Promise<number>;
+}
+
+export interface ExportsRepository {
+  /** All exports, or one owner's. */
+  list(query: ListQuery, ownerId: number | null): Promise<ListResult<Export>>;
+  insert(row: NewExport): Promise<number>;
+  findById(id: number): Promise<Export | undefined>;
+  update(id: number, changes: ExportPatch): Promise<void>;
+  /** Moves an export from `processing` to another state; false if it had left it already. */
+  settle(id: number, changes: ExportPatch): Promise<boolean>;
+  /** Completed exports whose expiry time has passed. */
+  listExpired(now: string): Promise<Export[]>;
+}
+
+export interface CropLayersRepository {
+  /** The crop layers whose source layer the visibility lets the caller view (site admins: all, orphans included). */
+  list(query: ListQuery, visibility: ItemVisibility): Promise<ListResult<CropLayerWithCount>>;
+  findById(id: number): Promise<CropLayerWithCount | undefined>;
+  insert(layer: NewCropLayer, features: NewCropFeature[]): Promise<number>;
+  delete(id: number): Promise<void>;
+  listFeatures(cropLayerId: number, query: ListQuery): Promise<ListResult<CropFeature>>;
+  findFeature(cropLayerId: number, id: number): Promise<CropFeature | undefined>;
+}
+
+export interface LicensesRepository {
+  findById(id: number): Promise<License | undefined>;
+  /** `jurisdiction` is `''` for international (unported) licenses. */
+  findBySlug(slug: string, jurisdiction: string): Promise<License | undefined>;
+  list(query: ListQuery): Promise<ListResult<License>>;
+  create(license: NewLicense): Promise<License>;
+}
+
+/** What the use cases do with the job queue inside their transactions: add jobs. */
+export interface JobsRepository {
+  insert(job: NewJob, at: string): Promise<number>;
+}
+
+export interface LayersRepository {
+  /** Layers through their published version, their draft or their latest; `layer` lists layers and tables, `table` tables only. */
+  list(type: LayerType, mode: LayerListMode, query: ListQuery, visibility: ItemVisibility): Promise<ListResult<LayerView>>;
+  findLayer(id: number): Promise<Layer | undefined>;
+  findLayerVersion(versionId: number): Promise<LayerView | undefined>;
+  findVersion(versionId: number): Promise<Version | undefined>;
+  latestVersion(layerId: number): Promise<Version | undefined>;
+  /** The newest version with imported data older than `number`, to compare a new import with. */
+  previousImported(layerId: number, number: number): Promise<Version | undefined>;
+  listVersions(layerId: number, query: ListQuery): Promise<ListResult<LayerView>>;
+  createLayer(layer: NewLayer): Promise<Layer>;
+  updateLayer(id: number, patch: LayerPatch): Promise<void>;
+  deleteLayer(id: number): Promise<void>;
+  createVersion(version: NewVersion): Promise<Version>;
+  updateVersion(id: number, patch: VersionPatch): Promise<void>;
+  deleteVersion(id: number): Promise<void>;
+  /** The data files of a layer's versions. */
+  versionFiles(layerId: number): Promise<string[]>;
+  metadataDocument(versionId: number): Promise<MetadataDocument | undefined>;
+  putMetadataDocument(document: MetadataDocument): Promise<void>;
+}
+
+export interface PublishRepository {
+  create(request: NewPublishRequest, items: readonly PublishItemRef[]): Promise<PublishRequest>;
+  findById(id: number): Promise<PublishRequest | undefined>;
+  /** All requests, or those one user created. */
+  list(query: ListQuery, createdBy: number | null): Promise<ListResult<PublishRequest>>;
+  items(publishId: number): Promise<PublishItem[]>;
+  /** Open requests (pending or publishing) that include a version. */
+  openRequestsFor(item: PublishItemRef): Promise<PublishRequest[]>;
+  update(id: number, patch: PublishRequestPatch): Promise<void>;
+  setItemState(publishId: number, item: PublishItemRef, state: string): Promise<void>;
+  /** Marks a version published and points its layer at it. */
+  publishVersion(versionId: number, layerId: number, at: string): Promise<void>;
+}
+
+export interface PermissionsRepository {
+  list(kind: ItemKind, itemId: number): Promise<Permission[]>;
+  find(kind: ItemKind, itemId: number, principal: string): Promise<Permission | undefined>;
+  /** The levels granted on an item to any of these principals. */
+  levelsFor(kind: ItemKind, itemId: number, principals: string[]): Promise<PermissionLevel[]>;
+  put(kind: ItemKind, itemId: number, principal: string, level: PermissionLevel, at: string): Promise<void>;
+  clear(kind: ItemKind, itemId: number): Promise<void>;
+}
+
+export interface SourcesRepository {
+  findById(id: number): Promise<Source | undefined>;
+  list(query: ListQuery, visibility: ItemVisibility): Promise<ListResult<Source>>;
+  create(source: NewSource): Promise<Source>;
+  update(id: number, patch: SourcePatch): Promise<void>;
+  delete(id: number): Promise<void>;
+  createScan(scan: NewScan): Promise<Scan>;
+  findScan(sourceId: number, scanId: number): Promise<Scan | undefined>;
+  findScanById(scanId: number): Promise<Scan | undefined>;
+  listScans(sourceId: number, query: ListQuery): Promise<ListResult<Scan>>;
+  updateScan(scanId: number, patch: ScanPatch): Promise<void>;
+  /** Scans not yet finished, newest first. */
+  activeScans(sourceId: number): Promise<Scan[]>;
+  listDatasources(sourceId: number, query: ListQuery): Promise<ListResult<Datasource>>;
+  findDatasource(id: number): Promise<Datasource | undefined>;
+  /** The datasources the latest scan found (removed ones left out). */
+  currentDatasources(sourceId: number): Promise<Datasource[]>;
+  /** Whether any scan ever found a datasource in the source, removed ones included. */
+  hadDatasources(sourceId: number): Promise<boolean>;
+  /** Adds a datasource, or brings back and updates the one at its path and layer name. */
+  insertDatasource(datasource: NewDatasource): Promise<void>;
+  updateDatasource(id: number, patch: DatasourcePatch): Promise<void>;
+}
+
+export interface SetsRepository {
+  /** Published sets through their published version, or drafts through the draft. */
+  list(mode: SetListMode, query: ListQuery, visibility: ItemVisibility): Promise<ListResult<SetView>>;
+  listVersions(setId: number, query: ListQuery): Promise<ListResult<SetView>>;
+  findSet(id: number): Promise<ItemSet | undefined>;
+  findSetVersion(versionId: number): Promise<SetView | undefined>;
+  latestVersion(setId: number): Promise<SetVersion | undefined>;
+  countVersions(setId: number): Promise<number>;
+  createSet(set: NewItemSet): Promise<ItemSet>;
+  deleteSet(id: number): Promise<void>;
+  createVersion(version: NewSetVersion): Promise<SetVersion>;
+  updateVersion(id: number, patch: SetVersionPatch): Promise<void>;
+  deleteVersion(id: number): Promise<void>;
+  /** A version's items, in order. */
+  items(versionId: number): Promise<SetItem[]>;
+  replaceItems(versionId: number, items: ReadonlyArray<{ item_type: SetItemType; item_id: number }>): Promise<void>;
+  /** Ids of the sets with a version that holds this item. */
+  setsHolding(type: SetItemType, itemId: number): Promise<number[]>;
+  /** Marks a version published and points its set at it. */
+  publishVersion(versionId: number, setId: number, at: string): Promise<void>;
+  metadataDocument(versionId: number): Promise<SetMetadataDocument | undefined>;
+  putMetadataDocument(document: SetMetadataDocument): Promise<void>;
+}
+
+export interface DocumentsRepository {
+  list(query: ListQuery, visibility: ItemVisibility): Promise<ListResult<DocumentItem>>;
+  findById(id: number): Promise<DocumentItem | undefined>;
+  create(document: NewDocumentItem): Promise<DocumentItem>;
+  update(id: number, patch: DocumentItemPatch): Promise<void>;
+  delete(id: number): Promise<void>;
+}
+
+/** The repositories, bound to the store or to one of its transactions. */
+export interface Repositories {
+  readonly users: UsersRepository;
+  readonly groups: GroupsRepository;
+  readonly tokens: TokensRepository;
+  readonly exports: ExportsRepository;
+  readonly cropLayers: CropLayersRepository;
+  readonly licenses: LicensesRepository;
+  readonly jobs: JobsRepository;
+  readonly layers: LayersRepository;
+  readonly publish: PublishRepository;
+  readonly permissions: PermissionsRepository;
+  readonly catalog: CatalogRepository;
+  readonly sources: SourcesRepository;
+  readonly sets: SetsRepository;
+  readonly documents: DocumentsRepository;
+}
+
+export interface StoreHealth {
+  status: 'ok' | 'error';
+  engine: 'sqlite' | 'postgres';
+  /** The newest migration applied. */
+  migration: string | null;
+  /** The newest migration this build knows. */
+  latestMigration: string;
+  detail?: string;
+}
+
+/** The catalog store: one per deployment. */
+export interface Store extends Repositories {
+  /** Runs `work` in one transaction: all or nothing. */
+  transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T>;
+  health(): Promise<StoreHealth>;
+  close(): Promise<void>;
+}
