@@ -1,6 +1,6 @@
 import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { ConfigError, type ServerConfig } from './config.js';
 import { bootstrapAdminToken } from './domain/bootstrap.js';
@@ -8,18 +8,25 @@ import { clearScratch } from './domain/data-paths.js';
 import { startExportExpiry } from './jobs/export-expiry.js';
 import { Store } from './store/store.js';
 
-export interface RunningServer {
+/** A running process of any role, as a signal handler stops it. */
+export interface RunningProcess {
+  log: FastifyBaseLogger;
+  /** Stops its work (requests, jobs), then closes the database. */
+  close(): Promise<void>;
+}
+
+export interface RunningServer extends RunningProcess {
   app: FastifyInstance;
   store: Store;
   /** The address it listens on, e.g. http://127.0.0.1:8080 */
   address: string;
   /** What first start found: a bootstrap token was created, tokens exist, or none exist yet. */
   tokens: 'bootstrapped' | 'present' | 'none';
-  /** Stops taking requests, lets in-flight ones finish, then closes the database. */
+  /** Stops taking requests, lets in-flight ones finish, stops its jobs, then closes the database. */
   close(): Promise<void>;
 }
 
-/** The lock file a running server keeps in its data folder, holding its process id. */
+/** The lock file the API process keeps in its data folder, holding its process id. */
 export const lockFileName = 'server.lock';
 
 const isAlive = (pid: number) => {
@@ -32,9 +39,12 @@ const isAlive = (pid: number) => {
 };
 
 /**
- * Takes the data folder for this process: two servers on one folder would each empty `tmp/`
- * under the other and run the same jobs twice. A lock left by a process that has died is taken
- * over. The returned function releases it (also done on exit, should the process end without it).
+ * Takes the data folder for this process as its one API process (`serve`, with or without
+ * workers). Worker processes take no lock: leases keep them from running a job twice, and each
+ * run has its own scratch folder. The API is one process per folder because uploads in
+ * `tmp/` are its own (it empties them at start) and a second one could only share SQLite's one
+ * writer. A lock left by a process that has died is taken over. The returned function releases
+ * it (also done on exit, should the process end without it).
  */
 export function lockDataDir(dataDir: string): () => void {
   mkdirSync(dataDir, { recursive: true });
@@ -97,7 +107,7 @@ function listenFailure(error: unknown, config: ServerConfig): unknown {
   return error;
 }
 
-/** Takes the data folder's lock, opens the store, builds the app and listens. */
+/** Takes the data folder's lock, opens the store, builds the app and listens, then starts its workers (unless `workers` is off). */
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
   const unlock = lockDataDir(config.dataDir);
   let store: Store;
@@ -108,6 +118,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     throw error;
   }
   try {
+    // Uploads a dead API process left: no other API process is writing any, as this one holds the lock.
     await clearScratch(config.dataDir);
     const bootstrapped = config.bootstrapToken !== null && (await bootstrapAdminToken(store, config.bootstrapToken));
     const tokens = bootstrapped ? 'bootstrapped' : (await store.tokens.count()) > 0 ? 'present' : 'none';
@@ -118,7 +129,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       await app.close();
       throw listenFailure(error, config);
     });
-    await app.workers.start();
+    if (config.workers) await app.workers.start();
+    // The API process sweeps expired exports: exactly one per data folder, which serves their downloads.
     const stopExpiry = startExportExpiry(app.domain, app.log);
     let closing: Promise<void> | null = null;
     const close = () =>
@@ -128,7 +140,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         await store.close();
         unlock();
       })());
-    return { app, store, address, tokens, close };
+    return { app, log: app.log, store, address, tokens, close };
   } catch (error) {
     await store.close();
     unlock();
@@ -137,17 +149,18 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
 }
 
 /**
- * Closes the server cleanly on SIGTERM or SIGINT: in-flight requests finish, new ones get 503,
- * and the database is closed before the process exits. A second signal exits at once.
+ * Closes a process cleanly on SIGTERM or SIGINT: in-flight requests finish, new ones get 503,
+ * running jobs are queued again (another worker takes them at once), and the database is closed
+ * before the process exits. A second signal exits at once.
  */
-export function closeOnSignals(server: RunningServer, onClosed: (signal: string) => void = () => {}): void {
+export function closeOnSignals(server: RunningProcess, onClosed: (signal: string) => void = () => {}): void {
   const handler = (signal: NodeJS.Signals) => {
     process.once(signal, () => process.exit(130));
-    server.app.log.info({ signal }, 'shutting down');
+    server.log.info({ signal }, 'shutting down');
     server.close().then(
       () => onClosed(signal),
       (error: unknown) => {
-        server.app.log.error({ err: error }, 'shutdown failed');
+        server.log.error({ err: error }, 'shutdown failed');
         process.exitCode = 1;
       },
     );

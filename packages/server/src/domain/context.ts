@@ -1,10 +1,5 @@
 import type { Store } from '../store/store.js';
-
-/** How the domain reaches the job queue: wake the workers after committing new jobs, or cancel one. */
-export interface JobControl {
-  wake(): void;
-  cancel(jobId: number): Promise<void>;
-}
+import type { JobControl } from './ports/job-queue.js';
 
 /** Operator settings the domain follows. */
 export interface DomainSettings {

@@ -1,4 +1,4 @@
-import { rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /**
@@ -6,8 +6,10 @@ import { join } from 'node:path';
  * folder can be moved as a whole.
  */
 export const dataPaths = {
-  /** Uploads in progress and other scratch files; emptied at start. */
+  /** Uploads in progress and other scratch files. */
   tmp: 'tmp',
+  /** One run of a job's scratch files: its own, so processes sharing the data folder never touch another's. */
+  jobScratch: (jobId: number, run: number) => join('tmp', `job-${jobId}-${run}`),
   sourceFolder: (sourceId: number) => join('sources', String(sourceId)),
   layerFolder: (layerId: number) => join('layers', String(layerId)),
   versionFile: (layerId: number, versionNumber: number) => join('layers', String(layerId), `v${versionNumber}.gpkg`),
@@ -37,7 +39,15 @@ export function withoutServerPaths(text: string, dataDir: string): string {
   return text.replace(new RegExp(`${folder}/(?:tmp/[^/\\s'"\`]+/|sources/\\d+/)?`, 'g'), '');
 }
 
-/** Removes what uploads and jobs left in the scratch folder when the last process stopped. */
+/** A job run's scratch folder name in `tmp/`: its job id and run number. */
+export const jobScratchName = /^job-(\d+)-(\d+)$/;
+
+/**
+ * Removes what uploads left in the scratch folder when the API process last stopped. Job
+ * folders are left to the workers (jobs/job-scratch.ts): their jobs may run in another process.
+ */
 export async function clearScratch(dataDir: string): Promise<void> {
-  await rm(join(dataDir, dataPaths.tmp), { recursive: true, force: true });
+  const scratch = join(dataDir, dataPaths.tmp);
+  const entries = await readdir(scratch).catch(() => []);
+  await Promise.all(entries.filter((name) => !jobScratchName.test(name)).map((name) => rm(join(scratch, name), { recursive: true, force: true })));
 }

@@ -3,6 +3,7 @@
  * (sortable as strings); booleans are 0/1 integers, as SQLite stores them.
  */
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { JobStatus } from '../domain/ports/job-queue.js';
 
 export interface UsersTable {
   id: Generated<number>;
@@ -96,8 +97,6 @@ export interface CropFeaturesTable {
   extent: string;
 }
 
-export type JobStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
-
 export interface JobsTable {
   id: Generated<number>;
   kind: string;
@@ -113,6 +112,12 @@ export interface JobsTable {
   on_failure_due: Generated<number>;
   run_at: string;
   locked_at: string | null;
+  /** The lease's holder (a worker, or the process running a failed job's `onFailure`). */
+  locked_by: Generated<string | null>;
+  /** When the lease ends unless renewed; null (rows from before leases) counts as ended. */
+  locked_until: Generated<string | null>;
+  /** 1 once a cancel was asked for while the job ran. */
+  cancel_requested: Generated<number>;
   error: string | null;
   created_at: string;
   updated_at: string;
