@@ -96,6 +96,9 @@ export class JobQueue implements JobControl {
   async recover(): Promise<void> {
     const now = iso();
     for (const job of await this.store.expired(now)) {
+      // This process's own run outlived its lease only because the process stalled (a long
+      // synchronous GDAL call): it is alive, and renews as soon as it can.
+      if (job.lockedBy === this.holder && this.workers.runs(job.id)) continue;
       if (job.status === 'running') {
         const hold = { holder: job.lockedBy, expiredBefore: now };
         const settled = job.cancelRequested ? await this.failForGood(job, hold, 'Cancelled.', true) : await this.interrupted(job, hold, 'interrupted: the process running it stopped');

@@ -186,6 +186,11 @@ export class WorkerPool {
     entry.controller.abort();
   }
 
+  /** Whether this pool is running the job. */
+  runs(jobId: number): boolean {
+    return this.running.has(jobId);
+  }
+
   /** Aborts a job if this pool runs it, as a cancel, and waits until its run has settled. */
   async abort(jobId: number): Promise<void> {
     const entry = this.running.get(jobId);
