@@ -24,9 +24,12 @@ export async function startWorker(config: ProcessConfig): Promise<RunningWorker>
   try {
     const { jobs } = createJobRuntime(store, log, config);
     await jobs.workers.start();
+    // The pool's timers don't hold the process open (an embedding process may stop when it likes); a worker runs until told to stop.
+    const alive = setInterval(() => {}, 2 ** 30);
     let closing: Promise<void> | null = null;
     const close = () =>
       (closing ??= (async () => {
+        clearInterval(alive);
         await jobs.workers.stop();
         await store.close();
       })());
