@@ -177,25 +177,49 @@ describe('one API process and two worker processes on one SQLite data folder', (
     assert.deepEqual(readdirSync(scratch), [], 'no scratch folder is left');
   });
 
-  it('finishes an export in the other worker after the worker running it is killed, once its lease ends', async () => {
-    const made = await exportOf(large, 'application/gml+xml');
-    const running = await until('ogr2ogr in a worker', () => workers.find((w) => ogr2ogrOf(w.process.pid!).length > 0));
-    const children = ogr2ogrOf(running.process.pid!);
-    const killedAt = Date.now();
-    await stop(running, 'SIGKILL');
-    await until('ogr2ogr to die with its worker', () => (children.some(alive) ? undefined : true), 5000);
-    const survivor = workers.find((w) => w !== running)!;
-    const jobId = exportJob(made.id);
+  it('finishes an export in the other worker when the worker running it is killed: at once on this machine, after its lease on another', async () => {
+    const survivorOf = (dead: Child) => workers.find((w) => w !== dead)!;
+    const running = async (exportId: number) => {
+      const worker = await until('ogr2ogr in a worker', () => workers.find((w) => ogr2ogrOf(w.process.pid!).length > 0));
+      return { worker, children: ogr2ogrOf(worker.process.pid!), jobId: exportJob(exportId) };
+    };
+    const completes = async (made: { url: string }) => {
+      const exported = await until('the export', async () => {
+        const body = (await call('GET', made.url)).body;
+        return body.state === 'processing' ? undefined : body;
+      }, 120_000);
+      assert.equal(exported.state, 'complete', JSON.stringify(exported));
+      return exported;
+    };
 
-    const exported = await until('the export', async () => {
-      const body = (await call('GET', made.url)).body;
-      return body.state === 'processing' ? undefined : body;
-    }, 120_000);
-    assert.equal(exported.state, 'complete', JSON.stringify(exported));
-    assert.ok(startedJobs(survivor).includes(jobId), 'the other worker ran it');
-    const row = jobRow(jobId);
-    assert.deepEqual({ status: row.status, interruptions: row.interruptions, attempts: row.attempts }, { status: 'done', interruptions: 1, attempts: 1 });
-    assert.ok(Date.now() - killedAt >= 1000, 'the takeover waited for the lease');
+    // Killed: its process id is gone from this machine, so the other worker need not wait for the lease.
+    const first = await exportOf(large, 'application/gml+xml');
+    const killed = await running(first.id);
+    await stop(killed.worker, 'SIGKILL');
+    await until('ogr2ogr to die with its worker', () => (killed.children.some(alive) ? undefined : true), 5000);
+    const killedAt = Date.now();
+    await until('the takeover', () => (startedJobs(survivorOf(killed.worker)).includes(killed.jobId) ? true : undefined), 10_000);
+    assert.ok(Date.now() - killedAt < 4000, 'taken over before its lease (5 s) ended');
+    await completes(first);
+    workers = [survivorOf(killed.worker), worker()];
+
+    // Frozen, as a worker on a lost machine looks from here: its job waits for the lease to end.
+    const made = await exportOf(large, 'application/gml+xml');
+    const frozen = await running(made.id);
+    const survivor = survivorOf(frozen.worker);
+    for (const pid of [frozen.worker.process.pid!, ...frozen.children]) process.kill(pid, 'SIGSTOP');
+    const frozenAt = Date.now();
+    await until('the takeover', () => (startedJobs(survivor).includes(frozen.jobId) ? true : undefined), 20_000);
+    const waited = Date.now() - frozenAt;
+    assert.ok(waited >= 3000, `the takeover waited for the lease to end (${waited} ms)`);
+    // The frozen worker dies in the end; its ogr2ogr with it, though stopped.
+    await stop(frozen.worker, 'SIGKILL');
+    await until('ogr2ogr to die with its worker', () => (frozen.children.some(alive) ? undefined : true), 5000);
+    const exported = await completes(made);
+    for (const { jobId } of [killed, frozen]) {
+      const row = jobRow(jobId);
+      assert.deepEqual({ status: row.status, interruptions: row.interruptions, attempts: row.attempts }, { status: 'done', interruptions: 1, attempts: 1 });
+    }
     assert.deepEqual(readdirSync(scratch), [], 'no scratch folder is left, the dead run\'s included');
     const zip = join(dir, 'taken-over.zip');
     writeFileSync(zip, Buffer.from(await (await fetch(exported.download_url, { headers: { authorization: `key ${token}` } })).arrayBuffer()));

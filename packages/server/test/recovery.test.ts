@@ -46,12 +46,9 @@ async function settled(call: ReturnType<typeof caller>, exportUrl: string): Prom
   return exported;
 }
 
-/** A SIGKILLed server's jobs wait for their lease to end before the next start runs them: keep it short. */
-const jobLease = { MAPSHELF_JOB_LEASE: '3s', MAPSHELF_JOB_RENEWAL: '1s' };
-
 async function serve(port: number): Promise<ChildProcess> {
   const child = spawn(process.execPath, [bin, 'serve', '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn'], {
-    env: { ...process.env, MAPSHELF_BOOTSTRAP_TOKEN: token, ...jobLease },
+    env: { ...process.env, MAPSHELF_BOOTSTRAP_TOKEN: token },
     stdio: 'ignore',
   });
   for (let i = 0; i < 100; i++) {

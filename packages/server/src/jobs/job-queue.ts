@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Job, JobControl, JobHold, JobStore, Lease } from '../domain/ports/job-queue.js';
 import { defaultMaxInterruptions, type JobKind } from './job-kind.js';
 import { removeScratch } from './job-scratch.js';
+import { holderIsGone, holderName } from './lease-holders.js';
 import { WorkerPool } from './worker-pool.js';
 
 /** How jobs are shared between processes. */
@@ -28,14 +27,17 @@ const cancelWaitMs = 100;
 
 const iso = () => new Date().toISOString();
 
+/** The job's lease as read, for an update that takes it over only if nothing changed since. */
+const seenHold = (job: Job): JobHold => ({ holder: job.lockedBy, until: job.lockedUntil });
+
 /**
  * The job queue of one process: the kinds it knows, its name on the leases it takes, and its
  * worker pool, started only in the roles that run jobs. It is the domain's `JobControl`, and
  * settles what dead processes left (runs whose lease ended, failure handlers never run).
  */
 export class JobQueue implements JobControl {
-  /** This queue's name on its leases: host, process, and a random part, so two queues in one process differ. */
-  readonly holder = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  /** This queue's name on its leases (two queues in one process differ). */
+  readonly holder = holderName();
   readonly workers: WorkerPool;
   private readonly kinds = new Map<string, JobKind>();
 
@@ -82,9 +84,9 @@ export class JobQueue implements JobControl {
       if (job.status === 'queued') {
         const lease = this.lease();
         if (await this.store.cancelQueued(jobId, lease, now)) return this.runFailureHandler(job, lease.holder, 'Cancelled.', true);
-      } else if (job.lockedUntil === null || job.lockedUntil < now) {
-        // Its process died: nobody else will stop it before its lease is taken over.
-        if (await this.failForGood(job, { holder: job.lockedBy, expiredBefore: now }, 'Cancelled.', true)) await removeScratch(this.dataDir, job);
+      } else if (this.abandoned(job, now)) {
+        // Its process died: nobody else will stop it before the job is taken over.
+        if (await this.failForGood(job, seenHold(job), 'Cancelled.', true)) await removeScratch(this.dataDir, job);
       } else if (!job.cancelRequested) {
         await this.store.requestCancel(jobId, now);
       }
@@ -92,15 +94,23 @@ export class JobQueue implements JobControl {
     }
   }
 
-  /** Settles what dead or stalled processes left: runs whose lease ended, and failure handlers they never ran. */
+  /**
+   * Whether nobody is seeing to the job any more: its lease has ended, or its holder is a process
+   * known to be dead. Never this process's own run, which outlives its lease only because the
+   * process stalled (a long blocking GDAL call), and renews as soon as it can.
+   */
+  private abandoned(job: Job, now: string): boolean {
+    if (job.lockedBy === this.holder && this.workers.runs(job.id)) return false;
+    return job.lockedUntil === null || job.lockedUntil < now || holderIsGone(job.lockedBy);
+  }
+
+  /** Settles what dead or stalled processes left: their runs, and the failure handlers they never ran. */
   async recover(): Promise<void> {
     const now = iso();
-    for (const job of await this.store.expired(now)) {
-      // This process's own run outlived its lease only because the process stalled (a long
-      // synchronous GDAL call): it is alive, and renews as soon as it can.
-      if (job.lockedBy === this.holder && this.workers.runs(job.id)) continue;
+    for (const job of await this.store.unsettled()) {
+      if (!this.abandoned(job, now)) continue;
+      const hold = seenHold(job);
       if (job.status === 'running') {
-        const hold = { holder: job.lockedBy, expiredBefore: now };
         const settled = job.cancelRequested ? await this.failForGood(job, hold, 'Cancelled.', true) : await this.interrupted(job, hold, 'interrupted: the process running it stopped');
         if (!settled) continue; // another process took it first, or its worker renewed just in time
         const what = job.cancelRequested ? 'cancelled it' : 'running it again';
@@ -109,7 +119,7 @@ export class JobQueue implements JobControl {
         await removeScratch(this.dataDir, job);
       } else {
         const lease = this.lease();
-        if (await this.store.takeFailure(job.id, lease, now)) await this.runFailureHandler(job, lease.holder, job.error ?? 'The job failed.', job.status === 'cancelled');
+        if (await this.store.takeFailure(job.id, hold, lease)) await this.runFailureHandler(job, lease.holder, job.error ?? 'The job failed.', job.status === 'cancelled');
       }
     }
   }

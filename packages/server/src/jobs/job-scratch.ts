@@ -2,6 +2,7 @@ import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { absolute, dataPaths, jobScratchName } from '../domain/data-paths.js';
 import type { Job, JobStore } from '../domain/ports/job-queue.js';
+import { holderIsGone } from './lease-holders.js';
 
 /**
  * A job's run number, which every claim makes larger: a claim counts an attempt, and an
@@ -27,7 +28,7 @@ export async function removeScratch(dataDir: string, job: Job): Promise<void> {
 
 /**
  * Removes the scratch folders of runs that are over: all but those of running jobs whose lease
- * is live at `now` and whose current run they are. A folder listed here was made before the
+ * is live at `now` (its holder not known to be dead) and whose current run they are. A folder listed here was made before the
  * job was read, so a claim made meanwhile shows as that live run.
  */
 export async function sweepScratch(dataDir: string, store: JobStore, now: string): Promise<void> {
@@ -36,7 +37,7 @@ export async function sweepScratch(dataDir: string, store: JobStore, now: string
     const match = jobScratchName.exec(name);
     if (!match) continue;
     const job = await store.findById(Number(match[1]));
-    const live = job?.status === 'running' && job.lockedUntil !== null && job.lockedUntil >= now && runNumber(job) === Number(match[2]);
+    const live = job?.status === 'running' && job.lockedUntil !== null && job.lockedUntil >= now && !holderIsGone(job.lockedBy) && runNumber(job) === Number(match[2]);
     if (!live) await rm(join(root, name), { recursive: true, force: true });
   }
 }

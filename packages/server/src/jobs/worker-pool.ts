@@ -27,12 +27,10 @@ interface Running {
 export class WorkerPool {
   private readonly running = new Map<number, Running>();
   private timers: NodeJS.Timeout[] = [];
-  /** The claiming loop while it runs, which a stop waits for: a claim under way would launch a job. */
-  private pumping: Promise<void> | null = null;
+  /** The claiming loop, the poll and the renewal while they run: one of each at a time, and a stop waits for them (a claim under way would launch a job). */
+  private readonly underWay = new Map<'claims' | 'poll' | 'renewal', Promise<void>>();
+  /** A wake came while the claiming loop ran: it goes round once more. */
   private again = false;
-  /** The poll and the lease renewal while they run, which a stop waits for too. */
-  private polling: Promise<void> | null = null;
-  private renewing: Promise<void> | null = null;
   private stopped = true;
 
   constructor(
@@ -54,30 +52,37 @@ export class WorkerPool {
     await this.poll();
   }
 
+  /** Runs `task` as `name`, or returns the run of it under way. */
+  private single(name: 'claims' | 'poll' | 'renewal', task: () => Promise<void>): Promise<void> {
+    let run = this.underWay.get(name);
+    if (!run) {
+      run = task().finally(() => this.underWay.delete(name));
+      this.underWay.set(name, run);
+    }
+    return run;
+  }
+
   /** Looks for due jobs now (call after enqueueing). */
   wake(): void {
     if (this.stopped) return;
-    if (this.pumping) {
+    if (this.underWay.has('claims')) {
       this.again = true;
       return;
     }
-    this.pumping = this.pump().finally(() => (this.pumping = null));
+    void this.single('claims', () => this.claimDue());
   }
 
-  private poll(): Promise<void> {
-    if (this.stopped) return Promise.resolve();
-    this.polling ??= (async () => {
+  private async poll(): Promise<void> {
+    if (this.stopped) return;
+    await this.single('poll', async () => {
       try {
         await this.queue.recover();
         await this.checkHeld();
       } catch (error) {
         this.log.error({ err: error }, 'job queue poll failed');
-      } finally {
-        this.polling = null;
       }
-      this.wake();
-    })();
-    return this.polling;
+    });
+    this.wake();
   }
 
   /** Stops this pool's jobs that were cancelled elsewhere, or that another process has taken over. */
@@ -91,24 +96,21 @@ export class WorkerPool {
     }
   }
 
-  private renew(): Promise<void> {
+  private async renew(): Promise<void> {
     const ids = [...this.running.keys()];
-    if (this.stopped || ids.length === 0) return Promise.resolve();
-    this.renewing ??= (async () => {
+    if (this.stopped || ids.length === 0) return;
+    await this.single('renewal', async () => {
       try {
         const kept = new Set(await this.queue.store.renew(ids, this.queue.lease()));
         for (const id of ids) if (!kept.has(id)) this.abortRun(id, 'lost');
       } catch (error) {
         // The next renewal tries again, well within the lease.
         this.log.error({ err: error }, 'job lease renewal failed');
-      } finally {
-        this.renewing = null;
       }
-    })();
-    return this.renewing;
+    });
   }
 
-  private async pump(): Promise<void> {
+  private async claimDue(): Promise<void> {
     try {
       do {
         this.again = false;
@@ -204,7 +206,7 @@ export class WorkerPool {
     this.stopped = true;
     for (const timer of this.timers) clearInterval(timer);
     this.timers = [];
-    await Promise.all([this.polling, this.renewing, this.pumping]);
+    await Promise.all(this.underWay.values());
     for (const id of this.running.keys()) this.abortRun(id, 'shutdown');
     await Promise.all([...this.running.values()].map((r) => r.done));
   }

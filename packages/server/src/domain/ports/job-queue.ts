@@ -2,8 +2,9 @@
  * The job queue, as the domain and the worker pool see it. Jobs live in the store's database, so
  * a job enqueued inside a store transaction commits, or not, with the rows it works on. Any
  * number of processes may run workers on one database: a worker holds each job it claims under
- * a lease (`lockedUntil`) that it renews while the job runs, and a job whose lease has expired
- * (its process died or stalled) is taken over by whichever process finds it first.
+ * a lease (`lockedUntil`) that it renews while the job runs, and a job whose lease has ended
+ * (its process died or stalled), or whose holder is known to be dead, is taken over by
+ * whichever process finds it first.
  *
  * Times are ISO 8601 strings (UTC), compared as given.
  */
@@ -52,13 +53,14 @@ export interface Lease {
 }
 
 /**
- * Which run of a job an update is for. `{ holder }`: the run that holder still holds.
- * `{ holder, expiredBefore }`: a run held by `holder` (null: by nobody) whose lease had ended
- * by `expiredBefore`, being taken over. An update whose run is no longer so changes nothing.
+ * Which run of a job (or which pending `onFailure`) an update is for. `{ holder }`: the one that
+ * holder still holds. `{ holder, until }`: the one as it was read, held by `holder` (null: by
+ * nobody) under a lease ending at `until`, being taken over. An update whose run is no longer
+ * so (renewed, settled, or taken by another process meanwhile) changes nothing.
  */
 export interface JobHold {
   holder: string | null;
-  expiredBefore?: string;
+  until?: string | null;
 }
 
 /**
@@ -88,16 +90,16 @@ export interface JobStore extends JobEnqueuer {
   renew(ids: readonly number[], lease: Lease): Promise<number[]>;
   /** Of these jobs, those `holder` still holds as running, each with whether a cancel was asked for. */
   held(ids: readonly number[], holder: string): Promise<Array<{ id: number; cancelRequested: boolean }>>;
-  /** Running jobs whose lease had ended by `now`, and failed or cancelled ones whose `onFailure` was left unrun. */
-  expired(now: string): Promise<Job[]>;
+  /** Running jobs, and failed or cancelled ones whose `onFailure` has not run: what a process may find abandoned. */
+  unsettled(): Promise<Job[]>;
   /** Ends the run `hold` names; false if it is not that run any more. */
   settle(id: number, hold: JobHold, outcome: JobOutcome, at: string): Promise<boolean>;
   /** Cancels a job that has not started; it then owes its `onFailure`, run under `lease`. False if it is not queued. */
   cancelQueued(id: number, lease: Lease, at: string): Promise<boolean>;
   /** Asks the worker running a job to cancel it; false if it is not running. */
   requestCancel(id: number, at: string): Promise<boolean>;
-  /** Takes a failed job's unrun `onFailure` whose lease had ended by `now`; false if another process has it. */
-  takeFailure(id: number, lease: Lease, now: string): Promise<boolean>;
+  /** Takes a failed job's pending `onFailure`, held as `seen`, under `lease`; false if it is not so any more. */
+  takeFailure(id: number, seen: JobHold, lease: Lease): Promise<boolean>;
   /** The `onFailure` that `holder` ran for this job is done. */
   failureHandled(id: number, holder: string): Promise<void>;
 }

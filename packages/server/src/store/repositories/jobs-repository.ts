@@ -34,16 +34,15 @@ const toJob = (row: JobRow): Job => ({
 
 type JobsExpression = ExpressionBuilder<Database, 'jobs'>;
 
-/** The lease had ended by `now` (no lease, from before leases, counts as ended). */
-const leaseEnded = (eb: JobsExpression, now: string): Expression<SqlBool> => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]);
+/** The job's lease is still the one `hold` names. */
+const leaseOf = (eb: JobsExpression, hold: JobHold): Expression<SqlBool> =>
+  eb.and([
+    hold.holder === null ? eb('locked_by', 'is', null) : eb('locked_by', '=', hold.holder),
+    ...(hold.until === undefined ? [] : [hold.until === null ? eb('locked_until', 'is', null) : eb('locked_until', '=', hold.until)]),
+  ]);
 
 /** The running job is still the run `hold` names. */
-const runOf = (eb: JobsExpression, hold: JobHold): Expression<SqlBool> =>
-  eb.and([
-    eb('status', '=', 'running'),
-    hold.holder === null ? eb('locked_by', 'is', null) : eb('locked_by', '=', hold.holder),
-    ...(hold.expiredBefore === undefined ? [] : [leaseEnded(eb, hold.expiredBefore)]),
-  ]);
+const runOf = (eb: JobsExpression, hold: JobHold): Expression<SqlBool> => eb.and([eb('status', '=', 'running'), leaseOf(eb, hold)]);
 
 function outcomeColumns(outcome: JobOutcome): UpdateObject<Database, 'jobs'> {
   const unlocked = { locked_at: null, locked_by: null, locked_until: null, cancel_requested: 0 };
@@ -144,11 +143,11 @@ export class JobsRepository implements JobStore {
     return rows.map((row) => ({ id: row.id, cancelRequested: row.cancel_requested === 1 }));
   }
 
-  async expired(now: string): Promise<Job[]> {
-    // Two queries, each answered by an index (jobs_leases, jobs_failures_due), rather than one OR.
-    const running = await this.db.selectFrom('jobs').selectAll().where('status', '=', 'running').where((eb) => leaseEnded(eb, now)).execute();
+  async unsettled(): Promise<Job[]> {
+    // Two queries, each answered by an index (jobs_ready, jobs_failures_due), rather than one OR.
+    const running = await this.db.selectFrom('jobs').selectAll().where('status', '=', 'running').execute();
     // A literal 1, which the partial index's condition must match (a bound value would not).
-    const failures = await this.db.selectFrom('jobs').selectAll().where(sql<SqlBool>`on_failure_due = 1`).where((eb) => leaseEnded(eb, now)).execute();
+    const failures = await this.db.selectFrom('jobs').selectAll().where(sql<SqlBool>`on_failure_due = 1`).execute();
     return [...running, ...failures].map(toJob);
   }
 
@@ -177,13 +176,13 @@ export class JobsRepository implements JobStore {
     return result.numUpdatedRows > 0n;
   }
 
-  async takeFailure(id: number, lease: Lease, now: string): Promise<boolean> {
+  async takeFailure(id: number, seen: JobHold, lease: Lease): Promise<boolean> {
     const result = await this.db
       .updateTable('jobs')
       .set({ locked_by: lease.holder, locked_until: lease.until })
       .where('id', '=', id)
       .where('on_failure_due', '=', 1)
-      .where((eb) => leaseEnded(eb, now))
+      .where((eb) => leaseOf(eb, seen))
       .executeTakeFirst();
     return result.numUpdatedRows > 0n;
   }

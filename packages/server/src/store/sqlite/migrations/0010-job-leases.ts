@@ -10,7 +10,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable('jobs').addColumn('locked_by', 'text').execute();
   await db.schema.alterTable('jobs').addColumn('locked_until', 'text').execute();
   await db.schema.alterTable('jobs').addColumn('cancel_requested', 'integer', (c) => c.notNull().defaultTo(0)).execute();
-  // The poll's looks for ended leases, on running jobs and on failures whose handler is owed.
-  await db.schema.createIndex('jobs_leases').on('jobs').columns(['status', 'locked_until']).execute();
-  await db.schema.createIndex('jobs_failures_due').on('jobs').column('locked_until').where(sql<SqlBool>`on_failure_due = 1`).execute();
+  // Every poll reads the running jobs (jobs_ready leads with status) and the failures whose handler is owed.
+  await db.schema.createIndex('jobs_failures_due').on('jobs').column('id').where(sql<SqlBool>`on_failure_due = 1`).execute();
 }
