@@ -8,11 +8,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { ExitCode } from '../src/exit-codes.js';
 import { freePort } from '../../server/test/helpers/ports.js';
-import { cliBin, runProcess, sleep, tempFolder } from './helpers/cli.js';
+import { runProcess, sleep, tempFolder } from './helpers/cli.js';
 
+/** The command's committed entry point, as npm links it onto PATH. */
+const entryPoint = fileURLToPath(new URL('../bin/mapshelf.js', import.meta.url));
 let work: string;
 let binDir: string;
 const token = 'roles-bootstrap-3c9e1f7a5b2d48e60a1f9c7b3e5d2a84';
@@ -52,7 +55,7 @@ before(() => {
   work = tempFolder(tmpdir(), 'mapshelf-roles');
   binDir = join(work, 'bin');
   mkdirSync(binDir);
-  symlinkSync(cliBin, join(binDir, 'mapshelf'));
+  symlinkSync(entryPoint, join(binDir, 'mapshelf'));
 });
 
 after(() => rmSync(work, { recursive: true, force: true }));
