@@ -79,16 +79,18 @@ export class JobQueue implements JobControl {
       // Running here: aborted at once (the run settles it).
       await this.workers.abort(jobId);
       const job = await this.store.findById(jobId);
-      if (!job || (job.status !== 'queued' && job.status !== 'running')) return;
+      if (!job) return;
       const now = iso();
       if (job.status === 'queued') {
         const lease = this.lease();
         if (await this.store.cancelQueued(jobId, lease, now)) return this.runFailureHandler(job, lease.holder, 'Cancelled.', true);
-      } else if (this.abandoned(job, now)) {
-        // Its process died: nobody else will stop it before the job is taken over.
-        if (await this.failForGood(job, seenHold(job), 'Cancelled.', true)) await removeScratch(this.dataDir, job);
-      } else if (!job.cancelRequested) {
+      } else if (job.status === 'running' && !job.cancelRequested) {
+        // Its worker, in another process, stops it at its next poll.
         await this.store.requestCancel(jobId, now);
+      } else if (job.status !== 'running' && !job.onFailureDue) {
+        return; // stopped, and its onFailure has run
+      } else if (this.abandoned(job, now) && (await this.takeOver(job))) {
+        return; // its process died: settled here
       }
       await sleep(cancelWaitMs);
     }
@@ -107,21 +109,29 @@ export class JobQueue implements JobControl {
   /** Settles what dead or stalled processes left: their runs, and the failure handlers they never ran. */
   async recover(): Promise<void> {
     const now = iso();
-    for (const job of await this.store.unsettled()) {
-      if (!this.abandoned(job, now)) continue;
-      const hold = seenHold(job);
-      if (job.status === 'running') {
-        const settled = job.cancelRequested ? await this.failForGood(job, hold, 'Cancelled.', true) : await this.interrupted(job, hold, 'interrupted: the process running it stopped');
-        if (!settled) continue; // another process took it first, or its worker renewed just in time
-        const what = job.cancelRequested ? 'cancelled it' : 'running it again';
-        this.log.warn({ jobId: job.id, kind: job.kind, interruptions: job.interruptions + 1, holder: job.lockedBy }, `job ${job.id} (${job.kind}): the process holding it stopped; ${what}`);
-        // That run's folder: the next run has its own.
-        await removeScratch(this.dataDir, job);
-      } else {
-        const lease = this.lease();
-        if (await this.store.takeFailure(job.id, hold, lease)) await this.runFailureHandler(job, lease.holder, job.error ?? 'The job failed.', job.status === 'cancelled');
-      }
+    for (const job of await this.store.unsettled()) if (this.abandoned(job, now)) await this.takeOver(job);
+  }
+
+  /**
+   * Takes over an abandoned job: a run is queued again (cancelled, if that was asked for), a
+   * pending failure handler is run here. False if another process took it first, or its holder
+   * renewed just in time.
+   */
+  private async takeOver(job: Job): Promise<boolean> {
+    const hold = seenHold(job);
+    if (job.status !== 'running') {
+      const lease = this.lease();
+      if (!(await this.store.takeFailure(job.id, hold, lease))) return false;
+      await this.runFailureHandler(job, lease.holder, job.error ?? 'The job failed.', job.status === 'cancelled');
+      return true;
     }
+    const settled = job.cancelRequested ? await this.failForGood(job, hold, 'Cancelled.', true) : await this.interrupted(job, hold, 'interrupted: the process running it stopped');
+    if (!settled) return false;
+    const what = job.cancelRequested ? 'cancelled it' : 'running it again';
+    this.log.warn({ jobId: job.id, kind: job.kind, interruptions: job.interruptions + 1, holder: job.lockedBy }, `job ${job.id} (${job.kind}): the process holding it stopped; ${what}`);
+    // That run's folder: the next run has its own.
+    await removeScratch(this.dataDir, job);
+    return true;
   }
 
   /**
