@@ -9,6 +9,7 @@ import { sessionCommands } from './commands/session.js';
 import { setsCommand } from './commands/sets.js';
 import { sourcesCommand } from './commands/sources.js';
 import { tokensCommand } from './commands/tokens.js';
+import { workerCommand } from './commands/worker.js';
 import { ExitCode } from './exit-codes.js';
 import { describeFailure } from './failure.js';
 import { cliVersion } from './version.js';
@@ -25,6 +26,7 @@ const commands: Array<() => Command> = [
   ...exportCommands,
   tokensCommand,
   serveCommand,
+  workerCommand,
   completionCommand,
 ];
 

@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import multipart from '@fastify/multipart';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { ServerConfig } from './config.js';
-import { readableLogLines } from './log-lines.js';
-import { createDomainContext, type DomainContext } from './domain/context.js';
-import { registerJobKinds } from './jobs/kinds/index.js';
-import { WorkerPool } from './jobs/worker-pool.js';
-import type { Store } from './store/store.js';
+import { loggerOptions } from './log-lines.js';
+import type { DomainContext } from './domain/context.js';
+import { createJobRuntime } from './jobs/job-runtime.js';
+import type { WorkerPool } from './jobs/worker-pool.js';
+import type { Store } from './domain/ports/store.js';
 import { registerAuth } from './http/common/auth.js';
 import { registerConnectionLimits, timeoutOptions } from './http/common/connection-limits.js';
 import { registerCors } from './http/common/cors.js';
@@ -24,7 +24,7 @@ const safeRequestId = /^[\w.:-]{1,128}$/;
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** The background job workers; started by `startServer` once the app listens. */
+    /** This process's job workers; started by `startServer` once the app listens, unless it serves the API only. */
     workers: WorkerPool;
     /** The domain the routes use, for in-process callers (seeding scripts, embedding). */
     domain: DomainContext;
@@ -34,7 +34,7 @@ declare module 'fastify' {
 /** Builds the HTTP app and its job workers over a store. `main.ts` starts it. */
 export async function buildApp(config: ServerConfig, store: Store): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: config.logLevel === 'silent' ? false : { level: config.logLevel, ...(config.logFormat === 'pretty' && { stream: readableLogLines() }) },
+    logger: loggerOptions(config),
     ...timeoutOptions(config),
     ...(config.tls && { https: { cert: config.tls.cert, key: config.tls.key, ...timeoutOptions(config).http } }),
     trustProxy: config.trustProxy,
@@ -50,18 +50,11 @@ export async function buildApp(config: ServerConfig, store: Store): Promise<Fast
     return503OnClosing: true,
   }) as unknown as FastifyInstance;
 
-  const workers = new WorkerPool(store, app.log);
-  const ctx = createDomainContext(store, config.dataDir, workers, {
-    exportTtl: config.exportTtl,
-    exportConcurrency: config.exportConcurrency,
-    uploadLimit: config.uploadLimit,
-    extractLimit: config.extractLimit,
-  });
-  registerJobKinds(workers, ctx);
-  app.decorate('workers', workers);
+  const { domain: ctx, jobs } = createJobRuntime(store, app.log, config);
+  app.decorate('workers', jobs.workers);
   app.decorate('domain', ctx);
-  // Runs after in-flight requests finish: running jobs stop and are queued again for the next start.
-  app.addHook('onClose', () => workers.stop());
+  // Runs after in-flight requests finish: running jobs stop and are queued again, for another process or the next start.
+  app.addHook('onClose', () => jobs.workers.stop());
 
   registerValidation(app);
   registerJsonBody(app);

@@ -2,17 +2,63 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { bootstrapTokenWeakness } from './domain/token-strength.js';
 
-/** Everything the server can be told at start, from flags or the environment. */
-export interface ServerConfig {
-  host: string;
-  port: number;
-  /** Holds the catalog database and, later, layer data. Created on first start. */
+/**
+ * Where a process finds the catalog and the files: the same settings for every role (`serve`,
+ * `serve --no-workers`, `worker`), so each role's processes share one store.
+ */
+export interface StoreConfig {
+  /** Holds the catalog database (unless `database` is given) and the layers' files. Created on first start. */
   dataDir: string;
   /**
    * A postgres:// URL: the catalog lives in that PostgreSQL/PostGIS database, and any number of
    * processes may share it (with one data folder). Null: the SQLite file in the data folder.
    */
   database: string | null;
+}
+
+/** What every process role is told at start: the store, logging, the domain's settings and how jobs are shared. */
+export interface ProcessConfig extends StoreConfig {
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /**
+   * `pretty`: one readable line per request (method, URL, status, time) and per message, for a
+   * person at a terminal; `json`: pino's JSON lines, for log collectors.
+   * @default "pretty" when standard output is a terminal, else "json"
+   */
+  logFormat: 'pretty' | 'json';
+  /** Largest upload, in bytes: all the file parts of one request together. */
+  uploadLimit: number;
+  /**
+   * Largest total an upload may occupy once its zips are extracted, in bytes.
+   * @default 4 × uploadLimit, at most 20 GiB
+   */
+  extractLimit: number;
+  /** How long a finished export can be downloaded before it expires, in seconds. */
+  exportTtl: number;
+  /** How many exports run at once in each process that runs jobs; the rest wait in the queue. */
+  exportConcurrency: number;
+  /**
+   * Seconds a job's lease lasts unless renewed: how long the jobs of a process that died wait
+   * before another process takes them over.
+   * @default 60
+   */
+  jobLease: number;
+  /**
+   * Seconds between renewals of the leases of running jobs; at most half the lease.
+   * @default 15
+   */
+  jobRenewal: number;
+}
+
+/** Everything the server (`serve`) can be told at start, from flags or the environment. */
+export interface ServerConfig extends ProcessConfig {
+  host: string;
+  port: number;
+  /**
+   * Whether this process also runs jobs (`serve`), or only the API (`serve --no-workers`, with
+   * `mapshelf worker` processes running them).
+   * @default true
+   */
+  workers: boolean;
   /** The origin (and optional path prefix) clients reach the server at; every absolute URL starts with it. */
   publicUrl: string | null;
   /**
@@ -24,26 +70,8 @@ export interface ServerConfig {
   tls: { cert: Buffer; key: Buffer } | null;
   /** Largest JSON request body, in bytes. */
   bodyLimit: number;
-  /** Largest upload, in bytes: all the file parts of one request together. */
-  uploadLimit: number;
-  /**
-   * Largest total an upload may occupy once its zips are extracted, in bytes.
-   * @default 4 × uploadLimit, at most 20 GiB
-   */
-  extractLimit: number;
-  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  /**
-   * `pretty`: one readable line per request (method, URL, status, time) and per message, for a
-   * person at a terminal; `json`: pino's JSON lines, for log collectors.
-   * @default "pretty" when standard output is a terminal, else "json"
-   */
-  logFormat: 'pretty' | 'json';
   /** First-start admin token, from MAPSHELF_BOOTSTRAP_TOKEN. */
   bootstrapToken: string | null;
-  /** How long a finished export can be downloaded before it expires, in seconds. */
-  exportTtl: number;
-  /** How many exports run at once; the rest wait in the queue. */
-  exportConcurrency: number;
   /** Origins browser clients may call the API from (`*` for any); none by default. */
   corsOrigins: string[];
   /**
@@ -93,6 +121,9 @@ export interface ConfigInput {
   idleTimeout?: number | string;
   requestTimeout?: number | string;
   maxConnectionsPerClient?: number | string;
+  workers?: boolean | string;
+  jobLease?: number | string;
+  jobRenewal?: number | string;
 }
 
 export class ConfigError extends Error {
@@ -194,17 +225,53 @@ function fromEnv(env: NodeJS.ProcessEnv, name: string): string | undefined {
   return value === undefined || value === '' ? undefined : value;
 }
 
-/** Resolves flags over environment variables over defaults, and checks them. */
-export function resolveConfig(input: ConfigInput = {}, env: NodeJS.ProcessEnv = process.env): ServerConfig {
-  const tlsCert = input.tlsCert ?? fromEnv(env, 'MAPSHELF_TLS_CERT') ?? null;
-  const tlsKey = input.tlsKey ?? fromEnv(env, 'MAPSHELF_TLS_KEY') ?? null;
-  if ((tlsCert === null) !== (tlsKey === null)) throw new ConfigError('--tls-cert and --tls-key go together: give both or neither');
+function parseSwitch(value: boolean | string, flag: string): boolean {
+  if (typeof value === 'boolean') return value;
+  if (/^(true|1|yes)$/i.test(value.trim())) return true;
+  if (/^(false|0|no)$/i.test(value.trim())) return false;
+  throw new ConfigError(`${flag} must be true or false, not "${value}"`);
+}
+
+/** Resolves the store settings (the data folder) over the environment and defaults. */
+export function resolveStoreConfig(input: ConfigInput = {}, env: NodeJS.ProcessEnv = process.env): StoreConfig {
+  return {
+    dataDir: resolve(input.dataDir ?? fromEnv(env, 'MAPSHELF_DATA_DIR') ?? './mapshelf-data'),
+    database: input.database ?? fromEnv(env, 'MAPSHELF_DATABASE_URL') ?? null,
+  };
+}
+
+/** Resolves what every process role needs (a `mapshelf worker` needs no more), and checks it. */
+export function resolveProcessConfig(input: ConfigInput = {}, env: NodeJS.ProcessEnv = process.env): ProcessConfig {
   const logLevel = input.logLevel ?? fromEnv(env, 'MAPSHELF_LOG_LEVEL') ?? 'info';
   if (!(logLevels as readonly string[]).includes(logLevel)) {
     throw new ConfigError(`--log-level must be one of ${logLevels.join(', ')}`);
   }
   const logFormat = input.logFormat ?? fromEnv(env, 'MAPSHELF_LOG_FORMAT') ?? (process.stdout.isTTY ? 'pretty' : 'json');
   if (logFormat !== 'pretty' && logFormat !== 'json') throw new ConfigError(`--log-format must be pretty or json, not "${logFormat}"`);
+  const uploadLimit = parseSize(input.uploadLimit ?? fromEnv(env, 'MAPSHELF_UPLOAD_LIMIT') ?? '2gb', '--upload-limit');
+  const jobLease = parseDuration(input.jobLease ?? fromEnv(env, 'MAPSHELF_JOB_LEASE') ?? '60s', '--job-lease');
+  const jobRenewal = parseDuration(input.jobRenewal ?? fromEnv(env, 'MAPSHELF_JOB_RENEWAL') ?? Math.max(1, Math.min(15, Math.floor(jobLease / 4))), '--job-renewal');
+  // A renewal that comes late (a busy database) must still land within the lease.
+  if (jobRenewal * 2 > jobLease) throw new ConfigError(`--job-renewal must be at most half of --job-lease (${jobLease}s), not ${jobRenewal}s`);
+  return {
+    ...resolveStoreConfig(input, env),
+    logLevel: logLevel as ProcessConfig['logLevel'],
+    logFormat,
+    uploadLimit,
+    extractLimit: parseSize(input.extractLimit ?? fromEnv(env, 'MAPSHELF_EXTRACT_LIMIT') ?? Math.min(4 * uploadLimit, 20 * 1024 ** 3), '--extract-limit'),
+    exportTtl: parseDuration(input.exportTtl ?? fromEnv(env, 'MAPSHELF_EXPORT_TTL') ?? '7d', '--export-ttl'),
+    exportConcurrency: parseCount(input.exportConcurrency ?? fromEnv(env, 'MAPSHELF_EXPORT_CONCURRENCY') ?? 2, '--export-concurrency', 64),
+    jobLease,
+    jobRenewal,
+  };
+}
+
+/** Resolves flags over environment variables over defaults, and checks them. */
+export function resolveConfig(input: ConfigInput = {}, env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const tlsCert = input.tlsCert ?? fromEnv(env, 'MAPSHELF_TLS_CERT') ?? null;
+  const tlsKey = input.tlsKey ?? fromEnv(env, 'MAPSHELF_TLS_KEY') ?? null;
+  if ((tlsCert === null) !== (tlsKey === null)) throw new ConfigError('--tls-cert and --tls-key go together: give both or neither');
+  const processConfig = resolveProcessConfig(input, env);
   const publicUrl = input.publicUrl ?? fromEnv(env, 'MAPSHELF_PUBLIC_URL') ?? null;
   const bootstrapToken = input.bootstrapToken ?? fromEnv(env, 'MAPSHELF_BOOTSTRAP_TOKEN') ?? null;
   if (bootstrapToken !== null && !/^[\x21-\x7e]{1,512}$/.test(bootstrapToken)) {
@@ -214,24 +281,17 @@ export function resolveConfig(input: ConfigInput = {}, env: NodeJS.ProcessEnv = 
   if (weakness) throw new ConfigError(weakness);
   const trustProxy = parseTrustProxy(input.trustProxy ?? fromEnv(env, 'MAPSHELF_TRUST_PROXY') ?? false);
   const behindProxy = trustProxy === true || (Array.isArray(trustProxy) && trustProxy.length > 0);
-  const uploadLimit = parseSize(input.uploadLimit ?? fromEnv(env, 'MAPSHELF_UPLOAD_LIMIT') ?? '2gb', '--upload-limit');
   return {
+    ...processConfig,
     host: input.host ?? fromEnv(env, 'MAPSHELF_HOST') ?? '127.0.0.1',
     port: parsePort(input.port ?? fromEnv(env, 'MAPSHELF_PORT') ?? 8080),
-    dataDir: resolve(input.dataDir ?? fromEnv(env, 'MAPSHELF_DATA_DIR') ?? './mapshelf-data'),
-    database: input.database ?? fromEnv(env, 'MAPSHELF_DATABASE_URL') ?? null,
+    workers: parseSwitch(input.workers ?? fromEnv(env, 'MAPSHELF_WORKERS') ?? true, '--workers'),
     publicUrl: publicUrl ? parsePublicUrl(publicUrl) : null,
     trustProxy,
     tls: tlsCert && tlsKey ? { cert: readPem(tlsCert, 'certificate'), key: readPem(tlsKey, 'key') } : null,
     bodyLimit: parseSize(input.bodyLimit ?? fromEnv(env, 'MAPSHELF_BODY_LIMIT') ?? 1024 * 1024, '--body-limit'),
-    uploadLimit,
-    extractLimit: parseSize(input.extractLimit ?? fromEnv(env, 'MAPSHELF_EXTRACT_LIMIT') ?? Math.min(4 * uploadLimit, 20 * 1024 ** 3), '--extract-limit'),
-    logLevel: logLevel as ServerConfig['logLevel'],
-    logFormat,
     bootstrapToken,
-    exportTtl: parseDuration(input.exportTtl ?? fromEnv(env, 'MAPSHELF_EXPORT_TTL') ?? '7d', '--export-ttl'),
     corsOrigins: parseOrigins(input.corsOrigins ?? fromEnv(env, 'MAPSHELF_CORS_ORIGINS') ?? []),
-    exportConcurrency: parseCount(input.exportConcurrency ?? fromEnv(env, 'MAPSHELF_EXPORT_CONCURRENCY') ?? 2, '--export-concurrency', 64),
     headersTimeout: parseTimeout(input.headersTimeout ?? fromEnv(env, 'MAPSHELF_HEADERS_TIMEOUT') ?? '30s', '--headers-timeout', false),
     idleTimeout: parseTimeout(input.idleTimeout ?? fromEnv(env, 'MAPSHELF_IDLE_TIMEOUT') ?? '60s', '--idle-timeout', true),
     requestTimeout: parseTimeout(input.requestTimeout ?? fromEnv(env, 'MAPSHELF_REQUEST_TIMEOUT') ?? '5m', '--request-timeout', true),

@@ -1,7 +1,8 @@
 /** @mapshelf/server: the Mapshelf server, its configuration and its offline admin tasks. */
 export { buildApp } from './app.js';
-export { ConfigError, resolveConfig, type ConfigInput, type ServerConfig } from './config.js';
-export { closeOnSignals, startServer, type RunningServer } from './main.js';
+export { ConfigError, resolveConfig, resolveProcessConfig, type ConfigInput, type ProcessConfig, type ServerConfig } from './config.js';
+export { closeOnSignals, startServer, type RunningProcess, type RunningServer } from './main.js';
+export { startWorker, type RunningWorker } from './worker-main.js';
 export { createTokenOffline, bootstrapAdminToken } from './domain/bootstrap.js';
 export { allScopes, parseScopes, type Scope } from './domain/scopes.js';
 export { errorCodes, type ErrorCode } from './domain/errors.js';

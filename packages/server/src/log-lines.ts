@@ -54,3 +54,8 @@ export function readableLogLines(out: { write(text: string): unknown } = process
     },
   };
 }
+
+/** The logger options of every process role: none when silent, readable lines for `pretty`, else pino's JSON. */
+export function loggerOptions(config: { logLevel: string; logFormat: 'pretty' | 'json' }) {
+  return config.logLevel === 'silent' ? false : { level: config.logLevel, ...(config.logFormat === 'pretty' && { stream: readableLogLines() }) };
+}

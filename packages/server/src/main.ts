@@ -1,25 +1,34 @@
 import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { ConfigError, type ServerConfig } from './config.js';
 import { bootstrapAdminToken } from './domain/bootstrap.js';
 import { clearScratch } from './domain/data-paths.js';
 import { startExportExpiry } from './jobs/export-expiry.js';
-import { Store } from './store/store.js';
+import type { Store } from './domain/ports/store.js';
+import { holderIsGone } from './jobs/lease-holders.js';
+import { openStore } from './store/open-store.js';
 
-export interface RunningServer {
+/** A running process of any role, as a signal handler stops it. */
+export interface RunningProcess {
+  log: FastifyBaseLogger;
+  /** Stops its work (requests, jobs), then closes the database. */
+  close(): Promise<void>;
+}
+
+export interface RunningServer extends RunningProcess {
   app: FastifyInstance;
   store: Store;
   /** The address it listens on, e.g. http://127.0.0.1:8080 */
   address: string;
   /** What first start found: a bootstrap token was created, tokens exist, or none exist yet. */
   tokens: 'bootstrapped' | 'present' | 'none';
-  /** Stops taking requests, lets in-flight ones finish, then closes the database. */
+  /** Stops taking requests, lets in-flight ones finish, stops its jobs, then closes the database. */
   close(): Promise<void>;
 }
 
-/** The lock file a running server keeps in its data folder, holding its process id. */
+/** The lock file the API process keeps in its data folder, holding its process id. */
 export const lockFileName = 'server.lock';
 
 const isAlive = (pid: number) => {
@@ -32,9 +41,12 @@ const isAlive = (pid: number) => {
 };
 
 /**
- * Takes the data folder for this process: two servers on one folder would each empty `tmp/`
- * under the other and run the same jobs twice. A lock left by a process that has died is taken
- * over. The returned function releases it (also done on exit, should the process end without it).
+ * Takes the data folder for this process as its one API process (`serve`, with or without
+ * workers). Worker processes take no lock: leases keep them from running a job twice, and each
+ * run has its own scratch folder. The API is one process per folder because uploads in
+ * `tmp/` are its own (it empties them at start) and a second one could only share SQLite's one
+ * writer. A lock left by a process that has died is taken over. The returned function releases
+ * it (also done on exit, should the process end without it).
  */
 export function lockDataDir(dataDir: string): () => void {
   mkdirSync(dataDir, { recursive: true });
@@ -97,18 +109,23 @@ function listenFailure(error: unknown, config: ServerConfig): unknown {
   return error;
 }
 
-/** Takes the data folder's lock, opens the store, builds the app and listens. */
+/**
+ * Opens the store, builds the app and listens, then starts its workers (unless `workers` is
+ * off). On SQLite it first takes the data folder's lock; on PostgreSQL any number of API
+ * processes share the database and the folder.
+ */
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
-  const unlock = lockDataDir(config.dataDir);
+  const unlock = config.database ? () => {} : lockDataDir(config.dataDir);
   let store: Store;
   try {
-    store = await Store.open(config.dataDir);
+    store = await openStore(config);
   } catch (error) {
     unlock();
     throw error;
   }
   try {
-    await clearScratch(config.dataDir);
+    // Uploads that ended API processes left (folders name their process).
+    await clearScratch(config.dataDir, holderIsGone);
     const bootstrapped = config.bootstrapToken !== null && (await bootstrapAdminToken(store, config.bootstrapToken));
     const tokens = bootstrapped ? 'bootstrapped' : (await store.tokens.count()) > 0 ? 'present' : 'none';
     const app = await buildApp(config, store);
@@ -118,7 +135,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       await app.close();
       throw listenFailure(error, config);
     });
-    await app.workers.start();
+    if (config.workers) await app.workers.start();
+    // The API process sweeps expired exports: exactly one per data folder, which serves their downloads.
     const stopExpiry = startExportExpiry(app.domain, app.log);
     let closing: Promise<void> | null = null;
     const close = () =>
@@ -128,7 +146,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         await store.close();
         unlock();
       })());
-    return { app, store, address, tokens, close };
+    return { app, log: app.log, store, address, tokens, close };
   } catch (error) {
     await store.close();
     unlock();
@@ -137,17 +155,18 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
 }
 
 /**
- * Closes the server cleanly on SIGTERM or SIGINT: in-flight requests finish, new ones get 503,
- * and the database is closed before the process exits. A second signal exits at once.
+ * Closes a process cleanly on SIGTERM or SIGINT: in-flight requests finish, new ones get 503,
+ * running jobs are queued again (another worker takes them at once), and the database is closed
+ * before the process exits. A second signal exits at once.
  */
-export function closeOnSignals(server: RunningServer, onClosed: (signal: string) => void = () => {}): void {
+export function closeOnSignals(server: RunningProcess, onClosed: (signal: string) => void = () => {}): void {
   const handler = (signal: NodeJS.Signals) => {
     process.once(signal, () => process.exit(130));
-    server.app.log.info({ signal }, 'shutting down');
+    server.log.info({ signal }, 'shutting down');
     server.close().then(
       () => onClosed(signal),
       (error: unknown) => {
-        server.app.log.error({ err: error }, 'shutdown failed');
+        server.log.error({ err: error }, 'shutdown failed');
         process.exitCode = 1;
       },
     );

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { FastifyBaseLogger } from 'fastify';
 import { freePort } from './helpers/ports.js';
-import { WorkerPool } from '../src/jobs/worker-pool.js';
+import { defaultJobTiming, JobQueue } from '../src/jobs/job-queue.js';
 import { JobAbortedError, type JobKind } from '../src/jobs/job-kind.js';
 import { Store } from '../src/store/store.js';
 import { after, it } from 'node:test';
@@ -255,13 +255,18 @@ it('counts shutdowns and crashes apart from failures, and gives a job up after i
       failures.push(message);
     },
   };
+  const newPool = () => {
+    const queue = new JobQueue(store.jobs, quiet, storeDir, defaultJobTiming, 1);
+    queue.register(kind);
+    return queue.workers;
+  };
   const poolRound = async (crash: boolean) => {
-    const pool = new WorkerPool(store, quiet, 1);
-    pool.register(kind);
+    const pool = newPool();
     const before = started;
     if (crash) {
-      // A dead process claimed it and never finished: the next start finds it running.
-      assert.ok(await store.jobs.claim(new Date().toISOString()));
+      // A dead process claimed it and never finished: the next start finds it running, its lease ended.
+      const ended = { holder: 'a-dead-process', until: new Date(Date.now() - 1000).toISOString() };
+      assert.ok(await store.jobs.claim(ended, new Date().toISOString(), []));
       await pool.start();
     } else {
       await pool.start();
@@ -271,7 +276,7 @@ it('counts shutdowns and crashes apart from failures, and gives a job up after i
   };
   try {
     const now = new Date().toISOString();
-    const id = await store.jobs.insert({ kind: 'hang', payload: { n: 1 }, runAt: now, maxAttempts: 2 }, now);
+    const id = await store.jobs.enqueue({ kind: 'hang', payload: { n: 1 }, runAt: now, maxAttempts: 2 }, now);
     // Crashes (each found at the next start, then a shutdown of the run after it) and shutdowns,
     // up to nine interruptions: the job is queued again each time, with no failed attempt.
     let expected = 0;
@@ -293,15 +298,14 @@ it('counts shutdowns and crashes apart from failures, and gives a job up after i
     assert.match(given.error ?? '', /kept being interrupted/);
     assert.equal(failures.length, 1);
     assert.match(failures[0]!, /kept being interrupted by server restarts/);
-    assert.equal(given.on_failure_due, 0);
+    assert.equal(given.onFailureDue, false);
 
     // A job interrupted four times that then runs to the end is done, after one attempt.
     finishOn = started + 4;
-    const second = await store.jobs.insert({ kind: 'hang', payload: { n: 2 }, runAt: new Date().toISOString(), maxAttempts: 2 }, now);
+    const second = await store.jobs.enqueue({ kind: 'hang', payload: { n: 2 }, runAt: new Date().toISOString(), maxAttempts: 2 }, now);
     // A shutdown, a crash (two interruptions), a shutdown.
     for (let round = 0; round < 3; round++) await poolRound(round === 1);
-    const pool = new WorkerPool(store, quiet, 1);
-    pool.register(kind);
+    const pool = newPool();
     await pool.start();
     for (let i = 0; i < 200 && (await store.jobs.findById(second))!.status !== 'done'; i++) await new Promise((r) => setTimeout(r, 10));
     await pool.stop();

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { ExitCode } from '../exit-codes.js';
 import { shellCommand } from '../invocation.js';
 import { UserError } from '../output.js';
+import { processOptions, processVariables, storeOptions, type ProcessOptions } from '../server-options.js';
 
 const help = `
 The data folder (--data-dir, default ./mapshelf-data) holds everything the server keeps: the
@@ -9,6 +10,10 @@ SQLite catalog database (catalog.sqlite, in WAL mode) and, as layers arrive, the
 It is created on first start and migrated automatically when you upgrade. Back it up as a whole.
 One server at a time: a running server holds server.lock there (its process id), and a second
 one on the same folder is refused.
+
+Jobs (scans, imports, exports) run in the server process. To run them in processes of their own,
+start the server with --no-workers and any number of \`mapshelf worker\` processes on the same
+data folder; with no worker running, jobs wait in the queue.
 
 Tokens: every API call needs 'Authorization: key <token>'. On first start, set
 MAPSHELF_BOOTSTRAP_TOKEN to a generated secret (openssl rand -hex 32) to create an admin user
@@ -22,12 +27,12 @@ give --public-url https://data.example.org so every URL in responses points at t
 --trust-proxy with the proxy's address to take X-Forwarded-Proto/Host from it. To serve HTTPS
 directly, give --tls-cert and --tls-key (PEM files).
 
-Every flag has an environment variable: MAPSHELF_HOST, MAPSHELF_PORT, MAPSHELF_DATA_DIR,
+Every flag has an environment variable: MAPSHELF_HOST, MAPSHELF_PORT,
 MAPSHELF_PUBLIC_URL, MAPSHELF_TRUST_PROXY, MAPSHELF_TLS_CERT, MAPSHELF_TLS_KEY,
-MAPSHELF_BODY_LIMIT, MAPSHELF_UPLOAD_LIMIT, MAPSHELF_EXTRACT_LIMIT, MAPSHELF_LOG_LEVEL, MAPSHELF_LOG_FORMAT,
-MAPSHELF_EXPORT_TTL, MAPSHELF_EXPORT_CONCURRENCY, MAPSHELF_CORS_ORIGINS,
+MAPSHELF_BODY_LIMIT, MAPSHELF_UPLOAD_LIMIT, MAPSHELF_EXTRACT_LIMIT, MAPSHELF_CORS_ORIGINS,
 MAPSHELF_HEADERS_TIMEOUT, MAPSHELF_IDLE_TIMEOUT, MAPSHELF_REQUEST_TIMEOUT,
-MAPSHELF_MAX_CONNECTIONS_PER_CLIENT.
+MAPSHELF_MAX_CONNECTIONS_PER_CLIENT, MAPSHELF_WORKERS (false for --no-workers),
+${processVariables}.
 
 Slow clients: headers must arrive within --headers-timeout (30s); a connection silent for
 --idle-timeout (60s) while the server waits on the client is closed; a whole request must
@@ -40,12 +45,15 @@ Examples:
   export MAPSHELF_BOOTSTRAP_TOKEN=$(openssl rand -hex 32)
   mapshelf serve --port 8080 --data-dir /srv/mapshelf
   curl -H "Authorization: key $MAPSHELF_BOOTSTRAP_TOKEN" http://127.0.0.1:8080/services/api/v1/users/
+  mapshelf serve --no-workers --data-dir /srv/mapshelf &   # the API alone, and
+  mapshelf worker --data-dir /srv/mapshelf                 # jobs in a process of their own
 `;
 
-interface ServeOptions {
+interface ServeOptions extends ProcessOptions {
   host?: string;
   port?: string;
-  dataDir?: string;
+  /** False with --no-workers. */
+  workers: boolean;
   publicUrl?: string;
   trustProxy?: string;
   tlsCert?: string;
@@ -53,10 +61,6 @@ interface ServeOptions {
   bodyLimit?: string;
   uploadLimit?: string;
   extractLimit?: string;
-  logLevel?: string;
-  logFormat?: string;
-  exportTtl?: string;
-  exportConcurrency?: string;
   corsOrigins?: string;
   headersTimeout?: string;
   idleTimeout?: string;
@@ -65,11 +69,12 @@ interface ServeOptions {
 }
 
 export function serveCommand(): Command {
-  return new Command('serve')
+  const command = new Command('serve')
     .description('Start the Mapshelf server on a local data folder (SQLite catalog + files)')
     .option('--host <address>', 'address to listen on (default 127.0.0.1)')
-    .option('--port <number>', 'port to listen on (default 8080)')
-    .option('--data-dir <path>', 'data folder (default ./mapshelf-data)')
+    .option('--port <number>', 'port to listen on (default 8080)');
+  return processOptions(storeOptions(command))
+    .option('--no-workers', 'serve the API only, and leave jobs to `mapshelf worker` processes on the same data folder')
     .option('--public-url <url>', 'public base URL for links, e.g. https://data.example.org')
     .option('--trust-proxy <addresses>', 'trust X-Forwarded-* from these addresses/CIDRs, or "true" for any')
     .option('--tls-cert <file>', 'PEM certificate, to serve HTTPS')
@@ -77,22 +82,19 @@ export function serveCommand(): Command {
     .option('--body-limit <size>', 'largest JSON request body, e.g. 1mb (default 1mb)')
     .option('--upload-limit <size>', 'largest upload, all its files together, e.g. 10gb (default 2gb)')
     .option('--extract-limit <size>', 'largest total of an upload once its zips are extracted (default 4x the upload limit, at most 20gb)')
-    .option('--export-ttl <duration>', 'how long finished exports stay downloadable, e.g. 12h or 30d (default 7d)')
-    .option('--export-concurrency <n>', 'exports that run at once; more wait in the queue (default 2)')
     .option('--cors-origins <origins>', 'origins browser apps may call the API from, comma-separated, or * (default none)')
     .option('--headers-timeout <duration>', 'time a client has to send request headers, e.g. 30s (default 30s)')
     .option('--idle-timeout <duration>', 'close a connection silent this long while waiting on the client; 0 for never (default 60s)')
     .option('--request-timeout <duration>', 'time a client has to send a whole request, uploads excepted; 0 for never (default 5m)')
     .option('--max-connections-per-client <n>', 'open connections per client address; 0 for no limit (default 64, 0 with --trust-proxy)')
-    .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (default info)')
-    .option('--log-format <format>', 'pretty (a line per request) or json (default pretty in a terminal, json otherwise)')
     .addHelpText('after', help)
-    .action(async (options: ServeOptions) => {
+    .action(async ({ workers, ...options }: ServeOptions) => {
       // Loaded here, not at the top: every other command starts without GDAL and the server.
       const { ConfigError, closeOnSignals, resolveConfig, serverVersion, startServer } = await import('@mapshelf/server');
       let config, server;
       try {
-        config = resolveConfig(options);
+        // Commander makes it true when not given, which would hide MAPSHELF_WORKERS.
+        config = resolveConfig({ ...options, ...(!workers && { workers }) });
         server = await startServer(config);
       } catch (error) {
         throw error instanceof ConfigError ? new UserError(error.message, ExitCode.config) : error;
@@ -101,6 +103,7 @@ export function serveCommand(): Command {
       process.stderr.write(`Mapshelf ${serverVersion} is serving ${config.dataDir}\n`);
       process.stderr.write(`  Data API: ${config.publicUrl ?? server.address}/services/api/v1/\n`);
       process.stderr.write(`  API docs: ${config.publicUrl ?? server.address}/services/api/v1/docs/\n`);
+      if (!config.workers) process.stderr.write(`  Jobs run in \`${shellCommand(`worker --data-dir ${config.dataDir}`)}\` processes, not this one.\n`);
       if (server.tokens === 'bootstrapped') process.stderr.write('  Created the admin user with the token from MAPSHELF_BOOTSTRAP_TOKEN.\n');
       if (server.tokens === 'none') {
         process.stderr.write(

@@ -1,10 +1,5 @@
+import type { JobControl } from './ports/job-queue.js';
 import type { Store } from './ports/store.js';
-
-/** How the domain reaches the job queue: wake the workers after committing new jobs, or cancel one. */
-export interface JobControl {
-  wake(): void;
-  cancel(jobId: number): Promise<void>;
-}
 
 /** Operator settings the domain follows. */
 export interface DomainSettings {

@@ -1,4 +1,4 @@
-import { rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /**
@@ -6,8 +6,10 @@ import { join } from 'node:path';
  * folder can be moved as a whole.
  */
 export const dataPaths = {
-  /** Uploads in progress and other scratch files; emptied at start. */
+  /** Uploads in progress and other scratch files. */
   tmp: 'tmp',
+  /** One run of a job's scratch files: its own, so processes sharing the data folder never touch another's. */
+  jobScratch: (jobId: number, run: number) => join('tmp', `job-${jobId}-${run}`),
   sourceFolder: (sourceId: number) => join('sources', String(sourceId)),
   layerFolder: (layerId: number) => join('layers', String(layerId)),
   versionFile: (layerId: number, versionNumber: number) => join('layers', String(layerId), `v${versionNumber}.gpkg`),
@@ -37,7 +39,31 @@ export function withoutServerPaths(text: string, dataDir: string): string {
   return text.replace(new RegExp(`${folder}/(?:tmp/[^/\\s'"\`]+/|sources/\\d+/)?`, 'g'), '');
 }
 
-/** Removes what uploads and jobs left in the scratch folder when the last process stopped. */
-export async function clearScratch(dataDir: string): Promise<void> {
-  await rm(join(dataDir, dataPaths.tmp), { recursive: true, force: true });
+/** A job run's scratch folder name in `tmp/`: its job id and run number. */
+export const jobScratchName = /^job-(\d+)-(\d+)$/;
+
+/**
+ * Upload scratch folders carry the name of the API process writing them (base64url), so a
+ * starting process removes only those of processes that have ended: several API processes may
+ * share one data folder on PostgreSQL.
+ */
+export function uploadScratchPrefix(owner: string): string {
+  return `upload-${Buffer.from(owner).toString('base64url')}-`;
+}
+
+const uploadScratchName = /^upload-([A-Za-z0-9_-]+)-[A-Za-z0-9]{6}$/;
+
+/**
+ * Removes what uploads of ended API processes left in the scratch folder (`ownerIsGone` tells;
+ * folders of older versions, which name no owner, count as ended). Job folders are left to the
+ * workers (jobs/job-scratch.ts): their jobs may run in another process.
+ */
+export async function clearScratch(dataDir: string, ownerIsGone: (owner: string) => boolean): Promise<void> {
+  const scratch = join(dataDir, dataPaths.tmp);
+  const entries = await readdir(scratch).catch(() => []);
+  const ended = (name: string) => {
+    const owner = uploadScratchName.exec(name)?.[1];
+    return owner === undefined || ownerIsGone(Buffer.from(owner, 'base64url').toString());
+  };
+  await Promise.all(entries.filter((name) => !jobScratchName.test(name) && ended(name)).map((name) => rm(join(scratch, name), { recursive: true, force: true })));
 }

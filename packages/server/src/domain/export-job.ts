@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { exportItem } from '../geo/export-item.js';
 import { findExportFormat } from '../geo/export-formats.js';
@@ -21,11 +21,11 @@ function licenceText(license: { title: string; url: string | null; text: string 
 }
 
 /**
- * Runs an export: each item through ogr2ogr into a scratch folder with its metadata and
+ * Runs an export: each item through ogr2ogr into the run's `scratch` folder with its metadata and
  * licence, then one zip, written under a scratch name and moved into place at the end, so a
  * partial archive is never served. Safe to re-run from the start after a crash.
  */
-export async function performExport(ctx: DomainContext, exportId: number, signal: AbortSignal): Promise<void> {
+export async function performExport(ctx: DomainContext, exportId: number, signal: AbortSignal, scratch: string): Promise<void> {
   const { store } = ctx;
   const row = await store.exports.findById(exportId);
   if (!row || row.state !== 'processing') return;
@@ -40,9 +40,6 @@ export async function performExport(ctx: DomainContext, exportId: number, signal
   };
   await store.exports.update(exportId, { progress: 0, error: null, updated_at: timestamp(ctx) });
 
-  const scratchRoot = absolute(ctx.dataDir, dataPaths.tmp);
-  await mkdir(scratchRoot, { recursive: true });
-  const scratch = await mkdtemp(join(scratchRoot, `export-${exportId}-`));
   try {
     const content = join(scratch, 'content');
     const weights = await Promise.all(items.map(async (item) => Math.max(1, (await store.layers.findLayerVersion(item.version_id))?.feature_count ?? 1)));

@@ -413,7 +413,7 @@ export async function createExport(ctx: DomainContext, actor: Actor, request: Ex
       size_estimate_zipped: plan.sizeEstimate,
       progress: 0,
     });
-    const jobId = await repos.jobs.insert({ kind: exportJobKind, payload: { exportId }, runAt: at, maxAttempts: 2 }, at);
+    const jobId = await repos.jobs.enqueue({ kind: exportJobKind, payload: { exportId }, runAt: at, maxAttempts: 2 }, at);
     await repos.exports.update(exportId, { job_id: jobId });
     return exportId;
   });

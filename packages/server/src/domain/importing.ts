@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { countChanges } from '../geo/change-counts.js';
 import { importToGeoPackage } from '../geo/import.js';
@@ -15,9 +15,9 @@ const stableFidFormats = new Set(['GeoPackage']);
 /**
  * Imports a version's datasource into its own immutable GeoPackage, records what it holds and
  * what changed since the previous version, then lets waiting publish requests go on. Safe to
- * re-run: the file is written under a scratch name and moved into place at the end.
+ * re-run: the file is written in the run's `scratch` folder and moved into place at the end.
  */
-export async function performImport(ctx: DomainContext, versionId: number, signal: AbortSignal): Promise<void> {
+export async function performImport(ctx: DomainContext, versionId: number, signal: AbortSignal, scratch: string): Promise<void> {
   const { store } = ctx;
   const version = await store.layers.findVersion(versionId);
   if (!version) return;
@@ -33,9 +33,6 @@ export async function performImport(ctx: DomainContext, versionId: number, signa
   }
   log(`importing ${datasource.upload_path}${datasource.layer_name ? ` [${datasource.layer_name}]` : ''} from source ${source.id}`);
 
-  const scratchRoot = absolute(ctx.dataDir, dataPaths.tmp);
-  await mkdir(scratchRoot, { recursive: true });
-  const scratch = await mkdtemp(join(scratchRoot, `import-${versionId}-`));
   try {
     const temporary = join(scratch, 'data.gpkg');
     let lastWrite = 0;

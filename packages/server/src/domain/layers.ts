@@ -111,7 +111,7 @@ function missingCrsAdvice(id: number, extent: Bbox | null): string {
 
 /** Adds a queued import of a version to the job table (in the caller's transaction). */
 async function queueImport(repos: Repositories, versionId: number, at: string): Promise<void> {
-  const jobId = await repos.jobs.insert({ kind: importJobKind, payload: { versionId }, runAt: at, maxAttempts: 3 }, at);
+  const jobId = await repos.jobs.enqueue({ kind: importJobKind, payload: { versionId }, runAt: at, maxAttempts: 3 }, at);
   await repos.layers.updateVersion(versionId, { status: 'queued', progress: 0, error: null, job_id: jobId, updated_at: at });
 }
 

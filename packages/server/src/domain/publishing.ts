@@ -96,7 +96,7 @@ export async function createPublish(ctx: DomainContext, actor: Actor, input: Pub
       unique,
     );
     if (publishAt) {
-      const jobId = await repos.jobs.insert({ kind: publishJobKind, payload: { publishId: created.id }, runAt: publishAt, maxAttempts: 3 }, at);
+      const jobId = await repos.jobs.enqueue({ kind: publishJobKind, payload: { publishId: created.id }, runAt: publishAt, maxAttempts: 3 }, at);
       await repos.publish.update(created.id, { job_id: jobId });
     }
     return created;

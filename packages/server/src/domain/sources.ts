@@ -36,7 +36,7 @@ async function queueScan(repos: Repositories, sourceId: number, at: string): Pro
     log: '',
     created_at: at,
   });
-  const jobId = await repos.jobs.insert({ kind: scanJobKind, payload: { scanId: scan.id }, runAt: at, maxAttempts: 3 }, at);
+  const jobId = await repos.jobs.enqueue({ kind: scanJobKind, payload: { scanId: scan.id }, runAt: at, maxAttempts: 3 }, at);
   await repos.sources.updateScan(scan.id, { job_id: jobId });
   return { ...scan, job_id: jobId };
 }

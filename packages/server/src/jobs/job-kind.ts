@@ -3,8 +3,10 @@ export interface JobContext {
   jobId: number;
   /** 1 on the first run, 2 on the first retry after a failure, ...; a run after an interruption keeps its number. */
   attempt: number;
-  /** Aborted when the job is cancelled or the server shuts down. */
+  /** Aborted when the job is cancelled, the process shuts down, or another process took the job over. */
   signal: AbortSignal;
+  /** An empty folder of this run's own, removed when the run ends (absolute path). */
+  scratch: string;
 }
 
 /**

@@ -1,100 +1,127 @@
 import { availableParallelism } from 'node:os';
-import type { FastifyBaseLogger } from 'fastify';
 import { MapshelfError } from '../domain/errors.js';
-import type { JobRow } from '../store/schema.js';
-import type { Store } from '../store/store.js';
-import { defaultMaxInterruptions, JobAbortedError, PermanentJobError, type JobKind } from './job-kind.js';
+import type { Job } from '../domain/ports/job-queue.js';
+import { JobAbortedError, PermanentJobError } from './job-kind.js';
+import type { JobQueue } from './job-queue.js';
+import { freshScratch, removeScratch, sweepScratch } from './job-scratch.js';
 
-const pollMs = 1000;
 const retryDelayMs = (attempt: number) => Math.min(60_000, 1000 * 2 ** attempt);
+const iso = () => new Date().toISOString();
 
 interface Running {
-  job: JobRow;
+  job: Job;
   controller: AbortController;
-  /** Why it was aborted, if it was. */
-  reason?: 'cancel' | 'shutdown';
+  /** Why it was aborted, if it was: cancelled, this process stopping, or its lease taken over by another. */
+  reason?: 'cancel' | 'shutdown' | 'lost';
   done: Promise<void>;
 }
 
 /**
- * Runs durable jobs from the jobs table, a few of each kind at a time (a kind's `concurrency`,
- * else the pool's). Jobs found `running` at start belong to a process that died: they are
- * queued again, so nothing stays in progress for ever. Such an interruption (or a shutdown) is
- * not the job's failure: it is counted apart, under the kind's `maxInterruptions`, and gives
- * back the attempt its run had taken, so `maxAttempts` counts real failures only.
+ * Runs due jobs of a queue, a few of each kind at a time (a kind's `concurrency`, else the
+ * pool's), each under a lease it renews while the job runs. Every poll it settles what dead
+ * processes left (`JobQueue.recover`), stops its jobs whose cancel was asked for elsewhere, and
+ * claims jobs enqueued elsewhere. A shutdown or crash is not the job's failure: it is counted
+ * apart, under the kind's `maxInterruptions`, and gives back the attempt its run had taken, so
+ * `maxAttempts` counts real failures only.
  */
 export class WorkerPool {
-  private readonly kinds = new Map<string, JobKind>();
   private readonly running = new Map<number, Running>();
-  private timer: NodeJS.Timeout | null = null;
-  private pumping = false;
+  private timers: NodeJS.Timeout[] = [];
+  /** The claiming loop, the poll and the renewal while they run: one of each at a time, and a stop waits for them (a claim under way would launch a job). */
+  private readonly underWay = new Map<'claims' | 'poll' | 'renewal', Promise<void>>();
+  /** A wake came while the claiming loop ran: it goes round once more. */
   private again = false;
   private stopped = true;
 
   constructor(
-    private readonly store: Store,
-    private readonly log: FastifyBaseLogger,
+    private readonly queue: JobQueue,
     private readonly concurrency = Math.max(1, availableParallelism()),
   ) {}
 
-  register(kind: JobKind): void {
-    this.kinds.set(kind.name, kind);
+  private get log() {
+    return this.queue.log;
   }
 
+  /** Starts taking jobs, after settling what dead processes left and removing their scratch folders. */
   async start(): Promise<void> {
-    // Failure handlers a dead process did not get to run: their rows would stay in progress.
-    for (const job of await this.store.jobs.listFailuresDue()) {
-      await this.handleFailure(job, job.error ?? 'The job failed.', job.status === 'cancelled');
-    }
-    for (const job of await this.store.jobs.listRunning()) {
-      this.log.warn({ jobId: job.id, kind: job.kind, interruptions: job.interruptions + 1 }, 'job was interrupted; running it again');
-      await this.interrupted(job, 'interrupted by a restart');
-    }
+    await sweepScratch(this.queue.dataDir, this.queue.store, iso());
     this.stopped = false;
-    this.wake();
+    const every = (seconds: number, tick: () => Promise<void>) => this.timers.push(setInterval(() => void tick(), seconds * 1000).unref());
+    every(this.queue.timing.pollSeconds, () => this.poll());
+    every(this.queue.timing.renewalSeconds, () => this.renew());
+    await this.poll();
   }
 
-  /** Queues a job a shutdown or crash stopped, unless that has happened too often. */
-  private async interrupted(job: JobRow, reason: string): Promise<void> {
-    const limit = this.kinds.get(job.kind)?.maxInterruptions ?? defaultMaxInterruptions;
-    const now = new Date().toISOString();
-    if (job.interruptions + 1 >= limit) {
-      await this.failForGood(
-        job,
-        `The job kept being interrupted by server restarts or shutdowns (${job.interruptions + 1} times) and was given up; start it again.`,
-        false,
-      );
-    } else {
-      await this.store.jobs.interrupt(job.id, now, reason, now);
+  /** Runs `task` as `name`, or returns the run of it under way. */
+  private single(name: 'claims' | 'poll' | 'renewal', task: () => Promise<void>): Promise<void> {
+    let run = this.underWay.get(name);
+    if (!run) {
+      run = task().finally(() => this.underWay.delete(name));
+      this.underWay.set(name, run);
     }
+    return run;
   }
 
   /** Looks for due jobs now (call after enqueueing). */
   wake(): void {
     if (this.stopped) return;
-    if (this.pumping) {
+    if (this.underWay.has('claims')) {
       this.again = true;
       return;
     }
-    void this.pump();
+    void this.single('claims', () => this.claimDue());
   }
 
-  private async pump(): Promise<void> {
-    this.pumping = true;
+  private async poll(): Promise<void> {
+    if (this.stopped) return;
+    await this.single('poll', async () => {
+      try {
+        await this.queue.recover();
+        await this.checkHeld();
+      } catch (error) {
+        this.log.error({ err: error }, 'job queue poll failed');
+      }
+    });
+    this.wake();
+  }
+
+  /** Stops this pool's jobs that were cancelled elsewhere, or that another process has taken over. */
+  private async checkHeld(): Promise<void> {
+    const ids = [...this.running.keys()];
+    const held = new Map((await this.queue.store.held(ids, this.queue.holder)).map((job) => [job.id, job.cancelRequested]));
+    for (const id of ids) {
+      const cancelRequested = held.get(id);
+      if (cancelRequested === undefined) this.abortRun(id, 'lost');
+      else if (cancelRequested) this.abortRun(id, 'cancel');
+    }
+  }
+
+  private async renew(): Promise<void> {
+    const ids = [...this.running.keys()];
+    if (this.stopped || ids.length === 0) return;
+    await this.single('renewal', async () => {
+      try {
+        const kept = new Set(await this.queue.store.renew(ids, this.queue.lease()));
+        for (const id of ids) if (!kept.has(id)) this.abortRun(id, 'lost');
+      } catch (error) {
+        // The next renewal tries again, well within the lease.
+        this.log.error({ err: error }, 'job lease renewal failed');
+      }
+    });
+  }
+
+  private async claimDue(): Promise<void> {
     try {
       do {
         this.again = false;
         while (!this.stopped) {
-          const job = await this.store.jobs.claim(new Date().toISOString(), this.busyKinds());
+          const job = await this.queue.store.claim(this.queue.lease(), iso(), this.busyKinds());
           if (!job) break;
           this.launch(job);
         }
       } while (this.again && !this.stopped);
     } catch (error) {
       this.log.error({ err: error }, 'job queue poll failed');
-    } finally {
-      this.pumping = false;
-      this.schedule();
     }
   }
 
@@ -102,95 +129,85 @@ export class WorkerPool {
   private busyKinds(): string[] {
     const counts = new Map<string, number>();
     for (const { job } of this.running.values()) counts.set(job.kind, (counts.get(job.kind) ?? 0) + 1);
-    return [...counts].filter(([kind, n]) => n >= (this.kinds.get(kind)?.concurrency ?? this.concurrency)).map(([kind]) => kind);
+    return [...counts].filter(([kind, n]) => n >= (this.queue.kind(kind)?.concurrency ?? this.concurrency)).map(([kind]) => kind);
   }
 
-  private schedule(): void {
-    if (this.timer) clearTimeout(this.timer);
-    if (this.stopped) return;
-    this.timer = setTimeout(() => this.wake(), pollMs);
-    this.timer.unref();
-  }
-
-  private launch(job: JobRow): void {
-    const controller = new AbortController();
-    const entry: Running = { job, controller, done: Promise.resolve() };
-    entry.done = this.execute(entry).finally(() => {
-      this.running.delete(job.id);
-      this.wake();
-    });
+  private launch(job: Job): void {
+    const entry: Running = { job, controller: new AbortController(), done: Promise.resolve() };
+    entry.done = this.execute(entry)
+      .catch((error: unknown) => this.log.error({ jobId: job.id, err: error }, 'job could not be settled'))
+      .finally(() => {
+        this.running.delete(job.id);
+        this.wake();
+      });
     this.running.set(job.id, entry);
   }
 
   private async execute(entry: Running): Promise<void> {
     const { job, controller } = entry;
-    const kind = this.kinds.get(job.kind);
-    const now = () => new Date().toISOString();
+    const { queue } = this;
+    const hold = { holder: queue.holder };
+    const kind = queue.kind(job.kind);
     if (!kind) {
-      await this.store.jobs.finish(job.id, 'failed', `No handler for job kind "${job.kind}".`, now());
+      await queue.failForGood(job, hold, `No handler for job kind "${job.kind}".`, false);
       return;
     }
-    const payload = JSON.parse(job.payload) as unknown;
+    const about = { jobId: job.id, kind: job.kind, attempt: job.attempts };
+    const name = `job ${job.id} (${job.kind})`;
     try {
-      await kind.perform(payload, { jobId: job.id, attempt: job.attempts, signal: controller.signal });
-      await this.store.jobs.finish(job.id, 'done', null, now());
+      const scratch = await freshScratch(queue.dataDir, job);
+      this.log.info(about, `${name} started`);
+      await kind.perform(job.payload, { jobId: job.id, attempt: job.attempts, signal: controller.signal, scratch });
+      if (await queue.store.settle(job.id, hold, { status: 'done' }, iso())) this.log.info(about, `${name} done`);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      if (entry.reason === 'shutdown') {
-        // Not the job's fault: it runs again after the restart.
-        await this.interrupted(job, 'interrupted by shutdown');
+      if (entry.reason === 'lost') {
+        this.log.warn(about, `${name} stopped: another process took it over after its lease ended`);
+      } else if (entry.reason === 'shutdown') {
+        // Not the job's fault: it runs again, here after a restart or in another process.
+        await queue.interrupted(job, hold, 'interrupted by shutdown');
       } else if (entry.reason === 'cancel' || error instanceof JobAbortedError) {
-        await this.failForGood(job, 'Cancelled.', true);
-      } else if (error instanceof PermanentJobError || error instanceof MapshelfError || job.attempts >= job.max_attempts) {
-        this.log.info({ jobId: job.id, kind: job.kind, err: error }, 'job failed');
-        await this.failForGood(job, message, false);
+        await queue.failForGood(job, hold, 'Cancelled.', true);
+      } else if (error instanceof PermanentJobError || error instanceof MapshelfError || job.attempts >= job.maxAttempts) {
+        this.log.info({ ...about, err: error }, `${name} failed`);
+        await queue.failForGood(job, hold, message, false);
       } else {
-        this.log.warn({ jobId: job.id, kind: job.kind, err: error }, 'job failed; retrying');
-        await this.store.jobs.requeue(job.id, new Date(Date.now() + retryDelayMs(job.attempts)).toISOString(), message, now());
+        this.log.warn({ ...about, err: error }, `${name} failed; retrying`);
+        await queue.store.settle(job.id, hold, { status: 'queued', runAt: new Date(Date.now() + retryDelayMs(job.attempts)).toISOString(), error: message, interrupted: false }, iso());
       }
+    } finally {
+      await removeScratch(queue.dataDir, job);
     }
   }
 
-  private async failForGood(job: JobRow, message: string, cancelled: boolean): Promise<void> {
-    await this.store.jobs.finish(job.id, cancelled ? 'cancelled' : 'failed', message, new Date().toISOString());
-    await this.handleFailure(job, message, cancelled);
+  private abortRun(jobId: number, reason: NonNullable<Running['reason']>): void {
+    const entry = this.running.get(jobId);
+    // A cancel outranks a shutdown, which would queue the job again; nothing outranks a lost lease.
+    if (!entry || entry.reason === 'lost' || entry.reason === reason || (entry.reason === 'cancel' && reason === 'shutdown')) return;
+    entry.reason = reason;
+    entry.controller.abort();
   }
 
-  /** Runs the kind's `onFailure` (it must be safe to run twice: a crash may come before the mark is cleared). */
-  private async handleFailure(job: JobRow, message: string, cancelled: boolean): Promise<void> {
-    try {
-      await this.kinds.get(job.kind)?.onFailure(JSON.parse(job.payload), message, cancelled);
-      await this.store.jobs.failureHandled(job.id);
-    } catch (error) {
-      this.log.error({ jobId: job.id, err: error }, 'job failure handler failed');
-    }
+  /** Whether this pool is running the job. */
+  runs(jobId: number): boolean {
+    return this.running.has(jobId);
   }
 
-  /** Cancels a job: a queued one never runs, a running one is aborted. */
-  async cancel(jobId: number): Promise<void> {
-    const abortRunning = async () => {
-      const running = this.running.get(jobId);
-      if (!running) return false;
-      running.reason = 'cancel';
-      running.controller.abort();
-      await running.done;
-      return true;
-    };
-    if (await abortRunning()) return;
-    const job = await this.store.jobs.findById(jobId);
-    if (job && (await this.store.jobs.cancelQueued(jobId, new Date().toISOString()))) await this.failForGood(job, 'Cancelled.', true);
-    // Claimed in the meantime: it is running now, so abort it.
-    else await abortRunning();
+  /** Aborts a job if this pool runs it, as a cancel, and waits until its run has settled. */
+  async abort(jobId: number): Promise<void> {
+    const entry = this.running.get(jobId);
+    if (!entry) return;
+    this.abortRun(jobId, 'cancel');
+    await entry.done;
   }
 
-  /** Stops taking jobs; running ones are aborted and queued again for the next start. */
+  /** Stops taking jobs; running ones are aborted and queued again, for another process or the next start. */
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    for (const entry of this.running.values()) {
-      entry.reason = 'shutdown';
-      entry.controller.abort();
-    }
+    for (const timer of this.timers) clearInterval(timer);
+    this.timers = [];
+    await Promise.all(this.underWay.values());
+    for (const id of this.running.keys()) this.abortRun(id, 'shutdown');
     await Promise.all([...this.running.values()].map((r) => r.done));
   }
 }

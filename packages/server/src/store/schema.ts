@@ -19,6 +19,7 @@ export type Json<T> = ColumnType<string | T, string, string>;
 export type JsonOrNull<T> = ColumnType<string | T | null, string | null, string | null>;
 /** A boolean column: 0/1 in SQLite, boolean in PostgreSQL; written as 1/0, which both take. */
 export type Bool = ColumnType<number | boolean, number, number>;
+import type { JobStatus } from '../domain/ports/job-queue.js';
 
 export interface UsersTable {
   id: Generated<number>;
@@ -116,13 +117,10 @@ export interface CropFeaturesTable {
   extent: Json<Bbox>;
 }
 
-export type JobStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
-
 export interface JobsTable {
   id: Generated<number>;
   kind: string;
-  /** JSON */
-  payload: string;
+  payload: Json<unknown>;
   status: JobStatus;
   /** Failed runs, plus the current one while it runs; an interrupted run is given back. */
   attempts: number;
@@ -130,9 +128,15 @@ export interface JobsTable {
   /** Runs stopped by a shutdown or a crash: not the job's failures, and limited apart. */
   interruptions: Generated<number>;
   /** 1 while a failed or cancelled job's `onFailure` has yet to run. */
-  on_failure_due: Generated<number>;
+  on_failure_due: ColumnType<number | boolean, number | undefined, number>;
   run_at: string;
   locked_at: string | null;
+  /** The lease's holder (a worker, or the process running a failed job's `onFailure`). */
+  locked_by: Generated<string | null>;
+  /** When the lease ends unless renewed; null (rows from before leases) counts as ended. */
+  locked_until: Generated<string | null>;
+  /** 1 once a cancel was asked for while the job ran. */
+  cancel_requested: ColumnType<number | boolean, number | undefined, number>;
   error: string | null;
   created_at: string;
   updated_at: string;

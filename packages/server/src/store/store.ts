@@ -48,7 +48,7 @@ export class Repositories implements port.Repositories {
     this.exports = new ExportsRepository(db);
     this.cropLayers = new CropLayersRepository(db);
     this.licenses = new LicensesRepository(db);
-    this.jobs = new JobsRepository(db);
+    this.jobs = new JobsRepository(db, dialect);
     this.layers = new LayersRepository(db, dialect);
     this.publish = new PublishRepository(db);
     this.permissions = new PermissionsRepository(db, index);

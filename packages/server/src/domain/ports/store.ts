@@ -8,7 +8,7 @@ import type { ItemKind, ItemVisibility, PermissionLevel } from '../policies/item
 import type { DocumentItem, DocumentItemPatch, NewDocumentItem } from '../model/documents.js';
 import type { CropFeature, CropLayerWithCount, Export, ExportPatch, NewCropFeature, NewCropLayer, NewExport } from '../model/exports.js';
 import type { Group, GroupMember, Member } from '../model/groups.js';
-import type { NewJob } from '../model/jobs.js';
+import type { JobStore } from './job-queue.js';
 import type { Layer, LayerListMode, LayerPatch, LayerType, LayerView, NewLayer, NewVersion, Version, VersionPatch } from '../model/layers.js';
 import type { License, NewLicense } from '../model/licenses.js';
 import type { MetadataDocument, SetMetadataDocument } from '../model/metadata.js';
@@ -94,10 +94,6 @@ export interface LicensesRepository {
 }
 
 /** What the use cases do with the job queue inside their transactions: add jobs. */
-export interface JobsRepository {
-  insert(job: NewJob, at: string): Promise<number>;
-}
-
 export interface LayersRepository {
   /** Layers through their published version, their draft or their latest; `layer` lists layers and tables, `table` tables only. */
   list(type: LayerType, mode: LayerListMode, query: ListQuery, visibility: ItemVisibility): Promise<ListResult<LayerView>>;
@@ -207,7 +203,7 @@ export interface Repositories {
   readonly exports: ExportsRepository;
   readonly cropLayers: CropLayersRepository;
   readonly licenses: LicensesRepository;
-  readonly jobs: JobsRepository;
+  readonly jobs: JobStore;
   readonly layers: LayersRepository;
   readonly publish: PublishRepository;
   readonly permissions: PermissionsRepository;

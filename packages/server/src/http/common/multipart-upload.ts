@@ -5,11 +5,12 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyRequest } from 'fastify';
 import type { Multipart } from '@fastify/multipart';
-import { absolute, dataPaths, type StagedUpload } from '../../domain/data-paths.js';
+import { absolute, dataPaths, uploadScratchPrefix, type StagedUpload } from '../../domain/data-paths.js';
 import { MapshelfError, invalidParameter } from '../../domain/errors.js';
 import { safeRelativePath } from '../../files/safe-path.js';
 import { checkClientJsonDepth, parseClientJson } from './json-body.js';
 import { UploadPaths } from '../../files/upload-paths.js';
+import { thisProcess as uploadOwner } from '../../jobs/lease-holders.js';
 import { clientFileError, defaultZipLimits, extractZip } from '../../files/zip-extract.js';
 
 export interface ReceivedUpload<Fields> {
@@ -138,7 +139,7 @@ export async function receiveUpload<Fields>(
   checkHeaders(request, limits);
   const scratch = absolute(dataDir, dataPaths.tmp);
   await mkdir(scratch, { recursive: true });
-  const dir = await mkdtemp(join(scratch, 'upload-'));
+  const dir = await mkdtemp(join(scratch, uploadScratchPrefix(uploadOwner)));
   try {
     let fields: unknown;
     const files: Array<{ path: string; size: number }> = [];

@@ -8,7 +8,7 @@ export function importVersionJob(ctx: DomainContext): JobKind<{ versionId: numbe
   return {
     name: importJobKind,
     maxAttempts: 3,
-    perform: ({ versionId }, job) => performImport(ctx, versionId, job.signal),
+    perform: ({ versionId }, job) => performImport(ctx, versionId, job.signal, job.scratch),
     onFailure: ({ versionId }, message, cancelled) => failImport(ctx, versionId, message, cancelled),
   };
 }

@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { Kysely, Migrator } from 'kysely';
+import { ImmediateSqliteDialect } from './immediate-transactions.js';
 import { latestMigration, migrationProvider } from './migrations/index.js';
 import type { Database } from '../schema.js';
 
@@ -29,7 +30,7 @@ export async function openDatabase(dataDir: string): Promise<OpenedDatabase> {
   // NORMAL is durable across application crashes in WAL mode; only a power cut can lose the last commits.
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }) });
   try {
     await migrate(db);
     return { db, sqlite, path, migration: await appliedMigration(db) };

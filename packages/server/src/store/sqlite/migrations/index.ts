@@ -8,6 +8,7 @@ import * as setsDocuments from './0006-sets-documents.js';
 import * as exportsMigration from './0007-exports.js';
 import * as jobInterruptions from './0008-job-interruptions.js';
 import * as catalogTextValues from './0009-catalog-text-values.js';
+import * as jobLeases from './0010-job-leases.js';
 import * as uids from './0012-uids.js';
 
 /**
@@ -24,6 +25,7 @@ const migrations: Record<string, Migration> = {
   '0007-exports': exportsMigration,
   '0008-job-interruptions': jobInterruptions,
   '0009-catalog-text-values': catalogTextValues,
+  '0010-job-leases': jobLeases,
   '0012-uids': uids,
 };
 

@@ -1,0 +1,43 @@
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { absolute, dataPaths, jobScratchName } from '../domain/data-paths.js';
+import type { Job, JobStore } from '../domain/ports/job-queue.js';
+import { holderIsGone } from './lease-holders.js';
+
+/**
+ * A job's run number, which every claim makes larger: a claim counts an attempt, and an
+ * interruption that gives an attempt back counts itself. So each run has a scratch folder no
+ * other run uses, and one left by a dead run can be removed while the next run works.
+ */
+const runNumber = (job: Job) => job.attempts + job.interruptions;
+
+const scratchOf = (dataDir: string, job: Job) => absolute(dataDir, dataPaths.jobScratch(job.id, runNumber(job)));
+
+/** Makes the empty scratch folder of the job's current run; returns its absolute path. */
+export async function freshScratch(dataDir: string, job: Job): Promise<string> {
+  const dir = scratchOf(dataDir, job);
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  return dir;
+}
+
+/** Removes the scratch folder of the run the job row describes. */
+export async function removeScratch(dataDir: string, job: Job): Promise<void> {
+  await rm(scratchOf(dataDir, job), { recursive: true, force: true });
+}
+
+/**
+ * Removes the scratch folders of runs that are over: all but those of running jobs whose lease
+ * is live at `now` (its holder not known to be dead) and whose current run they are. A folder listed here was made before the
+ * job was read, so a claim made meanwhile shows as that live run.
+ */
+export async function sweepScratch(dataDir: string, store: JobStore, now: string): Promise<void> {
+  const root = absolute(dataDir, dataPaths.tmp);
+  for (const name of await readdir(root).catch(() => [])) {
+    const match = jobScratchName.exec(name);
+    if (!match) continue;
+    const job = await store.findById(Number(match[1]));
+    const live = job?.status === 'running' && job.lockedUntil !== null && job.lockedUntil >= now && !holderIsGone(job.lockedBy) && runNumber(job) === Number(match[2]);
+    if (!live) await rm(join(root, name), { recursive: true, force: true });
+  }
+}
