@@ -10,6 +10,7 @@ import { setsCommand } from './commands/sets.js';
 import { sourcesCommand } from './commands/sources.js';
 import { tokensCommand } from './commands/tokens.js';
 import { workerCommand } from './commands/worker.js';
+import { migrateCommand } from './commands/migrate.js';
 import { ExitCode } from './exit-codes.js';
 import { describeFailure } from './failure.js';
 import { cliVersion } from './version.js';
@@ -27,6 +28,7 @@ const commands: Array<() => Command> = [
   tokensCommand,
   serveCommand,
   workerCommand,
+  migrateCommand,
   completionCommand,
 ];
 

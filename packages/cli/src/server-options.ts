@@ -1,11 +1,13 @@
 import type { Command } from 'commander';
 
 /**
- * The store settings every process role takes (`serve`, `worker`), so each role finds the same
- * catalog and files. A database URL for PostgreSQL joins them here, one option.
+ * The store settings every process role takes (`serve`, `worker`, `migrate`), so each role finds
+ * the same catalog and files.
  */
 export function storeOptions(command: Command): Command {
-  return command.option('--data-dir <path>', 'data folder (default ./mapshelf-data)');
+  return command
+    .option('--data-dir <path>', 'data folder (default ./mapshelf-data); with --database, the layers\' files only, shared by every process')
+    .option('--database <url>', 'keep the catalog in PostgreSQL/PostGIS, e.g. postgres://mapshelf:secret@localhost:5432/mapshelf (default: SQLite in the data folder)');
 }
 
 /** What every process role takes besides the store: job sharing, export settings, logging. */
@@ -22,6 +24,7 @@ export function processOptions(command: Command): Command {
 /** The options of `processOptions` and `storeOptions`, as commander gives them. */
 export interface ProcessOptions {
   dataDir?: string;
+  database?: string;
   exportTtl?: string;
   exportConcurrency?: string;
   jobLease?: string;
@@ -32,4 +35,4 @@ export interface ProcessOptions {
 
 /** The environment variables of those options, for help texts. */
 export const processVariables =
-  'MAPSHELF_DATA_DIR, MAPSHELF_EXPORT_TTL, MAPSHELF_EXPORT_CONCURRENCY, MAPSHELF_JOB_LEASE, MAPSHELF_JOB_RENEWAL, MAPSHELF_LOG_LEVEL, MAPSHELF_LOG_FORMAT';
+  'MAPSHELF_DATA_DIR, MAPSHELF_DATABASE_URL, MAPSHELF_EXPORT_TTL, MAPSHELF_EXPORT_CONCURRENCY, MAPSHELF_JOB_LEASE, MAPSHELF_JOB_RENEWAL, MAPSHELF_LOG_LEVEL, MAPSHELF_LOG_FORMAT';

@@ -15,6 +15,7 @@ interface CreateOptions {
   expiresAt?: string;
   user?: string;
   dataDir?: string;
+  database?: string;
   admin?: boolean;
   init?: boolean;
 }
@@ -28,24 +29,26 @@ function expiry(text: string | undefined): string | null {
 
 const shownOnce = (key: string, who: string, scope: string) => `${key}\n(token for ${who}, scopes: ${scope}; shown only this once)`;
 
-/** Straight into a data folder's database, for the first admin token: no server or token needed. */
+/** Straight into the catalog database (a data folder's, or PostgreSQL's), for the first admin token: no server or token needed. */
 async function createOffline(options: CreateOptions, expiresAt: string | null): Promise<CommandResult> {
-  const { Store, createTokenOffline, parseScopes } = await import('@mapshelf/server');
+  const { ConfigError, openStore, createTokenOffline, parseScopes } = await import('@mapshelf/server');
   let scopes;
   if (options.scope !== undefined) {
     const parsed = parseScopes(options.scope);
     if (parsed.unknown.length) throw new UserError(`Unknown scope(s): ${parsed.unknown.join(', ')}`, ExitCode.usage);
     scopes = parsed.scopes;
   }
-  const dataDir = resolve(options.dataDir!);
+  const dataDir = resolve(options.dataDir ?? '.');
   // A mistyped folder would otherwise become a new, empty catalog whose token no server knows.
-  if (!options.init && !existsSync(join(dataDir, 'catalog.sqlite'))) {
+  if (options.database === undefined && !options.init && !existsSync(join(dataDir, 'catalog.sqlite'))) {
     throw new UserError(
       `${dataDir} holds no Mapshelf catalog (no catalog.sqlite). Give the folder the server uses (\`mapshelf serve\` prints it: "is serving …"), or add --init to start a new catalog there.`,
       ExitCode.config,
     );
   }
-  const store = await Store.open(dataDir);
+  const store = await openStore({ dataDir, database: options.database ?? null }).catch((error: unknown) => {
+    throw error instanceof ConfigError ? new UserError(error.message, ExitCode.config) : error;
+  });
   try {
     const { key, user, scopes: granted } = await createTokenOffline(store, {
       admin: options.admin ?? false,
@@ -64,7 +67,7 @@ async function createOffline(options: CreateOptions, expiresAt: string | null): 
 }
 
 async function createRemote(ctx: Context, options: CreateOptions, expiresAt: string | null): Promise<CommandResult> {
-  if (options.admin) throw new UserError('--admin works only with --data-dir (offline). On a server, an admin grants roles through the users API.', ExitCode.usage);
+  if (options.admin) throw new UserError('--admin works only offline, with --data-dir or --database. On a server, an admin grants roles through the users API.', ExitCode.usage);
   if (!options.scope) throw new UserError('Give the token\'s scopes with --scope, e.g. --scope "layers:read exports:write".', ExitCode.usage);
   const token = await ctx.client.tokens.create({
     name: options.name,
@@ -83,13 +86,14 @@ function createCommand(): Command {
     .option('--expires-at <date-time>', 'ISO 8601 expiry, e.g. 2027-01-01T00:00:00Z (default: never)')
     .option('--user <user>', 'whose token: a user id on a server (admins only); a username offline (default "admin")')
     .option('--data-dir <path>', 'create it offline in this data folder, even while the server runs')
+    .option('--database <url>', 'create it offline in this PostgreSQL catalog (postgres://…), even while servers run')
     .option('--admin', 'offline: make sure the user is an admin (creating "admin" in a default group if needed)')
     .option('--init', 'offline: create a new catalog in --data-dir if it holds none (before the server first starts)')
     .addHelpText('after', '\nThe secret is printed once; the server keeps only its hash.');
   withExamples(command, 'mapshelf tokens create --name pipeline --scope "layers:read layers:write sources:write"', 'mapshelf tokens create --admin --data-dir ./mapshelf-data');
   return action(command, async (ctx, options: CreateOptions) => {
     const expiresAt = expiry(options.expiresAt);
-    return options.dataDir !== undefined ? createOffline(options, expiresAt) : createRemote(ctx, options, expiresAt);
+    return options.dataDir !== undefined || options.database !== undefined ? createOffline(options, expiresAt) : createRemote(ctx, options, expiresAt);
   });
 }
 

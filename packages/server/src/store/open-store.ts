@@ -12,3 +12,17 @@ export interface StoreSettings {
 export async function openStore(settings: StoreSettings): Promise<port.Store> {
   return settings.database ? PostgresStore.open(settings.database) : Store.open(settings.dataDir);
 }
+
+/**
+ * Brings the catalog's schema up to date and closes it (`mapshelf migrate`). Opening migrates:
+ * on PostgreSQL under an advisory lock, so processes starting together migrate once.
+ */
+export async function migrateStore(settings: StoreSettings): Promise<{ engine: 'sqlite' | 'postgres'; migration: string | null; latestMigration: string }> {
+  const store = await openStore(settings);
+  try {
+    const { engine, migration, latestMigration } = await store.health();
+    return { engine, migration, latestMigration };
+  } finally {
+    await store.close();
+  }
+}

@@ -1,11 +1,12 @@
 import type { MigrationResult } from 'kysely';
+import { ConfigError } from '../config.js';
 
 /**
  * A store that cannot open: a bad URL, an unreachable server, a wrong password, PostGIS missing,
  * a database from a newer Mapshelf. Its message is one line that says what to do; `serve`,
  * `worker` and `migrate` print it and exit non-zero, without a stack trace.
  */
-export class StoreStartError extends Error {
+export class StoreStartError extends ConfigError {
   override name = 'StoreStartError';
 }
 
