@@ -1,7 +1,7 @@
 import { ftsQuery, type CatalogView } from '../store/repositories/catalog-repository.js';
 import { sampleTextValues } from '../geo/text-values.js';
 import { absolute } from './data-paths.js';
-import { invalidParameter } from './errors.js';
+import { invalidInput } from './errors.js';
 import type { LayerVersionRow } from '../store/repositories/layers-repository.js';
 import type { SetVersionView } from '../store/repositories/sets-repository.js';
 import type { CatalogItemRow, DocumentRow, SetItemType } from '../store/schema.js';
@@ -179,8 +179,8 @@ export async function setExtent(ctx: DomainContext, setVersionId: number): Promi
 
 /** Searches the catalog as the actor may see it. */
 export async function searchCatalog(ctx: DomainContext, actor: Actor, view: CatalogView, query: ListQuery): Promise<ListResult<CatalogItemRow>> {
-  for (const value of query.filters.find((f) => f.field === 'q')?.values ?? []) {
-    if (ftsQuery(String(value)) === '') throw invalidParameter('query.q', 'give at least one word (letters or digits) to search for');
+  for (const text of query.text ?? []) {
+    if (ftsQuery(text) === '') throw invalidInput('text', 'give at least one word (letters or digits) to search for');
   }
   // The latest view shows unpublished versions only to those who may edit the item; others see what is published.
   const editors = view === 'latest' ? await visibilityFor(ctx, actor, 'edit') : undefined;

@@ -7,7 +7,6 @@ import type { Database, DocumentRow, DocumentsTable } from '../schema.js';
 
 const fields: FieldMap = {
   id: 'documents.id',
-  name: 'documents.title',
   title: 'documents.title',
   group: 'documents.group_id',
   media_type: 'documents.media_type',

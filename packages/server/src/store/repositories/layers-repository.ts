@@ -18,13 +18,12 @@ export interface LayerVersionRow extends VersionRow {
 
 const layerFields: FieldMap = {
   id: 'layers.id',
-  name: 'v.title',
   title: 'v.title',
   group: 'layers.group_id',
   created_at: 'layers.created_at',
   updated_at: 'v.updated_at',
   published_at: 'v.published_at',
-  'version.status': 'v.status',
+  version_status: 'v.status',
   kind: { condition: (eb, _l, value) => (value === 'table' ? eb('layers.type', '=', 'table') : eb('layers.type', '=', 'layer')) },
   type: 'layers.type',
   tag: { condition: (_eb, _l, value) => sql<boolean>`exists (select 1 from json_each(v.tags) where json_each.value = ${value})` },

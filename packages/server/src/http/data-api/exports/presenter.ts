@@ -1,8 +1,8 @@
 import type { ExportItem } from '../../../domain/exports.js';
 import type { CropLayerWithCount } from '../../../store/repositories/crop-layers-repository.js';
 import type { CropFeatureRow, ExportRow } from '../../../store/schema.js';
-import type { PresentContext } from '../../common/present.js';
-import { apiPath } from '../../common/urls.js';
+import type { PresentContext } from '../conventions/present.js';
+import { apiPath } from '../conventions/urls.js';
 
 const collection = (type: ExportItem['type']) => (type === 'table' ? 'tables' : 'layers');
 

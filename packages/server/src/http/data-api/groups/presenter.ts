@@ -1,8 +1,8 @@
 import type { GroupDetail } from '../../../domain/groups.js';
 import type { MemberRow } from '../../../store/repositories/groups-repository.js';
 import type { GroupRow } from '../../../store/schema.js';
-import type { PresentContext } from '../../common/present.js';
-import { apiPath } from '../../common/urls.js';
+import type { PresentContext } from '../conventions/present.js';
+import { apiPath } from '../conventions/urls.js';
 import { presentUserSummary } from '../users/presenter.js';
 
 export function presentGroupSummary(group: GroupRow, ctx: PresentContext) {

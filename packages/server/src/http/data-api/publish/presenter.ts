@@ -1,8 +1,8 @@
 import type { PublishDetail } from '../../../domain/publishing.js';
 import type { PublishItemRow } from '../../../store/repositories/publish-repository.js';
 import type { PublishRequestRow } from '../../../store/schema.js';
-import type { PresentContext } from '../../common/present.js';
-import { apiPath } from '../../common/urls.js';
+import type { PresentContext } from '../conventions/present.js';
+import { apiPath } from '../conventions/urls.js';
 import { collectionOf } from '../layers/presenter.js';
 
 const itemUrl = (i: PublishItemRow, ctx: PresentContext) =>

@@ -1,8 +1,8 @@
 import type { SourceDetail } from '../../../domain/sources.js';
 import type { DatasourceRow, ScanRow, SourceRow } from '../../../store/schema.js';
-import { bboxPolygon, storedBbox } from '../../common/geojson.js';
-import type { PresentContext } from '../../common/present.js';
-import { apiPath } from '../../common/urls.js';
+import { bboxPolygon, storedBbox } from '../conventions/geojson.js';
+import type { PresentContext } from '../conventions/present.js';
+import { apiPath } from '../conventions/urls.js';
 
 export function presentSourceSummary(source: SourceRow, ctx: PresentContext) {
   return {
