@@ -132,7 +132,8 @@ export function parseListQuery(spec: ListSpec, raw: RawQuery): ListQuery {
     const texts = Array.isArray(value) ? value : [value];
     const key = `${field}.${lookup}`;
     if (field === spec.textFilter) {
-      text.push(...texts.map((t) => parseValue(filter, lookup, param, t) as string));
+      // Free text, taken as given; the domain decides what it can search for.
+      text.push(...texts);
     } else if (filter.type === 'bbox') {
       // A bare `bbox=` intersects.
       const relation = (lookup === 'exact' ? 'intersects' : lookup) as SpatialRelation;
