@@ -122,7 +122,7 @@ async function seed(dir, token, { items: totalItems, layers: layerCount, tables:
       items.push({ item_type: type, item_id: row.layer_id, group: row.group_id });
       progress('layers and tables', i + 1, layerCount + tableCount);
     }
-    const importing = { page: 1, pageSize: 1, sort: [], filters: [{ field: 'version.status', lookup: 'exact', values: ['queued', 'importing'] }] };
+    const importing = { offset: 0, limit: 1, sort: [], filters: [{ field: 'version_status', lookup: 'exact', values: ['queued', 'importing'] }] };
     await waitUntil('the imports', async () => {
       let left = 0;
       for (const type of ['layer', 'table']) left += (await ctx.store.layers.list(type, 'latest', importing, { all: true })).total;

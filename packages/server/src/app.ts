@@ -1,26 +1,27 @@
-import { randomUUID } from 'node:crypto';
 import multipart from '@fastify/multipart';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { ServerConfig } from './config.js';
 import { loggerOptions } from './log-lines.js';
 import type { DomainContext } from './domain/context.js';
+import type { Store } from './domain/ports/store.js';
 import { createJobRuntime } from './jobs/job-runtime.js';
 import type { WorkerPool } from './jobs/worker-pool.js';
-import type { Store } from './domain/ports/store.js';
-import { registerAuth } from './http/common/auth.js';
-import { registerConnectionLimits, timeoutOptions } from './http/common/connection-limits.js';
-import { registerCors } from './http/common/cors.js';
-import { registerErrorHandler } from './http/common/error-handler.js';
-import { registerJsonBody } from './http/common/json-body.js';
-import { collectRoutes, registerMethodNotAllowed, registerNotFound } from './http/common/not-found.js';
-import { apiRoot, publicOrigin } from './http/common/urls.js';
-import { registerValidation } from './http/common/validation.js';
-import { registerDataApi } from './http/data-api/index.js';
+import { dataApi } from './http/data-api/plugin.js';
+import { dataApiDocument } from './http/data-api/conventions/openapi.js';
 import { registerHealth } from './http/health.js';
-import { registerOpenApi } from './http/openapi.js';
+import { registerConnectionLimits, timeoutOptions } from './http/shared/connection-limits.js';
+import { registerCors } from './http/shared/cors.js';
+import { registerSiteFallback } from './http/shared/errors.js';
+import type { Face } from './http/shared/face.js';
+import { registerJsonBody } from './http/shared/json-body.js';
+import { registerOpenApi } from './http/shared/openapi.js';
+import { registerPublicUrls } from './http/shared/public-url.js';
+import { registerRequestIdHeader, requestIdOptions } from './http/shared/request-id.js';
+import { registerValidation } from './http/shared/validation.js';
+import { registerSiteRoot } from './http/site-root.js';
 
-const versionedRoot = /^\/services\/api\/v1\.\d+\//;
-const safeRequestId = /^[\w.:-]{1,128}$/;
+/** The API faces, each a folder under `http/` with its plugin. A new face is one more entry. */
+const faces: readonly Face[] = [dataApi];
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -39,14 +40,9 @@ export async function buildApp(config: ServerConfig, store: Store): Promise<Fast
     ...(config.tls && { https: { cert: config.tls.cert, key: config.tls.key, ...timeoutOptions(config).http } }),
     trustProxy: config.trustProxy,
     bodyLimit: config.bodyLimit,
-    // A client's X-Request-Id is kept when it is short and plain, so it can't forge log lines.
-    genReqId: (req) => {
-      const given = req.headers['x-request-id'];
-      return typeof given === 'string' && safeRequestId.test(given) ? given : randomUUID();
-    },
-    requestIdHeader: false,
-    // Koordinates responses may carry /services/api/v1.x/ URLs; they name the same routes.
-    rewriteUrl: (req) => (req.url ?? '/').replace(versionedRoot, `${apiRoot}/`),
+    ...requestIdOptions,
+    // Routing is server-wide, so a face's URL rewrites (older versions of its prefix) run here.
+    rewriteUrl: (req) => faces.reduce((url, face) => face.rewriteUrl?.(url) ?? url, req.url ?? '/'),
     return503OnClosing: true,
   }) as unknown as FastifyInstance;
 
@@ -56,6 +52,7 @@ export async function buildApp(config: ServerConfig, store: Store): Promise<Fast
   // Runs after in-flight requests finish: running jobs stop and are queued again, for another process or the next start.
   app.addHook('onClose', () => jobs.workers.stop());
 
+  // What every face shares, on the root so that each face inherits it.
   registerValidation(app);
   registerJsonBody(app);
   // Uploads stream part by part; the limits stop a request before it fills the disk.
@@ -64,25 +61,18 @@ export async function buildApp(config: ServerConfig, store: Store): Promise<Fast
     preservePath: true,
     limits: { fileSize: config.uploadLimit, files: 1000, fields: 10, fieldSize: 1024 * 1024, parts: 1010 },
   });
-  registerErrorHandler(app);
-
-  app.decorateRequest('urlFor', null as never);
-  app.addHook('onRequest', async (request, reply) => {
-    const origin = publicOrigin(request, config.publicUrl);
-    request.urlFor = (path) => `${origin}${path}`;
-    reply.header('X-Request-Id', request.id);
-  });
-  // Before CORS and authentication: slow, greedy and body-sending clients are refused first.
+  registerPublicUrls(app, config.publicUrl);
+  registerRequestIdHeader(app);
+  // Before CORS and any face's authentication: slow, greedy and body-sending clients are refused first.
   registerConnectionLimits(app, config);
-  // Before authentication: a preflight carries no token.
-  registerCors(app, config.corsOrigins);
-  registerAuth(app, ctx);
+  // Before any face's authentication: a preflight carries no token.
+  registerCors(app, config.corsOrigins, faces);
+  // Paths outside every face get the site's plain errors; each face sets its own.
+  registerSiteFallback(app);
 
-  const routes = collectRoutes(app);
-  await registerOpenApi(app);
+  await registerOpenApi(app, dataApiDocument);
   registerHealth(app, ctx);
-  registerDataApi(app, ctx);
-  registerMethodNotAllowed(app, routes);
-  registerNotFound(app);
+  registerSiteRoot(app, faces);
+  for (const face of faces) await app.register(face.plugin, { prefix: face.prefix, ctx });
   return app;
 }

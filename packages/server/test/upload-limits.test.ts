@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as zlib from 'node:zlib';
 import Fastify from 'fastify';
-import { registerErrorHandler } from '../src/http/common/error-handler.js';
+import { registerErrorHandler } from '../src/http/data-api/conventions/errors.js';
 import { resolveConfig } from '../src/index.js';
 import { MapshelfError } from '../src/domain/errors.js';
 import { ensureFreeSpace, freeBytes } from '../src/files/disk-space.js';

@@ -4,7 +4,7 @@ import type { CatalogItemRow } from '../store/schema.js';
 import type { Bbox } from '../geo/crop.js';
 import { sampleTextValues } from '../geo/text-values.js';
 import { absolute } from './data-paths.js';
-import { invalidParameter } from './errors.js';
+import { invalidInput } from './errors.js';
 import type { Actor } from './actor.js';
 import type { DomainContext } from './context.js';
 import { visibilityFor } from './item-access.js';
@@ -183,8 +183,8 @@ export async function setExtent(ctx: DomainContext, setVersionId: number): Promi
 
 /** Searches the catalog as the actor may see it. */
 export async function searchCatalog(ctx: DomainContext, actor: Actor, view: CatalogView, query: ListQuery): Promise<ListResult<CatalogItemRow>> {
-  for (const value of query.filters.find((f) => f.field === 'q')?.values ?? []) {
-    if (ftsQuery(String(value)) === '') throw invalidParameter('query.q', 'give at least one word (letters or digits) to search for');
+  for (const text of query.text ?? []) {
+    if (ftsQuery(text) === '') throw invalidInput('text', 'give at least one word (letters or digits) to search for');
   }
   // The latest view shows unpublished versions only to those who may edit the item; others see what is published.
   const editors = view === 'latest' ? await visibilityFor(ctx, actor, 'edit') : undefined;

@@ -3,7 +3,7 @@ import { versionLayerName } from '../geo/import.js';
 import type { CropFeature, CropLayer, CropLayerWithCount } from './model/exports.js';
 import { isSiteAdmin, type Actor } from './actor.js';
 import { timestamp, type DomainContext } from './context.js';
-import { forbidden, invalidParameter, notFound } from './errors.js';
+import { forbidden, invalidInput, notFound } from './errors.js';
 import { absolute } from './data-paths.js';
 import { effectiveLevel, visibilityFor } from './item-access.js';
 import { atLeast } from './policies/items.js';
@@ -72,21 +72,21 @@ export async function getCropFeature(ctx: DomainContext, actor: Actor, cropLayer
 export async function createCropLayer(ctx: DomainContext, actor: Actor, input: CreateCropLayerInput): Promise<CropLayerWithCount> {
   assertAdmin(actor);
   const layer = await ctx.store.layers.findLayer(input.sourceLayer);
-  if (!layer || layer.type !== 'layer') throw invalidParameter('body.source_layer', `there is no layer ${input.sourceLayer}`);
+  if (!layer || layer.type !== 'layer') throw invalidInput('source_layer', `there is no layer ${input.sourceLayer}`);
   const version = layer.published_version_id === null ? undefined : await ctx.store.layers.findLayerVersion(layer.published_version_id);
-  if (!version?.data_file) throw invalidParameter('body.source_layer', `layer ${layer.id} has no published version; publish it first`);
+  if (!version?.data_file) throw invalidInput('source_layer', `layer ${layer.id} has no published version; publish it first`);
   if (!version.geometry_type || !/polygon/i.test(version.geometry_type)) {
-    throw invalidParameter('body.source_layer', `layer ${layer.id} holds ${version.geometry_type ?? 'no geometry'}; crop layers are made from polygons`);
+    throw invalidInput('source_layer', `layer ${layer.id} holds ${version.geometry_type ?? 'no geometry'}; crop layers are made from polygons`);
   }
   const fields = version.fields;
   let nameField = input.nameField ?? null;
   if (nameField !== null && !fields.some((f) => f.name === nameField)) {
-    throw invalidParameter('body.name_field', `layer ${layer.id} has no field "${nameField}"; its fields are ${fields.map((f) => f.name).join(', ') || 'none'}`);
+    throw invalidInput('name_field', `layer ${layer.id} has no field "${nameField}"; its fields are ${fields.map((f) => f.name).join(', ') || 'none'}`);
   }
   nameField ??=
     fields.find((f) => /^(name|title|label)$/i.test(f.name))?.name ?? fields.find((f) => f.type === 'string')?.name ?? null;
   const features = await readCropFeatures(absolute(ctx.dataDir, version.data_file), versionLayerName, nameField);
-  if (features.length === 0) throw invalidParameter('body.source_layer', `layer ${layer.id} has no polygon features`);
+  if (features.length === 0) throw invalidInput('source_layer', `layer ${layer.id} has no polygon features`);
   const extent = features.reduce<Bbox>(
     (e, f) => [Math.min(e[0], f.extent[0]), Math.min(e[1], f.extent[1]), Math.max(e[2], f.extent[2]), Math.max(e[3], f.extent[3])],
     [Infinity, Infinity, -Infinity, -Infinity],

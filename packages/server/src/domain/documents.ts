@@ -8,7 +8,7 @@ import { indexDocument } from './catalog.js';
 import { timestamp, type DomainContext } from './context.js';
 import { assertLicenseExists } from './licenses.js';
 import { absolute, dataPaths, type StagedUpload } from './data-paths.js';
-import { MapshelfError, invalidParameter } from './errors.js';
+import { MapshelfError } from './errors.js';
 import { authorizeItem, resolveOwningGroup, visibilityFor } from './item-access.js';
 import type { ListQuery, ListResult } from './list-query.js';
 import type { PermissionLevel } from './policies/items.js';
@@ -74,8 +74,8 @@ export async function createDocument(
   file: string,
 ): Promise<DocumentItem> {
   try {
-    const groupId = await resolveOwningGroup(ctx, actor, input.group, 'document.group');
-    await assertLicenseExists(ctx, input.license, 'document.license');
+    const groupId = await resolveOwningGroup(ctx, actor, input.group, 'group');
+    await assertLicenseExists(ctx, input.license);
     const path = join(staged.dir, file);
     const filename = basename(file);
     const mediaType = await sniffMediaType(path, filename);
@@ -138,7 +138,7 @@ export async function documentFile(ctx: DomainContext, actor: Actor, id: number)
 
 export async function updateDocument(ctx: DomainContext, actor: Actor, id: number, input: DocumentInput): Promise<DocumentItem> {
   await authorizedDocument(ctx, actor, id, 'edit');
-  await assertLicenseExists(ctx, input.license, 'body.license');
+  await assertLicenseExists(ctx, input.license);
   await ctx.store.documents.update(id, {
     ...(input.title !== undefined && { title: input.title }),
     ...(input.description !== undefined && { description: input.description }),

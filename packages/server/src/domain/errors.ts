@@ -1,7 +1,7 @@
 /**
  * The one registry of error codes. Every error a client can see has a code here, with its
  * HTTP status and a short description; `docs/errors.md` documents each one (a test checks it).
- * Domain code throws `MapshelfError`; the HTTP error handler turns it into the wire shape.
+ * Domain code throws `MapshelfError`; each face's error handler turns it into its wire shape.
  */
 export const errorCodes = {
   bad_request: { status: 400, description: 'The request is malformed in a way no more specific code covers.' },
@@ -35,9 +35,25 @@ export type ErrorCode = keyof typeof errorCodes;
 
 /** Where in the request a problem was found, and what it is. */
 export interface ErrorLocation {
-  /** e.g. `query.page_size`, `body.scope`, `header.authorization` */
+  /**
+   * e.g. `query.page_size`, `body.scope`, `header.authorization`; in an error with `relative`
+   * set, a field of the domain call's input instead: `scope`, `items[2]`, `` for all of it.
+   */
   location: string;
   message: string;
+}
+
+/** Puts a relative location where its input lies in the request: `body.` + `name`. */
+export type PlaceLocation = (location: string) => string;
+
+/**
+ * `child` inside `parent`: `under('body', 'name')` is `body.name`, `under('body', '[0]')` is
+ * `body[0]`, and an empty side leaves the other as it is.
+ */
+export function under(parent: string, child: string): string {
+  if (parent === '') return child;
+  if (child === '') return parent;
+  return child.startsWith('[') ? `${parent}${child}` : `${parent}.${child}`;
 }
 
 /** An error whose message is safe to show to the API user. */
@@ -45,29 +61,54 @@ export class MapshelfError extends Error {
   readonly code: ErrorCode;
   readonly statusCode: number;
   readonly errors: ErrorLocation[];
-  /** Extra response headers, e.g. `Accepted-OAuth-Scopes`. */
+  /** Extra response headers, e.g. `WWW-Authenticate`. */
   readonly headers: Record<string, string>;
   /** Extra fields for the JSON body, e.g. `required_scopes`. */
   readonly extra: Record<string, unknown>;
+  /**
+   * The locations (in `errors` and the detail) name fields of the input the domain was given,
+   * not places in a request: the face that renders the error places them (`placed`).
+   */
+  readonly relative: boolean;
+  private readonly describe: (place: PlaceLocation) => string;
 
+  /** `detail` may be written around locations (`(place) => `${place('name')}: ...``), so that placing them rewrites it too. */
   constructor(
     code: ErrorCode,
-    detail: string,
-    options: { errors?: ErrorLocation[]; headers?: Record<string, string>; extra?: Record<string, unknown> } = {},
+    detail: string | ((place: PlaceLocation) => string),
+    options: { errors?: ErrorLocation[]; headers?: Record<string, string>; extra?: Record<string, unknown>; relative?: boolean } = {},
   ) {
-    super(detail);
+    const describe = typeof detail === 'string' ? () => detail : detail;
+    super(describe((location) => location));
     this.name = 'MapshelfError';
     this.code = code;
     this.statusCode = errorCodes[code].status;
     this.errors = options.errors ?? [];
     this.headers = options.headers ?? {};
     this.extra = options.extra ?? {};
+    this.relative = options.relative ?? false;
+    this.describe = describe;
+  }
+
+  /** The same error with its relative locations placed in the request; an error that names request places already is returned as it is. */
+  placed(place: PlaceLocation): MapshelfError {
+    if (!this.relative) return this;
+    return new MapshelfError(this.code, this.describe(place), {
+      errors: this.errors.map((e) => ({ location: place(e.location), message: e.message })),
+      headers: this.headers,
+      extra: this.extra,
+    });
   }
 }
 
-/** A 400 about one parameter, naming where it is. */
+/** A 400 about one parameter, naming where in the request it is (`query.page`, `header.expand`). */
 export function invalidParameter(location: string, message: string, code: ErrorCode = 'invalid_parameter'): MapshelfError {
   return new MapshelfError(code, `${location}: ${message}`, { errors: [{ location, message }] });
+}
+
+/** A 400 about one field of a domain call's input (`scope`, `items[0]`, `` for all of it); the face places it in its request. */
+export function invalidInput(field: string, message: string, code: ErrorCode = 'invalid_parameter'): MapshelfError {
+  return new MapshelfError(code, (place) => `${place(field)}: ${message}`, { errors: [{ location: field, message }], relative: true });
 }
 
 export function notFound(what: string): MapshelfError {

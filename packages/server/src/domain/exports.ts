@@ -66,9 +66,9 @@ interface ExportPlan {
 }
 
 export interface ExportValidation {
-  /** Every problem, with where it is. */
+  /** Every problem, with where it is in the input (relative: `items[0].item`, `crs`). */
   reasons: ErrorLocation[];
-  /** What the export would do that the caller may not expect (data left out), with where. */
+  /** What the export would do that the caller may not expect (data left out), with where (relative, as `reasons`). */
   warnings: ErrorLocation[];
   items: Array<{ given: string; reasons: string[]; warnings: string[] }>;
   sizeEstimate: number | null;
@@ -191,7 +191,7 @@ function choicesText(kind: string): string {
 
 async function resolveCrop(ctx: DomainContext, actor: Actor, extent: ExtentInput, reasons: ErrorLocation[]): Promise<CropPolygon | null> {
   if (extent === null) return null;
-  const location = 'body.extent';
+  const location = 'extent';
   if ('geometry' in extent) {
     const problems = cropPolygonProblems(extent.geometry);
     for (const message of problems) reasons.push({ location, message });
@@ -208,7 +208,7 @@ async function resolveCrop(ctx: DomainContext, actor: Actor, extent: ExtentInput
 
 function checkOptions(options: Record<string, unknown>, hasRaster: boolean, reasons: ErrorLocation[]): void {
   for (const [key, value] of Object.entries(options)) {
-    const location = `body.options.${key}`;
+    const location = `options.${key}`;
     if (pdfOptions.includes(key)) reasons.push({ location, message: 'is a PDF option, and PDF exports are not offered yet; remove it' });
     else if (key === 'allow_empty') {
       if (typeof value !== 'boolean') reasons.push({ location, message: 'must be true or false' });
@@ -276,7 +276,7 @@ async function checkClips(
     if (clip.areaCut) {
       const { area, shareOutside } = clip.areaCut;
       const message = `${percent(shareOutside)} of the extent of ${name}${crop ? ' within the export\'s extent' : ''} lies outside the area of use of ${area.crs} (${describeArea(area)}), and PROJ can't reproject all of it into ${area.crs}; the export keeps only the part inside`;
-      warnings.push({ location: `body.items[${c.index}].item`, message });
+      warnings.push({ location: `items[${c.index}].item`, message });
       itemWarnings[c.index]!.push(message);
     }
     if (!(await keepsAny(ctx, c, clip))) empty.push({ c, clip });
@@ -289,14 +289,14 @@ async function checkClips(
   if (empty.length === checked.length) {
     const first = empty[0]!.clip;
     const names = empty.map(({ c }) => `${what(c.item.type, c.item.layer_id)} ("${c.item.title}")`).join(', ');
-    const location = crop ? 'body.extent' : 'body.crs';
+    const location = crop ? 'extent' : 'crs';
     out.push({ location, message: `holds no features of ${empty.length === 1 ? names : `any item (${names})`}: nothing lies inside ${where(first)}; ${remedy.replace(/the item/, 'items')}` });
     if (allowEmpty) for (const { c } of empty) itemWarnings[c.index]!.push(`holds no features inside ${where(first)}`);
     return clips;
   }
   for (const { c, clip } of empty) {
     const message = `holds no features inside ${where(clip)}, while other items do; ${remedy}`;
-    out.push({ location: `body.items[${c.index}].item`, message });
+    out.push({ location: `items[${c.index}].item`, message });
     (allowEmpty ? itemWarnings : itemReasons)[c.index]!.push(message);
   }
   return clips;
@@ -314,14 +314,14 @@ export async function validateExport(ctx: DomainContext, actor: Actor, request: 
     const c = result.checked;
     if (c && seen.has(c.item.version_id)) result.reasons.push('is already in this export');
     if (c) seen.add(c.item.version_id);
-    for (const message of result.reasons) reasons.push({ location: `body.items[${i}].item`, message });
+    for (const message of result.reasons) reasons.push({ location: `items[${i}].item`, message });
   });
-  if (request.items.length === 0) reasons.push({ location: 'body.items', message: 'list at least one layer or table' });
+  if (request.items.length === 0) reasons.push({ location: 'items', message: 'list at least one layer or table' });
 
   // Formats: one valid entry for every kind among the items.
   const chosen = new Map<string, ExportFormat>();
   for (const [kind, mimetype] of Object.entries(request.formats)) {
-    const location = `body.formats.${kind}`;
+    const location = `formats.${kind}`;
     if (!(exportKinds as readonly string[]).includes(kind)) reasons.push({ location, message: `"${kind}" is not a data kind; the kinds are ${exportKinds.join(', ')}` });
     else {
       const format = findExportFormat(kind, mimetype);
@@ -330,7 +330,7 @@ export async function validateExport(ctx: DomainContext, actor: Actor, request: 
     }
   }
   for (const kind of new Set(checked.map((c) => c.item.kind))) {
-    if (!(kind in request.formats)) reasons.push({ location: `body.formats.${kind}`, message: `is missing: the export has ${kind} items; ${choicesText(kind)}` });
+    if (!(kind in request.formats)) reasons.push({ location: `formats.${kind}`, message: `is missing: the export has ${kind} items; ${choicesText(kind)}` });
   }
 
   // The CRS: needed by vector data written in a format whose CRS isn't fixed.
@@ -340,10 +340,10 @@ export async function validateExport(ctx: DomainContext, actor: Actor, request: 
   const needsCrs = checked.some((c) => c.item.kind === 'vector' && c.hasGeometry) && vectorFormat !== undefined && !vectorFormat.fixedCrs;
   if (crs !== null) {
     crsOk = false;
-    if (!/^EPSG:\d{1,9}$/.test(crs)) reasons.push({ location: 'body.crs', message: `must have the form EPSG:XXXX, e.g. EPSG:2193, not "${crs}"` });
-    else if (!isKnownCrs(crs)) reasons.push({ location: 'body.crs', message: `${crs} is not a coordinate reference system in the EPSG registry` });
+    if (!/^EPSG:\d{1,9}$/.test(crs)) reasons.push({ location: 'crs', message: `must have the form EPSG:XXXX, e.g. EPSG:2193, not "${crs}"` });
+    else if (!isKnownCrs(crs)) reasons.push({ location: 'crs', message: `${crs} is not a coordinate reference system in the EPSG registry` });
     else crsOk = true;
-  } else if (needsCrs) reasons.push({ location: 'body.crs', message: 'is required: give the CRS to write the data in, as EPSG:XXXX (only KML, always EPSG:4326, goes without)' });
+  } else if (needsCrs) reasons.push({ location: 'crs', message: 'is required: give the CRS to write the data in, as EPSG:XXXX (only KML, always EPSG:4326, goes without)' });
 
   const reasonsBeforeCrop = reasons.length;
   const crop = await resolveCrop(ctx, actor, request.extent, reasons);
@@ -393,7 +393,10 @@ export async function createExport(ctx: DomainContext, actor: Actor, request: Ex
   if (actor.kind !== 'user') throw new MapshelfError('authentication_required', 'Exports belong to a user; send an API token.');
   const { plan, reasons } = await validateExport(ctx, actor, request);
   if (!plan) {
-    throw new MapshelfError('invalid_export', `The export can't be made: ${reasons.map((r) => `${r.location}: ${r.message}`).join('; ')}`, { errors: reasons });
+    throw new MapshelfError('invalid_export', (place) => `The export can't be made: ${reasons.map((r) => `${place(r.location)}: ${r.message}`).join('; ')}`, {
+      errors: reasons,
+      relative: true,
+    });
   }
   const at = timestamp(ctx);
   const id = await ctx.store.transaction(async (repos) => {

@@ -2,7 +2,7 @@ import type { Group, Member, MemberRole } from './model/groups.js';
 import type { UserMembership } from './model/users.js';
 import { isSiteAdmin, type Actor } from './actor.js';
 import { timestamp, type DomainContext } from './context.js';
-import { conflict, forbidden, invalidParameter, notFound } from './errors.js';
+import { conflict, forbidden, invalidInput, notFound } from './errors.js';
 import type { ListQuery, ListResult } from './list-query.js';
 import { canGroup, type GroupAction } from './policies/groups.js';
 
@@ -116,7 +116,7 @@ export async function putMember(
 ): Promise<{ member: Member; created: boolean }> {
   await authorizedGroup(ctx, actor, groupId, 'manage-members');
   const user = await ctx.store.users.findById(input.user);
-  if (!user || !user.is_active) throw invalidParameter('body.user', `no active user has id ${input.user}`);
+  if (!user || !user.is_active) throw invalidInput('user', `no active user has id ${input.user}`);
   const existed = (await ctx.store.groups.membership(groupId, input.user)) !== undefined;
   await ctx.store.groups.putMember({ group_id: groupId, user_id: input.user, role: input.role, joined_at: timestamp(ctx) });
   return { member: (await ctx.store.groups.membership(groupId, input.user))!, created: !existed };

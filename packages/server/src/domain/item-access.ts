@@ -1,6 +1,6 @@
 import { isSiteAdmin, type Actor } from './actor.js';
 import type { DomainContext } from './context.js';
-import { forbidden, invalidParameter, notFound } from './errors.js';
+import { forbidden, invalidInput, notFound } from './errors.js';
 import { atLeast, highest, itemVisibility, levelOfRole, principalsOf, type ItemKind, type ItemVisibility, type PermissionLevel } from './policies/items.js';
 
 /** An item as access checks see it. */
@@ -62,7 +62,7 @@ export async function resolveOwningGroup(ctx: DomainContext, actor: Actor, reque
   if (actor.kind !== 'user') throw forbidden('Sign in first.');
   if (requested !== undefined) {
     const group = await ctx.store.groups.findById(requested);
-    if (!group) throw invalidParameter(location, `no group has id ${requested}`);
+    if (!group) throw invalidInput(location, `no group has id ${requested}`);
     const role = (await ctx.store.groups.membership(requested, actor.user.id))?.role ?? null;
     if (!isSiteAdmin(actor) && !atLeast(levelOfRole(role), 'edit')) {
       throw forbidden(`You must be an editor or admin of group ${requested} to add items to it.`);
@@ -71,7 +71,7 @@ export async function resolveOwningGroup(ctx: DomainContext, actor: Actor, reque
   }
   const memberships = await ctx.store.users.memberships(actor.user.id);
   const editable = memberships.find((m) => atLeast(levelOfRole(m.role), 'edit'));
-  if (!editable) throw invalidParameter(location, 'give the id of the group that will own it; you are not an editor of any group');
+  if (!editable) throw invalidInput(location, 'give the id of the group that will own it; you are not an editor of any group');
   return editable.group_id;
 }
 

@@ -9,7 +9,7 @@ import { assertLicenseExists } from './licenses.js';
 import { absolute, dataPaths } from './data-paths.js';
 import { indexLayer } from './catalog.js';
 import { createPublish, type PublishDetail } from './publishing.js';
-import { conflict, invalidParameter, notFound } from './errors.js';
+import { conflict, invalidInput, notFound } from './errors.js';
 import { asSeenBy, assertMaySeeUnpublished, authorizeItem, effectiveLevel, resolveOwningGroup, visibilityFor, type ItemRef } from './item-access.js';
 import { publishedOnly, type ListQuery, type ListResult } from './list-query.js';
 import { atLeast, type PermissionLevel } from './policies/items.js';
@@ -67,7 +67,7 @@ async function layerVersion(ctx: DomainContext, versionId: number): Promise<Laye
  */
 async function checkData(ctx: DomainContext, actor: Actor, type: LayerType, data: LayerDataInput, keep?: LayerType): Promise<LayerType> {
   if (data.datasources.length !== 1) {
-    throw invalidParameter('body.data.datasources', 'give exactly one datasource; Mapshelf imports one datasource per layer');
+    throw invalidInput('data.datasources', 'give exactly one datasource; Mapshelf imports one datasource per layer');
   }
   const id = data.datasources[0]!;
   const datasource = await ctx.store.sources.findDatasource(id);
@@ -76,22 +76,22 @@ async function checkData(ctx: DomainContext, actor: Actor, type: LayerType, data
     await authorizeItem(ctx, actor, source && { kind: 'source', id: source.id, group_id: source.group_id }, 'view', `Datasource ${id}`);
   } catch {
     // Someone else's datasource reads as missing, so ids can't be probed.
-    throw invalidParameter('body.data.datasources[0]', `no datasource you can use has id ${id}`);
+    throw invalidInput('data.datasources[0]', `no datasource you can use has id ${id}`);
   }
   const dataType: string = datasource!.data_type;
   if (dataType !== 'vector' && dataType !== 'table') {
-    throw invalidParameter('body.data.datasources[0]', `datasource ${id} is ${dataType} data; Mapshelf makes layers of vector data and tables of tables`);
+    throw invalidInput('data.datasources[0]', `datasource ${id} is ${dataType} data; Mapshelf makes layers of vector data and tables of tables`);
   }
   const made: LayerType = dataType === 'table' ? 'table' : 'layer';
   if (keep !== undefined && made !== keep) {
-    throw invalidParameter('body.data.datasources[0]', `datasource ${id} is a ${dataType}; this ${keep} needs ${keep === 'table' ? 'a table' : 'a vector'} datasource (its kind can't change)`);
+    throw invalidInput('data.datasources[0]', `datasource ${id} is a ${dataType}; this ${keep} needs ${keep === 'table' ? 'a table' : 'a vector'} datasource (its kind can't change)`);
   }
   if (type === 'table' && made !== 'table') {
-    throw invalidParameter('body.data.datasources[0]', `datasource ${id} is a vector; /tables/ takes tables only; create it under /layers/`);
+    throw invalidInput('data.datasources[0]', `datasource ${id} is a vector; /tables/ takes tables only; create it under /layers/`);
   }
-  if (data.crs != null && !isKnownCrs(data.crs)) throw invalidParameter('body.data.crs', `"${data.crs}" is not a CRS GDAL knows; use EPSG:xxxx`);
+  if (data.crs != null && !isKnownCrs(data.crs)) throw invalidInput('data.crs', `"${data.crs}" is not a CRS GDAL knows; use EPSG:xxxx`);
   if (made === 'layer' && !datasource!.crs && !datasource!.crs_wkt && !data.crs) {
-    throw invalidParameter('body.data.crs', missingCrsAdvice(id, datasource!.extent));
+    throw invalidInput('data.crs', missingCrsAdvice(id, datasource!.extent));
   }
   return made;
 }
@@ -147,7 +147,7 @@ const actorId = (actor: Actor) => (actor.kind === 'user' ? actor.user.id : 0);
 
 /** Creates a layer (or, from a table datasource, a table) and its first version, and queues the import. */
 export async function createLayer(ctx: DomainContext, actor: Actor, type: LayerType, input: CreateLayerInput): Promise<LayerView> {
-  const groupId = await resolveOwningGroup(ctx, actor, input.group, 'body.group');
+  const groupId = await resolveOwningGroup(ctx, actor, input.group, 'group');
   const made = await checkData(ctx, actor, type, input.data);
   await assertLicenseExists(ctx, input.license);
   const at = timestamp(ctx);
@@ -335,7 +335,7 @@ async function removeUnsharedFile(ctx: DomainContext, layerId: number, file: str
 /** Deletes a draft version (never a published one, nor a layer's only version). */
 export async function deleteVersion(ctx: DomainContext, actor: Actor, type: LayerType, layerId: number, versionId: number): Promise<void> {
   const row = await draftVersion(ctx, actor, type, layerId, versionId);
-  const { total } = await ctx.store.layers.listVersions(layerId, { page: 1, pageSize: 1, filters: [], sort: [] });
+  const { total } = await ctx.store.layers.listVersions(layerId, { offset: 0, limit: 1, filters: [], sort: [] });
   if (total <= 1) throw conflict('This is the only version; delete the layer instead.');
   if (row.job_id) await ctx.jobs.cancel(row.job_id);
   await ctx.store.layers.deleteVersion(versionId);
@@ -346,7 +346,7 @@ export async function deleteVersion(ctx: DomainContext, actor: Actor, type: Laye
 /** Deletes a layer with all its versions and files. */
 export async function deleteLayer(ctx: DomainContext, actor: Actor, type: LayerType, layerId: number): Promise<void> {
   await authorizedLayer(ctx, actor, type, layerId, 'edit');
-  const versions = await ctx.store.layers.listVersions(layerId, { page: 1, pageSize: 10_000, filters: [], sort: [] });
+  const versions = await ctx.store.layers.listVersions(layerId, { offset: 0, limit: 10_000, filters: [], sort: [] });
   for (const v of versions.items) if (v.job_id && (v.status === 'queued' || v.status === 'importing')) await ctx.jobs.cancel(v.job_id);
   await ctx.store.transaction(async (repos) => {
     await repos.layers.deleteLayer(layerId);

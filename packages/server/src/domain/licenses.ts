@@ -1,7 +1,7 @@
 import type { License } from './model/licenses.js';
 import { isSiteAdmin, type Actor } from './actor.js';
 import { timestamp, type DomainContext } from './context.js';
-import { conflict, forbidden, invalidParameter, notFound } from './errors.js';
+import { conflict, forbidden, invalidInput, notFound } from './errors.js';
 import type { ListQuery, ListResult } from './list-query.js';
 
 /** License types, as Koordinates names them. CC0 and the Public Domain Mark are `public-domain`. */
@@ -14,8 +14,8 @@ export const internationalJurisdiction = 'international';
 export type LicenseAction = 'view' | 'create';
 
 /** Checks a license an item is given exists (null clears it; undefined leaves it). */
-export async function assertLicenseExists(ctx: DomainContext, license: number | null | undefined, location = 'body.license'): Promise<void> {
-  if (license != null && !(await ctx.store.licenses.findById(license))) throw invalidParameter(location, `no license has id ${license}`);
+export async function assertLicenseExists(ctx: DomainContext, license: number | null | undefined, location = 'license'): Promise<void> {
+  if (license != null && !(await ctx.store.licenses.findById(license))) throw invalidInput(location, `no license has id ${license}`);
 }
 
 /** Licenses are public information: anyone, even anonymous, may read them; site admins add custom ones. */
@@ -71,7 +71,7 @@ export async function createLicense(
 ): Promise<License> {
   if (!canLicense(actor, 'create')) throw forbidden('Only site admins (admin user and admin scope) can add licenses.');
   const slug = licenseSlug(input.title);
-  if (!slug) throw invalidParameter('body.title', 'needs at least one letter or digit');
+  if (!slug) throw invalidInput('title', 'needs at least one letter or digit');
   if (await ctx.store.licenses.findBySlug(slug, '')) {
     throw conflict(`A license with the slug "${slug}" exists already: choose another title.`);
   }

@@ -1,57 +1,17 @@
 /**
- * The typed query every list in Mapshelf accepts, and the spec that says what a list offers.
- * The HTTP layer parses `page`, `page_size`, `attr.lookup=v` and `sort` into a `ListQuery`
- * against a `ListSpec`; repositories apply it in SQL. No route builds list SQL by hand.
+ * The neutral query every list in Mapshelf accepts: a window (offset and limit), filters and
+ * sort keys on the domain's field names, free text and bounding boxes. Each face maps its own
+ * parameters onto it (the Data API: `page`, `page_size`, `attr.lookup=v`, `sort`, `q`, `bbox`);
+ * repositories apply it. The caller's visibility is not part of it: the domain works it out
+ * from the actor and hands it to the store beside the query.
  */
 
-/** `bbox` is `minx,miny,maxx,maxy` in lon/lat, passed on as that normalised text. */
-export type FilterValueType = 'string' | 'integer' | 'boolean' | 'datetime' | 'enum' | 'bbox';
-
-/** `exact` is the lookup of a bare `attr=v`. */
-export type Lookup = 'exact' | 'iexact' | 'icontains' | 'startswith' | 'gt' | 'gte' | 'lt' | 'lte' | 'isnull' | 'intersects' | 'within' | 'contains';
-
-export const lookupDescriptions: Record<Lookup, string> = {
-  exact: 'equal to',
-  iexact: 'equal to, ignoring case',
-  icontains: 'contains, ignoring case',
-  startswith: 'starts with',
-  gt: 'greater than',
-  gte: 'greater than or equal to',
-  lt: 'less than',
-  lte: 'less than or equal to',
-  isnull: 'is (true) or is not (false) empty',
-  intersects: 'overlaps the box',
-  within: 'lies inside the box',
-  contains: 'holds the whole box',
-};
-
-export interface FilterSpec {
-  type: FilterValueType;
-  /** Lookups allowed besides `exact` (which is always allowed). */
-  lookups?: readonly Lookup[];
-  /** Allowed values, for `enum`. */
-  values?: readonly string[];
-  description: string;
-}
-
-export interface ListSpec {
-  /** Shown in OPTIONS. */
-  name: string;
-  description: string;
-  filters: Readonly<Record<string, FilterSpec>>;
-  /** Fields the list can be sorted by (`sort=x` or `sort=-x`). */
-  orderings: readonly string[];
-  /** Applied when no `sort` is given; `-x` for descending. The id always breaks ties. */
-  defaultOrdering: readonly string[];
-  /** Applied instead when no `sort` is given but a `q` search is (e.g. relevance). */
-  searchOrdering?: readonly string[];
-  /** Names the `Expand` header accepts on this list (`list` for full objects). */
-  expansions: readonly string[];
-}
+/** How a filter compares a field with its values; `exact` is plain equality. */
+export type Lookup = 'exact' | 'iexact' | 'icontains' | 'startswith' | 'gt' | 'gte' | 'lt' | 'lte' | 'isnull';
 
 export type FilterValue = string | number | boolean;
 
-/** One filter name with its lookup; its values are OR-ed. Clauses are AND-ed. */
+/** One field with its lookup; its values are OR-ed. Clauses are AND-ed. */
 export interface FilterClause {
   field: string;
   lookup: Lookup;
@@ -63,11 +23,30 @@ export interface SortKey {
   descending: boolean;
 }
 
+/** `[minx, miny, maxx, maxy]` in lon/lat (EPSG:4326). */
+export type LonLatBox = readonly [number, number, number, number];
+
+/** How an item's extent must lie against a box. */
+export type SpatialRelation = 'intersects' | 'within' | 'contains';
+
+/** The extent relates so to any one of the boxes. Clauses are AND-ed. */
+export interface BboxClause {
+  relation: SpatialRelation;
+  boxes: LonLatBox[];
+}
+
 export interface ListQuery {
-  page: number;
-  pageSize: number;
+  /** Rows to skip, after filtering and sorting. */
+  offset: number;
+  /** Rows to return at most. */
+  limit: number;
   filters: FilterClause[];
+  /** The id always breaks ties, in the direction of the last key. */
   sort: SortKey[];
+  /** Free-text searches; an item matching any of them is found. Only lists that search take it. */
+  text?: string[];
+  /** Only lists of items with an extent take it. */
+  bbox?: BboxClause[];
   /**
    * The highest id the first page saw. Later pages leave out rows added since, so paging
    * through a list that grows meanwhile never repeats or skips an item.
@@ -81,9 +60,6 @@ export interface ListResult<T> {
   /** The snapshot to carry to the next pages (the query's own, or the highest id now). */
   snapshot?: number;
 }
-
-export const defaultPageSize = 100;
-export const maxPageSize = 1000;
 
 /** The query narrowed to published rows (`published_at` set), for callers who may not see the rest. */
 export function publishedOnly(query: ListQuery): ListQuery {

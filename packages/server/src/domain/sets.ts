@@ -5,7 +5,7 @@ import type { Actor } from './actor.js';
 import { indexSet, setExtent } from './catalog.js';
 import { timestamp, type DomainContext } from './context.js';
 import { assertLicenseExists } from './licenses.js';
-import { conflict, invalidParameter, notFound } from './errors.js';
+import { conflict, invalidInput, notFound } from './errors.js';
 import { asSeenBy, assertMaySeeUnpublished, authorizeItem, effectiveLevel, resolveOwningGroup, visibilityFor, type ItemRef } from './item-access.js';
 import { publishedOnly, type ListQuery, type ListResult } from './list-query.js';
 import { metadataDocument, readUploadedMetadata, type MetadataForm, type MetadataRecord, type SchemaWarning } from './metadata/index.js';
@@ -70,15 +70,15 @@ async function maySee(ctx: DomainContext, actor: Actor, type: SetItemType, id: n
 
 /** Checks new items: no repeats, and each one an item the actor may view. */
 async function checkItems(ctx: DomainContext, actor: Actor, items: readonly SetItemInput[]): Promise<void> {
-  if (items.length > maxSetItems) throw invalidParameter('body.items', `a set holds at most ${maxSetItems} items`);
+  if (items.length > maxSetItems) throw invalidInput('items', `a set holds at most ${maxSetItems} items`);
   const seen = new Set<string>();
   for (const [index, item] of items.entries()) {
     const key = `${item.item_type}.${item.item_id}`;
-    if (seen.has(key)) throw invalidParameter(`body.items[${index}]`, `${item.item_type} ${item.item_id} is listed twice`);
+    if (seen.has(key)) throw invalidInput(`items[${index}]`, `${item.item_type} ${item.item_id} is listed twice`);
     seen.add(key);
     // Items the actor can't see read as missing, so a set can't be used to probe ids.
     if (!(await maySee(ctx, actor, item.item_type, item.item_id))) {
-      throw invalidParameter(`body.items[${index}]`, `no ${item.item_type} you can see has id ${item.item_id}`);
+      throw invalidInput(`items[${index}]`, `no ${item.item_type} you can see has id ${item.item_id}`);
     }
   }
 }
@@ -103,7 +103,7 @@ function versionFields(input: SetInput, at: string): SetVersionPatch {
 
 /** Creates a set with a first, draft version. Its items must be ones the actor may view. */
 export async function createSet(ctx: DomainContext, actor: Actor, input: SetInput & { title: string; group?: number }): Promise<SetView> {
-  const groupId = await resolveOwningGroup(ctx, actor, input.group, 'body.group');
+  const groupId = await resolveOwningGroup(ctx, actor, input.group, 'group');
   await checkItems(ctx, actor, input.items ?? []);
   await assertLicenseExists(ctx, input.license);
   const at = timestamp(ctx);

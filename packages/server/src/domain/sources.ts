@@ -61,7 +61,7 @@ export async function createSource(
 }
 
 async function insertSource(ctx: DomainContext, actor: Actor, input: CreateSourceInput, staged: StagedUpload): Promise<SourceDetail> {
-  const groupId = await resolveOwningGroup(ctx, actor, input.group, 'source.group');
+  const groupId = await resolveOwningGroup(ctx, actor, input.group, 'group');
   const at = timestamp(ctx);
   const ownerId = actor.kind === 'user' ? actor.user.id : 0;
   const detail = await ctx.store.transaction(async (repos) => {
@@ -105,7 +105,7 @@ export async function getSource(ctx: DomainContext, actor: Actor, id: number): P
 }
 
 export async function sourceDetail(ctx: DomainContext, source: Source): Promise<SourceDetail> {
-  const all = { page: 1, pageSize: 1000, filters: [], sort: [{ field: 'id', descending: true }] };
+  const all = { offset: 0, limit: 1000, filters: [], sort: [{ field: 'id', descending: true }] };
   return {
     source,
     datasources: await ctx.store.sources.currentDatasources(source.id),

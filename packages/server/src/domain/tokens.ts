@@ -3,7 +3,7 @@ import type { Token } from './model/tokens.js';
 import type { Repositories } from './ports/store.js';
 import { isSiteAdmin, type Actor } from './actor.js';
 import { timestamp, type DomainContext } from './context.js';
-import { MapshelfError, forbidden, invalidParameter, notFound } from './errors.js';
+import { MapshelfError, forbidden, invalidInput, notFound } from './errors.js';
 import type { ListQuery, ListResult } from './list-query.js';
 import { canManageToken, tokenOwnerScope } from './policies/tokens.js';
 import { allScopes, formatScopes, parseScopes, type Scope } from './scopes.js';
@@ -71,11 +71,11 @@ export interface CreatedToken {
 function checkScopes(requested: string, allowed: readonly Scope[], targetIsAdmin: boolean): Scope[] {
   const { scopes, unknown } = parseScopes(requested);
   if (unknown.length > 0) {
-    throw invalidParameter('body.scope', `unknown scope(s) ${unknown.join(', ')}; known scopes are: ${allScopes.join(' ')}`);
+    throw invalidInput('scope', `unknown scope(s) ${unknown.join(', ')}; known scopes are: ${allScopes.join(' ')}`);
   }
-  if (scopes.length === 0) throw invalidParameter('body.scope', 'give at least one scope, space-separated');
+  if (scopes.length === 0) throw invalidInput('scope', 'give at least one scope, space-separated');
   if (scopes.includes('admin') && !targetIsAdmin) {
-    throw invalidParameter('body.scope', 'the admin scope is only for admin users');
+    throw invalidInput('scope', 'the admin scope is only for admin users');
   }
   const beyond = scopes.filter((s) => !allowed.includes(s));
   if (beyond.length > 0) {
@@ -109,10 +109,10 @@ async function checkExpiry(ctx: DomainContext, creatorTokenId: number | null, re
   const limit = creator?.expires_at ?? null;
   if (requested === null) return limit;
   const when = Date.parse(requested);
-  if (Number.isNaN(when)) throw invalidParameter('body.expires_at', 'must be an ISO 8601 date-time');
-  if (when <= ctx.now().getTime()) throw invalidParameter('body.expires_at', 'must be in the future');
+  if (Number.isNaN(when)) throw invalidInput('expires_at', 'must be an ISO 8601 date-time');
+  if (when <= ctx.now().getTime()) throw invalidInput('expires_at', 'must be in the future');
   if (limit !== null && when > Date.parse(limit)) {
-    throw invalidParameter('body.expires_at', `must not be later than the expiry of the token making the request (${limit})`);
+    throw invalidInput('expires_at', `must not be later than the expiry of the token making the request (${limit})`);
   }
   return new Date(when).toISOString();
 }
@@ -124,7 +124,7 @@ export async function createToken(ctx: DomainContext, actor: Actor, input: Creat
     throw forbidden('Only site admins (admin user and admin scope) can create tokens for other users.');
   }
   const target = await ctx.store.users.findById(userId);
-  if (!target || !target.is_active) throw invalidParameter('body.user', `no active user has id ${userId}`);
+  if (!target || !target.is_active) throw invalidInput('user', `no active user has id ${userId}`);
   const scopes = checkScopes(input.scope, actor.scopes, target.is_admin);
   const expiresAt = await checkExpiry(ctx, actor.tokenId, input.expires_at ?? null);
   return insertToken(ctx.store, timestamp(ctx), { userId, name: input.name, scopes, expiresAt });

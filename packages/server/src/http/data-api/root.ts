@@ -1,15 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import { serverVersion } from '../../version.js';
-import { apiPath, apiRoot } from '../common/urls.js';
-
-export const docsPath = `${apiRoot}/docs`;
-export const openapiPath = `${apiRoot}/openapi.json`;
+import { docsPath, openapiPath } from './conventions/openapi.js';
+import { apiPath } from './conventions/urls.js';
 
 const resources = ['users', 'groups', 'tokens', 'exports', 'licenses', 'sources', 'layers', 'tables', 'publish', 'data'] as const;
 
 /** `GET /services/api/v1/`: where everything is. Public, so a client can discover the API. */
 export function registerRoot(app: FastifyInstance): void {
-  app.get(`${apiRoot}/`, { config: { auth: 'public' }, schema: { summary: 'API root', tags: ['service'] } }, async (request) => ({
+  // Only the slashed path: Fastify would also route the bare prefix here, which has always been a 404.
+  app.get('/', { prefixTrailingSlash: 'slash', config: { auth: 'public' }, schema: { summary: 'API root', tags: ['service'] } }, async (request) => ({
     name: 'Mapshelf Data API',
     version: serverVersion,
     resources: Object.fromEntries(resources.map((r) => [r, request.urlFor(apiPath(r))])),
@@ -17,5 +16,5 @@ export function registerRoot(app: FastifyInstance): void {
     docs: request.urlFor(`${docsPath}/`),
   }));
 
-  app.get(openapiPath, { config: { auth: 'public' }, schema: { hide: true } }, async () => app.swagger());
+  app.get('/openapi.json', { config: { auth: 'public' }, schema: { hide: true } }, async () => app.swagger());
 }

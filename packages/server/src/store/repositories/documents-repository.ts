@@ -23,7 +23,6 @@ export class DocumentsRepository implements port.DocumentsRepository {
   ) {
     this.fields = {
       id: 'documents.id',
-      name: 'documents.title',
       title: 'documents.title',
       group: 'documents.group_id',
       media_type: 'documents.media_type',

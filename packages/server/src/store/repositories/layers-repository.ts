@@ -17,13 +17,12 @@ const viewOf = <R extends VersionRow>(row: R) => readJson(row, jsonColumns);
 
 const layerFields = (dialect: SqlDialect): FieldMap => ({
   id: 'layers.id',
-  name: 'v.title',
   title: 'v.title',
   group: 'layers.group_id',
   created_at: 'layers.created_at',
   updated_at: 'v.updated_at',
   published_at: 'v.published_at',
-  'version.status': 'v.status',
+  version_status: 'v.status',
   kind: { condition: (eb, _l, value) => (value === 'table' ? eb('layers.type', '=', 'table') : eb('layers.type', '=', 'layer')) },
   type: 'layers.type',
   tag: { condition: (_eb, _l, value) => dialect.jsonArrayHas('v.tags', value) },

@@ -1,6 +1,7 @@
 /**
- * Applies a domain `ListQuery` (filters, sort, page) to a Kysely select. Every repository's
- * list goes through `runListQuery`, so paging, filtering and ordering behave the same everywhere.
+ * Applies a domain `ListQuery` (filters, sort, offset and limit) to a Kysely select. Every
+ * repository's list goes through `runListQuery`, so paging, filtering and ordering behave the
+ * same everywhere.
  */
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SelectQueryBuilder, type SqlBool, type Transaction } from 'kysely';
 import type { FilterClause, FilterValue, ListQuery, ListResult } from '../../domain/list-query.js';
@@ -43,17 +44,12 @@ function columnCondition(column: string, lookup: FilterClause['lookup'], value: 
       return sql<SqlBool>`${ref} <= ${v}`;
     case 'isnull':
       return value ? sql<SqlBool>`${ref} is null` : sql<SqlBool>`${ref} is not null`;
-    case 'intersects':
-    case 'within':
-    case 'contains':
-      // Spatial lookups need a field with its own condition (an index), not a plain column.
-      throw new Error(`Lookup ${lookup} needs a spatial field mapping`);
   }
 }
 
 function fieldFor(fields: FieldMap, name: string): FieldMapping {
   const mapping = Object.hasOwn(fields, name) ? fields[name] : undefined;
-  // The HTTP layer only lets through names from the list's spec; a miss here is a programming error.
+  // Faces only let through the fields their list offers; a miss here is a programming error.
   if (mapping === undefined) throw new Error(`List field "${name}" has no SQL mapping`);
   return mapping;
 }
@@ -70,6 +66,8 @@ export async function runListQuery<DB, O>(
   fields: FieldMap,
   idColumn: string,
 ): Promise<ListResult<O>> {
+  // Text and boxes are the catalog's, which has its own search (`catalog-search-index.ts`).
+  if (query.text?.length || query.bbox?.length) throw new Error('This list takes no text search or bbox');
   return db.transaction().execute(async (trx) => {
     let base = select(trx);
     if (query.snapshot !== undefined) base = base.where(sql.ref(idColumn), '<=', query.snapshot);
@@ -115,6 +113,6 @@ function buildListQueries<DB, TB extends keyof DB, O>(
     .clearSelect()
     .clearOrderBy()
     .select([sql<number>`count(*)`.as('total'), sql<number | null>`max(${sql.ref(idColumn)})`.as('newest')]);
-  const pageQuery = ordered.limit(query.pageSize).offset((query.page - 1) * query.pageSize);
+  const pageQuery = ordered.limit(query.limit).offset(query.offset);
   return { countQuery, pageQuery };
 }

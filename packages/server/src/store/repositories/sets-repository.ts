@@ -19,7 +19,6 @@ const latestVersionId = sql<number>`(select max(id) from set_versions lv where l
 
 const setFields = (dialect: SqlDialect): FieldMap => ({
   id: 'sets.id',
-  name: 'v.title',
   title: 'v.title',
   group: 'sets.group_id',
   created_at: 'sets.created_at',

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { FilterClause, FilterValue, ListQuery } from '../../domain/list-query.js';
+import type { BboxClause, FilterClause, FilterValue, ListQuery, LonLatBox, SpatialRelation } from '../../domain/list-query.js';
 import { everyone, type ItemVisibility, type PermissionLevel } from '../../domain/policies/items.js';
 import { CatalogColumns, entryColumns, kindCodes, levelCode, permissionKey, viewCodes, type EntryRow } from '../repositories/catalog-columns.js';
 import type { CatalogItemRow, Database } from '../schema.js';
@@ -32,15 +32,14 @@ type Predicate = (i: number) => boolean;
 /** The spatial relation of an extent to a `minx,miny,maxx,maxy` box (a NaN extent, none, matches nothing). */
 type BoxTest = (x0: number, y0: number, x1: number, y1: number) => boolean;
 
-function boxTest(lookup: FilterClause['lookup'], value: FilterValue): BoxTest {
-  const [minx, miny, maxx, maxy] = String(value).split(',').map(Number) as [number, number, number, number];
-  if (lookup === 'within') return (x0, y0, x1, y1) => x0 >= minx && x1 <= maxx && y0 >= miny && y1 <= maxy;
-  if (lookup === 'contains') return (x0, y0, x1, y1) => x0 <= minx && x1 >= maxx && y0 <= miny && y1 >= maxy;
+function boxTest(relation: SpatialRelation, [minx, miny, maxx, maxy]: LonLatBox): BoxTest {
+  if (relation === 'within') return (x0, y0, x1, y1) => x0 >= minx && x1 <= maxx && y0 >= miny && y1 <= maxy;
+  if (relation === 'contains') return (x0, y0, x1, y1) => x0 <= minx && x1 >= maxx && y0 <= miny && y1 >= maxy;
   return (x0, y0, x1, y1) => x0 <= maxx && x1 >= minx && y0 <= maxy && y1 >= miny;
 }
 
-function bboxPredicate(c: CatalogColumns, lookup: FilterClause['lookup'], value: FilterValue): Predicate {
-  const test = boxTest(lookup, value);
+function bboxPredicate(c: CatalogColumns, relation: SpatialRelation, box: LonLatBox): Predicate {
+  const test = boxTest(relation, box);
   return (i) => test(c.minx[i]!, c.miny[i]!, c.maxx[i]!, c.maxy[i]!);
 }
 
@@ -75,7 +74,7 @@ function valuePredicate(c: CatalogColumns, field: string, lookup: FilterClause['
       return (i) => c.groupId[i] === value;
     case 'license':
       return (i) => c.licenseId[i] === value;
-    case 'license.type': {
+    case 'license_type': {
       // A family name without a dash (`cc`) matches the whole family (cc-by, cc-by-sa, ...); `cc-by` is exact.
       const v = String(value);
       const family = v.includes('-') ? null : `${v}-`;
@@ -95,22 +94,21 @@ function valuePredicate(c: CatalogColumns, field: string, lookup: FilterClause['
       return timePredicate(c.createdAt, lookup, value);
     case 'updated_at':
       return timePredicate(c.updatedAt, lookup, value);
-    case 'version.status':
+    case 'version_status':
       return (i) => c.versionStatus[i] === value;
-    case 'bbox':
-      return bboxPredicate(c, lookup, value);
     default:
-      // The HTTP layer only lets through names from the list's spec; a miss here is a programming error.
+      // Faces only let through the fields the catalog offers; a miss here is a programming error.
       throw new Error(`Catalog filter "${field}" has no implementation`);
   }
 }
 
-/** The filters of a query (values OR-ed, filters AND-ed) as one predicate. */
-function compileFilters(c: CatalogColumns, filters: FilterClause[]): Predicate {
-  const clauses = filters.map((f) => {
-    const alternatives = f.values.map((v) => valuePredicate(c, f.field, f.lookup, v));
-    return alternatives.length === 1 ? alternatives[0]! : (i: number) => alternatives.some((p) => p(i));
-  });
+/** The filters and boxes of a query (values OR-ed, clauses AND-ed) as one predicate. */
+function compileFilters(c: CatalogColumns, filters: FilterClause[], boxes: BboxClause[]): Predicate {
+  const anyOf = (alternatives: Predicate[]): Predicate => (alternatives.length === 1 ? alternatives[0]! : (i) => alternatives.some((p) => p(i)));
+  const clauses = [
+    ...filters.map((f) => anyOf(f.values.map((v) => valuePredicate(c, f.field, f.lookup, v)))),
+    ...boxes.map((b) => anyOf(b.boxes.map((box) => bboxPredicate(c, b.relation, box)))),
+  ];
   return (i) => {
     for (const clause of clauses) if (!clause(i)) return false;
     return true;
@@ -143,7 +141,6 @@ type Comparator = (a: number, b: number) => number;
 
 function comparatorFor(c: CatalogColumns, field: string, scores: Map<number, number> | null): Comparator {
   switch (field) {
-    case 'name':
     case 'title':
       return (a, b) => (c.title[a]! < c.title[b]! ? -1 : c.title[a]! > c.title[b]! ? 1 : 0);
     case 'created_at':
@@ -351,8 +348,8 @@ export class CatalogSearchIndex {
    * lies within a box or contains it also meets it), since the R*Tree rounds its 32-bit
    * coordinates outwards; the exact test is made on the candidates.
    */
-  private async boxMatches(db: Kysely<Database>, box: FilterClause): Promise<Int32Array> {
-    const [minx, miny, maxx, maxy] = String(box.values[0]).split(',').map(Number) as [number, number, number, number];
+  private async boxMatches(db: Kysely<Database>, box: BboxClause): Promise<Int32Array> {
+    const [minx, miny, maxx, maxy] = box.boxes[0]!;
     const row = await sql<{ ids: string }>`select json_group_array(id) as ids from catalog_rtree
       where minx <= ${maxx} and maxx >= ${minx} and miny <= ${maxy} and maxy >= ${miny}`.execute(db);
     return Int32Array.from(JSON.parse(row.rows[0]?.ids ?? '[]') as number[]);
@@ -376,7 +373,7 @@ export class CatalogSearchIndex {
     await this.refresh(db);
     await this.updatePublicLevels(db);
     const c = this.columns;
-    const texts = query.filters.filter((f) => f.field === 'q').flatMap((f) => f.values.map((v) => `(${ftsQuery(String(v))})`));
+    const texts = (query.text ?? []).map((text) => `(${ftsQuery(text)})`);
     const match = texts.join(' OR ');
 
     // group.everyone's grants are in the columns already; the caller's other principals rarely hold many.
@@ -402,11 +399,11 @@ export class CatalogSearchIndex {
     }
     // A lone bbox, the common case, is tested inline on the columns (the hot loop of a search);
     // the other filters go through compiled predicates.
-    const bboxFilters = query.filters.filter((f) => f.field === 'bbox');
-    const box = bboxFilters.length === 1 && bboxFilters[0]!.values.length === 1 ? bboxFilters[0]! : undefined;
-    const inBox = box ? boxTest(box.lookup, box.values[0]!) : null;
-    const rest = query.filters.filter((f) => f.field !== 'q' && f !== box);
-    const matchesRest = rest.length > 0 ? compileFilters(c, rest) : null;
+    const bboxes = query.bbox ?? [];
+    const box = bboxes.length === 1 && bboxes[0]!.boxes.length === 1 ? bboxes[0]! : undefined;
+    const inBox = box ? boxTest(box.relation, box.boxes[0]!) : null;
+    const otherBoxes = bboxes.filter((b) => b !== box);
+    const matchesRest = query.filters.length > 0 || otherBoxes.length > 0 ? compileFilters(c, query.filters, otherBoxes) : null;
     const snapshot = query.snapshot ?? Infinity;
     const { present, minx, miny, maxx, maxy, end } = c;
 
@@ -435,9 +432,9 @@ export class CatalogSearchIndex {
     const scores = found && query.sort.some((k) => k.field === 'relevance') ? await this.relevance(db, match, found) : null;
     const keys = query.sort.map((k) => ({ compare: comparatorFor(c, k.field, scores), sign: k.descending ? -1 : 1 }));
     const idSign = (query.sort.at(-1)?.descending ?? false) ? -1 : 1;
-    const start = (query.page - 1) * query.pageSize;
+    const start = query.offset;
     return {
-      ids: firstSorted(matches, start + query.pageSize, (a, b) => {
+      ids: firstSorted(matches, start + query.limit, (a, b) => {
         for (const key of keys) {
           const d = key.compare(a, b);
           if (d !== 0) return d * key.sign;

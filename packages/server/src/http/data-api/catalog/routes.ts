@@ -1,12 +1,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { searchCatalog } from '../../../domain/catalog.js';
 import type { DomainContext } from '../../../domain/context.js';
-import type { ListSpec } from '../../../domain/list-query.js';
+import type { ListSpec } from '../conventions/list-spec.js';
 import type { CatalogItemRow } from '../../../store/schema.js';
-import { registerListView } from '../../common/list-view.js';
-import { bboxPolygon } from '../../common/geojson.js';
-import type { PresentContext } from '../../common/present.js';
-import { apiPath } from '../../common/urls.js';
+import { registerListView } from '../conventions/list-view.js';
+import { bboxPolygon } from '../conventions/geojson.js';
+import { itemFieldNames } from '../conventions/item-fields.js';
+import type { PresentContext } from '../conventions/present.js';
+import { apiPath } from '../conventions/urls.js';
 import { layerAsSeenBy } from '../../../domain/layers.js';
 import { setAsSeenBy, visibleSetItems } from '../../../domain/sets.js';
 import { presentDocument } from '../documents/presenter.js';
@@ -39,6 +40,8 @@ function catalogSpec(latest: boolean): ListSpec {
     orderings: ['name', 'title', 'created_at', 'updated_at', 'popularity', 'relevance'],
     defaultOrdering: ['-updated_at'],
     searchOrdering: ['relevance'],
+    textFilter: 'q',
+    fields: { ...itemFieldNames, 'license.type': 'license_type', 'version.status': 'version_status' },
     expansions: ['list'],
   };
 }
@@ -84,7 +87,7 @@ async function presentFull(ctx: DomainContext, row: CatalogItemRow, pc: PresentC
 export function registerCatalogRoutes(app: FastifyInstance, ctx: DomainContext): void {
   for (const latest of [false, true]) {
     registerListView(app, {
-      url: latest ? apiPath('data', 'latest') : apiPath('data'),
+      url: latest ? '/data/latest/' : '/data/',
       spec: catalogSpec(latest),
       scope: 'catalog',
       auth: 'optional',

@@ -1,7 +1,7 @@
 import type { DocumentItem } from '../../../domain/model/documents.js';
-import { presentDescription } from '../../common/item-fields.js';
-import type { PresentContext } from '../../common/present.js';
-import { apiPath } from '../../common/urls.js';
+import { presentDescription } from '../conventions/item-fields.js';
+import type { PresentContext } from '../conventions/present.js';
+import { apiPath } from '../conventions/urls.js';
 
 export function presentDocumentSummary(row: DocumentItem, ctx: PresentContext) {
   return {

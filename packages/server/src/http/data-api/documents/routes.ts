@@ -3,15 +3,15 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { countUse } from '../../../domain/catalog.js';
 import type { DomainContext } from '../../../domain/context.js';
 import { createDocument, deleteDocument, documentFile, getDocument, listDocuments, updateDocument, type DocumentInput } from '../../../domain/documents.js';
-import { isFullDownload, sendDownload } from '../../common/file-download.js';
-import { registerListView } from '../../common/list-view.js';
-import { receiveUpload, type UploadShape } from '../../common/multipart-upload.js';
-import { registerPermissionRoutes } from '../../common/permission-routes.js';
-import { idParams, presentContext, sendCreated } from '../../common/present.js';
-import type { UrlFor } from '../../common/urls.js';
-import { idFromRef } from '../../common/refs.js';
-import { apiPath } from '../../common/urls.js';
-import { validatePart } from '../../common/validation.js';
+import { isFullDownload, sendDownload } from '../../shared/file-download.js';
+import { registerListView } from '../conventions/list-view.js';
+import { receiveUpload, type UploadShape } from '../../shared/multipart-upload.js';
+import { registerPermissionRoutes } from '../permissions/routes.js';
+import { idParams, presentContext, sendCreated } from '../conventions/present.js';
+import type { UrlFor } from '../../shared/public-url.js';
+import { idFromRef } from '../conventions/refs.js';
+import { apiPath } from '../conventions/urls.js';
+import { validatePart } from '../../shared/validation.js';
 import { presentDocument, presentDocumentSummary } from './presenter.js';
 import { DocumentPart, DocumentUpdateBody, documentsListSpec } from './schema.js';
 
@@ -33,7 +33,7 @@ function documentInput(body: DocumentUpdateBody, location: string, urlFor: UrlFo
 /** Documents (`/documents/`): uploaded PDFs, images and text, catalogued and permissioned like layers. */
 export function registerDocumentRoutes(base: FastifyInstance, ctx: DomainContext): void {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
-  const list = apiPath('documents');
+  const list = '/documents/';
   const one = `${list}:id/`;
   const read = { scope: 'documents:read' as const, auth: 'optional' as const };
   const write = { scope: 'documents:write' as const };
@@ -52,7 +52,8 @@ export function registerDocumentRoutes(base: FastifyInstance, ctx: DomainContext
   app.post(
     list,
     {
-      config: { ...write, upload: true },
+      // The domain's input is the `document` part.
+      config: { ...write, upload: true, input: 'document' },
       schema: {
         summary: 'Upload a document: multipart with a "document" JSON part (title, description, tags, categories, license, group) and one file part',
         description: 'PDF, PNG, JPEG, GIF, TIFF, WebP or UTF-8 text; the type is read from the content.',

@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox';
-import type { ListSpec } from '../../../domain/list-query.js';
-import { itemFilters } from '../../common/item-fields.js';
-import { describedFields, groupRef, nameText } from '../../common/item-schema.js';
+import type { ListSpec } from '../conventions/list-spec.js';
+import { itemFieldNames, itemFilters } from '../conventions/item-fields.js';
+import { describedFields, groupRef, nameText } from '../conventions/item-schema.js';
 
 export const documentsListSpec: ListSpec = {
   name: 'documents',
@@ -12,6 +12,7 @@ export const documentsListSpec: ListSpec = {
   },
   orderings: ['id', 'name', 'title', 'created_at', 'updated_at'],
   defaultOrdering: ['-created_at'],
+  fields: itemFieldNames,
   expansions: ['list'],
 };
 

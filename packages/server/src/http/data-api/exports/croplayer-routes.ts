@@ -3,10 +3,9 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { DomainContext } from '../../../domain/context.js';
 import { createCropLayer, deleteCropLayer, getCropFeature, getCropLayer, listCropFeatures, listCropLayers } from '../../../domain/crop-layers.js';
-import { registerListView } from '../../common/list-view.js';
-import { idParams, presentContext, sendCreated } from '../../common/present.js';
-import { idFromRef } from '../../common/refs.js';
-import { apiPath } from '../../common/urls.js';
+import { registerListView } from '../conventions/list-view.js';
+import { idParams, presentContext, sendCreated } from '../conventions/present.js';
+import { idFromRef } from '../conventions/refs.js';
 import { presentCropFeature, presentCropFeatureSummary, presentCropLayer } from './presenter.js';
 import { CropLayerBody, cropFeaturesListSpec, cropLayersListSpec } from './schema.js';
 
@@ -17,7 +16,7 @@ const featureParams = Type.Object({ id: positive, fid: positive });
 /** Crop layers and their features: named polygons to crop exports to. Site admins make them. */
 export function registerCropLayerRoutes(base: FastifyInstance, ctx: DomainContext): void {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
-  const list = apiPath('exports', 'croplayers');
+  const list = '/exports/croplayers/';
   const one = `${list}:id/`;
   const features = `${one}cropfeatures/`;
 

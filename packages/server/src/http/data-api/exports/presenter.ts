@@ -1,6 +1,6 @@
 import type { CropFeature, CropLayerWithCount, Export, ExportItem } from '../../../domain/model/exports.js';
-import type { PresentContext } from '../../common/present.js';
-import { apiPath } from '../../common/urls.js';
+import type { PresentContext } from '../conventions/present.js';
+import { apiPath } from '../conventions/urls.js';
 
 const collection = (type: ExportItem['type']) => (type === 'table' ? 'tables' : 'layers');
 

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { DomainContext } from '../../../domain/context.js';
+import { under } from '../../../domain/errors.js';
 import {
   cancelExport,
   countExportDownload,
@@ -14,11 +15,12 @@ import {
   type ExtentInput,
 } from '../../../domain/exports.js';
 import { formatChoices } from '../../../geo/export-formats.js';
-import { isFullDownload, sendDownload } from '../../common/file-download.js';
-import { registerListView } from '../../common/list-view.js';
-import { localPath } from '../../common/refs.js';
-import { idParams, presentContext, sendCreated } from '../../common/present.js';
-import { apiPath, type UrlFor } from '../../common/urls.js';
+import { isFullDownload, sendDownload } from '../../shared/file-download.js';
+import { registerListView } from '../conventions/list-view.js';
+import { localPath } from '../conventions/refs.js';
+import { idParams, presentContext, sendCreated } from '../conventions/present.js';
+import type { UrlFor } from '../../shared/public-url.js';
+import { apiPath } from '../conventions/urls.js';
 import { registerCropLayerRoutes } from './croplayer-routes.js';
 import { presentExport, presentExportSummary } from './presenter.js';
 import { ExportBody, exportsListSpec } from './schema.js';
@@ -65,7 +67,7 @@ function exportRequest(body: ExportBody, urlFor: UrlFor): ExportRequest {
 
 export function registerExportRoutes(base: FastifyInstance, ctx: DomainContext): void {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
-  const list = apiPath('exports');
+  const list = '/exports/';
   const one = `${list}:id/`;
 
   registerListView(app, {
@@ -105,14 +107,14 @@ export function registerExportRoutes(base: FastifyInstance, ctx: DomainContext):
       const result = await validateExport(ctx, request.actor, exportRequest(request.body, request.urlFor));
       return {
         is_valid: result.reasons.length === 0,
-        invalid_reasons: result.reasons.map((r) => `${r.location}: ${r.message}`),
+        invalid_reasons: result.reasons.map((r) => `${under('body', r.location)}: ${r.message}`),
         size_estimate_zipped: result.sizeEstimate,
         // Not in Koordinates' answer: the name (and so the zip's file name) the export would get.
         name: result.plan?.name ?? null,
         // Not in Koordinates' answer either: what the export would leave out (data outside the
         // CRS's area of use, items left empty when allow_empty is set), as `where: why`; an item
         // carries its own only when it has some, so Koordinates-shaped answers stay as they were.
-        warnings: result.warnings.map((w) => `${w.location}: ${w.message}`),
+        warnings: result.warnings.map((w) => `${under('body', w.location)}: ${w.message}`),
         items: result.items.map((item) => ({ item: item.given, is_valid: item.reasons.length === 0, invalid_reasons: item.reasons, ...(item.warnings.length > 0 && { warnings: item.warnings }) })),
       };
     },

@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
-import type { ListSpec } from '../../../domain/list-query.js';
-import { nameText } from '../../common/item-schema.js';
+import type { ListSpec } from '../conventions/list-spec.js';
+import { nameText } from '../conventions/item-schema.js';
 
 export const exportsListSpec: ListSpec = {
   name: 'exports',

@@ -1,7 +1,7 @@
 import type { GroupDetail } from '../../../domain/groups.js';
 import type { Group, Member } from '../../../domain/model/groups.js';
-import type { PresentContext } from '../../common/present.js';
-import { apiPath } from '../../common/urls.js';
+import type { PresentContext } from '../conventions/present.js';
+import { apiPath } from '../conventions/urls.js';
 import { presentUserSummary } from '../users/presenter.js';
 
 export function presentGroupSummary(group: Group, ctx: PresentContext) {

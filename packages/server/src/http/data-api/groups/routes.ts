@@ -13,9 +13,8 @@ import {
   removeMember,
   updateGroup,
 } from '../../../domain/groups.js';
-import { registerListView } from '../../common/list-view.js';
-import { idParams, presentContext, sendCreated } from '../../common/present.js';
-import { apiPath } from '../../common/urls.js';
+import { registerListView } from '../conventions/list-view.js';
+import { idParams, presentContext, sendCreated } from '../conventions/present.js';
 import { presentGroup, presentGroupSummary, presentMember } from './presenter.js';
 import { GroupCreateBody, GroupUpdateBody, MemberBody, MemberParams, MemberRoleBody, groupsListSpec, membersListSpec } from './schema.js';
 
@@ -23,7 +22,7 @@ const tags = ['groups'];
 
 export function registerGroupRoutes(base: FastifyInstance, ctx: DomainContext): void {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
-  const list = apiPath('groups');
+  const list = '/groups/';
   const one = `${list}:id/`;
   const members = `${one}members/`;
   const member = `${members}:userId/`;

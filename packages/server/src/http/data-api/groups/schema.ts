@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { memberRoles } from '../../../domain/model/groups.js';
-import type { ListSpec } from '../../../domain/list-query.js';
-import { descriptionText, nameText } from '../../common/item-schema.js';
+import type { ListSpec } from '../conventions/list-spec.js';
+import { descriptionText, nameText } from '../conventions/item-schema.js';
 
 export const groupsListSpec: ListSpec = {
   name: 'groups',

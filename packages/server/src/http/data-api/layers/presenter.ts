@@ -1,8 +1,8 @@
 import type { LayerView } from '../../../domain/model/layers.js';
-import { bboxPolygon } from '../../common/geojson.js';
-import { presentDescription } from '../../common/item-fields.js';
-import type { PresentContext } from '../../common/present.js';
-import { apiPath } from '../../common/urls.js';
+import { bboxPolygon } from '../conventions/geojson.js';
+import { presentDescription } from '../conventions/item-fields.js';
+import type { PresentContext } from '../conventions/present.js';
+import { apiPath } from '../conventions/urls.js';
 
 export const collectionOf = (type: 'layer' | 'table') => (type === 'table' ? 'tables' : 'layers');
 

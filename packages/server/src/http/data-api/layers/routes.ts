@@ -21,11 +21,12 @@ import {
   type VersionRef,
 } from '../../../domain/layers.js';
 import type { LayerType } from '../../../domain/model/layers.js';
-import { registerListView } from '../../common/list-view.js';
-import { registerPermissionRoutes } from '../../common/permission-routes.js';
-import { idParams, presentContext, sendCreated } from '../../common/present.js';
-import { idFromRef } from '../../common/refs.js';
-import { apiPath, type UrlFor } from '../../common/urls.js';
+import { registerListView } from '../conventions/list-view.js';
+import { registerPermissionRoutes } from '../permissions/routes.js';
+import { idParams, presentContext, sendCreated } from '../conventions/present.js';
+import { idFromRef } from '../conventions/refs.js';
+import type { UrlFor } from '../../shared/public-url.js';
+import { apiPath } from '../conventions/urls.js';
 import { presentPublish } from '../publish/presenter.js';
 import { collectionOf, presentLayer, presentLayerSummary } from './presenter.js';
 import { LayerCreateBody, VersionParams, VersionUpdateBody, layersListSpec, layerVersionsListSpec } from './schema.js';
@@ -55,7 +56,7 @@ export function registerLayerRoutes(base: FastifyInstance, ctx: DomainContext, t
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
   const collection = collectionOf(type);
   const tags = [collection];
-  const list = apiPath(collection);
+  const list = `/${collection}/`;
   const one = `${list}:id/`;
   const versions = `${one}versions/`;
   const version = `${versions}:versionId/`;

@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox';
-import type { ListSpec } from '../../../domain/list-query.js';
-import { versionedItemFilters } from '../../common/item-fields.js';
-import { describedFields, groupRef, ref, strings, versionsListSpec } from '../../common/item-schema.js';
+import type { ListSpec } from '../conventions/list-spec.js';
+import { itemFieldNames, versionedItemFilters } from '../conventions/item-fields.js';
+import { describedFields, groupRef, ref, strings, versionsListSpec } from '../conventions/item-schema.js';
 
 export function layersListSpec(name: string): ListSpec {
   return {
@@ -15,6 +15,7 @@ export function layersListSpec(name: string): ListSpec {
     },
     orderings: ['id', 'name', 'title', 'created_at', 'updated_at', 'published_at'],
     defaultOrdering: ['-created_at'],
+    fields: { ...itemFieldNames, 'version.status': 'version_status' },
     expansions: ['list'],
   };
 }

@@ -1,6 +1,6 @@
 import type { License } from '../../../domain/model/licenses.js';
-import type { PresentContext } from '../../common/present.js';
-import { apiPath } from '../../common/urls.js';
+import type { PresentContext } from '../conventions/present.js';
+import { apiPath } from '../conventions/urls.js';
 
 export function presentLicenseSummary(license: License, ctx: PresentContext) {
   return {

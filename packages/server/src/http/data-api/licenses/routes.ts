@@ -2,9 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { DomainContext } from '../../../domain/context.js';
 import { createLicense, getLicense, getLicenseBySlug, listLicenses } from '../../../domain/licenses.js';
-import { registerListView } from '../../common/list-view.js';
-import { idParams, presentContext, sendCreated } from '../../common/present.js';
-import { apiPath } from '../../common/urls.js';
+import { registerListView } from '../conventions/list-view.js';
+import { idParams, presentContext, sendCreated } from '../conventions/present.js';
 import { presentLicense, presentLicenseSummary } from './presenter.js';
 import { LicenseCreateBody, LicenseSlugParams, licensesListSpec } from './schema.js';
 
@@ -12,7 +11,7 @@ const tags = ['licenses'];
 
 export function registerLicenseRoutes(base: FastifyInstance, ctx: DomainContext): void {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
-  const list = apiPath('licenses');
+  const list = '/licenses/';
   const one = `${list}:id/`;
   const bySlug = `${list}:slug/:jurisdiction/`;
 

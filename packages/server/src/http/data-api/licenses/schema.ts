@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { licenseTypes } from '../../../domain/licenses.js';
-import type { ListSpec } from '../../../domain/list-query.js';
-import { descriptionText, httpUrl, nameText } from '../../common/item-schema.js';
+import type { ListSpec } from '../conventions/list-spec.js';
+import { descriptionText, httpUrl, nameText } from '../conventions/item-schema.js';
 
 export const licensesListSpec: ListSpec = {
   name: 'licenses',

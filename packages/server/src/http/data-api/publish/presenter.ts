@@ -1,7 +1,7 @@
 import type { PublishDetail } from '../../../domain/publishing.js';
 import type { PublishItem, PublishRequest } from '../../../domain/model/publish.js';
-import type { PresentContext } from '../../common/present.js';
-import { apiPath } from '../../common/urls.js';
+import type { PresentContext } from '../conventions/present.js';
+import { apiPath } from '../conventions/urls.js';
 import { collectionOf } from '../layers/presenter.js';
 
 const itemUrl = (i: PublishItem, ctx: PresentContext) =>

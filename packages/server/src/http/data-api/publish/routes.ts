@@ -1,14 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { hasScope, type Actor } from '../../../domain/actor.js';
 import type { DomainContext } from '../../../domain/context.js';
-import type { ListSpec } from '../../../domain/list-query.js';
+import type { ListSpec } from '../conventions/list-spec.js';
 import { cancelPublish, createPublish, getPublish, listPublish, publishDetail } from '../../../domain/publishing.js';
 import type { PublishItemRef } from '../../../domain/model/publish.js';
-import { registerListView } from '../../common/list-view.js';
-import { idParams, presentContext, sendCreated } from '../../common/present.js';
-import { idFromRef, localPath } from '../../common/refs.js';
-import { apiPath, type UrlFor } from '../../common/urls.js';
+import { missingScope } from '../conventions/auth.js';
+import { registerListView } from '../conventions/list-view.js';
+import { idParams, presentContext, sendCreated } from '../conventions/present.js';
+import { idFromRef, localPath } from '../conventions/refs.js';
+import type { UrlFor } from '../../shared/public-url.js';
 import { presentPublish, presentPublishSummary } from './presenter.js';
 
 const publishListSpec: ListSpec = {
@@ -38,9 +40,21 @@ const PublishBody = Type.Object(
 );
 
 const tags = ['publishing'];
-// Publish requests hold layer, table and set versions; the domain checks each item's own scope.
+// Publish requests hold layer, table and set versions; `checkItemScopes` checks each item's own scope.
 const readScopes = ['layers:read', 'sets:read'] as const;
 const writeScopes = ['layers:write', 'sets:write'] as const;
+
+/**
+ * The route takes either kind of write scope; each item needs its own: `sets:write` for a set
+ * version, `layers:write` for a layer or table version.
+ */
+function checkItemScopes(actor: Actor, items: PublishItemRef[]): void {
+  for (const item of items) {
+    const scope = item.kind === 'set-version' ? 'sets:write' : 'layers:write';
+    const what = `${item.kind === 'set-version' ? 'set version' : 'version'} ${item.id}`;
+    if (!hasScope(actor, scope)) throw missingScope([scope], `Publishing ${what} needs a token with the "${scope}" scope.`);
+  }
+}
 
 /** A set version URL, or a layer or table version given by URL or id. */
 function publishItemRef(ref: string | number, location: string, urlFor: UrlFor): PublishItemRef {
@@ -50,7 +64,7 @@ function publishItemRef(ref: string | number, location: string, urlFor: UrlFor):
 
 export function registerPublishRoutes(base: FastifyInstance, ctx: DomainContext): void {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
-  const list = apiPath('publish');
+  const list = '/publish/';
   const one = `${list}:id/`;
 
   registerListView(app, {
@@ -68,8 +82,10 @@ export function registerPublishRoutes(base: FastifyInstance, ctx: DomainContext)
     { config: { scope: writeScopes }, schema: { summary: 'Publish versions together or individually, now or at publish_at', tags, body: PublishBody } },
     async (request, reply) => {
       const body = request.body;
+      const items = body.items.map((item, i) => publishItemRef(item, `body.items[${i}]`, request.urlFor));
+      checkItemScopes(request.actor, items);
       const detail = await createPublish(ctx, request.actor, {
-        items: body.items.map((item, i) => publishItemRef(item, `body.items[${i}]`, request.urlFor)),
+        items,
         publish_strategy: body.publish_strategy ?? body.strategy ?? 'together',
         error_strategy: body.error_strategy ?? 'abort',
         publish_at: body.publish_at ?? null,

@@ -1,8 +1,8 @@
 import type { VisibleSetItem } from '../../../domain/sets.js';
 import type { SetView } from '../../../domain/model/sets.js';
-import { presentDescription } from '../../common/item-fields.js';
-import type { PresentContext } from '../../common/present.js';
-import { apiPath } from '../../common/urls.js';
+import { presentDescription } from '../conventions/item-fields.js';
+import type { PresentContext } from '../conventions/present.js';
+import { apiPath } from '../conventions/urls.js';
 import { presentDocument } from '../documents/presenter.js';
 import { collectionOf, presentLayer } from '../layers/presenter.js';
 

@@ -23,11 +23,12 @@ import {
   type SetVersionRef,
 } from '../../../domain/sets.js';
 import type { SetView } from '../../../domain/model/sets.js';
-import { registerListView } from '../../common/list-view.js';
-import { registerPermissionRoutes } from '../../common/permission-routes.js';
-import { idParams, presentContext, sendCreated, type PresentContext } from '../../common/present.js';
-import { idFromRef, localPath } from '../../common/refs.js';
-import { apiPath, type UrlFor } from '../../common/urls.js';
+import { registerListView } from '../conventions/list-view.js';
+import { registerPermissionRoutes } from '../permissions/routes.js';
+import { idParams, presentContext, sendCreated, type PresentContext } from '../conventions/present.js';
+import { idFromRef, localPath } from '../conventions/refs.js';
+import type { UrlFor } from '../../shared/public-url.js';
+import { apiPath } from '../conventions/urls.js';
 import { presentPublish } from '../publish/presenter.js';
 import { presentSet, presentSetSummary } from './presenter.js';
 import { SetCreateBody, SetUpdateBody, SetVersionParams, setVersionsListSpec, setsListSpec } from './schema.js';
@@ -60,7 +61,7 @@ function setInput(body: SetUpdateBody, urlFor: UrlFor): SetInput {
 /** Sets (`/sets/`): ordered lists of layers, tables and documents, versioned and published like layers. */
 export function registerSetRoutes(base: FastifyInstance, ctx: DomainContext): void {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
-  const list = apiPath('sets');
+  const list = '/sets/';
   const one = `${list}:id/`;
   const versions = `${one}versions/`;
   const version = `${versions}:versionId/`;

@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox';
-import type { ListSpec } from '../../../domain/list-query.js';
-import { versionedItemFilters } from '../../common/item-fields.js';
-import { describedFields, groupRef, versionsListSpec } from '../../common/item-schema.js';
+import type { ListSpec } from '../conventions/list-spec.js';
+import { itemFieldNames, versionedItemFilters } from '../conventions/item-fields.js';
+import { describedFields, groupRef, versionsListSpec } from '../conventions/item-schema.js';
 import { maxSetItems } from '../../../domain/sets.js';
 
 export function setsListSpec(name: string): ListSpec {
@@ -11,6 +11,7 @@ export function setsListSpec(name: string): ListSpec {
     filters: versionedItemFilters,
     orderings: ['id', 'name', 'title', 'created_at', 'updated_at', 'published_at'],
     defaultOrdering: ['-created_at'],
+    fields: itemFieldNames,
     expansions: ['list'],
   };
 }

@@ -1,8 +1,8 @@
 import type { SourceDetail } from '../../../domain/sources.js';
 import type { Datasource, Scan, Source } from '../../../domain/model/sources.js';
-import { bboxPolygon } from '../../common/geojson.js';
-import type { PresentContext } from '../../common/present.js';
-import { apiPath } from '../../common/urls.js';
+import { bboxPolygon } from '../conventions/geojson.js';
+import type { PresentContext } from '../conventions/present.js';
+import { apiPath } from '../conventions/urls.js';
 
 export function presentSourceSummary(source: Source, ctx: PresentContext) {
   return {

@@ -14,14 +14,14 @@ import {
   sourceDetail,
   startScan,
 } from '../../../domain/sources.js';
-import { registerListView } from '../../common/list-view.js';
-import { registerPermissionRoutes } from '../../common/permission-routes.js';
-import { idParams, presentContext, sendCreated } from '../../common/present.js';
-import { apiPath } from '../../common/urls.js';
-import { validatePart } from '../../common/validation.js';
+import { registerListView } from '../conventions/list-view.js';
+import { registerPermissionRoutes } from '../permissions/routes.js';
+import { idParams, presentContext, sendCreated } from '../conventions/present.js';
+import { apiPath } from '../conventions/urls.js';
+import { validatePart } from '../../shared/validation.js';
 import { presentDatasource, presentScan, presentSource, presentSourceSummary } from './presenter.js';
 import { DatasourceParams, ScanParams, SourcePart, datasourcesListSpec, scansListSpec, sourcesListSpec } from './schema.js';
-import { receiveUpload, type UploadShape } from '../../common/multipart-upload.js';
+import { receiveUpload, type UploadShape } from '../../shared/multipart-upload.js';
 
 const tags = ['sources'];
 
@@ -29,7 +29,7 @@ const sourceUpload: UploadShape = { jsonPart: 'source', example: '{"title": "Roa
 
 export function registerSourceRoutes(base: FastifyInstance, ctx: DomainContext): void {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
-  const list = apiPath('sources');
+  const list = '/sources/';
   const one = `${list}:id/`;
   const scans = `${one}scans/`;
   const scan = `${scans}:scanId/`;
@@ -48,7 +48,8 @@ export function registerSourceRoutes(base: FastifyInstance, ctx: DomainContext):
   app.post(
     list,
     {
-      config: { scope: 'sources:write', upload: true },
+      // The domain's input is the `source` part.
+      config: { scope: 'sources:write', upload: true, input: 'source' },
       schema: {
         summary: 'Upload a source: multipart with a "source" JSON part and file0..fileN. Starts a scan.',
         description:

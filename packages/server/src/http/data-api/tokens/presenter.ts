@@ -1,6 +1,6 @@
 import type { Token } from '../../../domain/model/tokens.js';
-import type { PresentContext } from '../../common/present.js';
-import { apiPath } from '../../common/urls.js';
+import type { PresentContext } from '../conventions/present.js';
+import { apiPath } from '../conventions/urls.js';
 
 export function presentTokenSummary(token: Token, ctx: PresentContext) {
   return { id: token.id, url: ctx.urlFor(apiPath('tokens', token.id)), name: token.name, key_hint: token.key_hint };

@@ -2,9 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { DomainContext } from '../../../domain/context.js';
 import { createToken, getToken, listTokens, revokeToken } from '../../../domain/tokens.js';
-import { registerListView } from '../../common/list-view.js';
-import { idParams, presentContext, sendCreated } from '../../common/present.js';
-import { apiPath } from '../../common/urls.js';
+import { registerListView } from '../conventions/list-view.js';
+import { idParams, presentContext, sendCreated } from '../conventions/present.js';
 import { presentToken, presentTokenSummary } from './presenter.js';
 import { TokenCreateBody, tokensListSpec } from './schema.js';
 
@@ -12,7 +11,7 @@ const tags = ['tokens'];
 
 export function registerTokenRoutes(base: FastifyInstance, ctx: DomainContext): void {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
-  const list = apiPath('tokens');
+  const list = '/tokens/';
   const one = `${list}:id/`;
 
   registerListView(app, {

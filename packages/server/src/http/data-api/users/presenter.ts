@@ -1,7 +1,7 @@
 import type { UserDetail } from '../../../domain/users.js';
 import type { User } from '../../../domain/model/users.js';
-import type { PresentContext } from '../../common/present.js';
-import { apiPath } from '../../common/urls.js';
+import type { PresentContext } from '../conventions/present.js';
+import { apiPath } from '../conventions/urls.js';
 
 export function presentUserSummary(user: Pick<User, 'id' | 'username' | 'first_name' | 'last_name'>, ctx: PresentContext) {
   return {

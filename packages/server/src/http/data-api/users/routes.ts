@@ -3,9 +3,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { DomainContext } from '../../../domain/context.js';
 import { membershipsSeenBy } from '../../../domain/groups.js';
 import { createUser, deactivateUser, getUser, listUsers, updateUser } from '../../../domain/users.js';
-import { registerListView } from '../../common/list-view.js';
-import { idParams, presentContext, sendCreated } from '../../common/present.js';
-import { apiPath } from '../../common/urls.js';
+import { registerListView } from '../conventions/list-view.js';
+import { idParams, presentContext, sendCreated } from '../conventions/present.js';
 import { presentUser, presentUserSummary } from './presenter.js';
 import { UserCreateBody, UserUpdateBody, usersListSpec } from './schema.js';
 
@@ -13,7 +12,7 @@ const tags = ['users'];
 
 export function registerUserRoutes(base: FastifyInstance, ctx: DomainContext): void {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
-  const list = apiPath('users');
+  const list = '/users/';
   const one = `${list}:id/`;
   const currentUserId = (request: FastifyRequest) => (request.actor.kind === 'user' ? request.actor.user.id : 0);
 

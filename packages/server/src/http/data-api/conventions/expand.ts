@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { MapshelfError } from '../../domain/errors.js';
+import { MapshelfError } from '../../../domain/errors.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {

@@ -98,24 +98,46 @@ function bodyWithoutServerPaths<T>(body: T, dataDir: string | undefined, request
   return JSON.parse(withoutServerPaths(text, escaped)) as T;
 }
 
-export function sendError(request: FastifyRequest, reply: FastifyReply, error: MapshelfError) {
+/** Renders an error as one face's JSON body (or the site's, outside every face). */
+export type ErrorBody = (request: FastifyRequest, error: MapshelfError) => Record<string, unknown>;
+
+/** The site's plain error body, for paths outside every face: `{detail, code, errors?, request_id}`. */
+export const siteErrorBody: ErrorBody = (request, error) => ({
+  detail: error.message,
+  code: error.code,
+  ...(error.errors.length > 0 && { errors: error.errors }),
+  request_id: request.id,
+});
+
+/** Sends `error` with its status and headers, as `body` renders it, never naming the data folder. */
+export function sendError(request: FastifyRequest, reply: FastifyReply, error: MapshelfError, body: ErrorBody) {
   reply.code(error.statusCode).headers(error.headers);
-  const body = {
-    detail: error.message,
-    code: error.code,
-    ...(error.errors.length > 0 && { errors: error.errors }),
-    ...error.extra,
-    request_id: request.id,
-  };
-  return reply.send(bodyWithoutServerPaths(body, (request.server as Partial<FastifyInstance>).domain?.dataDir, request));
+  return reply.send(bodyWithoutServerPaths(body(request, error), (request.server as Partial<FastifyInstance>).domain?.dataDir, request));
 }
 
-/** The one error handler: every error response in Mapshelf has the same JSON shape. */
-export function registerErrorHandler(app: FastifyInstance): void {
+/**
+ * The error handler of one encapsulation context (the site, or one face): anything thrown in
+ * it is mapped to a `MapshelfError`, logged, and sent as `body` renders it.
+ */
+export function handleErrors(app: FastifyInstance, body: ErrorBody): void {
   app.setErrorHandler((error, request, reply) => {
     const mapped = toMapshelfError(error);
     if (mapped.statusCode >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ code: mapped.code, detail: mapped.message }, 'request refused');
-    return sendError(request, reply, mapped);
+    return sendError(request, reply, mapped, body);
   });
+}
+
+/** The path of a request URL, without its query. */
+export function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  return q < 0 ? url : url.slice(0, q);
+}
+
+/** For paths outside every face: errors and 404s in the site's plain body. */
+export function registerSiteFallback(app: FastifyInstance): void {
+  handleErrors(app, siteErrorBody);
+  app.setNotFoundHandler((request, reply) =>
+    sendError(request, reply, new MapshelfError('not_found', `Nothing is at ${request.method} ${pathOf(request.url)}.`), siteErrorBody),
+  );
 }

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { parseExpand } from './expand.js';
-import type { UrlFor } from './urls.js';
+import type { UrlFor } from '../../shared/public-url.js';
 
 /** What a presenter gets besides the row: how to build absolute URLs, and what to expand. */
 export interface PresentContext {

@@ -1,16 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type, type Static } from 'typebox';
-import type { DomainContext } from '../../domain/context.js';
-import { invalidParameter } from '../../domain/errors.js';
-import type { ItemType } from '../../domain/item-refs.js';
-import { getPermission, listPermissions, putPermission, replacePermissions, type PermissionEntry } from '../../domain/permissions.js';
-import { permissionLevels } from '../../domain/policies/items.js';
-import type { Scope } from '../../domain/scopes.js';
-import type { Permission } from '../../domain/model/permissions.js';
-import { presentContext, sendCreated, type PresentContext } from './present.js';
-import { idFromRef } from './refs.js';
-import { apiPath, type UrlFor } from './urls.js';
+import type { DomainContext } from '../../../domain/context.js';
+import { invalidParameter } from '../../../domain/errors.js';
+import type { ItemType } from '../../../domain/item-refs.js';
+import { getPermission, listPermissions, putPermission, replacePermissions, type PermissionEntry } from '../../../domain/permissions.js';
+import { permissionLevels } from '../../../domain/policies/items.js';
+import type { Scope } from '../../../domain/scopes.js';
+import type { Permission } from '../../../domain/model/permissions.js';
+import { presentContext, sendCreated, type PresentContext } from '../conventions/present.js';
+import { idFromRef } from '../conventions/refs.js';
+import type { UrlFor } from '../../shared/public-url.js';
+import { apiPath } from '../conventions/urls.js';
 
 const ref = Type.Union([Type.Integer({ minimum: 1 }), Type.String({ minLength: 1, maxLength: 2000 })]);
 

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { MapshelfError } from '../../domain/errors.js';
-import type { ListQuery } from '../../domain/list-query.js';
-import type {} from './urls.js';
+import { MapshelfError } from '../../../domain/errors.js';
+import type { ListQuery } from '../../../domain/list-query.js';
+import type {} from '../../shared/public-url.js';
 
 /**
  * Sets the Koordinates paging headers for one page of a list: `X-Resource-Range`
@@ -17,25 +17,28 @@ export function setPageHeaders(
   count: number,
   snapshot?: number,
 ): void {
-  const lastPage = Math.max(1, Math.ceil(total / query.pageSize));
-  if (query.page > lastPage) {
-    throw new MapshelfError('invalid_page', `query.page: page ${query.page} is past the last page (${lastPage}).`, {
+  // `list-params.ts` made the window from page and page_size, so it falls on a page.
+  const pageSize = query.limit;
+  const page = query.offset / pageSize + 1;
+  const lastPage = Math.max(1, Math.ceil(total / pageSize));
+  if (page > lastPage) {
+    throw new MapshelfError('invalid_page', `query.page: page ${page} is past the last page (${lastPage}).`, {
       errors: [{ location: 'query.page', message: `the last page is ${lastPage}` }],
     });
   }
-  const start = (query.page - 1) * query.pageSize;
-  const pageUrl = (page: number) => {
+  const start = query.offset;
+  const pageUrl = (n: number) => {
     const url = new URL(request.urlFor(request.url));
-    url.searchParams.set('page', String(page));
-    url.searchParams.set('page_size', String(query.pageSize));
+    url.searchParams.set('page', String(n));
+    url.searchParams.set('page_size', String(pageSize));
     if (snapshot !== undefined) url.searchParams.set('snapshot', String(snapshot));
     return url.toString();
   };
   const links: string[] = [];
-  if (query.page < lastPage) links.push(`<${pageUrl(query.page + 1)}>; rel="page-next"`);
-  if (query.page > 1) links.push(`<${pageUrl(query.page - 1)}>; rel="page-previous"`);
+  if (page < lastPage) links.push(`<${pageUrl(page + 1)}>; rel="page-next"`);
+  if (page > 1) links.push(`<${pageUrl(page - 1)}>; rel="page-previous"`);
   links.push(`<${pageUrl(lastPage)}>; rel="page-last"`);
   reply.header('X-Resource-Range', `${start}-${start + count}/${total}`);
-  reply.header('X-Paginate-By', String(query.pageSize));
+  reply.header('X-Paginate-By', String(pageSize));
   reply.header('Link', links.join(', '));
 }

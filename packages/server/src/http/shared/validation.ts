@@ -2,10 +2,9 @@ import { Ajv, type Options } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { FastifyInstance, FastifySchemaValidationError } from 'fastify';
 import type { Static, TSchema } from 'typebox';
-import { validationError, type AjvError } from './error-handler.js';
+import { validationError, type AjvError } from './errors.js';
 import { MapshelfError } from '../../domain/errors.js';
 import { unsafeCharacter } from '../../domain/plain-text.js';
-import { registerExpandCheck } from './expand.js';
 
 // ajv-formats is CommonJS with a default export.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -106,9 +105,6 @@ function strictPathIds(schema: Record<string, unknown>, validate: Validate): Val
  * plain digits).
  */
 export function registerValidation(app: FastifyInstance): void {
-  // The Expand header is checked against what each route offers (`config.expansions`).
-  registerExpandCheck(app);
-  refuseFieldsOnActions(app);
   app.setValidatorCompiler(({ schema, httpPart }) => {
     if ((schema as Record<string, unknown>)[documentationOnly]) return () => true;
     const ajv = httpPart === 'body' ? strict : coercing;
@@ -121,8 +117,9 @@ export function registerValidation(app: FastifyInstance): void {
  * Actions without a body schema (`…/publish/`, `…/scans/`, `…/import/`) take no fields: an
  * empty body or `{}` (which clients send), nothing else, so a field the client thinks does
  * something is not silently ignored. Uploads and raw XML bodies are read by their routes.
+ * A face registers it, after checks of its own that should come first.
  */
-function refuseFieldsOnActions(app: FastifyInstance): void {
+export function registerActionBodyCheck(app: FastifyInstance): void {
   app.addHook('preValidation', async (request) => {
     const { config, schema, url } = request.routeOptions;
     if (url === undefined || schema?.body || config.upload || config.xmlBody) return;

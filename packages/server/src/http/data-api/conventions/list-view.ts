@@ -1,18 +1,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Actor } from '../../domain/actor.js';
-import {
-  defaultPageSize,
-  lookupDescriptions,
-  maxPageSize,
-  type ListQuery,
-  type ListResult,
-  type ListSpec,
-} from '../../domain/list-query.js';
-import type { Scope } from '../../domain/scopes.js';
+import type { Actor } from '../../../domain/actor.js';
+import type { ListQuery, ListResult } from '../../../domain/list-query.js';
+import type { Scope } from '../../../domain/scopes.js';
+import { documentationOnly } from '../../shared/validation.js';
 import { parseListQuery } from './list-params.js';
+import { defaultPageSize, lookupDescriptions, maxPageSize, queryLocation, type ListSpec } from './list-spec.js';
 import { setPageHeaders } from './pagination.js';
 import { presentContext, type PresentContext } from './present.js';
-import { documentationOnly } from './validation.js';
 
 export interface ListViewOptions<Row> {
   /** Route path, with a trailing slash. */
@@ -86,7 +80,8 @@ export function registerListView<Row>(app: FastifyInstance, options: ListViewOpt
   app.get(
     options.url,
     {
-      config: { scope: options.scope, auth: options.auth, expansions: spec.expansions },
+      // What the domain says about the query lies in the query string.
+      config: { scope: options.scope, auth: options.auth, expansions: spec.expansions, input: (location: string) => queryLocation(spec, location) },
       schema: {
         summary: `List ${spec.name}`,
         description: spec.description,

@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { anonymous, hasScope, type Actor } from '../../domain/actor.js';
-import type { DomainContext } from '../../domain/context.js';
-import { MapshelfError } from '../../domain/errors.js';
-import type { Scope } from '../../domain/scopes.js';
-import { authenticate } from '../../domain/tokens.js';
+import { anonymous, hasScope, type Actor } from '../../../domain/actor.js';
+import type { DomainContext } from '../../../domain/context.js';
+import { MapshelfError } from '../../../domain/errors.js';
+import type { Scope } from '../../../domain/scopes.js';
+import { authenticate } from '../../../domain/tokens.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -21,18 +21,31 @@ declare module 'fastify' {
 }
 
 const headerPattern = /^key\s+([\x21-\x7e]{1,512})$/i;
+/** Bearer is another face's scheme; a caller who sends it here is told which one this face takes. */
+const bearerPattern = /^bearer(\s|$)/i;
 
 function tokenFrom(request: FastifyRequest): string | null {
   const header = request.headers.authorization;
   if (header === undefined) return null;
   const match = headerPattern.exec(header.trim());
   if (!match) {
-    throw new MapshelfError('invalid_authorization_header', "The Authorization header must be 'key <token>'.", {
+    const detail = bearerPattern.test(header.trim())
+      ? "The Data API does not take Bearer tokens: send the same token as 'Authorization: key <token>'."
+      : "The Authorization header must be 'key <token>'.";
+    throw new MapshelfError('invalid_authorization_header', detail, {
       errors: [{ location: 'header.authorization', message: "expected 'key <token>'" }],
       headers: { 'WWW-Authenticate': 'key' },
     });
   }
   return match[1]!;
+}
+
+/** A 403 for a token holding none of `accepted`, which `Accepted-OAuth-Scopes` and `required_scopes` name. */
+export function missingScope(accepted: readonly Scope[], detail: string): MapshelfError {
+  return new MapshelfError('invalid_token_scope', detail, {
+    headers: { 'Accepted-OAuth-Scopes': accepted.join(', ') },
+    extra: { required_scopes: accepted },
+  });
 }
 
 /**
@@ -62,10 +75,7 @@ export function registerAuth(app: FastifyInstance, ctx: DomainContext): void {
     const actor = request.actor;
     if (accepted.length > 0 && !accepted.some((s) => hasScope(actor, s))) {
       const names = accepted.map((s) => `"${s}"`).join(' or ');
-      throw new MapshelfError('invalid_token_scope', `The token lacks the ${names} scope this route needs. Create a token with it.`, {
-        headers: { 'Accepted-OAuth-Scopes': accepted.join(', ') },
-        extra: { required_scopes: accepted },
-      });
+      throw missingScope(accepted, `The token lacks the ${names} scope this route needs. Create a token with it.`);
     }
   });
 

@@ -1,5 +1,5 @@
-import type { FilterSpec } from '../../domain/list-query.js';
-import { htmlParagraphs } from './html.js';
+import type { FilterSpec } from './list-spec.js';
+import { htmlParagraphs } from '../../shared/html.js';
 import type { PresentContext } from './present.js';
 import { apiPath } from './urls.js';
 
@@ -37,6 +37,9 @@ export const itemFilters: Readonly<Record<string, FilterSpec>> = {
   created_at: { type: 'datetime', lookups: ordered, description: 'When it was created' },
   updated_at: { type: 'datetime', lookups: ordered, description: 'When it (or the version shown) last changed' },
 };
+
+/** The old client's `name` of a catalog item (a filter and an ordering) is its title. */
+export const itemFieldNames: Readonly<Record<string, string>> = { name: 'title' };
 
 /** Versioned items (layers, tables, sets) also filter on when the version shown was published. */
 export const versionedItemFilters: Readonly<Record<string, FilterSpec>> = {

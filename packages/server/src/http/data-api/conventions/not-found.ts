@@ -1,56 +1,57 @@
 import type { FastifyInstance, HTTPMethods, RouteOptions } from 'fastify';
-import { MapshelfError } from '../../domain/errors.js';
-import { sendError } from './error-handler.js';
+import { MapshelfError } from '../../../domain/errors.js';
+import { pathOf } from '../../shared/errors.js';
+import { sendDataApiError } from './errors.js';
 import { apiRoot } from './urls.js';
 
 const allMethods: HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
 /**
- * Unmatched requests. A Data API path without its trailing slash is redirected to the slashed
- * URL (301; 308 for methods with a body, so they are not turned into GETs). Anything else is 404.
+ * Unmatched requests under the Data API's prefix. A path without its trailing slash is
+ * redirected to the slashed URL (301; 308 for methods with a body, so they are not turned into
+ * GETs). Anything else is 404.
  */
 export function registerNotFound(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) => {
-    const [path, query] = splitUrl(request.url);
+    const path = pathOf(request.url);
+    const query = request.url.slice(path.length);
     const lastSegment = path.slice(path.lastIndexOf('/') + 1);
     if (path.startsWith(`${apiRoot}/`) && !path.endsWith('/') && !lastSegment.includes('.')) {
       const status = ['GET', 'HEAD', 'OPTIONS'].includes(request.method) ? 301 : 308;
       return reply.redirect(request.urlFor(`${path}/${query}`), status);
     }
-    return sendError(request, reply, new MapshelfError('not_found', `Nothing is at ${request.method} ${path}.`));
+    return sendDataApiError(request, reply, new MapshelfError('not_found', `Nothing is at ${request.method} ${path}.`));
   });
-}
-
-function splitUrl(url: string): [string, string] {
-  const q = url.indexOf('?');
-  return q < 0 ? [url, ''] : [url.slice(0, q), url.slice(q)];
 }
 
 /**
  * Answers 405 with `Allow` for methods a known path does not take. Routes are collected as they
- * are registered; call `registerMethodNotAllowed` after every route plugin.
+ * are registered, by their path under the plugin's prefix; call `registerMethodNotAllowed`
+ * after every route.
  */
 export function collectRoutes(app: FastifyInstance): Map<string, Set<string>> {
-  const byUrl = new Map<string, Set<string>>();
+  const byPath = new Map<string, Set<string>>();
   app.addHook('onRoute', (route: RouteOptions) => {
     // Hidden routes (the docs page's assets) manage their own methods.
     if ((route.schema as { hide?: boolean } | undefined)?.hide) return;
-    const methods = byUrl.get(route.url) ?? new Set<string>();
+    const path = route.url.slice(app.prefix.length);
+    const methods = byPath.get(path) ?? new Set<string>();
     for (const m of [route.method].flat()) methods.add(m);
-    byUrl.set(route.url, methods);
+    byPath.set(path, methods);
   });
-  return byUrl;
+  return byPath;
 }
 
-export function registerMethodNotAllowed(app: FastifyInstance, byUrl: Map<string, Set<string>>): void {
-  for (const [url, methods] of [...byUrl]) {
-    if (!url.startsWith(`${apiRoot}/`)) continue;
+export function registerMethodNotAllowed(app: FastifyInstance, byPath: Map<string, Set<string>>): void {
+  for (const [path, methods] of [...byPath]) {
     const missing = allMethods.filter((m) => !methods.has(m));
     if (missing.length === 0) continue;
     const allow = allMethods.filter((m) => methods.has(m)).join(', ');
     app.route({
       method: missing,
-      url,
+      url: path,
+      // The root's path is `/`: it must not also take the prefix without its slash (a redirect).
+      prefixTrailingSlash: 'slash',
       config: { auth: 'public' },
       schema: { hide: true },
       handler: async (request, reply) => {

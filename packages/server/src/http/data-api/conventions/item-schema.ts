@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
-import type { ListSpec } from '../../domain/list-query.js';
-import { httpUrlKeyword, plainTextKeyword } from './validation.js';
+import type { ListSpec } from './list-spec.js';
+import { httpUrlKeyword, plainTextKeyword } from '../../shared/validation.js';
 
 type StringOptions = Parameters<typeof Type.String>[0];
 

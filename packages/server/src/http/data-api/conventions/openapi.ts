@@ -1,37 +1,41 @@
-import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
-import { serverVersion } from '../version.js';
-import { docsPath } from './data-api/root.js';
+import { serverVersion } from '../../../version.js';
+import type { OpenApiDocument } from '../../shared/openapi.js';
+import { apiRoot } from './urls.js';
+
+export const docsPath = `${apiRoot}/docs`;
+export const openapiPath = `${apiRoot}/openapi.json`;
+
+/** The served document is named after the Data API, whose `key` scheme is its default security. */
+export const dataApiDocument: OpenApiDocument = {
+  info: {
+    title: 'Mapshelf Data API',
+    version: serverVersion,
+    description:
+      'Koordinates-compatible Data API. Authenticate with `Authorization: key <token>`. Lists page with `page` and ' +
+      '`page_size` and answer `Link`, `X-Resource-Range` and `X-Paginate-By`; OPTIONS on a list describes its filters.',
+  },
+  components: { securitySchemes: { key: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'key <token>' } } },
+  security: [{ key: [] }],
+};
 
 /**
- * The OpenAPI 3 document, generated from the route schemas, and the browsable docs page.
- * Both are public. Registered before the routes so that every route is described.
+ * The Data API's part of the OpenAPI document and its docs page: each of its routes says in the
+ * document which callers it takes, from the same `config.auth` its auth hook enforces, and the
+ * browsable docs are public. Registered before its routes so that every one is described.
  */
-export async function registerOpenApi(app: FastifyInstance): Promise<void> {
+export async function registerDocs(app: FastifyInstance): Promise<void> {
   app.addHook('onRoute', (route) => {
     if (route.url.startsWith(docsPath)) route.config = { ...route.config, auth: 'public' };
-    // The document says which routes take anonymous callers, from the same config auth.ts enforces.
     const auth = route.config?.auth;
     if (auth === 'public') route.schema = { ...route.schema, security: [] };
     if (auth === 'optional') route.schema = { ...route.schema, security: [{}, { key: [] }] };
   });
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.0.3',
-      info: {
-        title: 'Mapshelf Data API',
-        version: serverVersion,
-        description:
-          'Koordinates-compatible Data API. Authenticate with `Authorization: key <token>`. Lists page with `page` and ' +
-          '`page_size` and answer `Link`, `X-Resource-Range` and `X-Paginate-By`; OPTIONS on a list describes its filters.',
-      },
-      components: { securitySchemes: { key: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'key <token>' } } },
-      security: [{ key: [] }],
-    },
-  });
   await app.register(swaggerUi, {
-    routePrefix: docsPath,
+    // Its routes are under this plugin's prefix; its pages link to assets by the whole path.
+    routePrefix: docsPath.slice(apiRoot.length),
+    indexPrefix: apiRoot,
     staticCSP: true,
     // The default policy ends with upgrade-insecure-requests, which makes a browser on another
     // machine fetch the page's CSS and JS over https from a server that speaks plain HTTP: a blank

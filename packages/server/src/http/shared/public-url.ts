@@ -1,7 +1,4 @@
-import type { FastifyRequest } from 'fastify';
-
-/** The Data API's path prefix. `/services/api/v1.x/` is rewritten to it on the way in. */
-export const apiRoot = '/services/api/v1';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 /** Turns a server path into an absolute URL as the client sees the server. */
 export type UrlFor = (path: string) => string;
@@ -20,7 +17,11 @@ export function publicOrigin(request: FastifyRequest, publicUrl: string | null):
   return publicUrl ?? `${request.protocol}://${request.host}`;
 }
 
-/** `/services/api/v1/users/4/` from `apiPath('users', 4)`; ids are encoded, so `..` can't escape. */
-export function apiPath(...segments: Array<string | number>): string {
-  return `${apiRoot}/${segments.map((s) => encodeURIComponent(String(s))).join('/')}/`;
+/** Gives every request `urlFor`, so faces build absolute URLs from `--public-url` (which may carry a path prefix). */
+export function registerPublicUrls(app: FastifyInstance, publicUrl: string | null): void {
+  app.decorateRequest('urlFor', null as never);
+  app.addHook('onRequest', async (request) => {
+    const origin = publicOrigin(request, publicUrl);
+    request.urlFor = (path) => `${origin}${path}`;
+  });
 }

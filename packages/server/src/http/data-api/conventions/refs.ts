@@ -1,5 +1,5 @@
-import { invalidParameter } from '../../domain/errors.js';
-import type { UrlFor } from './urls.js';
+import { invalidParameter } from '../../../domain/errors.js';
+import type { UrlFor } from '../../shared/public-url.js';
 
 /**
  * The path of a URL a client gave for a related object, with its query dropped. Paths and
