@@ -158,17 +158,19 @@ describe('one API process and two worker processes on one SQLite data folder', (
   });
 
   after(async () => {
-    await Promise.all([api, ...workers].filter(Boolean).map((child) => stop(child)));
+    // SIGKILL: a worker a failed test left frozen would never act on SIGTERM.
+    await Promise.all([api, ...workers].filter(Boolean).map((child) => stop(child, 'SIGKILL')));
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('runs 50 exports, each exactly once, shared between the workers', async () => {
+  it('runs 50 exports, each exactly once, shared between the workers', async (t) => {
     const made: Array<{ id: number; url: string }> = [];
     for (let i = 0; i < 50; i++) made.push(await exportOf(small, 'text/csv'));
     for (const { url } of made) await until(`export ${url}`, async () => ((await call('GET', url)).body.state === 'complete' ? true : undefined));
 
     const jobIds = made.map(({ id }) => exportJob(id));
     const started = workers.map(startedJobs);
+    t.diagnostic(`exports run by each worker: ${started.map((ids) => ids.filter((id) => jobIds.includes(id)).length).join(', ')}`);
     for (const jobId of jobIds) {
       assert.equal(started.flat().filter((id) => id === jobId).length, 1, `job ${jobId} started once, in one worker`);
       assert.deepEqual(jobRow(jobId), { status: 'done', attempts: 1, interruptions: 0, cancel_requested: 0 });
@@ -177,7 +179,7 @@ describe('one API process and two worker processes on one SQLite data folder', (
     assert.deepEqual(readdirSync(scratch), [], 'no scratch folder is left');
   });
 
-  it('finishes an export in the other worker when the worker running it is killed: at once on this machine, after its lease on another', async () => {
+  it('finishes an export in the other worker when the worker running it is killed: at once on this machine, after its lease on another', async (t) => {
     const survivorOf = (dead: Child) => workers.find((w) => w !== dead)!;
     const running = async (exportId: number) => {
       const worker = await until('ogr2ogr in a worker', () => workers.find((w) => ogr2ogrOf(w.process.pid!).length > 0));
@@ -199,18 +201,22 @@ describe('one API process and two worker processes on one SQLite data folder', (
     await until('ogr2ogr to die with its worker', () => (killed.children.some(alive) ? undefined : true), 5000);
     const killedAt = Date.now();
     await until('the takeover', () => (startedJobs(survivorOf(killed.worker)).includes(killed.jobId) ? true : undefined), 10_000);
+    t.diagnostic(`killed: taken over after ${Date.now() - killedAt} ms`);
     assert.ok(Date.now() - killedAt < 4000, 'taken over before its lease (5 s) ended');
     await completes(first);
     workers = [survivorOf(killed.worker), worker()];
 
-    // Frozen, as a worker on a lost machine looks from here: its job waits for the lease to end.
+    // Frozen, as a worker on a lost machine looks from here: its job waits for the lease to end,
+    // even for a worker that starts meanwhile.
     const made = await exportOf(large, 'application/gml+xml');
     const frozen = await running(made.id);
     const survivor = survivorOf(frozen.worker);
     for (const pid of [frozen.worker.process.pid!, ...frozen.children]) process.kill(pid, 'SIGSTOP');
     const frozenAt = Date.now();
-    await until('the takeover', () => (startedJobs(survivor).includes(frozen.jobId) ? true : undefined), 20_000);
+    const late = worker();
+    await until('the takeover', () => [survivor, late].find((w) => startedJobs(w).includes(frozen.jobId)), 20_000);
     const waited = Date.now() - frozenAt;
+    t.diagnostic(`frozen: taken over after ${waited} ms`);
     assert.ok(waited >= 3000, `the takeover waited for the lease to end (${waited} ms)`);
     // The frozen worker dies in the end; its ogr2ogr with it, though stopped.
     await stop(frozen.worker, 'SIGKILL');
@@ -224,17 +230,17 @@ describe('one API process and two worker processes on one SQLite data folder', (
     const zip = join(dir, 'taken-over.zip');
     writeFileSync(zip, Buffer.from(await (await fetch(exported.download_url, { headers: { authorization: `key ${token}` } })).arrayBuffer()));
     assert.match(execFileSync('ogrinfo', ['-ro', '-so', '-al', `/vsizip/${zip}/large/large.gml`], { encoding: 'utf8' }), /Feature Count: 60000\b/);
-    // A new worker takes the dead one's place for the next test.
-    workers = [survivor, worker()];
+    workers = [survivor, late];
   });
 
-  it('stops an export running in a worker process when the API is asked to cancel it', async () => {
+  it('stops an export running in a worker process when the API is asked to cancel it', async (t) => {
     const made = await exportOf(large, 'application/gml+xml');
     const running = await until('ogr2ogr in a worker', () => workers.find((w) => ogr2ogrOf(w.process.pid!).length > 0));
     const children = ogr2ogrOf(running.process.pid!);
     const asked = Date.now();
     const cancelled = await call('DELETE', made.url);
     const took = Date.now() - asked;
+    t.diagnostic(`the cancel took ${took} ms`);
     assert.equal(cancelled.status, 202, JSON.stringify(cancelled.body));
     assert.equal(cancelled.body.state, 'cancelled');
     assert.ok(took < 3000, `the cancel came back in ${took} ms`);
