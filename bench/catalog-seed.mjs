@@ -141,7 +141,7 @@ async function seed(dir, token, { items: totalItems, layers: layerCount, tables:
       const members = pickSome(items, 1 + Math.floor(random() * 4)).map(({ item_type, item_id }) => ({ item_type, item_id }));
       const set = await createSet(ctx, admin, { title: `${title()} collection`, group, description: describe(), tags: pickSome(tagWords, 3), categories: pickSome(categoryWords, 1), items: members });
       await publishSetVersion(ctx, admin, set.set_id, set.id);
-      if (i % 10 === 0) await putPermission(ctx, admin, { kind: 'set', id: set.set_id, group_id: group }, { principal: 'group.everyone', level: 'view' }, 'set');
+      if (i % 10 === 0) await putPermission(ctx, admin, { type: 'set', id: set.set_id }, { principal: 'group.everyone', level: 'view' });
       if (i % 1000 === 0) progress('sets', i, setCount);
     }
     progress('sets', setCount, setCount);

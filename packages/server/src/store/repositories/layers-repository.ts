@@ -12,8 +12,8 @@ import type { Database, VersionRow } from '../schema.js';
 import { newUid } from './uid.js';
 
 const jsonColumns = ['tags', 'categories', 'datasources', 'fields', 'primary_key_fields', 'extent', 'change_counts'] as const;
-const versionOf = (row: VersionRow): Version => readJson(row, jsonColumns);
-const viewOf = <R extends VersionRow>(row: R) => readJson(row, jsonColumns);
+/** A version row decoded, alone or joined with its item's columns. */
+const versionOf = <R extends VersionRow>(row: R) => readJson(row, jsonColumns);
 
 const layerFields = (dialect: SqlDialect): FieldMap => ({
   id: 'layers.id',
@@ -86,7 +86,7 @@ export class LayersRepository implements port.LayersRepository {
       this.fields,
       'layers.id',
     );
-    return decodeItems(result, viewOf);
+    return decodeItems(result, versionOf);
   }
 
   async findLayer(id: number): Promise<Layer | undefined> {
@@ -95,7 +95,7 @@ export class LayersRepository implements port.LayersRepository {
 
   async findLayerVersion(versionId: number): Promise<LayerView | undefined> {
     const row = await this.layerVersions(this.db).where('v.id', '=', versionId).executeTakeFirst();
-    return row && viewOf(row);
+    return row && versionOf(row);
   }
 
   async findVersion(versionId: number): Promise<Version | undefined> {
@@ -130,7 +130,7 @@ export class LayersRepository implements port.LayersRepository {
       { ...versionFields, id: 'v.id', number: 'v.number', status: 'v.status', created_at: 'v.created_at', published_at: 'v.published_at' },
       'v.id',
     );
-    return decodeItems(result, viewOf);
+    return decodeItems(result, versionOf);
   }
 
   async createLayer(layer: NewLayer): Promise<Layer> {

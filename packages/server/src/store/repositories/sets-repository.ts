@@ -12,8 +12,8 @@ import type { Database, SetVersionRow } from '../schema.js';
 import { newUid } from './uid.js';
 
 const jsonColumns = ['tags', 'categories', 'settings'] as const;
-const versionOf = (row: SetVersionRow): SetVersion => readJson(row, jsonColumns);
-const viewOf = <R extends SetVersionRow>(row: R) => readJson(row, jsonColumns);
+/** A version row decoded, alone or joined with its item's columns. */
+const versionOf = <R extends SetVersionRow>(row: R) => readJson(row, jsonColumns);
 
 const latestVersionId = sql<number>`(select max(id) from set_versions lv where lv.set_id = sets.id)`;
 
@@ -69,7 +69,7 @@ export class SetsRepository implements port.SetsRepository {
       this.fields,
       'sets.id',
     );
-    return decodeItems(result, viewOf);
+    return decodeItems(result, versionOf);
   }
 
   async listVersions(setId: number, query: ListQuery): Promise<ListResult<SetView>> {
@@ -80,7 +80,7 @@ export class SetsRepository implements port.SetsRepository {
       { id: 'v.id', number: 'v.number', created_at: 'v.created_at', published_at: 'v.published_at' },
       'v.id',
     );
-    return decodeItems(result, viewOf);
+    return decodeItems(result, versionOf);
   }
 
   async findSet(id: number): Promise<ItemSet | undefined> {
@@ -89,7 +89,7 @@ export class SetsRepository implements port.SetsRepository {
 
   async findSetVersion(versionId: number): Promise<SetView | undefined> {
     const row = await this.setVersions(this.db).where('v.id', '=', versionId).executeTakeFirst();
-    return row && viewOf(row);
+    return row && versionOf(row);
   }
 
   async latestVersion(setId: number): Promise<SetVersion | undefined> {
