@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
 import { latestMigration, openDatabase, type OpenedDatabase } from './sqlite/database.js';
-import { CatalogRepository } from './repositories/catalog-repository.js';
-import { CatalogSearchIndex } from './sqlite/catalog-search-index.js';
+import { CatalogRepository, type CatalogChanges } from './repositories/catalog-repository.js';
+import { SqliteCatalogSearch } from './sqlite/catalog-search.js';
+import type { CatalogSearch } from '../domain/ports/catalog-search.js';
 import { CropLayersRepository } from './repositories/crop-layers-repository.js';
 import { ExportsRepository } from './repositories/exports-repository.js';
 import { GroupsRepository } from './repositories/groups-repository.js';
@@ -34,8 +35,8 @@ export class Repositories {
   readonly sets: SetsRepository;
   readonly documents: DocumentsRepository;
 
-  /** `index` is the store's one catalog search index, shared by every transaction's repositories. */
-  constructor(db: Kysely<Database>, index: CatalogSearchIndex) {
+  /** `changes` hears of writes that the store's catalog search must see, from every transaction's repositories. */
+  constructor(db: Kysely<Database>, changes?: CatalogChanges) {
     this.users = new UsersRepository(db);
     this.groups = new GroupsRepository(db);
     this.tokens = new TokensRepository(db);
@@ -45,8 +46,8 @@ export class Repositories {
     this.jobs = new JobsRepository(db);
     this.layers = new LayersRepository(db);
     this.publish = new PublishRepository(db);
-    this.permissions = new PermissionsRepository(db, index);
-    this.catalog = new CatalogRepository(db, index);
+    this.permissions = new PermissionsRepository(db, changes);
+    this.catalog = new CatalogRepository(db, changes);
     this.sources = new SourcesRepository(db);
     this.sets = new SetsRepository(db);
     this.documents = new DocumentsRepository(db);
@@ -67,12 +68,15 @@ export interface StoreHealth {
  */
 export class Store extends Repositories {
   private closed = false;
+  /** Catalog search, over the whole store (not one transaction). */
+  readonly catalogSearch: CatalogSearch;
 
   private constructor(
     private readonly opened: OpenedDatabase,
-    private readonly index = new CatalogSearchIndex(),
+    private readonly search = new SqliteCatalogSearch(opened.db, opened.sqlite),
   ) {
-    super(opened.db, index);
+    super(opened.db, search);
+    this.catalogSearch = search;
   }
 
   /** Opens the embedded store in a data folder, creating and migrating it as needed. */
@@ -82,7 +86,7 @@ export class Store extends Repositories {
 
   /** Runs `work` in one transaction: all or nothing. */
   transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
-    return this.opened.db.transaction().execute((trx) => work(new Repositories(trx, this.index)));
+    return this.opened.db.transaction().execute((trx) => work(new Repositories(trx, this.search)));
   }
 
   async health(): Promise<StoreHealth> {

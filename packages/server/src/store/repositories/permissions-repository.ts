@@ -1,13 +1,13 @@
 import type { Kysely } from 'kysely';
 import type { ItemKind, PermissionLevel } from '../../domain/policies/items.js';
-import type { CatalogSearchIndex } from '../sqlite/catalog-search-index.js';
+import type { CatalogChanges } from './catalog-repository.js';
 import type { Database, PermissionRow } from '../schema.js';
 
 /** Explicit permissions on items. */
 export class PermissionsRepository {
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly index: CatalogSearchIndex,
+    private readonly changes?: CatalogChanges,
   ) {}
 
   async list(kind: ItemKind, itemId: number): Promise<PermissionRow[]> {
@@ -42,11 +42,11 @@ export class PermissionsRepository {
       .values({ item_kind: kind, item_id: itemId, principal, level, created_at: at })
       .onConflict((oc) => oc.columns(['item_kind', 'item_id', 'principal']).doUpdateSet({ level }))
       .execute();
-    this.index.permissionsChanged();
+    this.changes?.permissionsChanged();
   }
 
   async clear(kind: ItemKind, itemId: number): Promise<void> {
     await this.db.deleteFrom('permissions').where('item_kind', '=', kind).where('item_id', '=', itemId).execute();
-    this.index.permissionsChanged();
+    this.changes?.permissionsChanged();
   }
 }

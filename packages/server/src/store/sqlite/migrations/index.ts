@@ -8,6 +8,7 @@ import * as setsDocuments from './0006-sets-documents.js';
 import * as exportsMigration from './0007-exports.js';
 import * as jobInterruptions from './0008-job-interruptions.js';
 import * as catalogTextValues from './0009-catalog-text-values.js';
+import * as catalogSearch from './0011-catalog-search.js';
 
 /**
  * Every schema migration, in order. Migrations only add: they never drop or rewrite data, so
@@ -23,6 +24,7 @@ const migrations: Record<string, Migration> = {
   '0007-exports': exportsMigration,
   '0008-job-interruptions': jobInterruptions,
   '0009-catalog-text-values': catalogTextValues,
+  '0011-catalog-search': catalogSearch,
 };
 
 export const migrationProvider: MigrationProvider = {
