@@ -31,6 +31,11 @@ const bytesPerRow = 4 + 4 * 8 + 4 * 8 + 4;
 /** Fills a `Candidates` set row by row, growing its arrays as needed. */
 export class CandidatesBuilder {
   private n = 0;
+
+  get size(): number {
+    return this.n;
+  }
+
   private ids = new Int32Array(1024);
   private boxes = new Float64Array(4096);
   private createdAt = new Float64Array(1024);
@@ -119,8 +124,13 @@ export class CandidatesCache {
   private readonly sets = new Map<string, Candidates>();
   private bytes = 0;
 
-  /** `budget` in bytes; a set over half of it is used once and not kept. */
+  /** `budget` in bytes. */
   constructor(private readonly budget: number) {}
+
+  /** The most rows a set may have: half the budget, so that one set never empties the cache. */
+  get maxRows(): number {
+    return Math.floor(this.budget / 2 / bytesPerRow);
+  }
 
   get(key: string): Candidates | undefined {
     const set = this.sets.get(key);
@@ -134,7 +144,6 @@ export class CandidatesCache {
 
   put(key: string, set: Candidates): void {
     const size = set.ids.length * bytesPerRow;
-    if (size > this.budget / 2) return;
     this.sets.set(key, set);
     this.bytes += size;
     for (const [oldest, dropped] of this.sets) {
@@ -175,15 +184,10 @@ export interface CandidatesPage {
  */
 export function pageOf(set: Candidates, query: CatalogSearchQuery, titleRanks: () => Int32Array): CandidatesPage {
   const { ids, boxes } = set;
-  // Each condition: any of its boxes, as four comparisons with each (NaN, no extent, fails them).
-  const conditions = query.bbox.map((c) => c.boxes.map((box) => boxComparisons(c.relation, box).map(([side, op, value]) => [sideIndex[side], op === '<=', value] as const)));
-  const meets = (i: number) =>
-    conditions.every((alternatives) =>
-      alternatives.some((tests) => tests.every(([side, atMost, value]) => (atMost ? boxes[i * 4 + side]! <= value : boxes[i * 4 + side]! >= value))),
-    );
+  const tests = boxTests(query);
   const snapshot = query.snapshot ?? Infinity;
   const matches: number[] = [];
-  for (let i = 0; i < ids.length; i++) if (ids[i]! <= snapshot && (conditions.length === 0 || meets(i))) matches.push(i);
+  for (let i = 0; i < ids.length; i++) if (ids[i]! <= snapshot && (tests.length === 0 || meetsAll(tests, boxes, i))) matches.push(i);
 
   const keys = query.sort.map((key) => {
     const column = key.field === 'title' ? (set.titleRanks ?? titleRanks()) : set[key.field];
@@ -198,16 +202,56 @@ export function pageOf(set: Candidates, query: CatalogSearchQuery, titleRanks: (
     }
     return (ids[a]! - ids[b]!) * idSign;
   };
+  // Rows are in id order, so the last match has the highest (read before the sort reorders them).
+  const newest = matches.length > 0 ? ids[matches.at(-1)!]! : undefined;
   const first = firstSorted(matches, query.offset + query.limit, compare).slice(query.offset);
-  return {
-    ids: first.map((i) => ids[i]!),
-    total: matches.length,
-    // Rows are in id order, so the last match has the highest.
-    newest: matches.length > 0 ? ids[matches.at(-1)!]! : undefined,
-  };
+  return { ids: first.map((i) => ids[i]!), total: matches.length, newest };
 }
 
 const sideIndex = { minx: 0, miny: 1, maxx: 2, maxy: 3 } as const;
+
+/**
+ * The query's bbox conditions as numbers: per condition, per box, four (side, ≤ or ≥, value)
+ * comparisons, read in a tight loop (this runs for every candidate of a search).
+ */
+interface BoxTest {
+  /** 4 per box: the extent's side (0 minx … 3 maxy). */
+  sides: Uint8Array;
+  /** 1: extent side ≤ value; 0: ≥. */
+  atMost: Uint8Array;
+  values: Float64Array;
+}
+
+function boxTests(query: CatalogSearchQuery): BoxTest[] {
+  return query.bbox.map((condition) => {
+    const comparisons = condition.boxes.flatMap((box) => boxComparisons(condition.relation, box));
+    return {
+      sides: Uint8Array.from(comparisons, ([side]) => sideIndex[side]),
+      atMost: Uint8Array.from(comparisons, ([, op]) => (op === '<=' ? 1 : 0)),
+      values: Float64Array.from(comparisons, ([, , value]) => value),
+    };
+  });
+}
+
+/** Whether candidate `i`'s extent passes every condition (any of its boxes; NaN sides fail). */
+function meetsAll(tests: BoxTest[], boxes: Float64Array, i: number): boolean {
+  const at = i * 4;
+  for (const { sides, atMost, values } of tests) {
+    let met = false;
+    for (let b = 0; b < values.length && !met; b += 4) {
+      met = true;
+      for (let k = b; k < b + 4; k++) {
+        const side = boxes[at + sides[k]!]!;
+        if (atMost[k] ? !(side <= values[k]!) : !(side >= values[k]!)) {
+          met = false;
+          break;
+        }
+      }
+    }
+    if (!met) return false;
+  }
+  return true;
+}
 
 /** The first `n` of `items` in order, without sorting all of them when `n` is small. */
 function firstSorted(items: number[], n: number, compare: Compare): number[] {

@@ -13,11 +13,11 @@
  * remembered before the next search reads it.
  */
 import type SQLite from 'better-sqlite3';
-import { sql, type Kysely, type RawBuilder, type Selectable } from 'kysely';
-import type { CatalogEntry, CatalogKind, CatalogSearch, CatalogSearchQuery, CatalogSearchResult } from '../../domain/ports/catalog-search.js';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { Bbox, CatalogEntry, CatalogKind, CatalogSearch, CatalogSearchQuery, CatalogSearchResult } from '../../domain/ports/catalog-search.js';
 import type { CatalogChanges } from '../repositories/catalog-repository.js';
 import { conditions, countQuery, entryColumns, extentMeets, fromWhere, pageQuery, rowsQuery, type CatalogSqlEngine } from '../repositories/catalog-query.js';
-import type { CatalogItemsTable, Database } from '../schema.js';
+import type { Database } from '../schema.js';
 import { CandidatesBuilder, CandidatesCache, pageOf, setTitleOrder, type Candidates } from './catalog-candidates.js';
 import { statementCache } from './database.js';
 
@@ -27,46 +27,71 @@ export function ftsQuery(text: string[][]): string {
   return text.map((words) => `(${words.map((w, i) => `${phrase(w)}${i === words.length - 1 ? '*' : ''}`).join(' ')})`).join(' OR ');
 }
 
-const engine: CatalogSqlEngine = {
-  // CROSS JOIN keeps the text index first: SQLite could otherwise scan every row and probe it.
-  source: (text) =>
-    text.length === 0
-      ? { from: sql`catalog_items as c`, match: null }
-      : { from: sql`catalog_fts cross join catalog_items as c on c.id = catalog_fts.rowid`, match: sql`catalog_fts match ${ftsQuery(text)}` },
-  // Column weights: a title match counts most, then tags and categories, then description, then field names, then the data's own text values.
-  relevance: sql<number>`bm25(catalog_fts, 10, 2, 4, 3, 1, 0.2)`,
-  holds: (column, value) => sql`exists (select 1 from json_each(${sql.ref(`c.${column}`)}) where json_each.value = ${value})`,
-  meets: extentMeets,
-};
+/** The R*Tree's rows meeting a box: a superset for every relation (its 32-bit sides are rounded outwards). */
+const rtreeMeets = ([minx, miny, maxx, maxy]: Bbox) => sql`minx <= ${maxx} and maxx >= ${minx} and miny <= ${maxy} and maxy >= ${miny}`;
 
-/** What the sets of full-text matches may hold in all (see `CandidatesCache`). */
-const candidatesBudget = 96 * 1024 * 1024;
+/**
+ * The SQLite pieces of the catalog's SQL. Boxes are tested on the extent columns, exactly;
+ * those in `driving` (few rows meet them) also name their rows from the R*Tree, which SQLite
+ * then starts from instead of a scan.
+ */
+function sqliteEngine(driving: ReadonlySet<Bbox> = new Set()): CatalogSqlEngine {
+  return {
+    // CROSS JOIN keeps the text index first: SQLite could otherwise scan every row and probe it.
+    source: (text) =>
+      text.length === 0
+        ? { from: sql`catalog_items as c`, match: null }
+        : { from: sql`catalog_fts cross join catalog_items as c on c.id = catalog_fts.rowid`, match: sql`catalog_fts match ${ftsQuery(text)}` },
+    // Column weights: a title match counts most, then tags and categories, then description, then field names, then the data's own text values.
+    relevance: sql<number>`bm25(catalog_fts, 10, 2, 4, 3, 1, 0.2)`,
+    holds: (column, value) => sql`exists (select 1 from json_each(${sql.ref(`c.${column}`)}) where json_each.value = ${value})`,
+    meets: (relation, box) =>
+      driving.has(box) ? sql`(c.id in (select id from catalog_rtree where ${rtreeMeets(box)}) and ${extentMeets(relation, box)})` : extentMeets(relation, box),
+  };
+}
+
+const engine = sqliteEngine();
+
+/** Below this many R*Tree rows, a box condition drives the query (see `sqliteEngine`). */
+const drivingRows = 2000;
+
+export interface SqliteCatalogSearchOptions {
+  /**
+   * Bytes the sets of full-text matches may hold in all (see `CandidatesCache`); a search with
+   * more matches than half of it takes is answered in SQL alone.
+   * @default 96 MiB
+   */
+  candidatesBudget?: number;
+}
 /** Counts remembered until the catalog changes. */
 const countsKept = 1000;
 
-type EntryRow = Pick<Selectable<CatalogItemsTable>, (typeof entryColumns)[number]>;
+/** Where each of `entryColumns` is in a row read raw. */
+const at = Object.fromEntries(entryColumns.map((name, i) => [name, i])) as Record<(typeof entryColumns)[number], number>;
 
-/** A catalog row decoded: JSON arrays parsed, the extent's columns as one box. */
-function decode(row: EntryRow): CatalogEntry {
+/** A catalog row, as `entryColumns` lists them, decoded: JSON arrays parsed, the extent's sides as one box. */
+function decode(row: unknown[]): CatalogEntry {
+  const value = <T>(name: (typeof entryColumns)[number]) => row[at[name]] as T;
+  const minx = value<number | null>('minx');
   return {
-    id: row.id,
-    kind: row.kind,
-    itemId: row.item_id,
-    view: row.view,
-    versionId: row.version_id,
-    versionStatus: row.version_status,
-    groupId: row.group_id,
-    title: row.title,
-    description: row.description,
-    tags: JSON.parse(row.tags) as string[],
-    categories: JSON.parse(row.categories) as string[],
-    licenseId: row.license_id,
-    licenseType: row.license_type,
-    extent: row.minx === null ? null : [row.minx, row.miny!, row.maxx!, row.maxy!],
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    publishedAt: row.published_at,
-    popularity: row.popularity,
+    id: value('id'),
+    kind: value('kind'),
+    itemId: value('item_id'),
+    view: value('view'),
+    versionId: value('version_id'),
+    versionStatus: value('version_status'),
+    groupId: value('group_id'),
+    title: value('title'),
+    description: value('description'),
+    tags: JSON.parse(value('tags')) as string[],
+    categories: JSON.parse(value('categories')) as string[],
+    licenseId: value('license_id'),
+    licenseType: value('license_type'),
+    extent: minx === null ? null : [minx, value('miny'), value('maxx'), value('maxy')],
+    createdAt: value('created_at'),
+    updatedAt: value('updated_at'),
+    publishedAt: value('published_at'),
+    popularity: value('popularity'),
   };
 }
 
@@ -77,7 +102,7 @@ interface Count {
 
 export class SqliteCatalogSearch implements CatalogSearch, CatalogChanges {
   private readonly prepare: (source: string) => SQLite.Statement;
-  private readonly candidates = new CandidatesCache(candidatesBudget);
+  private readonly candidates: CandidatesCache;
   private readonly counts = new Map<string, Count>();
   /** Items whose popularity changed since the last search, as `kind:id`. */
   private readonly popular = new Set<string>();
@@ -86,8 +111,10 @@ export class SqliteCatalogSearch implements CatalogSearch, CatalogChanges {
   constructor(
     private readonly db: Kysely<Database>,
     sqlite: SQLite.Database,
+    options: SqliteCatalogSearchOptions = {},
   ) {
     this.prepare = statementCache(sqlite, 200);
+    this.candidates = new CandidatesCache(options.candidatesBudget ?? 96 * 1024 * 1024);
   }
 
   search(query: CatalogSearchQuery): Promise<CatalogSearchResult> {
@@ -117,13 +144,14 @@ export class SqliteCatalogSearch implements CatalogSearch, CatalogChanges {
       const value = query.snapshot ?? newest ?? undefined;
       return value === undefined ? {} : { snapshot: value };
     };
-    if (query.text.length > 0) {
-      const set = this.candidatesOf(query);
+    const set = query.text.length > 0 ? this.candidatesOf(query) : undefined;
+    if (set) {
       const page = pageOf(set, query, () => this.titleOrder(set, query));
       return { items: this.entries(page.ids), total: page.total, ...snapshot(page.newest) };
     }
-    const count = this.count(query);
-    const items = count.total > query.offset ? this.all<EntryRow>(pageQuery(query, engine)).map(decode) : [];
+    const planned = sqliteEngine(this.drivingBoxes(query));
+    const count = this.count(query, planned);
+    const items = count.total > query.offset ? this.rows(pageQuery(query, planned)).map(decode) : [];
     return { items, total: count.total, ...snapshot(count.newest) };
   }
 
@@ -149,13 +177,25 @@ export class SqliteCatalogSearch implements CatalogSearch, CatalogChanges {
     return { statement: this.prepare(text), parameters: [...parameters] };
   }
 
-  private all<Row>(query: RawBuilder<unknown>): Row[] {
+  /** Rows as arrays, in the order of the query's columns. */
+  private rows(query: RawBuilder<unknown>): unknown[][] {
     const { statement, parameters } = this.compiled(query);
-    return statement.raw(false).all(...parameters) as Row[];
+    return statement.raw(true).all(...parameters) as unknown[][];
   }
 
-  private count(query: CatalogSearchQuery): Count {
-    const { statement, parameters } = this.compiled(countQuery(query, engine));
+  /** The boxes of the bbox condition that the R*Tree narrows most, if it narrows it to a few rows. */
+  private drivingBoxes(query: CatalogSearchQuery): Set<Bbox> {
+    const probe = this.prepare(`select count(*) from (select 1 from catalog_rtree where minx <= ? and maxx >= ? and miny <= ? and maxy >= ? limit ${drivingRows})`).pluck();
+    let best: { boxes: Bbox[]; rows: number } | undefined;
+    for (const condition of query.bbox) {
+      const rows = condition.boxes.reduce((n, [minx, miny, maxx, maxy]) => n + (probe.get(maxx, minx, maxy, miny) as number), 0);
+      if (rows < drivingRows && (!best || rows < best.rows)) best = { boxes: condition.boxes, rows };
+    }
+    return new Set(best?.boxes);
+  }
+
+  private count(query: CatalogSearchQuery, planned: CatalogSqlEngine): Count {
+    const { statement, parameters } = this.compiled(countQuery(query, planned));
     const key = `${statement.source}\n${JSON.stringify(parameters)}`;
     let count = this.counts.get(key);
     if (!count) {
@@ -169,21 +209,23 @@ export class SqliteCatalogSearch implements CatalogSearch, CatalogChanges {
   /** The entries with these ids, in this order. */
   private entries(ids: number[]): CatalogEntry[] {
     if (ids.length === 0) return [];
-    const byId = new Map(this.all<EntryRow>(rowsQuery(ids)).map((row) => [row.id, row]));
+    const byId = new Map(this.rows(rowsQuery(ids)).map((row) => [row[at.id] as number, row]));
     return ids.map((id) => decode(byId.get(id)!));
   }
 
-  /** The matches of the query's words, filters and access, remembered or read now. */
-  private candidatesOf(query: CatalogSearchQuery): Candidates {
+  /** The matches of the query's words, filters and access, remembered or read now; undefined if too many to hold. */
+  private candidatesOf(query: CatalogSearchQuery): Candidates | undefined {
     const key = JSON.stringify([query.view, query.text, query.filters, query.visibility, query.editors ?? null]);
     let set = this.candidates.get(key);
     if (!set) {
+      const maxRows = this.candidates.maxRows;
       const where = conditions(query, engine, { bbox: false, snapshot: false });
       const { statement, parameters } = this.compiled(
         sql`select c.id, c.minx, c.miny, c.maxx, c.maxy, c.created_at, c.updated_at, c.popularity, ${engine.relevance} ${fromWhere(query, engine, where)}`,
       );
       const builder = new CandidatesBuilder();
       for (const r of statement.raw(true).iterate(...parameters) as IterableIterator<[number, number | null, number, number, number, string, string, number, number]>) {
+        if (builder.size === maxRows) return undefined;
         builder.add(r[0], r[1] === null ? null : [r[1], r[2], r[3], r[4]], r[5], r[6], r[7], r[8]);
       }
       set = builder.finish();
@@ -195,7 +237,7 @@ export class SqliteCatalogSearch implements CatalogSearch, CatalogChanges {
   /** The title ranks of a set, read in SQL's title order (its collation, not JavaScript's). */
   private titleOrder(set: Candidates, query: CatalogSearchQuery): Int32Array {
     const where = conditions(query, engine, { bbox: false, snapshot: false });
-    const rows = this.all<{ id: number; title: string }>(sql`select c.id, c.title ${fromWhere(query, engine, where)} order by c.title, c.id`);
-    return setTitleOrder(set, rows.map((r) => [r.id, r.title] as const));
+    const rows = this.rows(sql`select c.id, c.title ${fromWhere(query, engine, where)} order by c.title, c.id`) as Array<[number, string]>;
+    return setTitleOrder(set, rows);
   }
 }

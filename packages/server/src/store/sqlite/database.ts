@@ -32,6 +32,9 @@ export async function openDatabase(dataDir: string): Promise<OpenedDatabase> {
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   try {
     await migrate(db);
+    // Table statistics for the query planner (what SQLite advises at open): which of a list's
+    // indexes to use depends on how rare a filter's value is, e.g. a kind of item.
+    sqlite.pragma('optimize=0x10002');
     return { db, sqlite, path, migration: await appliedMigration(db) };
   } catch (error) {
     await db.destroy();

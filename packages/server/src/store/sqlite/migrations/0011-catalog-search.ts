@@ -15,14 +15,20 @@ const publicLevelOf = (row: string) =>
  * Catalog search in SQL (issue 16), in place of an in-memory copy of the catalog:
  * - `public_level`, group.everyone's level on the row's item, kept by triggers on `permissions`
  *   and on insert, so that access is a column test and public rows an index range;
- * - an index on (view, public_level, group_id) for counting public rows;
+ * - indexes that counts read alone: (view, group_id) and (view, public_level, group_id), with the
+ *   extent, replacing (view, group_id);
  * - the full-text and R*Tree triggers fire only when a row's text or extent changes: a
  *   popularity count or a status change no longer rewrites the row's index entries.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
+  // First, so that setting public_level below does not rewrite every row's text index entries.
+  await sql`drop trigger catalog_items_au`.execute(db);
   await db.schema.alterTable('catalog_items').addColumn('public_level', 'integer', (c) => c.notNull().defaultTo(0)).execute();
-  await sql`update catalog_items set public_level = ${publicLevelOf('catalog_items')}`.execute(db);
-  await db.schema.createIndex('catalog_items_public').on('catalog_items').columns(['view', 'public_level', 'group_id']).execute();
+  await sql`update catalog_items set public_level = ${publicLevelOf('catalog_items')} where public_level != ${publicLevelOf('catalog_items')}`.execute(db);
+  // Counts read these alone (see countQuery): the rows of the caller's groups, and public rows, with their extents.
+  await sql`drop index catalog_items_group_id`.execute(db);
+  await db.schema.createIndex('catalog_items_group').on('catalog_items').columns(['view', 'group_id', 'minx', 'miny', 'maxx', 'maxy']).execute();
+  await db.schema.createIndex('catalog_items_public').on('catalog_items').columns(['view', 'public_level', 'group_id', 'minx', 'miny', 'maxx', 'maxy']).execute();
 
   await sql`create trigger catalog_items_public_level after insert on catalog_items begin
     update catalog_items set public_level = ${publicLevelOf('new')} where id = new.id;
@@ -40,7 +46,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     update catalog_items set public_level = ${publicLevelOf('catalog_items')} where ${rowsOf('new.item_kind', 'new.item_id')};
   end`.execute(db);
 
-  await sql`drop trigger catalog_items_au`.execute(db);
   await sql`create trigger catalog_items_au_text after update of title, description, tags, categories, fields, text_values on catalog_items
     when old.title is not new.title or old.description is not new.description or old.tags is not new.tags
       or old.categories is not new.categories or old.fields is not new.fields or old.text_values is not new.text_values
