@@ -129,8 +129,6 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     const bootstrapped = config.bootstrapToken !== null && (await bootstrapAdminToken(store, config.bootstrapToken));
     const tokens = bootstrapped ? 'bootstrapped' : (await store.tokens.count()) > 0 ? 'present' : 'none';
     const app = await buildApp(config, store);
-    // Loads the catalog's search keys now (about 3 s at 100,000 items) rather than in the first search.
-    await store.catalog.prepareSearch();
     const address = await app.listen({ host: config.host, port: config.port }).catch(async (error: unknown) => {
       await app.close();
       throw listenFailure(error, config);

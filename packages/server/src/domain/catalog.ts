@@ -1,19 +1,16 @@
-// Temporary: the catalog's rows and search are being rewritten apart, behind a port of their own.
-import { ftsQuery, type CatalogView } from '../store/repositories/catalog-repository.js';
-import type { CatalogItemRow } from '../store/schema.js';
-import type { Bbox } from '../geo/crop.js';
 import { sampleTextValues } from '../geo/text-values.js';
 import { absolute } from './data-paths.js';
 import { invalidInput } from './errors.js';
-import type { Actor } from './actor.js';
-import type { DomainContext } from './context.js';
-import { visibilityFor } from './item-access.js';
-import type { ListQuery, ListResult } from './list-query.js';
+import type { Bbox } from '../geo/crop.js';
 import type { DocumentItem } from './model/documents.js';
 import type { LayerView } from './model/layers.js';
 import type { SetItemType, SetView } from './model/sets.js';
+import type { Actor } from './actor.js';
+import type { DomainContext } from './context.js';
+import { visibilityFor } from './item-access.js';
+import type { CatalogKind, CatalogSearchQuery, CatalogSearchResult, CatalogView } from './ports/catalog-search.js';
 
-/** Tags and categories as the catalog rows hold them today: JSON text (the catalog repository does not encode them yet). */
+/** Tags and categories as the catalog rows hold them: JSON text, whose words the full-text index reads. */
 const catalogText = (words: string[]) => JSON.stringify(words);
 
 const views = ['published', 'latest'] as const;
@@ -181,17 +178,30 @@ export async function setExtent(ctx: DomainContext, setVersionId: number): Promi
   return box;
 }
 
+/**
+ * The words of a search, as every store matches them: runs of letters, digits and `_`; case and
+ * diacritics are the store's to fold.
+ */
+export function searchWords(text: string): string[] {
+  return text.match(/[\p{L}\p{N}_]+/gu) ?? [];
+}
+
+/** A catalog search as a face asks it: searches as typed, and no access rule (the caller's is added here). */
+export type CatalogQuery = Omit<CatalogSearchQuery, 'text' | 'visibility' | 'editors'> & { text: string[] };
+
 /** Searches the catalog as the actor may see it. */
-export async function searchCatalog(ctx: DomainContext, actor: Actor, view: CatalogView, query: ListQuery): Promise<ListResult<CatalogItemRow>> {
-  for (const text of query.text ?? []) {
-    if (ftsQuery(text) === '') throw invalidInput('text', 'give at least one word (letters or digits) to search for');
-  }
+export async function searchCatalog(ctx: DomainContext, actor: Actor, query: CatalogQuery): Promise<CatalogSearchResult> {
+  const text = query.text.map((typed) => {
+    const words = searchWords(typed);
+    if (words.length === 0) throw invalidInput('text', 'give at least one word (letters or digits) to search for');
+    return words;
+  });
   // The latest view shows unpublished versions only to those who may edit the item; others see what is published.
-  const editors = view === 'latest' ? await visibilityFor(ctx, actor, 'edit') : undefined;
-  return ctx.store.catalog.search(view, query, await visibilityFor(ctx, actor), editors);
+  const editors = query.view === 'latest' ? await visibilityFor(ctx, actor, 'edit') : undefined;
+  return ctx.store.catalogSearch.search({ ...query, text, visibility: await visibilityFor(ctx, actor), ...(editors && { editors }) });
 }
 
 /** Counts a use of an item (a view of its detail, or a download) towards its popularity. */
-export async function countUse(ctx: DomainContext, kind: CatalogItemRow['kind'], itemId: number): Promise<void> {
+export async function countUse(ctx: DomainContext, kind: CatalogKind, itemId: number): Promise<void> {
   await ctx.store.catalog.bumpPopularity(kind, itemId);
 }

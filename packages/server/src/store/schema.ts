@@ -315,6 +315,8 @@ export interface CatalogItemsTable {
   popularity: Generated<number>;
   /** A sample of the version's text values, one a line, for the full-text index only (never read back by searches). */
   text_values: ColumnType<string, string | undefined, string>;
+  /** What group.everyone holds on the item: 0 for nothing, 1 view … 4 admin. Kept by triggers on `permissions` (migration 0011). */
+  public_level: ColumnType<number, never, never>;
 }
 
 /** A sample of an imported version's distinct text values (`geo/text-values.ts`), read once from its file. */
@@ -441,8 +443,6 @@ export type LayerRow = Selectable<LayersTable>;
 export type VersionRow = Selectable<VersionsTable>;
 export type PublishRequestRow = Selectable<PublishRequestsTable>;
 export type PermissionRow = Selectable<PermissionsTable>;
-/** A catalog row as searches read it: without its text values, which only the full-text index needs. */
-export type CatalogItemRow = Omit<Selectable<CatalogItemsTable>, 'text_values'>;
 export type SetRow = Selectable<SetsTable>;
 export type SetVersionRow = Selectable<SetVersionsTable>;
 export type SetItemRow = Selectable<SetItemsTable>;

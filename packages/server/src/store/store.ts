@@ -2,8 +2,9 @@ import type { Kysely } from 'kysely';
 import type * as port from '../domain/ports/store.js';
 import { latestMigration, openDatabase, type OpenedDatabase } from './sqlite/database.js';
 import { sqliteDialect } from './sqlite/dialect.js';
-import { CatalogRepository } from './repositories/catalog-repository.js';
-import { CatalogSearchIndex } from './sqlite/catalog-search-index.js';
+import { CatalogRepository, type CatalogChanges } from './repositories/catalog-repository.js';
+import { SqliteCatalogSearch } from './sqlite/catalog-search.js';
+import type { CatalogSearch } from '../domain/ports/catalog-search.js';
 import { CropLayersRepository } from './repositories/crop-layers-repository.js';
 import { ExportsRepository } from './repositories/exports-repository.js';
 import { GroupsRepository } from './repositories/groups-repository.js';
@@ -38,10 +39,10 @@ export class Repositories implements port.Repositories {
   readonly documents: DocumentsRepository;
 
   /**
-   * `index` is the store's one catalog search index, shared by every transaction's repositories;
-   * `dialect` says the engine's forms of the SQL that differs.
+   * `dialect` says the engine's forms of the SQL that differs; `changes` hears of writes that the
+   * store's catalog search must see, from every transaction's repositories.
    */
-  constructor(db: Kysely<Database>, index: CatalogSearchIndex, dialect: SqlDialect) {
+  constructor(db: Kysely<Database>, dialect: SqlDialect, changes?: CatalogChanges) {
     this.users = new UsersRepository(db);
     this.groups = new GroupsRepository(db);
     this.tokens = new TokensRepository(db);
@@ -51,8 +52,8 @@ export class Repositories implements port.Repositories {
     this.jobs = new JobsRepository(db, dialect);
     this.layers = new LayersRepository(db, dialect);
     this.publish = new PublishRepository(db);
-    this.permissions = new PermissionsRepository(db, index);
-    this.catalog = new CatalogRepository(db, index);
+    this.permissions = new PermissionsRepository(db, changes);
+    this.catalog = new CatalogRepository(db, changes);
     this.sources = new SourcesRepository(db);
     this.sets = new SetsRepository(db, dialect);
     this.documents = new DocumentsRepository(db, dialect);
@@ -65,12 +66,15 @@ export class Repositories implements port.Repositories {
  */
 export class Store extends Repositories implements port.Store {
   private closed = false;
+  /** Catalog search, over the whole store (not one transaction). */
+  readonly catalogSearch: CatalogSearch;
 
   private constructor(
     private readonly opened: OpenedDatabase,
-    private readonly index = new CatalogSearchIndex(),
+    private readonly search = new SqliteCatalogSearch(opened.db, opened.sqlite),
   ) {
-    super(opened.db, index, sqliteDialect);
+    super(opened.db, sqliteDialect, search);
+    this.catalogSearch = search;
   }
 
   /** Opens the embedded store in a data folder, creating and migrating it as needed. */
@@ -80,7 +84,7 @@ export class Store extends Repositories implements port.Store {
 
   /** Runs `work` in one transaction: all or nothing. */
   transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
-    return this.opened.db.transaction().execute((trx) => work(new Repositories(trx, this.index, sqliteDialect)));
+    return this.opened.db.transaction().execute((trx) => work(new Repositories(trx, sqliteDialect, this.search)));
   }
 
   async health(): Promise<port.StoreHealth> {

@@ -18,8 +18,7 @@ import type { ItemSet, NewItemSet, NewSetVersion, SetItem, SetItemType, SetListM
 import type { Datasource, DatasourcePatch, NewDatasource, NewScan, NewSource, Scan, ScanPatch, Source, SourcePatch } from '../model/sources.js';
 import type { NewToken, Token } from '../model/tokens.js';
 import type { NewUser, User, UserMembership, UserPatch, UserVisibility } from '../model/users.js';
-// Temporary: the catalog's rows and search are being rewritten apart; its port joins this file then.
-import type { CatalogRepository } from '../../store/repositories/catalog-repository.js';
+import type { CatalogKind, CatalogSearch, CatalogView } from './catalog-search.js';
 
 export interface UsersRepository {
   findById(id: number): Promise<User | undefined>;
@@ -94,6 +93,44 @@ export interface LicensesRepository {
 }
 
 /** What the use cases do with the job queue inside their transactions: add jobs. */
+/** A catalog row as the domain writes it: the entry's fields, with its words for the text index. */
+export interface CatalogRow {
+  kind: CatalogKind;
+  item_id: number;
+  view: CatalogView;
+  version_id: number | null;
+  version_status: string | null;
+  group_id: number;
+  title: string;
+  description: string;
+  /** JSON text of the tags, whose words the text index reads. */
+  tags: string;
+  categories: string;
+  /** Field names, space-separated. */
+  fields: string;
+  license_id: number | null;
+  license_type: string | null;
+  minx: number | null;
+  miny: number | null;
+  maxx: number | null;
+  maxy: number | null;
+  created_at: string;
+  updated_at: string;
+  published_at: string | null;
+  /** A sample of the version's text values, one a line. */
+  text_values?: string;
+}
+
+/** The catalog's rows, kept in step with the items by the domain (`domain/catalog.ts`). */
+export interface CatalogRepository {
+  upsert(row: CatalogRow): Promise<void>;
+  remove(kind: CatalogKind, itemId: number, view?: CatalogView): Promise<void>;
+  textValues(versionId: number): Promise<string[] | undefined>;
+  textValuesOfFile(dataFile: string): Promise<string[] | undefined>;
+  putTextValues(versionId: number, values: string[]): Promise<void>;
+  bumpPopularity(kind: CatalogKind, itemId: number): Promise<void>;
+}
+
 export interface LayersRepository {
   /** Layers through their published version, their draft or their latest; `layer` lists layers and tables, `table` tables only. */
   list(type: LayerType, mode: LayerListMode, query: ListQuery, visibility: ItemVisibility): Promise<ListResult<LayerView>>;
@@ -225,6 +262,8 @@ export interface StoreHealth {
 
 /** The catalog store: one per deployment. */
 export interface Store extends Repositories {
+  /** Catalog search, over the whole store (not one transaction). */
+  readonly catalogSearch: CatalogSearch;
   /** Runs `work` in one transaction: all or nothing. */
   transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T>;
   health(): Promise<StoreHealth>;

@@ -14,6 +14,7 @@ export interface OpenedPostgres {
 }
 
 const int8 = 20;
+const numeric = 1700;
 const timestamptz = 1184;
 
 /**
@@ -22,7 +23,8 @@ const timestamptz = 1184;
  */
 const types = {
   getTypeParser(oid: number, format?: 'text' | 'binary') {
-    if (oid === int8) return (value: string) => Number(value);
+    // int8 (counts, sizes) and numeric (sums of counts): whole numbers far below 2^53.
+    if (oid === int8 || oid === numeric) return (value: string) => Number(value);
     if (oid === timestamptz) return (value: string) => new Date(value).toISOString();
     return pg.types.getTypeParser(oid, format);
   },

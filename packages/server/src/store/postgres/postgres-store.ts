@@ -1,19 +1,19 @@
 import { sql } from 'kysely';
 import type * as port from '../../domain/ports/store.js';
-import { CatalogSearchIndex } from '../sqlite/catalog-search-index.js';
+import type { CatalogSearch } from '../../domain/ports/catalog-search.js';
 import { Repositories } from '../store.js';
 import { latestMigration, openPostgres, type OpenedPostgres, type PoolOptions } from './database.js';
+import { PostgresCatalogSearch } from './catalog-search.js';
 import { postgresDialect } from './dialect.js';
 
 /** The catalog store on PostgreSQL/PostGIS: the same repositories as SQLite, over a pool. */
 export class PostgresStore extends Repositories implements port.Store {
   private closed = false;
+  readonly catalogSearch: CatalogSearch;
 
-  private constructor(
-    private readonly opened: OpenedPostgres,
-    private readonly index = new CatalogSearchIndex(),
-  ) {
-    super(opened.db, index, postgresDialect);
+  private constructor(private readonly opened: OpenedPostgres) {
+    super(opened.db, postgresDialect);
+    this.catalogSearch = new PostgresCatalogSearch(opened.db);
   }
 
   static async open(url: string, options: PoolOptions = {}): Promise<PostgresStore> {
@@ -21,7 +21,7 @@ export class PostgresStore extends Repositories implements port.Store {
   }
 
   transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
-    return this.opened.db.transaction().execute((trx) => work(new Repositories(trx, this.index, postgresDialect)));
+    return this.opened.db.transaction().execute((trx) => work(new Repositories(trx, postgresDialect)));
   }
 
   async health(): Promise<port.StoreHealth> {

@@ -1,47 +1,51 @@
-import type { Insertable, Kysely } from 'kysely';
-import type { ListQuery, ListResult } from '../../domain/list-query.js';
-import type { ItemVisibility } from '../../domain/policies/items.js';
-import type { CatalogSearchIndex } from '../sqlite/catalog-search-index.js';
-import type { CatalogItemRow, CatalogItemsTable, Database } from '../schema.js';
+import type { Kysely } from 'kysely';
+import type { CatalogKind, CatalogView } from '../../domain/ports/catalog-search.js';
+import type * as port from '../../domain/ports/store.js';
+import type { Database } from '../schema.js';
+import { fromJson } from './columns.js';
 
-export { ftsQuery } from '../sqlite/catalog-search-index.js';
-
-export type CatalogView = CatalogItemsTable['view'];
-
-/** Every column but `text_values`, which only the full-text index reads (up to 64 KiB a row). */
-const rowColumns = [
-  'id', 'kind', 'item_id', 'view', 'version_id', 'version_status', 'group_id', 'title', 'description', 'tags', 'categories', 'fields',
-  'license_id', 'license_type', 'minx', 'miny', 'maxx', 'maxy', 'created_at', 'updated_at', 'published_at', 'popularity',
-] as const satisfies ReadonlyArray<keyof CatalogItemRow>;
+/**
+ * Writes that searches must see at once, told to a store whose search keeps anything in memory
+ * (the SQLite store's sets of full-text matches). Called as the write is made, inside its
+ * transaction if it has one.
+ */
+export interface CatalogChanges {
+  /** Catalog rows were added, changed or removed. */
+  catalogChanged(): void;
+  /** A permission was granted, changed or revoked. */
+  permissionsChanged(): void;
+  /** Only the popularity of an item's rows changed. */
+  popularityChanged(kind: CatalogKind, itemId: number): void;
+}
 
 /** The catalog index: searchable rows kept up to date by the domain. */
-export class CatalogRepository {
+export class CatalogRepository implements port.CatalogRepository {
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly index: CatalogSearchIndex,
+    private readonly changes?: CatalogChanges,
   ) {}
 
-  async upsert(row: Insertable<CatalogItemsTable>): Promise<void> {
-    const { popularity: _keep, ...changes } = row;
+  async upsert(row: port.CatalogRow): Promise<void> {
+    const changes = row;
     await this.db
       .insertInto('catalog_items')
       .values(row)
       .onConflict((oc) => oc.columns(['kind', 'item_id', 'view']).doUpdateSet(changes))
       .execute();
-    this.index.itemChanged(row.kind, row.item_id);
+    this.changes?.catalogChanged();
   }
 
-  async remove(kind: CatalogItemsTable['kind'], itemId: number, view?: CatalogView): Promise<void> {
+  async remove(kind: CatalogKind, itemId: number, view?: CatalogView): Promise<void> {
     let query = this.db.deleteFrom('catalog_items').where('kind', '=', kind).where('item_id', '=', itemId);
     if (view) query = query.where('view', '=', view);
     await query.execute();
-    this.index.itemChanged(kind, itemId);
+    this.changes?.catalogChanged();
   }
 
   /** A version's sampled text values, or undefined if they were never read. */
   async textValues(versionId: number): Promise<string[] | undefined> {
     const row = await this.db.selectFrom('version_text_values').select('text_values').where('version_id', '=', versionId).executeTakeFirst();
-    return row && (JSON.parse(row.text_values) as string[]);
+    return row && fromJson<string[]>(row.text_values);
   }
 
   /** The sampled text values of any version with this data file (drafts made without a reimport share their file, which never changes). */
@@ -53,7 +57,7 @@ export class CatalogRepository {
       .where('versions.data_file', '=', dataFile)
       .limit(1)
       .executeTakeFirst();
-    return row && (JSON.parse(row.text_values) as string[]);
+    return row && fromJson<string[]>(row.text_values);
   }
 
   async putTextValues(versionId: number, values: string[]): Promise<void> {
@@ -65,28 +69,8 @@ export class CatalogRepository {
       .execute();
   }
 
-  async bumpPopularity(kind: CatalogItemsTable['kind'], itemId: number): Promise<void> {
+  async bumpPopularity(kind: CatalogKind, itemId: number): Promise<void> {
     await this.db.updateTable('catalog_items').set((eb) => ({ popularity: eb('popularity', '+', 1) })).where('kind', '=', kind).where('item_id', '=', itemId).execute();
-    this.index.itemChanged(kind, itemId, false);
-  }
-
-  /** Loads what searching needs, so that the first search does not wait for it. */
-  async prepareSearch(): Promise<void> {
-    await this.index.prepare(this.db);
-  }
-
-  /**
-   * One page of a search, and its total, as `CatalogSearchIndex` finds them; the page's rows
-   * are then read in one query. A row deleted in between is left out of the page.
-   */
-  async search(view: CatalogView, query: ListQuery, visibility: ItemVisibility, editors?: ItemVisibility): Promise<ListResult<CatalogItemRow>> {
-    const found = await this.index.search(this.db, view, query, visibility, editors);
-    const rows = found.ids.length === 0 ? [] : await this.db.selectFrom('catalog_items').select(rowColumns).where('id', 'in', found.ids).execute();
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    return {
-      items: found.ids.flatMap((id) => byId.get(id) ?? []),
-      total: found.total,
-      ...(found.snapshot !== undefined && { snapshot: found.snapshot }),
-    };
+    this.changes?.popularityChanged(kind, itemId);
   }
 }

@@ -2,14 +2,14 @@ import type { Kysely } from 'kysely';
 import type { Permission } from '../../domain/model/permissions.js';
 import type { ItemKind, PermissionLevel } from '../../domain/policies/items.js';
 import type * as port from '../../domain/ports/store.js';
-import type { CatalogSearchIndex } from '../sqlite/catalog-search-index.js';
+import type { CatalogChanges } from './catalog-repository.js';
 import type { Database } from '../schema.js';
 
 /** Explicit permissions on items. */
 export class PermissionsRepository implements port.PermissionsRepository {
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly index: CatalogSearchIndex,
+    private readonly changes?: CatalogChanges,
   ) {}
 
   async list(kind: ItemKind, itemId: number): Promise<Permission[]> {
@@ -44,11 +44,11 @@ export class PermissionsRepository implements port.PermissionsRepository {
       .values({ item_kind: kind, item_id: itemId, principal, level, created_at: at })
       .onConflict((oc) => oc.columns(['item_kind', 'item_id', 'principal']).doUpdateSet({ level }))
       .execute();
-    this.index.permissionsChanged();
+    this.changes?.permissionsChanged();
   }
 
   async clear(kind: ItemKind, itemId: number): Promise<void> {
     await this.db.deleteFrom('permissions').where('item_kind', '=', kind).where('item_id', '=', itemId).execute();
-    this.index.permissionsChanged();
+    this.changes?.permissionsChanged();
   }
 }

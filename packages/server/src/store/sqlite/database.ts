@@ -33,6 +33,9 @@ export async function openDatabase(dataDir: string): Promise<OpenedDatabase> {
   const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }) });
   try {
     await migrate(db);
+    // Table statistics for the query planner (what SQLite advises at open): which of a list's
+    // indexes to use depends on how rare a filter's value is, e.g. a kind of item.
+    sqlite.pragma('optimize=0x10002');
     return { db, sqlite, path, migration: await appliedMigration(db) };
   } catch (error) {
     await db.destroy();
@@ -42,24 +45,29 @@ export async function openDatabase(dataDir: string): Promise<OpenedDatabase> {
 
 const statementCacheSize = 500;
 
+/** A `prepare` that reuses the `size` statements most recently asked for. */
+export function statementCache(sqlite: SQLite.Database, size: number): (source: string) => SQLite.Statement {
+  const statements = new Map<string, SQLite.Statement>();
+  return (source) => {
+    let statement = statements.get(source);
+    if (statement) {
+      statements.delete(source);
+    } else {
+      statement = sqlite.prepare(source);
+      if (statements.size >= size) statements.delete(statements.keys().next().value!);
+    }
+    statements.set(source, statement);
+    return statement;
+  };
+}
+
 /**
  * The connection as Kysely sees it, with prepared statements reused: Kysely prepares every query
  * anew, and compiling the SQL costs more than running most of them. Queries run one at a time on
  * this connection, so a statement is never in use twice.
  */
 function withStatementCache(sqlite: SQLite.Database): SQLite.Database {
-  const statements = new Map<string, SQLite.Statement>();
-  const prepare = (source: string) => {
-    let statement = statements.get(source);
-    if (statement) {
-      statements.delete(source);
-    } else {
-      statement = sqlite.prepare(source);
-      if (statements.size >= statementCacheSize) statements.delete(statements.keys().next().value!);
-    }
-    statements.set(source, statement);
-    return statement;
-  };
+  const prepare = statementCache(sqlite, statementCacheSize);
   return new Proxy(sqlite, {
     get: (target, key) => {
       if (key === 'prepare') return prepare;

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { searchCatalog } from '../../../domain/catalog.js';
 import type { DomainContext } from '../../../domain/context.js';
 import type { ListSpec } from '../conventions/list-spec.js';
-import type { CatalogItemRow } from '../../../store/schema.js';
+import type { CatalogEntry } from '../../../domain/ports/catalog-search.js';
 import { registerListView } from '../conventions/list-view.js';
 import { bboxPolygon } from '../conventions/geojson.js';
 import { itemFieldNames } from '../conventions/item-fields.js';
@@ -13,6 +13,7 @@ import { setAsSeenBy, visibleSetItems } from '../../../domain/sets.js';
 import { presentDocument } from '../documents/presenter.js';
 import { presentLayer } from '../layers/presenter.js';
 import { presentSet } from '../sets/presenter.js';
+import { catalogQuery } from './search-query.js';
 
 const ordered = ['gt', 'gte', 'lt', 'lte'] as const;
 
@@ -46,40 +47,40 @@ function catalogSpec(latest: boolean): ListSpec {
   };
 }
 
-function itemUrl(row: CatalogItemRow, ctx: PresentContext): string {
-  return ctx.urlFor(apiPath(row.kind === 'table' ? 'tables' : `${row.kind}s`, row.item_id));
+function itemUrl(row: CatalogEntry, ctx: PresentContext): string {
+  return ctx.urlFor(apiPath(row.kind === 'table' ? 'tables' : `${row.kind}s`, row.itemId));
 }
 
-function presentSummary(row: CatalogItemRow, ctx: PresentContext) {
+function presentSummary(row: CatalogEntry, ctx: PresentContext) {
   return {
-    id: row.item_id,
+    id: row.itemId,
     url: itemUrl(row, ctx),
     type: row.kind,
     kind: row.kind === 'layer' ? 'vector' : row.kind,
     title: row.title,
     name: row.title,
     description: row.description,
-    tags: JSON.parse(row.tags) as string[],
-    categories: JSON.parse(row.categories) as string[],
-    extent: bboxPolygon(row.minx === null ? null : [row.minx, row.miny!, row.maxx!, row.maxy!]),
-    created_at: row.created_at,
-    updated_at: row.updated_at,
-    published_at: row.published_at,
-    version: { id: row.version_id, status: row.version_status },
+    tags: row.tags,
+    categories: row.categories,
+    extent: bboxPolygon(row.extent),
+    created_at: row.createdAt,
+    updated_at: row.updatedAt,
+    published_at: row.publishedAt,
+    version: { id: row.versionId, status: row.versionStatus },
   };
 }
 
 /** The item itself, as its own route shows it (undefined if it went away since the search). */
-async function presentFull(ctx: DomainContext, row: CatalogItemRow, pc: PresentContext, request: FastifyRequest) {
+async function presentFull(ctx: DomainContext, row: CatalogEntry, pc: PresentContext, request: FastifyRequest) {
   if (row.kind === 'document') {
-    const document = await ctx.store.documents.findById(row.item_id);
+    const document = await ctx.store.documents.findById(row.itemId);
     return document && presentDocument(document, pc);
   }
   if (row.kind === 'set') {
-    const version = await ctx.store.sets.findSetVersion(row.version_id!);
+    const version = await ctx.store.sets.findSetVersion(row.versionId!);
     return version && presentSet(await setAsSeenBy(ctx, request.actor, version), await visibleSetItems(ctx, request.actor, version), pc);
   }
-  const version = await ctx.store.layers.findLayerVersion(row.version_id!);
+  const version = await ctx.store.layers.findLayerVersion(row.versionId!);
   return version && presentLayer(await layerAsSeenBy(ctx, request.actor, version), pc);
 }
 
@@ -92,7 +93,7 @@ export function registerCatalogRoutes(app: FastifyInstance, ctx: DomainContext):
       scope: 'catalog',
       auth: 'optional',
       tags: ['catalog'],
-      list: (actor, query) => searchCatalog(ctx, actor, latest ? 'latest' : 'published', query),
+      list: (actor, query) => searchCatalog(ctx, actor, catalogQuery(latest ? 'latest' : 'published', query)),
       summary: presentSummary,
       full: async (row, pc, request) => (await presentFull(ctx, row, pc, request)) ?? presentSummary(row, pc),
     });

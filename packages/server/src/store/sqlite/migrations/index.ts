@@ -9,6 +9,7 @@ import * as exportsMigration from './0007-exports.js';
 import * as jobInterruptions from './0008-job-interruptions.js';
 import * as catalogTextValues from './0009-catalog-text-values.js';
 import * as jobLeases from './0010-job-leases.js';
+import * as catalogSearch from './0011-catalog-search.js';
 import * as uids from './0012-uids.js';
 
 /**
@@ -26,6 +27,7 @@ const migrations: Record<string, Migration> = {
   '0008-job-interruptions': jobInterruptions,
   '0009-catalog-text-values': catalogTextValues,
   '0010-job-leases': jobLeases,
+  '0011-catalog-search': catalogSearch,
   '0012-uids': uids,
 };
 

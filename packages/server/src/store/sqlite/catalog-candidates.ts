@@ -1,0 +1,275 @@
+/**
+ * The SQLite store's memory for full-text searches. FTS5 ranks every match (bm25 has no index
+ * order to stop early on), and a common word matches tens of thousands of rows, so reading them
+ * costs milliseconds each time. SQL reads them once (the text match, view, access and filters
+ * applied there) into a `Candidates` set of typed arrays; the searches that follow with the same
+ * words, filters and access differ only in boxes, order and page, which this module decides in
+ * microseconds. Sets are kept within a fixed budget, least recently used out first, so memory
+ * does not grow with the catalog; the store drops them all when the catalog or permissions change.
+ */
+import type { Bbox, CatalogSearchQuery } from '../../domain/ports/catalog-search.js';
+import { boxComparisons } from '../repositories/catalog-query.js';
+
+/** The rows one search matches (before boxes, snapshot and paging), in id order. */
+export interface Candidates {
+  ids: Int32Array;
+  /** minx, miny, maxx, maxy of each; NaN without an extent, which then meets no box. */
+  boxes: Float64Array;
+  /** Milliseconds since 1970. */
+  createdAt: Float64Array;
+  updatedAt: Float64Array;
+  popularity: Float64Array;
+  /** bm25, lower first. */
+  relevance: Float64Array;
+  /** Each row's position in title order, read on first use. */
+  titleRanks?: Int32Array;
+}
+
+/** Bytes a set holds per row, title ranks included. */
+const bytesPerRow = 4 + 4 * 8 + 4 * 8 + 4;
+
+/** Fills a `Candidates` set row by row, growing its arrays as needed. */
+export class CandidatesBuilder {
+  private n = 0;
+
+  get size(): number {
+    return this.n;
+  }
+
+  private ids = new Int32Array(1024);
+  private boxes = new Float64Array(4096);
+  private createdAt = new Float64Array(1024);
+  private updatedAt = new Float64Array(1024);
+  private popularity = new Float64Array(1024);
+  private relevance = new Float64Array(1024);
+
+  add(id: number, box: Bbox | null, createdAt: string, updatedAt: string, popularity: number, relevance: number): void {
+    if (this.n === this.ids.length) this.grow();
+    const i = this.n++;
+    this.ids[i] = id;
+    this.boxes.set(box ?? [NaN, NaN, NaN, NaN], i * 4);
+    this.createdAt[i] = Date.parse(createdAt);
+    this.updatedAt[i] = Date.parse(updatedAt);
+    this.popularity[i] = popularity;
+    this.relevance[i] = relevance;
+  }
+
+  private grow(): void {
+    const more = <T extends Int32Array | Float64Array>(a: T): T => {
+      const b = new (a.constructor as new (n: number) => T)(a.length * 2);
+      b.set(a);
+      return b;
+    };
+    this.ids = more(this.ids);
+    this.boxes = more(this.boxes);
+    this.createdAt = more(this.createdAt);
+    this.updatedAt = more(this.updatedAt);
+    this.popularity = more(this.popularity);
+    this.relevance = more(this.relevance);
+  }
+
+  /** The set, sorted by id (SQL gives the rows in the text index's order, which is the id's). */
+  finish(): Candidates {
+    const n = this.n;
+    const order = Array.from({ length: n }, (_, i) => i);
+    if (order.some((i) => i > 0 && this.ids[i - 1]! > this.ids[i]!)) order.sort((a, b) => this.ids[a]! - this.ids[b]!);
+    const pick = <T extends Int32Array | Float64Array>(a: T, width = 1): T => {
+      const b = new (a.constructor as new (n: number) => T)(n * width);
+      order.forEach((from, to) => b.set(a.subarray(from * width, from * width + width), to * width));
+      return b;
+    };
+    return {
+      ids: pick(this.ids),
+      boxes: pick(this.boxes, 4),
+      createdAt: pick(this.createdAt),
+      updatedAt: pick(this.updatedAt),
+      popularity: pick(this.popularity),
+      relevance: pick(this.relevance),
+    };
+  }
+}
+
+/** Where `id` is in the set, or -1. */
+function indexOf(set: Candidates, id: number): number {
+  let lo = 0;
+  let hi = set.ids.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const at = set.ids[mid]!;
+    if (at === id) return mid;
+    if (at < id) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
+/**
+ * Sets the title ranks from the set's rows in title order (as SQL orders titles): equal titles
+ * share a rank, so that the next sort key decides between them.
+ */
+export function setTitleOrder(set: Candidates, byTitle: ReadonlyArray<readonly [id: number, title: string]>): Int32Array {
+  const ranks = new Int32Array(set.ids.length);
+  let rank = 0;
+  byTitle.forEach(([id, title], k) => {
+    if (k > 0 && title !== byTitle[k - 1]![1]) rank++;
+    const i = indexOf(set, id);
+    if (i >= 0) ranks[i] = rank;
+  });
+  set.titleRanks = ranks;
+  return ranks;
+}
+
+/** Recently used sets within a byte budget. */
+export class CandidatesCache {
+  private readonly sets = new Map<string, Candidates>();
+  private bytes = 0;
+
+  /** `budget` in bytes. */
+  constructor(private readonly budget: number) {}
+
+  /** The most rows a set may have: half the budget, so that one set never empties the cache. */
+  get maxRows(): number {
+    return Math.floor(this.budget / 2 / bytesPerRow);
+  }
+
+  get(key: string): Candidates | undefined {
+    const set = this.sets.get(key);
+    if (set) {
+      // Most recently used last, so the oldest is first out.
+      this.sets.delete(key);
+      this.sets.set(key, set);
+    }
+    return set;
+  }
+
+  put(key: string, set: Candidates): void {
+    const size = set.ids.length * bytesPerRow;
+    this.sets.set(key, set);
+    this.bytes += size;
+    for (const [oldest, dropped] of this.sets) {
+      if (this.bytes <= this.budget) break;
+      this.sets.delete(oldest);
+      this.bytes -= dropped.ids.length * bytesPerRow;
+    }
+  }
+
+  clear(): void {
+    this.sets.clear();
+    this.bytes = 0;
+  }
+
+  /** Rows' new popularity, wherever they are held. */
+  setPopularity(rows: ReadonlyArray<{ id: number; popularity: number }>): void {
+    for (const set of this.sets.values()) {
+      for (const row of rows) {
+        const i = indexOf(set, row.id);
+        if (i >= 0) set.popularity[i] = row.popularity;
+      }
+    }
+  }
+}
+
+type Compare = (a: number, b: number) => number;
+
+/** The page's ids in order, how many rows match, and the highest id among them. */
+export interface CandidatesPage {
+  ids: number[];
+  total: number;
+  newest: number | undefined;
+}
+
+/**
+ * The query's page of a set: rows meeting its boxes and snapshot, ordered by its sort keys (the
+ * row id breaking ties in the direction of the last), as `orderBy` orders them in SQL.
+ */
+export function pageOf(set: Candidates, query: CatalogSearchQuery, titleRanks: () => Int32Array): CandidatesPage {
+  const { ids, boxes } = set;
+  const tests = boxTests(query);
+  const snapshot = query.snapshot ?? Infinity;
+  const matches: number[] = [];
+  for (let i = 0; i < ids.length; i++) if (ids[i]! <= snapshot && (tests.length === 0 || meetsAll(tests, boxes, i))) matches.push(i);
+
+  const keys = query.sort.map((key) => {
+    const column = key.field === 'title' ? (set.titleRanks ?? titleRanks()) : set[key.field];
+    const sign = key.descending ? -1 : 1;
+    return (a: number, b: number) => (column[a]! - column[b]!) * sign;
+  });
+  const idSign = query.sort.at(-1)?.descending ? -1 : 1;
+  const compare: Compare = (a, b) => {
+    for (const key of keys) {
+      const d = key(a, b);
+      if (d !== 0) return d;
+    }
+    return (ids[a]! - ids[b]!) * idSign;
+  };
+  // Rows are in id order, so the last match has the highest (read before the sort reorders them).
+  const newest = matches.length > 0 ? ids[matches.at(-1)!]! : undefined;
+  const first = firstSorted(matches, query.offset + query.limit, compare).slice(query.offset);
+  return { ids: first.map((i) => ids[i]!), total: matches.length, newest };
+}
+
+const sideIndex = { minx: 0, miny: 1, maxx: 2, maxy: 3 } as const;
+
+/**
+ * The query's bbox conditions as numbers: per condition, per box, four (side, ≤ or ≥, value)
+ * comparisons, read in a tight loop (this runs for every candidate of a search).
+ */
+interface BoxTest {
+  /** 4 per box: the extent's side (0 minx … 3 maxy). */
+  sides: Uint8Array;
+  /** 1: extent side ≤ value; 0: ≥. */
+  atMost: Uint8Array;
+  values: Float64Array;
+}
+
+function boxTests(query: CatalogSearchQuery): BoxTest[] {
+  return query.bbox.map((condition) => {
+    const comparisons = condition.boxes.flatMap((box) => boxComparisons(condition.relation, box));
+    return {
+      sides: Uint8Array.from(comparisons, ([side]) => sideIndex[side]),
+      atMost: Uint8Array.from(comparisons, ([, op]) => (op === '<=' ? 1 : 0)),
+      values: Float64Array.from(comparisons, ([, , value]) => value),
+    };
+  });
+}
+
+/** Whether candidate `i`'s extent passes every condition (any of its boxes; NaN sides fail). */
+function meetsAll(tests: BoxTest[], boxes: Float64Array, i: number): boolean {
+  const at = i * 4;
+  for (const { sides, atMost, values } of tests) {
+    let met = false;
+    for (let b = 0; b < values.length && !met; b += 4) {
+      met = true;
+      for (let k = b; k < b + 4; k++) {
+        const side = boxes[at + sides[k]!]!;
+        if (atMost[k] ? !(side <= values[k]!) : !(side >= values[k]!)) {
+          met = false;
+          break;
+        }
+      }
+    }
+    if (!met) return false;
+  }
+  return true;
+}
+
+/** The first `n` of `items` in order, without sorting all of them when `n` is small. */
+function firstSorted(items: number[], n: number, compare: Compare): number[] {
+  if (n * 8 >= items.length) return items.sort(compare).slice(0, n);
+  // A bounded selection: keep the best n seen so far, sorted; most items fail the first comparison.
+  const best = items.slice(0, n).sort(compare);
+  for (let k = n; k < items.length; k++) {
+    const item = items[k]!;
+    if (compare(item, best[n - 1]!) >= 0) continue;
+    let lo = 0;
+    let hi = n - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (compare(item, best[mid]!) < 0) hi = mid;
+      else lo = mid + 1;
+    }
+    best.splice(lo, 0, item);
+    best.pop();
+  }
+  return best;
+}

@@ -1,0 +1,243 @@
+/**
+ * Catalog search for the SQLite store (the `CatalogSearch` port). The SQL is
+ * `repositories/catalog-query.ts`'s, with FTS5 for words (bm25, the same column weights as
+ * ever), the extent columns for boxes and json_each for tags. Searches without words are one
+ * page query, index-driven (the view's index in sort order, stopping at the page's last row),
+ * and one count query, remembered until the catalog changes. Searches with words go through
+ * `catalog-candidates.ts`: the matches are read once, and boxes, order and page are decided over
+ * them in memory.
+ *
+ * Each search runs synchronously while it holds Kysely's connection, so that no write lands
+ * between its reads, and the count and page always agree. Writes by the repositories (on this
+ * connection, through `CatalogChanges`) or by another connection (`data_version`) drop what is
+ * remembered before the next search reads it.
+ */
+import type SQLite from 'better-sqlite3';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { Bbox, CatalogEntry, CatalogKind, CatalogSearch, CatalogSearchQuery, CatalogSearchResult } from '../../domain/ports/catalog-search.js';
+import type { CatalogChanges } from '../repositories/catalog-repository.js';
+import { conditions, countQuery, entryColumns, extentMeets, fromWhere, pageQuery, rowsQuery, type CatalogSqlEngine } from '../repositories/catalog-query.js';
+import type { Database } from '../schema.js';
+import { CandidatesBuilder, CandidatesCache, pageOf, setTitleOrder, type Candidates } from './catalog-candidates.js';
+import { statementCache } from './database.js';
+
+/** Searches as an FTS5 query: each word quoted (no operators), all required, the last as a prefix; searches OR-ed. */
+export function ftsQuery(text: string[][]): string {
+  const phrase = (word: string) => `"${word.replaceAll('"', '""')}"`;
+  return text.map((words) => `(${words.map((w, i) => `${phrase(w)}${i === words.length - 1 ? '*' : ''}`).join(' ')})`).join(' OR ');
+}
+
+/** The R*Tree's rows meeting a box: a superset for every relation (its 32-bit sides are rounded outwards). */
+const rtreeMeets = ([minx, miny, maxx, maxy]: Bbox) => sql`minx <= ${maxx} and maxx >= ${minx} and miny <= ${maxy} and maxy >= ${miny}`;
+
+/**
+ * The SQLite pieces of the catalog's SQL. Boxes are tested on the extent columns, exactly;
+ * those in `driving` (few rows meet them) also name their rows from the R*Tree, which SQLite
+ * then starts from instead of a scan.
+ */
+function sqliteEngine(driving: ReadonlySet<Bbox> = new Set()): CatalogSqlEngine {
+  return {
+    // CROSS JOIN keeps the text index first: SQLite could otherwise scan every row and probe it.
+    source: (text) =>
+      text.length === 0
+        ? { from: sql`catalog_items as c`, match: null }
+        : { from: sql`catalog_fts cross join catalog_items as c on c.id = catalog_fts.rowid`, match: sql`catalog_fts match ${ftsQuery(text)}` },
+    // Column weights: a title match counts most, then tags and categories, then description, then field names, then the data's own text values.
+    relevance: sql<number>`bm25(catalog_fts, 10, 2, 4, 3, 1, 0.2)`,
+    holds: (column, value) => sql`exists (select 1 from json_each(${sql.ref(`c.${column}`)}) where json_each.value = ${value})`,
+    meets: (relation, box) =>
+      driving.has(box) ? sql`(c.id in (select id from catalog_rtree where ${rtreeMeets(box)}) and ${extentMeets(relation, box)})` : extentMeets(relation, box),
+  };
+}
+
+const engine = sqliteEngine();
+
+/** Below this many R*Tree rows, a box condition drives the query (see `sqliteEngine`). */
+const drivingRows = 2000;
+
+export interface SqliteCatalogSearchOptions {
+  /**
+   * Bytes the sets of full-text matches may hold in all (see `CandidatesCache`); a search with
+   * more matches than half of it takes is answered in SQL alone.
+   * @default 96 MiB
+   */
+  candidatesBudget?: number;
+}
+/** Counts remembered until the catalog changes. */
+const countsKept = 1000;
+
+/** Where each of `entryColumns` is in a row read raw. */
+const at = Object.fromEntries(entryColumns.map((name, i) => [name, i])) as Record<(typeof entryColumns)[number], number>;
+
+/** A catalog row, as `entryColumns` lists them, decoded: JSON arrays parsed, the extent's sides as one box. */
+function decode(row: unknown[]): CatalogEntry {
+  const value = <T>(name: (typeof entryColumns)[number]) => row[at[name]] as T;
+  const minx = value<number | null>('minx');
+  return {
+    id: value('id'),
+    kind: value('kind'),
+    itemId: value('item_id'),
+    view: value('view'),
+    versionId: value('version_id'),
+    versionStatus: value('version_status'),
+    groupId: value('group_id'),
+    title: value('title'),
+    description: value('description'),
+    tags: JSON.parse(value('tags')) as string[],
+    categories: JSON.parse(value('categories')) as string[],
+    licenseId: value('license_id'),
+    licenseType: value('license_type'),
+    extent: minx === null ? null : [minx, value('miny'), value('maxx'), value('maxy')],
+    createdAt: value('created_at'),
+    updatedAt: value('updated_at'),
+    publishedAt: value('published_at'),
+    popularity: value('popularity'),
+  };
+}
+
+interface Count {
+  total: number;
+  newest: number | null;
+}
+
+export class SqliteCatalogSearch implements CatalogSearch, CatalogChanges {
+  private readonly prepare: (source: string) => SQLite.Statement;
+  private readonly candidates: CandidatesCache;
+  private readonly counts = new Map<string, Count>();
+  /** Items whose popularity changed since the last search, as `kind:id`. */
+  private readonly popular = new Set<string>();
+  private dataVersion: number | undefined;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    sqlite: SQLite.Database,
+    options: SqliteCatalogSearchOptions = {},
+  ) {
+    this.prepare = statementCache(sqlite, 200);
+    this.candidates = new CandidatesCache(options.candidatesBudget ?? 96 * 1024 * 1024);
+  }
+
+  search(query: CatalogSearchQuery): Promise<CatalogSearchResult> {
+    return this.db.connection().execute(async () => this.searchNow(query));
+  }
+
+  catalogChanged(): void {
+    this.forget();
+  }
+
+  permissionsChanged(): void {
+    this.forget();
+  }
+
+  popularityChanged(kind: CatalogKind, itemId: number): void {
+    this.popular.add(`${kind}:${itemId}`);
+  }
+
+  private forget(): void {
+    this.candidates.clear();
+    this.counts.clear();
+  }
+
+  private searchNow(query: CatalogSearchQuery): CatalogSearchResult {
+    this.catchUp();
+    const snapshot = (newest: number | null | undefined) => {
+      const value = query.snapshot ?? newest ?? undefined;
+      return value === undefined ? {} : { snapshot: value };
+    };
+    const set = query.text.length > 0 ? this.candidatesOf(query) : undefined;
+    if (set) {
+      const page = pageOf(set, query, () => this.titleOrder(set, query));
+      return { items: this.entries(page.ids), total: page.total, ...snapshot(page.newest) };
+    }
+    const planned = sqliteEngine(this.drivingBoxes(query));
+    const count = this.count(query, planned);
+    const items = count.total > query.offset ? this.rows(pageQuery(query, planned)).map(decode) : [];
+    return { items, total: count.total, ...snapshot(count.newest) };
+  }
+
+  /** Drops what another connection's commit made stale, and takes in popularity counts. */
+  private catchUp(): void {
+    const version = this.prepare('pragma data_version').pluck().get() as number;
+    if (version !== this.dataVersion) {
+      this.forget();
+      this.dataVersion = version;
+    }
+    if (this.popular.size === 0) return;
+    const read = this.prepare('select id, popularity from catalog_items where kind = ? and item_id = ?');
+    const rows = [...this.popular].flatMap((key) => {
+      const [kind, id] = key.split(':') as [string, string];
+      return read.all(kind, Number(id)) as Array<{ id: number; popularity: number }>;
+    });
+    this.popular.clear();
+    this.candidates.setPopularity(rows);
+  }
+
+  private compiled(query: RawBuilder<unknown>): { statement: SQLite.Statement; parameters: unknown[] } {
+    const { sql: text, parameters } = query.compile(this.db);
+    return { statement: this.prepare(text), parameters: [...parameters] };
+  }
+
+  /** Rows as arrays, in the order of the query's columns. */
+  private rows(query: RawBuilder<unknown>): unknown[][] {
+    const { statement, parameters } = this.compiled(query);
+    return statement.raw(true).all(...parameters) as unknown[][];
+  }
+
+  /** The boxes of the bbox condition that the R*Tree narrows most, if it narrows it to a few rows. */
+  private drivingBoxes(query: CatalogSearchQuery): Set<Bbox> {
+    const probe = this.prepare(`select count(*) from (select 1 from catalog_rtree where minx <= ? and maxx >= ? and miny <= ? and maxy >= ? limit ${drivingRows})`).pluck();
+    let best: { boxes: Bbox[]; rows: number } | undefined;
+    for (const condition of query.bbox) {
+      const rows = condition.boxes.reduce((n, [minx, miny, maxx, maxy]) => n + (probe.get(maxx, minx, maxy, miny) as number), 0);
+      if (rows < drivingRows && (!best || rows < best.rows)) best = { boxes: condition.boxes, rows };
+    }
+    return new Set(best?.boxes);
+  }
+
+  private count(query: CatalogSearchQuery, planned: CatalogSqlEngine): Count {
+    const { statement, parameters } = this.compiled(countQuery(query, planned));
+    const key = `${statement.source}\n${JSON.stringify(parameters)}`;
+    let count = this.counts.get(key);
+    if (!count) {
+      count = statement.raw(false).get(...parameters) as Count;
+      if (this.counts.size >= countsKept) this.counts.delete(this.counts.keys().next().value!);
+      this.counts.set(key, count);
+    }
+    return count;
+  }
+
+  /** The entries with these ids, in this order. */
+  private entries(ids: number[]): CatalogEntry[] {
+    if (ids.length === 0) return [];
+    const byId = new Map(this.rows(rowsQuery(ids)).map((row) => [row[at.id] as number, row]));
+    return ids.map((id) => decode(byId.get(id)!));
+  }
+
+  /** The matches of the query's words, filters and access, remembered or read now; undefined if too many to hold. */
+  private candidatesOf(query: CatalogSearchQuery): Candidates | undefined {
+    const key = JSON.stringify([query.view, query.text, query.filters, query.visibility, query.editors ?? null]);
+    let set = this.candidates.get(key);
+    if (!set) {
+      const maxRows = this.candidates.maxRows;
+      const where = conditions(query, engine, { bbox: false, snapshot: false });
+      const { statement, parameters } = this.compiled(
+        sql`select c.id, c.minx, c.miny, c.maxx, c.maxy, c.created_at, c.updated_at, c.popularity, ${engine.relevance} ${fromWhere(query, engine, where)}`,
+      );
+      const builder = new CandidatesBuilder();
+      for (const r of statement.raw(true).iterate(...parameters) as IterableIterator<[number, number | null, number, number, number, string, string, number, number]>) {
+        if (builder.size === maxRows) return undefined;
+        builder.add(r[0], r[1] === null ? null : [r[1], r[2], r[3], r[4]], r[5], r[6], r[7], r[8]);
+      }
+      set = builder.finish();
+      this.candidates.put(key, set);
+    }
+    return set;
+  }
+
+  /** The title ranks of a set, read in SQL's title order (its collation, not JavaScript's). */
+  private titleOrder(set: Candidates, query: CatalogSearchQuery): Int32Array {
+    const where = conditions(query, engine, { bbox: false, snapshot: false });
+    const rows = this.rows(sql`select c.id, c.title ${fromWhere(query, engine, where)} order by c.title, c.id`) as Array<[number, string]>;
+    return setTitleOrder(set, rows);
+  }
+}
