@@ -1,13 +1,13 @@
 /**
  * The catalog search port (`domain/ports/catalog-search.ts`) against a model of what it must
- * answer, on a real SQLite store: 3,000 rows of every kind in both views, with group.everyone
+ * answer, on a real store (SQLite, or PostgreSQL when the suite runs on it): 3,000 rows of every kind in both views, with group.everyone
  * and other grants, searched with random words, boxes in each relation, filters, sorts, offsets
  * and snapshots, as callers of every kind (site admin, members, editors in the latest view,
  * users with grants, anonymous). Ids, order, totals and snapshots must equal the model's, before
  * and after writes of every kind. The model can't rank by bm25: for relevance it checks the
- * matches and totals, and that the store's two ways of answering a full-text search (its sets of
- * matches in memory, and SQL alone, taken when a search matches more than memory may hold)
- * give the same order.
+ * matches and totals, and, on SQLite, that the store's two ways of answering a full-text search
+ * (its sets of matches in memory, and SQL alone, taken when a search matches more than memory
+ * may hold) give the same order.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -16,10 +16,18 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { everyone, permissionLevels, type ItemVisibility, type PermissionLevel } from '../../src/domain/policies/items.js';
 import type { Bbox, BoxRelation, CatalogFilter, CatalogKind, CatalogSearchQuery, CatalogSearchResult, CatalogSortField, CatalogView } from '../../src/domain/ports/catalog-search.js';
-import { openDatabase, type OpenedDatabase } from '../../src/store/sqlite/database.js';
+import type { Kysely } from 'kysely';
+import type { CatalogSearch } from '../../src/domain/ports/catalog-search.js';
+import { openDatabase } from '../../src/store/sqlite/database.js';
+import { sqliteDialect } from '../../src/store/sqlite/dialect.js';
 import { SqliteCatalogSearch } from '../../src/store/sqlite/catalog-search.js';
+import { openPostgres } from '../../src/store/postgres/database.js';
+import { postgresDialect } from '../../src/store/postgres/dialect.js';
+import { PostgresCatalogSearch } from '../../src/store/postgres/catalog-search.js';
 import { Repositories } from '../../src/store/store.js';
 import type { CatalogChanges } from '../../src/store/repositories/catalog-repository.js';
+import type { Database } from '../../src/store/schema.js';
+import { createTestDatabase, testStore, type TestDatabase } from '../helpers/test-database.js';
 
 /** A seeded random number generator (LCG), so that a failure repeats. */
 function rng(seed: number) {
@@ -266,13 +274,14 @@ function randomQuery(caller: Caller, newestId: number): CatalogSearchQuery {
   };
 }
 
-describe('catalog search port, SQLite store', () => {
+describe(`catalog search port, ${testStore} store`, () => {
   let dir: string;
-  let opened: OpenedDatabase;
+  let db: Kysely<Database>;
+  let database: TestDatabase | null = null;
   let repos: Repositories;
-  /** The store's search as it runs, and one that holds no sets of matches (SQL alone). */
-  let search: SqliteCatalogSearch;
-  let sqlOnly: SqliteCatalogSearch;
+  /** The store's search as it runs, and (SQLite) one that holds no sets of matches: SQL alone. PostgreSQL has one way. */
+  let search: CatalogSearch;
+  let sqlOnly: CatalogSearch;
   const rows: Row[] = [];
   const grants: Grant[] = [];
 
@@ -299,7 +308,7 @@ describe('catalog search port, SQLite store', () => {
       updated_at: row.updatedAt,
       published_at: row.view === 'published' ? row.updatedAt : null,
     });
-    const { id, popularity } = await opened.db
+    const { id, popularity } = await db
       .selectFrom('catalog_items')
       .select(['id', 'popularity'])
       .where('kind', '=', row.kind)
@@ -345,15 +354,24 @@ describe('catalog search port, SQLite store', () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'mapshelf-catalog-contract-'));
-    opened = await openDatabase(dir);
-    search = new SqliteCatalogSearch(opened.db, opened.sqlite);
-    sqlOnly = new SqliteCatalogSearch(opened.db, opened.sqlite, { candidatesBudget: 0 });
-    const changes: CatalogChanges = {
-      catalogChanged: () => [search, sqlOnly].forEach((s) => s.catalogChanged()),
-      permissionsChanged: () => [search, sqlOnly].forEach((s) => s.permissionsChanged()),
-      popularityChanged: (kind, itemId) => [search, sqlOnly].forEach((s) => s.popularityChanged(kind, itemId)),
-    };
-    repos = new Repositories(opened.db, changes);
+    database = await createTestDatabase();
+    if (database) {
+      db = (await openPostgres(database.url)).db;
+      search = sqlOnly = new PostgresCatalogSearch(db);
+      repos = new Repositories(db, postgresDialect);
+    } else {
+      const opened = await openDatabase(dir);
+      db = opened.db;
+      const both = [new SqliteCatalogSearch(opened.db, opened.sqlite), new SqliteCatalogSearch(opened.db, opened.sqlite, { candidatesBudget: 0 })];
+      search = both[0]!;
+      sqlOnly = both[1]!;
+      const changes: CatalogChanges = {
+        catalogChanged: () => both.forEach((s) => s.catalogChanged()),
+        permissionsChanged: () => both.forEach((s) => s.permissionsChanged()),
+        popularityChanged: (kind, itemId) => both.forEach((s) => s.popularityChanged(kind, itemId)),
+      };
+      repos = new Repositories(opened.db, sqliteDialect, changes);
+    }
     // Layers and tables share one id space (they are rows of one table); sets and documents have their own, which overlap it.
     for (let id = 1; id <= 1500; id++) {
       const kind: CatalogKind = id <= 700 ? 'layer' : id <= 900 ? 'table' : id <= 1400 ? 'set' : 'document';
@@ -376,7 +394,8 @@ describe('catalog search port, SQLite store', () => {
   });
 
   after(async () => {
-    await opened?.db.destroy();
+    await db?.destroy();
+    await database?.drop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 

@@ -263,10 +263,12 @@ const statements = [
   `create index catalog_items_public on catalog_items (view, public_level, group_id)`,
   `create index catalog_items_search on catalog_items using gin (search)`,
   `create index catalog_items_extent on catalog_items using gist (extent)`,
-  `create function mapshelf_public_level(item_kind text, id integer) returns integer language sql stable as $$
+  // group.everyone's level on catalog row kind $1, item $2 (positional: a parameter named like a
+  // column of permissions would be read as the column).
+  `create function mapshelf_public_level(text, integer) returns integer language sql stable as $$
     select coalesce((select case p.level when 'view' then 1 when 'download' then 2 when 'edit' then 3 when 'admin' then 4 else 0 end
       from permissions p where p.principal = 'group.everyone'
-      and p.item_kind = (case item_kind when 'table' then 'layer' else item_kind end) and p.item_id = id), 0) $$`,
+      and p.item_kind = (case $1 when 'table' then 'layer' else $1 end) and p.item_id = $2), 0) $$`,
   `create function catalog_items_public_level() returns trigger language plpgsql as $$ begin
     new.public_level := mapshelf_public_level(new.kind, new.item_id);
     return new;
