@@ -26,19 +26,6 @@ const rules: Rule[] = [
   { from: 'store/repositories/', forbidden: ['store/sqlite/', 'store/postgres/'], why: 'repositories are shared by every engine; engine SQL goes through SqlDialect' },
 ];
 
-/**
- * Imports allowed for now, each `from → to` (paths under src/). They belong to work done apart
- * (the catalog search rewrite) and go when it lands; a listed import no longer made fails too.
- */
-const temporaryExceptions = new Map<string, string>([
-  // Catalog: its repository, rows and search index move behind a port of their own.
-  ['domain/catalog.ts → store/repositories/catalog-repository.ts', 'catalog search rewrite'],
-  ['domain/catalog.ts → store/schema.ts', 'catalog search rewrite (CatalogItemRow)'],
-  ['domain/ports/store.ts → store/repositories/catalog-repository.ts', 'catalog search rewrite (the catalog port)'],
-  ['http/data-api/catalog/routes.ts → store/schema.ts', 'catalog search rewrite (CatalogItemRow)'],
-  ['store/repositories/catalog-repository.ts → store/sqlite/catalog-search-index.ts', 'catalog search rewrite'],
-  ['store/repositories/permissions-repository.ts → store/sqlite/catalog-search-index.ts', 'catalog search rewrite (its index hooks)'],
-]);
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -69,13 +56,9 @@ it('reads the imports of the whole source tree', () => {
 for (const rule of rules) {
   it(`${rule.from} imports nothing under ${rule.forbidden.join(' or ')}: ${rule.why}`, () => {
     const broken = edges.filter(
-      (e) => e.from.startsWith(rule.from) && rule.forbidden.some((f) => e.to.startsWith(f)) && !temporaryExceptions.has(e.key),
+      (e) => e.from.startsWith(rule.from) && rule.forbidden.some((f) => e.to.startsWith(f)),
     );
     assert.deepEqual(broken.map((e) => e.key), []);
   });
 }
 
-it('lists only temporary exceptions that are still needed', () => {
-  const made = new Set(edges.map((e) => e.key));
-  assert.deepEqual([...temporaryExceptions.keys()].filter((key) => !made.has(key)), []);
-});

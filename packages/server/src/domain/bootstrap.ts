@@ -40,13 +40,20 @@ async function ensureAdmin(repos: Repositories, at: string, username: string): P
 export async function bootstrapAdminToken(store: Store, secret: string, now = new Date()): Promise<boolean> {
   const weakness = bootstrapTokenWeakness(secret);
   if (weakness) throw new Error(weakness);
-  return store.transaction(async (repos) => {
-    if ((await repos.tokens.count()) > 0) return false;
-    const at = now.toISOString();
-    const admin = await ensureAdmin(repos, at, defaultAdminUsername);
-    await insertToken(repos, at, { userId: admin.id, name: 'bootstrap', scopes: allScopes, expiresAt: null, secret });
-    return true;
-  });
+  try {
+    return await store.transaction(async (repos) => {
+      if ((await repos.tokens.count()) > 0) return false;
+      const at = now.toISOString();
+      const admin = await ensureAdmin(repos, at, defaultAdminUsername);
+      await insertToken(repos, at, { userId: admin.id, name: 'bootstrap', scopes: allScopes, expiresAt: null, secret });
+      return true;
+    });
+  } catch (error) {
+    // Processes starting together on one PostgreSQL database: another one's admin and token won
+    // (its unique username and key made this one's insert fail).
+    if ((await store.tokens.count()) > 0) return false;
+    throw error;
+  }
 }
 
 /** Offline token creation for `mapshelf token create`: works on the data folder, no server needed. */

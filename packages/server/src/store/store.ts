@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { isStoreUnavailable } from './store-errors.js';
 import type * as port from '../domain/ports/store.js';
 import { latestMigration, openDatabase, type OpenedDatabase } from './sqlite/database.js';
 import { sqliteDialect } from './sqlite/dialect.js';
@@ -99,6 +100,10 @@ export class Store extends Repositories implements port.Store {
 
   get path(): string {
     return this.opened.path;
+  }
+
+  isUnavailable(error: unknown): boolean {
+    return isStoreUnavailable(error);
   }
 
   async close(): Promise<void> {

@@ -267,5 +267,7 @@ export interface Store extends Repositories {
   /** Runs `work` in one transaction: all or nothing. */
   transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T>;
   health(): Promise<StoreHealth>;
+  /** Whether a store call failed because the database is out of reach for now (answer 503), not because of the request. */
+  isUnavailable(error: unknown): boolean;
   close(): Promise<void>;
 }

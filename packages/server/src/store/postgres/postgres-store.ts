@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { isStoreUnavailable } from '../store-errors.js';
 import type * as port from '../../domain/ports/store.js';
 import type { CatalogSearch } from '../../domain/ports/catalog-search.js';
 import { Repositories } from '../store.js';
@@ -36,6 +37,10 @@ export class PostgresStore extends Repositories implements port.Store {
   /** Where the catalog lives, for logs: the URL without its password. */
   get path(): string {
     return this.opened.safeUrl;
+  }
+
+  isUnavailable(error: unknown): boolean {
+    return isStoreUnavailable(error);
   }
 
   async close(): Promise<void> {
