@@ -44,8 +44,8 @@ export class Repositories implements port.Repositories {
    * store's catalog search must see, from every transaction's repositories.
    */
   constructor(db: Kysely<Database>, dialect: SqlDialect, changes?: CatalogChanges) {
-    this.users = new UsersRepository(db);
-    this.groups = new GroupsRepository(db);
+    this.users = new UsersRepository(db, dialect);
+    this.groups = new GroupsRepository(db, dialect);
     this.tokens = new TokensRepository(db);
     this.exports = new ExportsRepository(db);
     this.cropLayers = new CropLayersRepository(db);

@@ -3,6 +3,7 @@ import type { ListQuery, ListResult } from '../../domain/list-query.js';
 import type { Group, GroupMember, Member } from '../../domain/model/groups.js';
 import type * as port from '../../domain/ports/store.js';
 import { runListQuery, type FieldMap } from './list-query.js';
+import type { SqlDialect } from './sql-dialect.js';
 import type { Database } from '../schema.js';
 import { newUid } from './uid.js';
 
@@ -24,14 +25,17 @@ const memberFields: FieldMap = {
 };
 
 export class GroupsRepository implements port.GroupsRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: SqlDialect,
+  ) {}
 
   async findById(id: number): Promise<Group | undefined> {
     return this.db.selectFrom('groups').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
   async findByName(name: string): Promise<Group | undefined> {
-    return this.db.selectFrom('groups').selectAll().where('name', '=', name).executeTakeFirst();
+    return this.db.selectFrom('groups').selectAll().where(this.dialect.sameName('name', name)).executeTakeFirst();
   }
 
   /** Every group, or with `memberId` only the groups that user belongs to. */

@@ -9,6 +9,11 @@ export interface SqlDialect {
   /** True when the JSON array of strings in column `column` holds `value`. */
   jsonArrayHas(column: string, value: unknown): Expression<SqlBool>;
   /**
+   * `column` equals `value` ignoring case, through the column's unique index: user and group
+   * names (SQLite: the column's NOCASE collation; PostgreSQL: its index on lower()).
+   */
+  sameName(column: string, value: string): Expression<SqlBool>;
+  /**
    * How a claim's subquery holds the row it picks. SQLite: as it is, since an UPDATE is a write
    * transaction no other connection interleaves with. PostgreSQL: `FOR UPDATE SKIP LOCKED`, so
    * concurrent claims pass over each other's rows instead of waiting on them.

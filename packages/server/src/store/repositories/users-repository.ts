@@ -4,6 +4,7 @@ import type { NewUser, User, UserMembership, UserPatch, UserVisibility } from '.
 import type * as port from '../../domain/ports/store.js';
 import { decodeItems, readBools, writeBools } from './columns.js';
 import { runListQuery, type FieldMap } from './list-query.js';
+import type { SqlDialect } from './sql-dialect.js';
 import type { Database, UserRow } from '../schema.js';
 import { newUid } from './uid.js';
 
@@ -26,7 +27,10 @@ const fields: FieldMap = {
 };
 
 export class UsersRepository implements port.UsersRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: SqlDialect,
+  ) {}
 
   async findById(id: number): Promise<User | undefined> {
     const row = await this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
@@ -34,7 +38,7 @@ export class UsersRepository implements port.UsersRepository {
   }
 
   async findByUsername(username: string): Promise<User | undefined> {
-    const row = await this.db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
+    const row = await this.db.selectFrom('users').selectAll().where(this.dialect.sameName('username', username)).executeTakeFirst();
     return row && userOf(row);
   }
 
