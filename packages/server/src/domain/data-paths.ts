@@ -8,8 +8,11 @@ import { join } from 'node:path';
 export const dataPaths = {
   /** Uploads in progress and other scratch files. */
   tmp: 'tmp',
-  /** One run of a job's scratch files: its own, so processes sharing the data folder never touch another's. */
-  jobScratch: (jobId: number, run: number) => join('tmp', `job-${jobId}-${run}`),
+  /**
+   * One run of a job's scratch files: its own, so processes sharing the data folder never touch
+   * another's. `label` says what it is for (`export-12`).
+   */
+  jobScratch: (label: string, jobId: number, run: number) => join('tmp', `${label}-job${jobId}.${run}`),
   sourceFolder: (sourceId: number) => join('sources', String(sourceId)),
   layerFolder: (layerId: number) => join('layers', String(layerId)),
   versionFile: (layerId: number, versionNumber: number) => join('layers', String(layerId), `v${versionNumber}.gpkg`),
@@ -39,8 +42,8 @@ export function withoutServerPaths(text: string, dataDir: string): string {
   return text.replace(new RegExp(`${folder}/(?:tmp/[^/\\s'"\`]+/|sources/\\d+/)?`, 'g'), '');
 }
 
-/** A job run's scratch folder name in `tmp/`: its job id and run number. */
-export const jobScratchName = /^job-(\d+)-(\d+)$/;
+/** A job run's scratch folder name in `tmp/`, ending in its job id and run number. */
+export const jobScratchName = /-job(\d+)\.(\d+)$/;
 
 /**
  * Upload scratch folders carry the name of the API process writing them (base64url), so a

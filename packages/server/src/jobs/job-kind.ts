@@ -25,6 +25,8 @@ export interface JobKind<Payload = any> {
   maxInterruptions?: number;
   /** How many of this kind run at once; the pool's default if unset. */
   concurrency?: number;
+  /** How its scratch folder's name begins, to tell it among others (`export-12`); the kind's name if unset. */
+  scratchLabel?(payload: Payload): string;
   perform(payload: Payload, job: JobContext): Promise<void>;
   /** Runs once, when the job is cancelled or has failed its last attempt. */
   onFailure(payload: Payload, message: string, cancelled: boolean): Promise<void>;

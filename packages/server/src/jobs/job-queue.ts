@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Job, JobControl, JobHold, JobStore, Lease } from '../domain/ports/job-queue.js';
 import { defaultMaxInterruptions, type JobKind } from './job-kind.js';
-import { removeScratch } from './job-scratch.js';
+import { removeScratch, scratchFolder } from './job-scratch.js';
 import { holderIsGone, holderName } from './lease-holders.js';
 import { WorkerPool } from './worker-pool.js';
 
@@ -58,6 +58,11 @@ export class JobQueue implements JobControl {
 
   kind(name: string): JobKind | undefined {
     return this.kinds.get(name);
+  }
+
+  /** The scratch folder of the run the job row describes. */
+  scratchOf(job: Job): string {
+    return scratchFolder(this.dataDir, this.kinds.get(job.kind)?.scratchLabel?.(job.payload) ?? job.kind, job);
   }
 
   /** A lease for this queue, from now. */
@@ -130,7 +135,7 @@ export class JobQueue implements JobControl {
     const what = job.cancelRequested ? 'cancelled it' : 'running it again';
     this.log.warn({ jobId: job.id, kind: job.kind, interruptions: job.interruptions + 1, holder: job.lockedBy }, `job ${job.id} (${job.kind}): the process holding it stopped; ${what}`);
     // That run's folder: the next run has its own.
-    await removeScratch(this.dataDir, job);
+    await removeScratch(this.scratchOf(job));
     return true;
   }
 

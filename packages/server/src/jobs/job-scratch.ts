@@ -11,19 +11,18 @@ import { holderIsGone } from './lease-holders.js';
  */
 const runNumber = (job: Job) => job.attempts + job.interruptions;
 
-const scratchOf = (dataDir: string, job: Job) => absolute(dataDir, dataPaths.jobScratch(job.id, runNumber(job)));
+/** The absolute scratch folder of the run the job row describes; `label` says what it is for (`export-12`). */
+export const scratchFolder = (dataDir: string, label: string, job: Job) => absolute(dataDir, dataPaths.jobScratch(label, job.id, runNumber(job)));
 
-/** Makes the empty scratch folder of the job's current run; returns its absolute path. */
-export async function freshScratch(dataDir: string, job: Job): Promise<string> {
-  const dir = scratchOf(dataDir, job);
+/** Makes a run's scratch folder, empty; returns it. */
+export async function freshScratch(dir: string): Promise<string> {
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   return dir;
 }
 
-/** Removes the scratch folder of the run the job row describes. */
-export async function removeScratch(dataDir: string, job: Job): Promise<void> {
-  await rm(scratchOf(dataDir, job), { recursive: true, force: true });
+export async function removeScratch(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
 }
 
 /**

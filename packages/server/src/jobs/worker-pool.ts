@@ -155,7 +155,7 @@ export class WorkerPool {
     const about = { jobId: job.id, kind: job.kind, attempt: job.attempts };
     const name = `job ${job.id} (${job.kind})`;
     try {
-      const scratch = await freshScratch(queue.dataDir, job);
+      const scratch = await freshScratch(queue.scratchOf(job));
       this.log.info(about, `${name} started`);
       await kind.perform(job.payload, { jobId: job.id, attempt: job.attempts, signal: controller.signal, scratch });
       if (await queue.store.settle(job.id, hold, { status: 'done' }, iso())) this.log.info(about, `${name} done`);
@@ -176,7 +176,7 @@ export class WorkerPool {
         await queue.store.settle(job.id, hold, { status: 'queued', runAt: new Date(Date.now() + retryDelayMs(job.attempts)).toISOString(), error: message, interrupted: false }, iso());
       }
     } finally {
-      await removeScratch(queue.dataDir, job);
+      await removeScratch(queue.scratchOf(job));
     }
   }
 

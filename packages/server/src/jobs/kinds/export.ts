@@ -9,6 +9,7 @@ export function exportJob(ctx: DomainContext): JobKind<{ exportId: number }> {
     name: exportJobKind,
     maxAttempts: 2,
     concurrency: ctx.settings.exportConcurrency,
+    scratchLabel: ({ exportId }) => `export-${exportId}`,
     perform: ({ exportId }, job) => performExport(ctx, exportId, job.signal, job.scratch),
     onFailure: ({ exportId }, message, cancelled) => failExport(ctx, exportId, message, cancelled),
   };

@@ -8,6 +8,7 @@ export function importVersionJob(ctx: DomainContext): JobKind<{ versionId: numbe
   return {
     name: importJobKind,
     maxAttempts: 3,
+    scratchLabel: ({ versionId }) => `import-${versionId}`,
     perform: ({ versionId }, job) => performImport(ctx, versionId, job.signal, job.scratch),
     onFailure: ({ versionId }, message, cancelled) => failImport(ctx, versionId, message, cancelled),
   };
