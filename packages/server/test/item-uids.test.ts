@@ -14,6 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import { Store } from '../src/index.js';
+import { queryCatalog } from './helpers/test-database.js';
 import { migrationProvider } from '../src/store/sqlite/migrations/index.js';
 import { importedLayer, uploadDatasources } from './helpers/published-layers.js';
 import { adminToken, startTestServer, type TestServer } from './helpers/server.js';
@@ -72,15 +73,9 @@ describe('item uids', () => {
   });
 
   it('gives every new item a distinct 32-hex uid, and its edits keep it', async () => {
-    const read = () => {
-      const db = new SQLite(join(server.dataDir, 'catalog.sqlite'), { readonly: true });
-      try {
-        return Object.fromEntries(itemTables.map((table) => [table, db.prepare(`select id, uid from ${table} order by id`).all() as Array<{ id: number; uid: string }>]));
-      } finally {
-        db.close();
-      }
-    };
-    const before = read();
+    const read = async () =>
+      Object.fromEntries(await Promise.all(itemTables.map(async (table) => [table, await queryCatalog<{ id: number; uid: string }>(server, `select id, uid from ${table} order by id`)] as const)));
+    const before = await read();
     const all = Object.values(before).flat();
     for (const table of itemTables) assert.ok(before[table]!.length > 0, `a row in ${table}`);
     for (const row of all) assert.match(row.uid, uidPattern);
@@ -92,14 +87,13 @@ describe('item uids', () => {
     assert.equal(edited.status, 200, edited.text);
     const renamed = await server.request('PATCH', urls[0]!, { body: { name: 'Hydrologists' } });
     assert.equal(renamed.status, 200, renamed.text);
-    assert.deepEqual(read(), before);
+    assert.deepEqual(await read(), before);
   });
 
   it('carries the uid on the domain objects the store hands back', async () => {
-    const db = new SQLite(join(server.dataDir, 'catalog.sqlite'), { readonly: true });
-    const layer = db.prepare('select id, uid from layers').get() as { id: number; uid: string };
-    const set = db.prepare('select id, uid from sets').get() as { id: number; uid: string };
-    db.close();
+    const [layer] = await queryCatalog<{ id: number; uid: string }>(server, 'select id, uid from layers');
+    const [set] = await queryCatalog<{ id: number; uid: string }>(server, 'select id, uid from sets');
+    assert.ok(layer && set);
     const store = server.running.store;
     assert.equal((await store.layers.findLayer(layer.id))?.uid, layer.uid);
     const latest = (await store.layers.latestVersion(layer.id))!;

@@ -4,13 +4,15 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { after, before, describe, it } from 'node:test';
 import { freePort } from './helpers/ports.js';
+import { createTestDatabase, queryCatalog, testStore, type TestDatabase } from './helpers/test-database.js';
 
-// One `serve --no-workers` and two `mapshelf worker` processes on one SQLite data folder: jobs
-// are shared between the workers, each run once; a worker killed mid-export leaves its job to the
-// other once its lease ends; a cancel sent to the API stops the job in the worker running it.
+// API processes (`serve --no-workers`: one on SQLite, two on PostgreSQL) and two `mapshelf worker`
+// processes on one store and data folder: jobs are shared between the workers, each run once; a
+// worker killed mid-export leaves its job to the other once its lease ends; a cancel sent to an
+// API process (on PostgreSQL, the one that did not create the export) stops the job in the worker
+// running it.
 const bin = new URL('../../cli/dist/bin.js', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'mapshelf-processes-'));
 const dataDir = join(dir, 'data');
@@ -27,8 +29,13 @@ interface Child {
   exited: Promise<unknown>;
 }
 
+/** The store's database on a PostgreSQL run (made in `before`), null on SQLite. */
+let database: TestDatabase | null = null;
+const apiCount = testStore === 'postgres' ? 2 : 1;
+
 function start(args: string[]): Child {
-  const child = spawn(process.execPath, [bin, ...args, '--data-dir', dataDir, '--log-format', 'json'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const store = database ? ['--database', database.url] : [];
+  const child = spawn(process.execPath, [bin, ...args, '--data-dir', dataDir, ...store, '--log-format', 'json'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   child.stderr!.resume();
@@ -87,19 +94,23 @@ function alive(pid: number): boolean {
   }
 }
 
-function jobRow(jobId: number): { status: string; attempts: number; interruptions: number; cancel_requested: number } {
-  const db = new Database(join(dataDir, 'catalog.sqlite'), { readonly: true });
-  try {
-    return db.prepare('select status, attempts, interruptions, cancel_requested from jobs where id = ?').get(jobId) as never;
-  } finally {
-    db.close();
-  }
+const catalog = () => ({ dataDir, database: database?.url ?? null });
+
+async function jobRow(jobId: number): Promise<{ status: string; attempts: number; interruptions: number; cancel_requested: number }> {
+  const [row] = await queryCatalog<{ status: string; attempts: number; interruptions: number; cancel_requested: number | boolean }>(
+    catalog(),
+    'select status, attempts, interruptions, cancel_requested from jobs where id = ?',
+    [jobId],
+  );
+  // 0/1 on SQLite, a boolean on PostgreSQL.
+  return { ...row!, cancel_requested: Number(row!.cancel_requested) };
 }
 
-describe('one API process and two worker processes on one SQLite data folder', () => {
-  let api: Child;
+describe(`${apiCount} API process(es) and two worker processes on one ${testStore} store and data folder`, () => {
+  let apis: Child[] = [];
   let workers: Child[] = [];
-  let call: (method: string, path: string, body?: unknown) => Promise<{ status: number; body: any }>;
+  let call: (method: string, path: string, body?: unknown, via?: number) => Promise<{ status: number; body: any }>;
+  let bases: string[];
   let base: string;
   /** A published layer of 100 points, and one of 60,000 that takes seconds to write as GML. */
   let small: string;
@@ -126,32 +137,31 @@ describe('one API process and two worker processes on one SQLite data folder', (
   }
 
   const exportOf = async (layerUrl: string, format: string) => {
-    const created = await call('POST', 'exports/', { crs: 'EPSG:2193', formats: { vector: format }, items: [{ item: layerUrl }] });
+    const created = await call('POST', 'exports/', { crs: 'EPSG:2193', formats: { vector: format }, items: [{ item: layerUrl }] }, 0);
     assert.equal(created.status, 202, JSON.stringify(created.body));
     return created.body as { id: number; url: string };
   };
-  const exportJob = (exportId: number) => {
-    const db = new Database(join(dataDir, 'catalog.sqlite'), { readonly: true });
-    try {
-      return (db.prepare('select job_id from exports where id = ?').get(exportId) as { job_id: number }).job_id;
-    } finally {
-      db.close();
-    }
-  };
+  const exportJob = async (exportId: number) => (await queryCatalog<{ job_id: number }>(catalog(), 'select job_id from exports where id = ?', [exportId]))[0]!.job_id;
 
   before(async () => {
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}/services/api/v1/`;
-    call = async (method, path, body) => {
-      const res = await fetch(path.startsWith('http') ? path : base + path, {
+    database = await createTestDatabase();
+    const ports = await Promise.all(Array.from({ length: apiCount }, () => freePort()));
+    bases = ports.map((port) => `http://127.0.0.1:${port}/services/api/v1/`);
+    base = bases[0]!;
+    // Calls go to each API process in turn (`via` picks one); URLs in answers name the first.
+    let turn = 0;
+    call = async (method, path, body, via = turn++ % apiCount) => {
+      const url = path.startsWith('http') ? path.replace(base, bases[via]!) : bases[via]! + path;
+      const res = await fetch(url, {
         method,
         headers: { authorization: `key ${token}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
       return { status: res.status, body: await res.json() };
     };
-    api = start(['serve', '--no-workers', '--port', String(port), '--log-level', 'warn']);
-    await until('the API', () => fetch(`http://127.0.0.1:${port}/health`).then((r) => (r.ok ? true : undefined), () => undefined), 15_000);
+    // Started together: on a fresh PostgreSQL database, they migrate it once between them.
+    apis = ports.map((port) => start(['serve', '--no-workers', '--port', String(port), '--log-level', 'warn']));
+    for (const port of ports) await until('the API', () => fetch(`http://127.0.0.1:${port}/health`).then((r) => (r.ok ? true : undefined), () => undefined), 15_000);
     workers = [worker(), worker()];
     small = await layer('small', 100);
     large = await layer('large', 60_000);
@@ -168,12 +178,12 @@ describe('one API process and two worker processes on one SQLite data folder', (
     for (let i = 0; i < 50; i++) made.push(await exportOf(small, 'text/csv'));
     for (const { url } of made) await until(`export ${url}`, async () => ((await call('GET', url)).body.state === 'complete' ? true : undefined));
 
-    const jobIds = made.map(({ id }) => exportJob(id));
+    const jobIds = await Promise.all(made.map(({ id }) => exportJob(id)));
     const started = workers.map(startedJobs);
     t.diagnostic(`exports run by each worker: ${started.map((ids) => ids.filter((id) => jobIds.includes(id)).length).join(', ')}`);
     for (const jobId of jobIds) {
       assert.equal(started.flat().filter((id) => id === jobId).length, 1, `job ${jobId} started once, in one worker`);
-      assert.deepEqual(jobRow(jobId), { status: 'done', attempts: 1, interruptions: 0, cancel_requested: 0 });
+      assert.deepEqual(await jobRow(jobId), { status: 'done', attempts: 1, interruptions: 0, cancel_requested: 0 });
     }
     for (const [i, ids] of started.entries()) assert.ok(ids.some((id) => jobIds.includes(id)), `worker ${i + 1} ran some of the exports`);
     assert.deepEqual(readdirSync(scratch), [], 'no scratch folder is left');
@@ -183,7 +193,7 @@ describe('one API process and two worker processes on one SQLite data folder', (
     const survivorOf = (dead: Child) => workers.find((w) => w !== dead)!;
     const running = async (exportId: number) => {
       const worker = await until('ogr2ogr in a worker', () => workers.find((w) => ogr2ogrOf(w.process.pid!).length > 0));
-      return { worker, children: ogr2ogrOf(worker.process.pid!), jobId: exportJob(exportId) };
+      return { worker, children: ogr2ogrOf(worker.process.pid!), jobId: await exportJob(exportId) };
     };
     const completes = async (made: { url: string }) => {
       const exported = await until('the export', async () => {
@@ -223,7 +233,7 @@ describe('one API process and two worker processes on one SQLite data folder', (
     await until('ogr2ogr to die with its worker', () => (frozen.children.some(alive) ? undefined : true), 5000);
     const exported = await completes(made);
     for (const { jobId } of [killed, frozen]) {
-      const row = jobRow(jobId);
+      const row = await jobRow(jobId);
       assert.deepEqual({ status: row.status, interruptions: row.interruptions, attempts: row.attempts }, { status: 'done', interruptions: 1, attempts: 1 });
     }
     assert.deepEqual(readdirSync(scratch), [], 'no scratch folder is left, the dead run\'s included');
@@ -238,14 +248,15 @@ describe('one API process and two worker processes on one SQLite data folder', (
     const running = await until('ogr2ogr in a worker', () => workers.find((w) => ogr2ogrOf(w.process.pid!).length > 0));
     const children = ogr2ogrOf(running.process.pid!);
     const asked = Date.now();
-    const cancelled = await call('DELETE', made.url);
+    // Through the last API process: on PostgreSQL, not the one the export was made through.
+    const cancelled = await call('DELETE', made.url, undefined, apiCount - 1);
     const took = Date.now() - asked;
     t.diagnostic(`the cancel took ${took} ms`);
     assert.equal(cancelled.status, 202, JSON.stringify(cancelled.body));
     assert.equal(cancelled.body.state, 'cancelled');
     assert.ok(took < 3000, `the cancel came back in ${took} ms`);
     assert.deepEqual(children.filter(alive), [], 'ogr2ogr was killed');
-    const row = jobRow(exportJob(made.id));
+    const row = await jobRow(await exportJob(made.id));
     assert.equal(row.status, 'cancelled');
     assert.equal(row.interruptions, 0);
     assert.deepEqual(readdirSync(scratch), [], 'no scratch folder is left');

@@ -32,6 +32,8 @@ export interface TestServer {
   /** The Data API root URL, with a trailing slash. */
   api: string;
   dataDir: string;
+  /** Its PostgreSQL database's URL on a PostgreSQL run, else null (SQLite in `dataDir`). */
+  database: string | null;
   running: RunningServer;
   /** Calls the server; `path` is relative to the Data API root unless it starts with `/` or `http`. */
   request<T = any>(method: string, path: string, options?: RequestOptions): Promise<ApiResponse<T>>;
@@ -56,6 +58,7 @@ export async function startTestServer(config: ConfigInput = {}): Promise<TestSer
     url,
     api,
     dataDir,
+    database: database?.url ?? config.database ?? null,
     running,
     async request(method, path, options = {}) {
       const target = path.startsWith('http') ? path : path.startsWith('/') ? `${url}${path}` : `${api}${path}`;

@@ -4,6 +4,7 @@
  * cluster's admin URL). Copied from a template that has PostGIS, it takes ~50 ms.
  */
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import pg from 'pg';
 
 export interface TestDatabase {
@@ -36,4 +37,34 @@ export async function createTestDatabase(): Promise<TestDatabase | null> {
     url: url.toString(),
     drop: () => admin(async (client) => void (await client.query(`drop database if exists ${name} with (force)`))),
   };
+}
+
+/** Where a test's catalog lives: the SQLite file in its data folder, or its PostgreSQL database. */
+export interface CatalogLocation {
+  dataDir: string;
+  database: string | null;
+}
+
+/**
+ * Reads a test catalog with plain SQL (`?` placeholders), on whichever store holds it: for
+ * checks the API does not show, such as job rows and uids.
+ */
+export async function queryCatalog<T = Record<string, unknown>>(where: CatalogLocation, text: string, params: unknown[] = []): Promise<T[]> {
+  if (where.database) {
+    const client = new pg.Client({ connectionString: where.database, connectionTimeoutMillis: 10_000 });
+    await client.connect();
+    try {
+      let n = 0;
+      return (await client.query(text.replace(/\?/g, () => `$${++n}`), params)).rows as T[];
+    } finally {
+      await client.end();
+    }
+  }
+  const { default: SQLite } = await import('better-sqlite3');
+  const db = new SQLite(join(where.dataDir, 'catalog.sqlite'), { readonly: true });
+  try {
+    return db.prepare(text).all(...params) as T[];
+  } finally {
+    db.close();
+  }
 }

@@ -13,11 +13,18 @@ import type { Database } from '../schema.js';
 
 /**
  * Searches as a tsquery: every word required, the last also as a prefix, searches OR-ed. The
- * words are runs of letters, digits and `_` (`searchWords`), which tsquery reads as lexemes;
- * accents and case fold as in the index.
+ * words are runs of letters, digits and `_` (`searchWords`); split at `_` as the index splits
+ * text, they are plain lexemes to tsquery. Accents and case fold as in the index.
  */
 export function tsQuery(text: string[][]): string {
-  return text.map((words) => `(${words.map((w, i) => `${w}${i === words.length - 1 ? ':*' : ''}`).join(' & ')})`).join(' | ');
+  return (
+    text
+      .map((search) => search.flatMap((word) => word.split('_')).filter(Boolean))
+      // A search of underscores alone holds no word, and matches nothing (an empty tsquery).
+      .filter((words) => words.length > 0)
+      .map((words) => `(${words.map((w, i) => `${w}${i === words.length - 1 ? ':*' : ''}`).join(' & ')})`)
+      .join(' | ')
+  );
 }
 
 /** The box as PostGIS sees it, for the GiST index on `c.extent`. */
@@ -28,8 +35,9 @@ function postgresEngine(text: string[][]): CatalogSqlEngine {
   return {
     source: (words) => ({ from: sql`catalog_items as c`, match: words.length === 0 ? null : sql<SqlBool>`c.search @@ ${query}` }),
     // Weights as SQLite's bm25 columns rank them: title (A), tags and categories (B), description
-    // (C), field names and text values (D). Negated: the port orders relevance lower first.
-    relevance: sql<number>`-ts_rank(array[0.1, 0.2, 0.4, 1.0]::float4[], c.search, ${query})`,
+    // (C), field names and text values (D), which can be thousands of words: so small that many
+    // of them never outrank one word of a title. Negated: the port orders relevance lower first.
+    relevance: sql<number>`-ts_rank(array[0.005, 0.2, 0.4, 1.0]::float4[], c.search, ${query})`,
     holds: (column, value) => sql<SqlBool>`(${sql.ref(`c.${column}`)})::jsonb ? ${value}`,
     // `&&` finds the candidates by the index (every relation implies it); the sides decide exactly.
     meets: (relation, box): RawBuilder<SqlBool> => sql<SqlBool>`(c.extent && ${envelope(box)} and ${extentMeets(relation, box)})`,
