@@ -169,7 +169,8 @@ describe(`${apiCount} API process(es) and two worker processes on one ${testStor
 
   after(async () => {
     // SIGKILL: a worker a failed test left frozen would never act on SIGTERM.
-    await Promise.all([api, ...workers].filter(Boolean).map((child) => stop(child, 'SIGKILL')));
+    await Promise.all([...apis, ...workers].filter(Boolean).map((child) => stop(child, 'SIGKILL')));
+    await database?.drop();
     rmSync(dir, { recursive: true, force: true });
   });
 
