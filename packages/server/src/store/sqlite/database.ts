@@ -1,8 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator } from 'kysely';
+import { Kysely, Migrator, sql } from 'kysely';
 import { ImmediateSqliteDialect } from './immediate-transactions.js';
+import { migrationFailure } from '../store-errors.js';
 import { latestMigration, migrationProvider } from './migrations/index.js';
 import type { Database } from '../schema.js';
 
@@ -78,13 +79,23 @@ function withStatementCache(sqlite: SQLite.Database): SQLite.Database {
   });
 }
 
+/**
+ * Brings the schema up to date while holding SQLite's write lock. Kysely runs SQLite migrations
+ * outside a transaction and takes no lock, so two processes opening a fresh catalog together
+ * (`serve` and `worker`, or two `migrate`s) would both create its tables; with the lock, the
+ * second waits (busy_timeout) and finds it migrated. SQLite's DDL is transactional, so a failed
+ * migration leaves nothing behind.
+ */
 async function migrate(db: Kysely<Database>): Promise<void> {
   const migrator = new Migrator({ db, provider: migrationProvider });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error) {
-    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
-    throw new Error(`Catalog database migration ${failed} failed: ${String(error)}`, { cause: error });
+  await sql`begin immediate`.execute(db);
+  let outcome: Awaited<ReturnType<Migrator['migrateToLatest']>>;
+  try {
+    outcome = await migrator.migrateToLatest();
+  } finally {
+    await sql.raw(outcome! && !outcome.error ? 'commit' : 'rollback').execute(db);
   }
+  if (outcome.error) throw migrationFailure(outcome.error, outcome.results);
 }
 
 /** The name of the newest migration this build knows, for /health. */
