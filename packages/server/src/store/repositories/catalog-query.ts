@@ -39,7 +39,7 @@ export function boxComparisons(relation: BoxRelation, [minx, miny, maxx, maxy]: 
   }
 }
 
-/** The box relation on the extent columns (null sides compare as unknown, so no extent meets nothing). */
+/** The box relation on the extent columns (null sides compare as unknown, so a row without an extent meets no box). */
 export function extentMeets(relation: BoxRelation, box: Bbox): RawBuilder<SqlBool> {
   return sql<SqlBool>`(${sql.join(
     boxComparisons(relation, box).map(([side, op, value]) => sql`${col(side)} ${sql.raw(op)} ${value}`),

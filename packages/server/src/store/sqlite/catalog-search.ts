@@ -1,11 +1,11 @@
 /**
  * Catalog search for the SQLite store (the `CatalogSearch` port). The SQL is
  * `repositories/catalog-query.ts`'s, with FTS5 for words (bm25, the same column weights as
- * ever), the extent columns for boxes and json_each for tags. Searches without words are one
- * page query, index-driven (the view's index in sort order, stopping at the page's last row),
- * and one count query, remembered until the catalog changes. Searches with words go through
- * `catalog-candidates.ts`: the matches are read once, and boxes, order and page are decided over
- * them in memory.
+ * ever), the extent columns and the R*Tree for boxes, and json_each for tags. Searches without
+ * words are one page query, index-driven (the view's index in sort order, stopping at the page's
+ * last row), and one count query, remembered until the catalog changes. Searches with words go
+ * through `catalog-candidates.ts`: the matches are read once, and boxes, order and page are
+ * decided over them in memory; those with more matches than memory may hold take the SQL path.
  *
  * Each search runs synchronously while it holds Kysely's connection, so that no write lands
  * between its reads, and the count and page always agree. Writes by the repositories (on this
