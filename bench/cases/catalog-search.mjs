@@ -9,12 +9,12 @@ const random = rng(11);
 const pick = (list) => list[Math.floor(random() * list.length)];
 
 /** One search as a catalog page sends it: a word, a box somewhere, maybe a sort, 20 a page. */
-function searchUrl(base) {
+function searchUrl(base, word = pick(searchWords)) {
   const w = 2 + random() * 40;
   const h = 2 + random() * 30;
   const x = -180 + random() * (360 - w);
   const y = -80 + random() * (155 - h);
-  const params = new URLSearchParams({ q: pick(searchWords), bbox: [x, y, x + w, y + h].map((n) => n.toFixed(3)).join(','), page_size: '20' });
+  const params = new URLSearchParams({ q: word, bbox: [x, y, x + w, y + h].map((n) => n.toFixed(3)).join(','), page_size: '20' });
   const sort = pick(['', 'name', '-created_at', '-updated_at', '-popularity']);
   if (sort) params.set('sort', sort);
   return `${base}/services/api/v1/data/?${params}`;
@@ -53,6 +53,16 @@ export default {
     const server = await ctx.server([], catalog.dir);
     const search = () => searchUrl(server.url);
     const health = () => `${server.url}/health`;
+    // The first search of each word, one at a time: the store reads its matches then (informational).
+    const cold = [];
+    for (const word of searchWords) {
+      const t0 = performance.now();
+      const res = await fetch(searchUrl(server.url, word), { headers: { authorization: `key ${catalog.readerToken}`, accept: 'application/json' } });
+      await res.arrayBuffer();
+      cold.push(performance.now() - t0);
+    }
+    cold.sort((a, b) => a - b);
+    ctx.log(`first search of each of ${cold.length} words: median ${ms(quantile(cold, 0.5))}, slowest ${ms(cold.at(-1))}`);
     await load(search, catalog.readerToken, clients, Math.min(seconds, 5)); // warm-up: page cache and JIT
     server.rss.take();
     const rounds = { single: [], search: [], health: [] };
@@ -89,7 +99,7 @@ export default {
           { name: 'median', value: ms(single.median), target: '< 3 ms', ok: single.median < 3 },
           { name: 'p99', value: ms(single.p99), target: '< 10 ms', ok: single.p99 < 10 },
         ],
-        data: { rounds: rounds.single },
+        data: { rounds: rounds.single, first_search_of_each_word_ms: { median: quantile(cold, 0.5), slowest: cold.at(-1) } },
       },
       {
         label: `${items} items, ${clients} clients`,

@@ -39,7 +39,7 @@ export function boxComparisons(relation: BoxRelation, [minx, miny, maxx, maxy]: 
   }
 }
 
-/** The box relation on the extent columns (null sides compare as unknown, so no extent meets nothing). */
+/** The box relation on the extent columns (null sides compare as unknown, so a row without an extent meets no box). */
 export function extentMeets(relation: BoxRelation, box: Bbox): RawBuilder<SqlBool> {
   return sql<SqlBool>`(${sql.join(
     boxComparisons(relation, box).map(([side, op, value]) => sql`${col(side)} ${sql.raw(op)} ${value}`),
@@ -179,16 +179,12 @@ export const entryColumns = [
   'license_id', 'license_type', 'minx', 'miny', 'maxx', 'maxy', 'created_at', 'updated_at', 'published_at', 'popularity',
 ] as const;
 
-const selectEntries = sql.join(entryColumns.map((name) => col(name)));
+/** `c.id, c.kind, …` as `entryColumns` lists them. */
+export const selectEntries = sql.join(entryColumns.map((name) => col(name)));
 
 /** One page of rows in order. */
 export function pageQuery(query: CatalogSearchQuery, engine: CatalogSqlEngine): RawBuilder<unknown> {
   return sql`select ${selectEntries} ${fromWhere(query, engine, conditions(query, engine))} ${orderBy(query, engine)} limit ${query.limit} offset ${query.offset}`;
-}
-
-/** The rows with these ids (in no order). */
-export function rowsQuery(ids: readonly number[]): RawBuilder<unknown> {
-  return sql`select ${selectEntries} from catalog_items as c where ${oneOf('id', ids)}`;
 }
 
 /**

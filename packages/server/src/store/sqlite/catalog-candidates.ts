@@ -7,7 +7,7 @@
  * microseconds. Sets are kept within a fixed budget, least recently used out first, so memory
  * does not grow with the catalog; the store drops them all when the catalog or permissions change.
  */
-import type { Bbox, CatalogSearchQuery } from '../../domain/ports/catalog-search.js';
+import type { Bbox, BoxRelation, CatalogSearchQuery } from '../../domain/ports/catalog-search.js';
 import { boxComparisons } from '../repositories/catalog-query.js';
 
 /** The rows one search matches (before boxes, snapshot and paging), in id order. */
@@ -21,16 +21,18 @@ export interface Candidates {
   popularity: Float64Array;
   /** bm25, lower first. */
   relevance: Float64Array;
-  /** Each row's position in title order, read on first use. */
-  titleRanks?: Int32Array;
+  /** Each row's place in title order (equal titles share one). */
+  title: Int32Array;
 }
 
-/** Bytes a set holds per row, title ranks included. */
+/** Bytes a set holds per row. */
 const bytesPerRow = 4 + 4 * 8 + 4 * 8 + 4;
 
-/** Fills a `Candidates` set row by row, growing its arrays as needed. */
+/** Fills a `Candidates` set row by row, in title order (as SQL orders titles), growing its arrays as needed. */
 export class CandidatesBuilder {
   private n = 0;
+  private lastTitle: string | undefined;
+  private rank = -1;
 
   get size(): number {
     return this.n;
@@ -42,10 +44,14 @@ export class CandidatesBuilder {
   private updatedAt = new Float64Array(1024);
   private popularity = new Float64Array(1024);
   private relevance = new Float64Array(1024);
+  private title = new Int32Array(1024);
 
-  add(id: number, box: Bbox | null, createdAt: string, updatedAt: string, popularity: number, relevance: number): void {
+  add(id: number, title: string, box: Bbox | null, createdAt: string, updatedAt: string, popularity: number, relevance: number): void {
     if (this.n === this.ids.length) this.grow();
     const i = this.n++;
+    if (title !== this.lastTitle) this.rank++;
+    this.lastTitle = title;
+    this.title[i] = this.rank;
     this.ids[i] = id;
     this.boxes.set(box ?? [NaN, NaN, NaN, NaN], i * 4);
     this.createdAt[i] = Date.parse(createdAt);
@@ -66,13 +72,13 @@ export class CandidatesBuilder {
     this.updatedAt = more(this.updatedAt);
     this.popularity = more(this.popularity);
     this.relevance = more(this.relevance);
+    this.title = more(this.title);
   }
 
-  /** The set, sorted by id (SQL gives the rows in the text index's order, which is the id's). */
+  /** The set, in id order. */
   finish(): Candidates {
     const n = this.n;
-    const order = Array.from({ length: n }, (_, i) => i);
-    if (order.some((i) => i > 0 && this.ids[i - 1]! > this.ids[i]!)) order.sort((a, b) => this.ids[a]! - this.ids[b]!);
+    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => this.ids[a]! - this.ids[b]!);
     const pick = <T extends Int32Array | Float64Array>(a: T, width = 1): T => {
       const b = new (a.constructor as new (n: number) => T)(n * width);
       order.forEach((from, to) => b.set(a.subarray(from * width, from * width + width), to * width));
@@ -85,9 +91,12 @@ export class CandidatesBuilder {
       updatedAt: pick(this.updatedAt),
       popularity: pick(this.popularity),
       relevance: pick(this.relevance),
+      title: pick(this.title),
     };
   }
 }
+
+const sideIndex = { minx: 0, miny: 1, maxx: 2, maxy: 3 } as const;
 
 /** Where `id` is in the set, or -1. */
 function indexOf(set: Candidates, id: number): number {
@@ -101,22 +110,6 @@ function indexOf(set: Candidates, id: number): number {
     else hi = mid - 1;
   }
   return -1;
-}
-
-/**
- * Sets the title ranks from the set's rows in title order (as SQL orders titles): equal titles
- * share a rank, so that the next sort key decides between them.
- */
-export function setTitleOrder(set: Candidates, byTitle: ReadonlyArray<readonly [id: number, title: string]>): Int32Array {
-  const ranks = new Int32Array(set.ids.length);
-  let rank = 0;
-  byTitle.forEach(([id, title], k) => {
-    if (k > 0 && title !== byTitle[k - 1]![1]) rank++;
-    const i = indexOf(set, id);
-    if (i >= 0) ranks[i] = rank;
-  });
-  set.titleRanks = ranks;
-  return ranks;
 }
 
 /** Recently used sets within a byte budget. */
@@ -182,15 +175,11 @@ export interface CandidatesPage {
  * The query's page of a set: rows meeting its boxes and snapshot, ordered by its sort keys (the
  * row id breaking ties in the direction of the last), as `orderBy` orders them in SQL.
  */
-export function pageOf(set: Candidates, query: CatalogSearchQuery, titleRanks: () => Int32Array): CandidatesPage {
-  const { ids, boxes } = set;
-  const tests = boxTests(query);
-  const snapshot = query.snapshot ?? Infinity;
-  const matches: number[] = [];
-  for (let i = 0; i < ids.length; i++) if (ids[i]! <= snapshot && (tests.length === 0 || meetsAll(tests, boxes, i))) matches.push(i);
-
+export function pageOf(set: Candidates, query: CatalogSearchQuery): CandidatesPage {
+  const { ids } = set;
+  const matches = matching(set, query);
   const keys = query.sort.map((key) => {
-    const column = key.field === 'title' ? (set.titleRanks ?? titleRanks()) : set[key.field];
+    const column = set[key.field];
     const sign = key.descending ? -1 : 1;
     return (a: number, b: number) => (column[a]! - column[b]!) * sign;
   });
@@ -208,49 +197,50 @@ export function pageOf(set: Candidates, query: CatalogSearchQuery, titleRanks: (
   return { ids: first.map((i) => ids[i]!), total: matches.length, newest };
 }
 
-const sideIndex = { minx: 0, miny: 1, maxx: 2, maxy: 3 } as const;
 
 /**
- * The query's bbox conditions as numbers: per condition, per box, four (side, ≤ or ≥, value)
- * comparisons, read in a tight loop (this runs for every candidate of a search).
+ * A box relation as bounds on the extent's four sides (minx, miny, maxx, maxy): each side must
+ * lie within [lo, hi]. A NaN side (no extent) lies within none.
  */
-interface BoxTest {
-  /** 4 per box: the extent's side (0 minx … 3 maxy). */
-  sides: Uint8Array;
-  /** 1: extent side ≤ value; 0: ≥. */
-  atMost: Uint8Array;
-  values: Float64Array;
+function boundsOf(relation: BoxRelation, box: Bbox): { lo: Float64Array; hi: Float64Array } {
+  const lo = new Float64Array(4).fill(-Infinity);
+  const hi = new Float64Array(4).fill(Infinity);
+  for (const [side, op, value] of boxComparisons(relation, box)) (op === '<=' ? hi : lo)[sideIndex[side]] = value;
+  return { lo, hi };
 }
 
-function boxTests(query: CatalogSearchQuery): BoxTest[] {
-  return query.bbox.map((condition) => {
-    const comparisons = condition.boxes.flatMap((box) => boxComparisons(condition.relation, box));
-    return {
-      sides: Uint8Array.from(comparisons, ([side]) => sideIndex[side]),
-      atMost: Uint8Array.from(comparisons, ([, op]) => (op === '<=' ? 1 : 0)),
-      values: Float64Array.from(comparisons, ([, , value]) => value),
-    };
-  });
-}
-
-/** Whether candidate `i`'s extent passes every condition (any of its boxes; NaN sides fail). */
-function meetsAll(tests: BoxTest[], boxes: Float64Array, i: number): boolean {
-  const at = i * 4;
-  for (const { sides, atMost, values } of tests) {
-    let met = false;
-    for (let b = 0; b < values.length && !met; b += 4) {
-      met = true;
-      for (let k = b; k < b + 4; k++) {
-        const side = boxes[at + sides[k]!]!;
-        if (atMost[k] ? !(side <= values[k]!) : !(side >= values[k]!)) {
-          met = false;
-          break;
-        }
-      }
+/** The positions of the set's rows that meet the query's boxes and snapshot, in id order. */
+function matching(set: Candidates, query: CatalogSearchQuery): number[] {
+  const { ids, boxes } = set;
+  const snapshot = query.snapshot ?? Infinity;
+  const matches: number[] = [];
+  // Each condition: any of its boxes.
+  const conditions = query.bbox.map((c) => c.boxes.map((box) => boundsOf(c.relation, box)));
+  if (conditions.length === 1 && conditions[0]!.length === 1) {
+    // One box, the common case: its bounds in locals, the loop that runs for every candidate.
+    const { lo, hi } = conditions[0]![0]!;
+    const [lo0, lo1, lo2, lo3] = lo as unknown as [number, number, number, number];
+    const [hi0, hi1, hi2, hi3] = hi as unknown as [number, number, number, number];
+    for (let i = 0, at = 0; i < ids.length; i++, at += 4) {
+      const x0 = boxes[at]!;
+      const y0 = boxes[at + 1]!;
+      const x1 = boxes[at + 2]!;
+      const y1 = boxes[at + 3]!;
+      if (x0 >= lo0 && x0 <= hi0 && y0 >= lo1 && y0 <= hi1 && x1 >= lo2 && x1 <= hi2 && y1 >= lo3 && y1 <= hi3 && ids[i]! <= snapshot) matches.push(i);
     }
-    if (!met) return false;
+    return matches;
   }
-  return true;
+  const within = (i: number, { lo, hi }: { lo: Float64Array; hi: Float64Array }) => {
+    for (let k = 0; k < 4; k++) {
+      const side = boxes[i * 4 + k]!;
+      if (!(side >= lo[k]! && side <= hi[k]!)) return false;
+    }
+    return true;
+  };
+  for (let i = 0; i < ids.length; i++) {
+    if (ids[i]! <= snapshot && conditions.every((alternatives) => alternatives.some((bounds) => within(i, bounds)))) matches.push(i);
+  }
+  return matches;
 }
 
 /** The first `n` of `items` in order, without sorting all of them when `n` is small. */

@@ -1,11 +1,11 @@
 /**
  * Catalog search for the SQLite store (the `CatalogSearch` port). The SQL is
  * `repositories/catalog-query.ts`'s, with FTS5 for words (bm25, the same column weights as
- * ever), the extent columns for boxes and json_each for tags. Searches without words are one
- * page query, index-driven (the view's index in sort order, stopping at the page's last row),
- * and one count query, remembered until the catalog changes. Searches with words go through
- * `catalog-candidates.ts`: the matches are read once, and boxes, order and page are decided over
- * them in memory.
+ * ever), the extent columns and the R*Tree for boxes, and json_each for tags. Searches without
+ * words are one page query, index-driven (the view's index in sort order, stopping at the page's
+ * last row), and one count query, remembered until the catalog changes. Searches with words go
+ * through `catalog-candidates.ts`: the matches are read once, and boxes, order and page are
+ * decided over them in memory; those with more matches than memory may hold take the SQL path.
  *
  * Each search runs synchronously while it holds Kysely's connection, so that no write lands
  * between its reads, and the count and page always agree. Writes by the repositories (on this
@@ -16,9 +16,9 @@ import type SQLite from 'better-sqlite3';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Bbox, CatalogEntry, CatalogKind, CatalogSearch, CatalogSearchQuery, CatalogSearchResult } from '../../domain/ports/catalog-search.js';
 import type { CatalogChanges } from '../repositories/catalog-repository.js';
-import { conditions, countQuery, entryColumns, extentMeets, fromWhere, pageQuery, rowsQuery, type CatalogSqlEngine } from '../repositories/catalog-query.js';
+import { conditions, countQuery, entryColumns, extentMeets, fromWhere, pageQuery, selectEntries, type CatalogSqlEngine } from '../repositories/catalog-query.js';
 import type { Database } from '../schema.js';
-import { CandidatesBuilder, CandidatesCache, pageOf, setTitleOrder, type Candidates } from './catalog-candidates.js';
+import { CandidatesBuilder, CandidatesCache, pageOf, type Candidates } from './catalog-candidates.js';
 import { statementCache } from './database.js';
 
 /** Searches as an FTS5 query: each word quoted (no operators), all required, the last as a prefix; searches OR-ed. */
@@ -146,7 +146,7 @@ export class SqliteCatalogSearch implements CatalogSearch, CatalogChanges {
     };
     const set = query.text.length > 0 ? this.candidatesOf(query) : undefined;
     if (set) {
-      const page = pageOf(set, query, () => this.titleOrder(set, query));
+      const page = pageOf(set, query);
       return { items: this.entries(page.ids), total: page.total, ...snapshot(page.newest) };
     }
     const planned = sqliteEngine(this.drivingBoxes(query));
@@ -194,11 +194,12 @@ export class SqliteCatalogSearch implements CatalogSearch, CatalogChanges {
     return new Set(best?.boxes);
   }
 
+  /** The query's count, remembered by what decides it (not its page or order). */
   private count(query: CatalogSearchQuery, planned: CatalogSqlEngine): Count {
-    const { statement, parameters } = this.compiled(countQuery(query, planned));
-    const key = `${statement.source}\n${JSON.stringify(parameters)}`;
+    const key = JSON.stringify([query.view, query.text, query.bbox, query.filters, query.snapshot ?? null, query.visibility, query.editors ?? null]);
     let count = this.counts.get(key);
     if (!count) {
+      const { statement, parameters } = this.compiled(countQuery(query, planned));
       count = statement.raw(false).get(...parameters) as Count;
       if (this.counts.size >= countsKept) this.counts.delete(this.counts.keys().next().value!);
       this.counts.set(key, count);
@@ -209,7 +210,7 @@ export class SqliteCatalogSearch implements CatalogSearch, CatalogChanges {
   /** The entries with these ids, in this order. */
   private entries(ids: number[]): CatalogEntry[] {
     if (ids.length === 0) return [];
-    const byId = new Map(this.rows(rowsQuery(ids)).map((row) => [row[at.id] as number, row]));
+    const byId = new Map(this.rows(sql`select ${selectEntries} from catalog_items as c where c.id in (select value from json_each(${JSON.stringify(ids)}))`).map((row) => [row[at.id] as number, row]));
     return ids.map((id) => decode(byId.get(id)!));
   }
 
@@ -221,12 +222,14 @@ export class SqliteCatalogSearch implements CatalogSearch, CatalogChanges {
       const maxRows = this.candidates.maxRows;
       const where = conditions(query, engine, { bbox: false, snapshot: false });
       const { statement, parameters } = this.compiled(
-        sql`select c.id, c.minx, c.miny, c.maxx, c.maxy, c.created_at, c.updated_at, c.popularity, ${engine.relevance} ${fromWhere(query, engine, where)}`,
+        sql`select c.id, c.title, c.minx, c.miny, c.maxx, c.maxy, c.created_at, c.updated_at, c.popularity, ${engine.relevance}
+          ${fromWhere(query, engine, where)} order by c.title`,
       );
       const builder = new CandidatesBuilder();
-      for (const r of statement.raw(true).iterate(...parameters) as IterableIterator<[number, number | null, number, number, number, string, string, number, number]>) {
+      type Row = [number, string, number | null, number, number, number, string, string, number, number];
+      for (const r of statement.raw(true).iterate(...parameters) as IterableIterator<Row>) {
         if (builder.size === maxRows) return undefined;
-        builder.add(r[0], r[1] === null ? null : [r[1], r[2], r[3], r[4]], r[5], r[6], r[7], r[8]);
+        builder.add(r[0], r[1], r[2] === null ? null : [r[2], r[3], r[4], r[5]], r[6], r[7], r[8], r[9]);
       }
       set = builder.finish();
       this.candidates.put(key, set);
@@ -234,10 +237,4 @@ export class SqliteCatalogSearch implements CatalogSearch, CatalogChanges {
     return set;
   }
 
-  /** The title ranks of a set, read in SQL's title order (its collation, not JavaScript's). */
-  private titleOrder(set: Candidates, query: CatalogSearchQuery): Int32Array {
-    const where = conditions(query, engine, { bbox: false, snapshot: false });
-    const rows = this.rows(sql`select c.id, c.title ${fromWhere(query, engine, where)} order by c.title, c.id`) as Array<[number, string]>;
-    return setTitleOrder(set, rows);
-  }
 }

@@ -30,7 +30,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.createIndex('catalog_items_group').on('catalog_items').columns(['view', 'group_id', 'minx', 'miny', 'maxx', 'maxy']).execute();
   await db.schema.createIndex('catalog_items_public').on('catalog_items').columns(['view', 'public_level', 'group_id', 'minx', 'miny', 'maxx', 'maxy']).execute();
 
-  await sql`create trigger catalog_items_public_level after insert on catalog_items begin
+  await sql`create trigger catalog_items_public_level after insert on catalog_items
+    when exists (select 1 from permissions p where p.principal = 'group.everyone'
+      and p.item_kind = (case new.kind when 'table' then 'layer' else new.kind end) and p.item_id = new.item_id)
+  begin
     update catalog_items set public_level = ${publicLevelOf('new')} where id = new.id;
   end`.execute(db);
   for (const [event, item] of [
