@@ -18,9 +18,12 @@ const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
  */
 export type Dimension = 'point' | 'line' | 'polygon';
 
-/** What kind of parts a geometry type has (`MultiPolygon` → polygon): what a crop keeps of it. */
+/**
+ * What kind of parts a geometry type has (`Multi Polygon` → polygon): what a crop keeps of it.
+ * Takes GDAL's names, which versions keep (`Line String`, `3D Multi Line String`), and WKT's.
+ */
 export function dimensionOf(geometryType: string): Dimension {
-  return /polygon/i.test(geometryType) ? 'polygon' : /linestring/i.test(geometryType) ? 'line' : 'point';
+  return /polygon/i.test(geometryType) ? 'polygon' : /line ?string/i.test(geometryType) ? 'line' : 'point';
 }
 
 export async function croppedSelect(sourceFile: string, sourceLayer: string, clip: { wkt: string; bbox: Bbox }, dimension: 'line' | 'polygon'): Promise<string> {
