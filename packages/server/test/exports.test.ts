@@ -448,6 +448,88 @@ describe('exports', () => {
     assertClose(areaOf(inner, readLayer(inner)), 0.04 + 0.08 + 0.01, 1e-9, 'total area');
   });
 
+  it('keeps what a crop holds whole, drops what lies outside it in its bbox, and cuts the rest, invalid polygons repaired', async () => {
+    // A triangle crop, (172, -42), (173, -42), (172, -41): its bbox holds a corner outside it. In
+    // local degrees u = lon - 172, v = lat + 42, the crop is u + v <= 1; what touches its edge
+    // does so at (0.5, 0.5), which lies on it exactly in binary.
+    const at = (u: number, v: number) => [172 + u, -42 + v];
+    const square = (u: number, v: number, size: number) => [at(u, v), at(u + size, v), at(u + size, v + size), at(u, v + size), at(u, v)];
+    // Two triangles of 0.04 meeting at one vertex, (u + 0.2, v + 0.2): a ring that touches itself, invalid.
+    const selfTouching = (u: number, v: number) => [at(u, v), at(u + 0.4, v), at(u + 0.2, v + 0.2), at(u + 0.4, v + 0.4), at(u, v + 0.4), at(u + 0.2, v + 0.2), at(u, v)];
+    const polygons = [
+      { name: 'inside', coordinates: [square(0.1, 0.1, 0.2)], area: 0.04 },
+      { name: 'holed-inside', coordinates: [square(0.5, 0.05, 0.2), square(0.55, 0.1, 0.1)], area: 0.04 - 0.01 },
+      // Wholly inside, and repaired all the same.
+      { name: 'self-touching-inside', coordinates: [selfTouching(0.05, 0.1)], area: 0.08 },
+      // Its upper triangle crosses the crop's edge, which cuts 0.01 off it.
+      { name: 'self-touching-across', coordinates: [selfTouching(0.3, 0.1)], area: 0.07 },
+      // Across the edge on its diagonal: half of it.
+      { name: 'across', coordinates: [square(0.4, 0.4, 0.2)], area: 0.02 },
+      // Outside, touching the crop's edge with one corner: nothing of it has area in the crop.
+      { name: 'touching', coordinates: [square(0.5, 0.5, 0.2)], area: null },
+      { name: 'outside', coordinates: [square(0.8, 0.8, 0.1)], area: null },
+    ];
+    const lines = [
+      { name: 'inside', coordinates: [at(0.1, 0.1), at(0.3, 0.2), at(0.2, 0.4)], length: 2 * Math.sqrt(0.05) },
+      { name: 'across', coordinates: [at(0.5, 0.3), at(0.9, 0.3)], length: 0.2 },
+      // Its cut is a point, which a line layer doesn't keep.
+      { name: 'touching', coordinates: [at(0.5, 0.5), at(0.8, 0.3)], length: null },
+      { name: 'outside', coordinates: [at(0.8, 0.8), at(0.9, 0.9)], length: null },
+    ];
+    const layerOf = async (title: string, type: string, features: Array<{ name: string; coordinates: unknown }>) => {
+      const base = title.toLowerCase().replace(/ /g, '-');
+      const geojson = join(work, `${base}.geojson`);
+      writeFileSync(geojson, JSON.stringify({ type: 'FeatureCollection', features: features.map(({ name, coordinates }) => ({ type: 'Feature', properties: { name }, geometry: { type, coordinates } })) }));
+      const gpkg = join(work, `${base}.gpkg`);
+      ogr2ogr(['-f', 'GPKG', '-a_srs', 'EPSG:4326', '-nln', base, gpkg, geojson]);
+      return publishedLayer(server, 'layers', { title, group: owners, data: { datasources: [datasourceFor(await uploadDatasources(server, title, gpkg), base).id] } });
+    };
+    const crop = { type: 'Polygon', coordinates: [[at(0, 0), at(1, 0), at(0, 1), at(0, 0)]] };
+    /** Each feature's name and measure (area or length), and whether GEOS finds it valid, as read from the export; and its geometry type. */
+    const exported = async (layer: PublishedLayer, measure: string) => {
+      const { zip } = await completeExport({ crs: 'EPSG:4326', formats: { vector: mime.gpkg }, items: [{ item: layer.url }], extent: crop });
+      const base = layer.title.toLowerCase().replace(/ /g, '-');
+      const inner = `/vsizip/${zip}/${base}/${base}.gpkg`;
+      const read = readLayer(inner);
+      const sql = `SELECT name, ${measure}("${read.geometryColumn}") AS measure, ST_IsValid("${read.geometryColumn}") AS valid FROM "${read.name}"`;
+      const out = run('ogrinfo', ['-ro', '-q', '-dialect', 'SQLite', '-sql', sql, inner]);
+      const rows = [...out.matchAll(/name \(String\) = (\S+)\s+measure \(Real\) = ([-\d.e+]+)\s+valid \(Integer\) = (-?\d)/g)];
+      assert.equal(rows.length, read.count, out);
+      const type = /^Geometry: (.+)$/m.exec(run('ogrinfo', ['-ro', '-so', '-al', inner]))?.[1];
+      return { type, features: new Map(rows.map((m) => [m[1]!, { measure: Number(m[2]), valid: m[3] === '1' }])) };
+    };
+
+    const polygonLayer = await layerOf('Crop Test Polygons', 'Polygon', polygons);
+    const { type: polygonType, features: polygonsOut } = await exported(polygonLayer, 'ST_Area');
+    assert.equal(polygonType, 'Multi Polygon');
+    assert.deepEqual([...polygonsOut.keys()].sort(), polygons.filter((p) => p.area !== null).map((p) => p.name).sort());
+    for (const { name, area } of polygons) {
+      if (area === null) continue;
+      assertClose(polygonsOut.get(name)!.measure, area, 1e-9, `area of ${name}`);
+      assert.equal(polygonsOut.get(name)!.valid, true, `${name} is valid`);
+    }
+    const lineLayer = await layerOf('Crop Test Lines', 'LineString', lines);
+    const { type: lineType, features: linesOut } = await exported(lineLayer, 'ST_Length');
+    assert.equal(lineType, 'Multi Line String', 'lines are cut in SQL too');
+    assert.deepEqual([...linesOut.keys()].sort(), lines.filter((l) => l.length !== null).map((l) => l.name).sort());
+    for (const { name, length } of lines) if (length !== null) assertClose(linesOut.get(name)!.measure, length, 1e-9, `length of ${name}`);
+
+    // Validation cuts the same way: a crop u + v <= 1.5 over the upper corner meets only the
+    // outside line's bbox, so it keeps no line, but it keeps parts of two polygons.
+    const corner = { type: 'Polygon', coordinates: [[at(0.5, 0.5), at(1, 0.5), at(0.5, 1), at(0.5, 0.5)]] };
+    const linesChecked = await validate({ crs: 'EPSG:4326', formats: { vector: mime.gpkg }, items: [{ item: lineLayer.url }], extent: corner });
+    assert.equal(linesChecked.is_valid, false, JSON.stringify(linesChecked));
+    assert.match(linesChecked.invalid_reasons.join('; '), /^body\.extent: holds no features of layer \d+ \("Crop Test Lines"\)/);
+    const polygonsChecked = await validate({ crs: 'EPSG:4326', formats: { vector: mime.gpkg }, items: [{ item: polygonLayer.url }], extent: corner });
+    assert.equal(polygonsChecked.is_valid, true, JSON.stringify(polygonsChecked));
+    // Allowed empty, the line layer is still written: no features, its fields and geometry type.
+    const { zip } = await completeExport({ crs: 'EPSG:4326', formats: { vector: mime.gpkg }, items: [{ item: lineLayer.url }], extent: corner, options: { allow_empty: true } });
+    const empty = `/vsizip/${zip}/crop-test-lines/crop-test-lines.gpkg`;
+    assert.equal(readLayer(empty).count, 0);
+    assert.deepEqual(readLayer(empty).fields, ['name']);
+    assert.match(run('ogrinfo', ['-ro', '-so', '-al', empty]), /^Geometry: Line String$/m, 'the layer\'s own type');
+  });
+
   it('exports a table to CSV, GeoPackage, XLSX and ODS without a CRS', async () => {
     const formats = [
       // Every cell may be text, so the spreadsheet drivers are told the first row holds the headers.

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { ExportFormat } from './export-formats.js';
 import { clipInSource, writeClipFile, type Bbox, type CropPolygon } from './crop.js';
-import { croppedSelect, dimensionOf } from './crop-sql.js';
+import { clipKeepsAny, croppedSelect, dimensionOf } from './crop-sql.js';
 import { styleKml } from './kml-style.js';
 import { ogr2ogr } from './ogr2ogr.js';
 
@@ -61,7 +61,9 @@ export async function exportItem(options: ExportItemOptions): Promise<string> {
       // Lines and polygons are cut in SQL (see croppedSelect); the result has every feature
       // multi, as formats with one geometry type per layer need.
       const clip = await clipInSource(options.crop, options.source, options.sourceLayer);
-      if (clip) {
+      // A SQL result without rows has no geometry column for GDAL to see, so ogr2ogr would write
+      // no layer: a crop that keeps nothing (allow_empty) writes the layer empty instead.
+      if (clip && (await clipKeepsAny(options.source, options.sourceLayer, clip, dimension))) {
         sql = await croppedSelect(options.source, options.sourceLayer, clip, dimension);
         args.push('-dialect', 'SQLite', '-sql', sql, '-nlt', dimension === 'polygon' ? 'MULTIPOLYGON' : 'MULTILINESTRING');
         // A SQL result carries no CRS of its own.
