@@ -16,13 +16,13 @@ import type { Database } from '../schema.js';
  * words are runs of letters, digits and `_` (`searchWords`); split at `_` as the index splits
  * text, they are plain lexemes to tsquery. Accents and case fold as in the index.
  */
-export function tsQuery(text: string[][]): string {
+export function tsQuery(text: string[][], join: '&' | '|' = '&'): string {
   return (
     text
       .map((search) => search.flatMap((word) => word.split('_')).filter(Boolean))
       // A search of underscores alone holds no word, and matches nothing (an empty tsquery).
       .filter((words) => words.length > 0)
-      .map((words) => `(${words.map((w, i) => `${w}${i === words.length - 1 ? ':*' : ''}`).join(' & ')})`)
+      .map((words) => `(${words.map((w, i) => `${w}${i === words.length - 1 ? ':*' : ''}`).join(` ${join} `)})`)
       .join(' | ')
   );
 }
@@ -32,12 +32,15 @@ const envelope = ([minx, miny, maxx, maxy]: Bbox) => sql`ST_MakeEnvelope(${minx}
 
 function postgresEngine(text: string[][]): CatalogSqlEngine {
   const query = sql`to_tsquery('simple', mapshelf_fold(${tsQuery(text)}))`;
+  const anyWord = sql`to_tsquery('simple', mapshelf_fold(${tsQuery(text, '|')}))`;
   return {
     source: (words) => ({ from: sql`catalog_items as c`, match: words.length === 0 ? null : sql<SqlBool>`c.search @@ ${query}` }),
     // Weights as SQLite's bm25 columns rank them: title (A), tags and categories (B), description
-    // (C), field names and text values (D), which can be thousands of words: so small that many
-    // of them never outrank one word of a title. Negated: the port orders relevance lower first.
-    relevance: sql<number>`-ts_rank(array[0.005, 0.2, 0.4, 1.0]::float4[], c.search, ${query})`,
+    // (C), field names and text values (D). ts_rank weighs an AND by the words' proximity, which
+    // would put a layer holding "New Zealand" among its values before one titled "Zealand …"; so
+    // a title holding any of the words comes first, as with bm25's title weight. Negated: the
+    // port orders relevance lower first.
+    relevance: sql<number>`-(ts_rank(array[0.005, 0.2, 0.4, 1.0]::float4[], c.search, ${query}) + (ts_filter(c.search, '{a}') @@ ${anyWord})::int)`,
     holds: (column, value) => sql<SqlBool>`(${sql.ref(`c.${column}`)})::jsonb ? ${value}`,
     // `&&` finds the candidates by the index (every relation implies it); the sides decide exactly.
     meets: (relation, box): RawBuilder<SqlBool> => sql<SqlBool>`(c.extent && ${envelope(box)} and ${extentMeets(relation, box)})`,
