@@ -57,6 +57,9 @@ export async function startTestCluster() {
   const psql = (sql, db = 'postgres') => asOwner(join(bin, 'psql'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', db, '-v', 'ON_ERROR_STOP=1', '-qAt', '-c', sql]);
   psql(`create database ${templateDatabase}`);
   psql('create extension postgis', templateDatabase);
+  // Stops the server and starts it again on the same data, for tests of a database going away.
+  const pause = () => asOwner(join(bin, 'pg_ctl'), ['-D', data, '-m', 'fast', '-w', 'stop']);
+  const resume = () => asOwner(join(bin, 'pg_ctl'), ['-D', data, '-o', options, '-l', join(dir, 'server.log'), '-w', 'start']);
   const stop = () => {
     try {
       asOwner(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']);
@@ -64,5 +67,5 @@ export async function startTestCluster() {
       rmSync(dir, { recursive: true, force: true });
     }
   };
-  return { admin, port, dir, psql, stop };
+  return { admin, port, dir, psql, pause, resume, stop };
 }

@@ -1,0 +1,18 @@
+/** Types of `test-postgres.mjs`, for the TypeScript tests that start a cluster of their own. */
+export declare const templateDatabase: string;
+
+export interface TestCluster {
+  /** postgres://postgres@127.0.0.1:<port>/postgres */
+  admin: string;
+  port: number;
+  dir: string;
+  psql(sql: string, db?: string): string;
+  /** Stops the server, keeping its data. */
+  pause(): void;
+  /** Starts it again after `pause`. */
+  resume(): void;
+  /** Stops it and removes its data. */
+  stop(): void;
+}
+
+export declare function startTestCluster(): Promise<TestCluster>;
