@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import Database from 'better-sqlite3';
+import { queryCatalog } from './helpers/test-database.js';
 import { adminToken, createUserWithToken, startTestServer, type TestServer } from './helpers/server.js';
 
 interface UserRef {
@@ -117,10 +117,9 @@ describe('tokens', () => {
     assert.equal(anonymous.headers.get('oauth-scopes'), null);
   });
 
-  it('does not store the secret in the database', () => {
-    const db = new Database(join(server.dataDir, 'catalog.sqlite'), { readonly: true, fileMustExist: true });
-    try {
-      const rows = db.prepare('SELECT * FROM tokens').all() as Array<Record<string, unknown>>;
+  it('does not store the secret in the database', async () => {
+    {
+      const rows = await queryCatalog(server, 'SELECT * FROM tokens');
       assert.ok(rows.some((r) => r.id === created.id), 'the token row exists');
       for (const secret of [created.key!, alice.token, bob.token, adminToken]) {
         for (const row of rows) {
@@ -132,8 +131,6 @@ describe('tokens', () => {
           }
         }
       }
-    } finally {
-      db.close();
     }
   });
 

@@ -51,7 +51,9 @@ export interface CatalogLocation {
  */
 export async function queryCatalog<T = Record<string, unknown>>(where: CatalogLocation, text: string, params: unknown[] = []): Promise<T[]> {
   if (where.database) {
-    const client = new pg.Client({ connectionString: where.database, connectionTimeoutMillis: 10_000 });
+    // Counts (int8) as numbers, as SQLite gives them.
+    const types = { getTypeParser: (oid: number, format?: 'text' | 'binary') => (oid === 20 ? Number : pg.types.getTypeParser(oid, format)) } as pg.CustomTypesConfig;
+    const client = new pg.Client({ connectionString: where.database, connectionTimeoutMillis: 10_000, types });
     await client.connect();
     try {
       let n = 0;

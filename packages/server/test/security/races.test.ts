@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import Database from 'better-sqlite3';
+import { queryCatalog } from '../helpers/test-database.js';
 import { after, before, it } from 'node:test';
 import { publishedLayer, uploadDatasources, writePointGrid, datasourceFor } from '../helpers/published-layers.js';
 import { startTestServer, type ApiResponse, type TestServer } from '../helpers/server.js';
@@ -67,13 +67,8 @@ async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, t
 }
 
 /** The catalog, read beside the running server. */
-function catalog<T>(query: string, ...params: unknown[]): T[] {
-  const db = new Database(join(server.dataDir, 'catalog.sqlite'), { readonly: true });
-  try {
-    return db.prepare(query).all(...params) as T[];
-  } finally {
-    db.close();
-  }
+function catalog<T>(query: string, ...params: unknown[]): Promise<T[]> {
+  return queryCatalog<T>(server, query, params);
 }
 
 it('publishing one version many times at once: one publish request wins, the others are 409s', async () => {
@@ -89,7 +84,7 @@ it('publishing one version many times at once: one publish request wins, the oth
   assert.equal(state, 'completed');
   const layer = await server.request('GET', created.body.url);
   assert.equal(layer.body.version.id, created.body.version.id, 'the version is the published one');
-  const requests = catalog<{ n: number }>(`select count(*) as n from publish_items where version_id = ?`, created.body.version.id);
+  const requests = await catalog<{ n: number }>(`select count(*) as n from publish_items where version_id = ?`, created.body.version.id);
   assert.equal(requests[0]!.n, 1, 'one publish request names the version');
 });
 
@@ -135,7 +130,7 @@ it('cancelling an export as it completes: it ends cancelled without files, or co
     assert.deepEqual(filesUnder(`exports/${created.body.id}`), files);
   }
   assert.ok(seen.has('cancelled') && seen.has('complete'), `the spread of delays met both outcomes: ${[...seen]}`);
-  assert.deepEqual(catalog(`select id, status from jobs where kind = 'export' and status in ('queued', 'running')`), []);
+  assert.deepEqual(await catalog(`select id, status from jobs where kind = 'export' and status in ('queued', 'running')`), []);
   assert.deepEqual(filesUnder('tmp').filter((f) => f.includes('export-')), [], 'no export scratch is left');
 });
 
@@ -159,5 +154,5 @@ it('deleting a layer while it is being exported: the export ends in error, with 
   assert.equal((await server.request('GET', `layers/${layer.id}/`)).status, 404);
   assert.deepEqual(filesUnder(`layers/${layer.id}`), [], 'the layer\'s files are gone');
   assert.deepEqual(filesUnder('tmp').filter((f) => f.includes(`export-${created.body.id}-`)), [], 'no scratch is left');
-  assert.deepEqual(catalog(`select id, status from jobs where kind = 'export' and status in ('queued', 'running')`), []);
+  assert.deepEqual(await catalog(`select id, status from jobs where kind = 'export' and status in ('queued', 'running')`), []);
 });

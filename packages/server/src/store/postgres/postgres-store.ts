@@ -7,6 +7,10 @@ import { latestMigration, openPostgres, type OpenedPostgres, type PoolOptions } 
 import { PostgresCatalogSearch } from './catalog-search.js';
 import { postgresDialect } from './dialect.js';
 
+/** Serialization failures and deadlocks: the transaction lost a race, and is run again. */
+const retryable = (error: unknown) => ['40001', '40P01'].includes((error as { code?: string }).code ?? '');
+const maxAttempts = 20;
+
 /** The catalog store on PostgreSQL/PostGIS: the same repositories as SQLite, over a pool. */
 export class PostgresStore extends Repositories implements port.Store {
   private closed = false;
@@ -21,8 +25,25 @@ export class PostgresStore extends Repositories implements port.Store {
     return new PostgresStore(await openPostgres(url, options));
   }
 
-  transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
-    return this.opened.db.transaction().execute((trx) => work(new Repositories(trx, postgresDialect)));
+  /**
+   * Runs `work` in one serializable transaction: all or nothing, and as if alone, as SQLite's
+   * one writer gives it. Two requests that read and then write the same rows (two drafts of one
+   * layer, a cancel as an export completes) would otherwise both act on what they read; here
+   * one of them fails to commit and is run again on what the other wrote. `work` must touch
+   * nothing outside the store.
+   */
+  async transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.opened.db
+          .transaction()
+          .setIsolationLevel('serializable')
+          .execute((trx) => work(new Repositories(trx, postgresDialect)));
+      } catch (error) {
+        if (attempt >= maxAttempts || !retryable(error)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
+      }
+    }
   }
 
   async health(): Promise<port.StoreHealth> {
