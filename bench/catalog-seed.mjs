@@ -136,23 +136,8 @@ async function seed(dir, token, { layers: layerCount, tables: tableCount }, log)
     }
     const layersSeconds = (Date.now() - started) / 1000;
 
-<<<<<<< HEAD
-    const setStarted = Date.now();
-    const setCount = totalItems - layerCount - tableCount;
-    for (let i = 0; i < setCount; i++) {
-      const group = groups[i % groups.length];
-      const members = pickSome(items, 1 + Math.floor(random() * 4)).map(({ item_type, item_id }) => ({ item_type, item_id }));
-      const set = await createSet(ctx, admin, { title: `${title()} collection`, group, description: describe(), tags: pickSome(tagWords, 3), categories: pickSome(categoryWords, 1), items: members });
-      await publishSetVersion(ctx, admin, set.set_id, set.id);
-      if (i % 10 === 0) await putPermission(ctx, admin, { type: 'set', id: set.set_id }, { principal: 'group.everyone', level: 'view' });
-      if (i % 1000 === 0) progress('sets', i, setCount);
-    }
-    progress('sets', setCount, setCount);
-    return { readerToken, layersSeconds, setsSeconds: (Date.now() - setStarted) / 1000 };
-=======
     await waitUntil('the publishing', async () => (await publishedLayerCount(dir)) === layerCount + tableCount);
     return { readerToken, layersSeconds, groups, items: items.map(({ item_type, item_id }) => ({ item_type, item_id })), admin: adminRow.id };
->>>>>>> catalog
   } finally {
     await server.close();
   }
