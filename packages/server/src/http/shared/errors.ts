@@ -122,7 +122,7 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: M
 export function handleErrors(app: FastifyInstance, body: ErrorBody): void {
   app.setErrorHandler((error, request, reply) => {
     // The database out of reach (PostgreSQL restarting, SQLite locked too long): a 503 to retry, not a fault of the request.
-    const mapped = (request.server as Partial<FastifyInstance>).domain?.store.isUnavailable(error)
+    const mapped = (request.server as Partial<FastifyInstance>).domain?.store?.isUnavailable(error)
       ? new MapshelfError('service_unavailable', 'The catalog database is not available right now; try again in a moment.', { headers: { 'retry-after': '5' } })
       : toMapshelfError(error);
     if (mapped.statusCode >= 500) request.log.error({ err: error }, 'request failed');
