@@ -831,14 +831,16 @@ describe('mapshelf commands against a server', () => {
       assertFailure(await admin.run(['tokens', 'create', '--name', 'no-scope']), ExitCode.usage, /^mapshelf: Give the token's scopes with --scope/);
     });
 
-    it('creates tokens offline in the data folder with --admin --data-dir, also as `token`', async () => {
+    it('creates tokens offline in the data folder with --admin --data-dir (--database on PostgreSQL), also as `token`', async () => {
       const nobody = shell();
-      const offline = await nobody.json<{ key: string; user: { id: number; username: string } }>(['tokens', 'create', '--admin', '--data-dir', server.dataDir, '--name', 'offline']);
+      // Where the server's catalog is: its data folder, or its PostgreSQL database on a PostgreSQL run.
+      const catalog = server.database ? ['--database', server.database] : ['--data-dir', server.dataDir];
+      const offline = await nobody.json<{ key: string; user: { id: number; username: string } }>(['tokens', 'create', '--admin', ...catalog, '--name', 'offline']);
       assertJson(offline, { key: '<key>', user: { id: 1, username: 'admin' }, scope: (await server.request('GET', 'users/me/')).headers.get('oauth-scopes'), expires_at: null });
       const whoami = await nobody.json<{ user: { username: string; is_admin: boolean } }>(['whoami', '--url', server.url, '--token', offline.mapshelf.v1.key]);
       assert.deepEqual([whoami.mapshelf.v1.user.username, whoami.mapshelf.v1.user.is_admin], ['admin', true]);
 
-      const alias = await nobody.quiet(['token', 'create', '--data-dir', server.dataDir, '--scope', 'layers:read', '--name', 'read-only']);
+      const alias = await nobody.quiet(['token', 'create', ...catalog, '--scope', 'layers:read', '--name', 'read-only']);
       assert.equal(alias.length, 1);
       assert.match(alias[0]!, /^msk_/);
       assert.equal((await server.request('GET', 'layers/', { token: alias[0]! })).status, 200);
