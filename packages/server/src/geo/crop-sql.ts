@@ -92,11 +92,14 @@ function cutExpression(g: string, dimension: 'line' | 'polygon'): string {
 }
 
 /** ` WHERE` the row's box meets the clip's bbox, by the GeoPackage's R-tree (nothing without one). */
-function near(parts: LayerParts, [minx, miny, maxx, maxy]: Bbox): string {
-  return parts.rtree
-    ? ` WHERE t.${quote(parts.fid)} IN (SELECT id FROM ${quote(`rtree_${parts.layer}_${parts.geom}`)} WHERE maxx >= ${minx} AND minx <= ${maxx} AND maxy >= ${miny} AND miny <= ${maxy})`
-    : '';
+function near(parts: LayerParts, bbox: Bbox): string {
+  return parts.rtree ? ` WHERE t.${quote(parts.fid)} IN (SELECT id FROM ${rtree(parts)} r WHERE ${boxMeets(bbox)})` : '';
 }
+
+const rtree = (parts: LayerParts) => quote(`rtree_${parts.layer}_${parts.geom}`);
+
+/** The R-tree row `r`'s box meets the bbox. */
+const boxMeets = ([minx, miny, maxx, maxy]: Bbox) => `r.maxx >= ${minx} AND r.minx <= ${maxx} AND r.maxy >= ${miny} AND r.miny <= ${maxy}`;
 
 /**
  * Whether cutting a layer at a clip polygon (WKT in the layer's CRS) keeps any feature, decided
@@ -107,14 +110,23 @@ function near(parts: LayerParts, [minx, miny, maxx, maxy]: Bbox): string {
 export async function clipKeepsAny(sourceFile: string, sourceLayer: string, clip: { wkt: string; bbox: Bbox }, dimension: Dimension): Promise<boolean> {
   const parts = await layerParts(sourceFile, sourceLayer);
   const g = `t.${quote(parts.geom)}`;
-  const where = near(parts, clip.bbox);
-  // The cut is NULL for a row it drops, and NOT ST_IsEmpty(NULL) is NULL: not kept.
-  const test = dimension === 'point' ? `${g} IS NOT NULL AND ST_Intersects(${g}, ${shape}) <> 0` : `NOT ST_IsEmpty(${cutExpression(g, dimension)})`;
-  const sql = `SELECT 1 AS kept FROM ${quote(sourceLayer)} t, ${clipTable(parts, clip.wkt)}${where ? `${where} AND` : ' WHERE'} ${test} LIMIT 1`;
+  // Joined to the rows, rather than listed with IN as the export lists them, the R-tree is read
+  // as the rows are, so LIMIT 1 stops at the first one kept; IN first collects every id in the
+  // bbox (0.2 s for 400,000 polygons).
+  const rows = parts.rtree ? `${rtree(parts)} r JOIN ${quote(sourceLayer)} t ON t.${quote(parts.fid)} = r.id` : `${quote(sourceLayer)} t`;
+  const keptBy = (test: string) => `SELECT 1 AS kept FROM ${rows}, ${clipTable(parts, clip.wkt)} WHERE ${parts.rtree ? `${boxMeets(clip.bbox)} AND ` : ''}${test} LIMIT 1`;
+  // The cut is NULL for a row it drops, and NOT ST_IsEmpty(NULL) is NULL: not kept. Rows wholly
+  // inside the clip are looked for first: their cut costs no intersection, where the first rows
+  // the R-tree gives may be large ones across the clip's edge (the countries).
+  const kept = dimension === 'point' ? null : `NOT ST_IsEmpty(${cutExpression(g, dimension)})`;
+  const passes = kept ? [`ST_Within(${g}, ${shape}) = 1 AND ${kept}`, kept] : [`${g} IS NOT NULL AND ST_Intersects(${g}, ${shape}) <> 0`];
   const source = await gdal.openAsync(sourceFile, 'r');
   try {
-    const result = await source.executeSQLAsync(sql, undefined, 'SQLite');
-    return (await result.features.firstAsync()) !== null;
+    for (const test of passes) {
+      const result = await source.executeSQLAsync(keptBy(test), undefined, 'SQLite');
+      if ((await result.features.firstAsync()) !== null) return true;
+    }
+    return false;
   } finally {
     source.close();
   }
