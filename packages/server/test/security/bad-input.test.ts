@@ -409,7 +409,7 @@ for (const [template, ops] of Object.entries(openapi.paths)) {
   }
   // Path ids that are not positive whole numbers in plain decimal.
   for (const param of pathParams.filter((p) => /^(id|versionId|scanId|datasourceId|userId|fid)$/.test(p))) {
-    for (const bad of ['0', '-1', '0x1', '1.0', '%201', '1e0', 'abc', '99999999999999999999']) {
+    for (const bad of ['0', '-1', '0x1', '1.0', '%201', '1e0', 'abc', '2147483648', '99999999999999999999']) {
       const path = concrete(template, param).replace(`{${param}}`, bad);
       add(family, { name: `GET ${template.slice(v1.length)} ${param}=${bad}`, method: 'GET', path, loc: `path.${param}`, status: [400, 404] });
     }

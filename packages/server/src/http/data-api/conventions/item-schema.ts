@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { idSchema } from './ids.js';
 import type { ListSpec } from './list-spec.js';
 import { httpUrlKeyword, plainTextKeyword } from '../../shared/validation.js';
 
@@ -24,11 +25,11 @@ export function httpUrl(options: StringOptions = {}) {
 }
 
 /** A related object as clients send it: an id, a URL, or `{id}`. */
-export const ref = Type.Union([Type.Integer({ minimum: 1 }), Type.String({ minLength: 1, maxLength: 2000 }), Type.Object({ id: Type.Integer({ minimum: 1 }) })]);
+export const ref = Type.Union([idSchema(), Type.String({ minLength: 1, maxLength: 2000 }), Type.Object({ id: idSchema() })]);
 export const shortText = nameText({ maxLength: 500 });
 export const strings = Type.Array(nameText({ minLength: 1, maxLength: 200 }), { maxItems: 100 });
 /** The owning group of a new item: its id, or `{id}`. */
-export const groupRef = Type.Union([Type.Integer({ minimum: 1 }), Type.Object({ id: Type.Integer({ minimum: 1 }) })]);
+export const groupRef = Type.Union([idSchema(), Type.Object({ id: idSchema() })]);
 
 /** What describes every catalog item in a request body. `name` is the old client's `title`. */
 export const describedFields = {

@@ -1,5 +1,4 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Type } from 'typebox';
 import { parseExpand } from './expand.js';
 import type { UrlFor } from '../../shared/public-url.js';
 
@@ -22,7 +21,3 @@ export function sendCreated<T extends { url: string }>(reply: FastifyReply, body
   return body;
 }
 
-const id = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
-
-/** The common path parameter: a positive integer id. */
-export const idParams = Type.Object({ id });

@@ -1,3 +1,4 @@
+import { idInText } from './ids.js';
 import { invalidParameter } from '../../../domain/errors.js';
 import type { UrlFor } from '../../shared/public-url.js';
 
@@ -30,7 +31,7 @@ export function idFromRef(ref: number | string | { id: number }, segment: string
   if (typeof ref === 'number') return ref;
   if (typeof ref === 'object') return ref.id;
   const path = localPath(ref, location, urlFor);
-  const match = new RegExp(`/${segment}/([1-9]\\d*)/?$`).exec(path);
-  if (!match) throw invalidParameter(location, `expected an id or a ${segment} URL, not "${ref}"`);
-  return Number(match[1]);
+  const id = idInText(new RegExp(`/${segment}/(\\d+)/?$`).exec(path)?.[1]);
+  if (id === null) throw invalidParameter(location, `expected an id or a ${segment} URL, not "${ref}"`);
+  return id;
 }

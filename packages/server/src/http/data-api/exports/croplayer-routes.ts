@@ -1,16 +1,17 @@
 import type { FastifyInstance } from 'fastify';
+import { idParams, idSchema } from '../conventions/ids.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { DomainContext } from '../../../domain/context.js';
 import { createCropLayer, deleteCropLayer, getCropFeature, getCropLayer, listCropFeatures, listCropLayers } from '../../../domain/crop-layers.js';
 import { registerListView } from '../conventions/list-view.js';
-import { idParams, presentContext, sendCreated } from '../conventions/present.js';
+import { presentContext, sendCreated } from '../conventions/present.js';
 import { idFromRef } from '../conventions/refs.js';
 import { presentCropFeature, presentCropFeatureSummary, presentCropLayer } from './presenter.js';
 import { CropLayerBody, cropFeaturesListSpec, cropLayersListSpec } from './schema.js';
 
 const tags = ['exports'];
-const positive = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
+const positive = idSchema();
 const featureParams = Type.Object({ id: positive, fid: positive });
 
 /** Crop layers and their features: named polygons to crop exports to. Site admins make them. */

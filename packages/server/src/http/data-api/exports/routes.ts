@@ -18,7 +18,8 @@ import { formatChoices } from '../../../geo/export-formats.js';
 import { isFullDownload, sendDownload } from '../../shared/file-download.js';
 import { registerListView } from '../conventions/list-view.js';
 import { localPath } from '../conventions/refs.js';
-import { idParams, presentContext, sendCreated } from '../conventions/present.js';
+import { presentContext, sendCreated } from '../conventions/present.js';
+import { idInText, idParams } from '../conventions/ids.js';
 import type { UrlFor } from '../../shared/public-url.js';
 import { apiPath } from '../conventions/urls.js';
 import { registerCropLayerRoutes } from './croplayer-routes.js';
@@ -35,11 +36,12 @@ const write = { scope: 'exports:write' } as const;
 function itemInput(entry: ExportBody['items'][number], urlFor: UrlFor, location: string): ExportItemInput {
   const match = /\/(layers|tables)\/(\d+)\/(?:versions\/(\d+)\/?)?$/.exec(localPath(entry.item, location, urlFor).replace(/([^/])$/, '$1/'));
   const type = match?.[1] === 'tables' ? 'table' : 'layer';
+  const layerId = idInText(match?.[2]);
+  const versionId = idInText(match?.[3]);
+  const inRange = layerId !== null && (match?.[3] === undefined || versionId !== null);
   return {
     given: entry.item,
-    ref: match
-      ? { type, layerId: Number(match[2]), versionId: match[3] ? Number(match[3]) : null, layerUrl: urlFor(apiPath(match[1]!, Number(match[2]))) }
-      : null,
+    ref: inRange ? { type, layerId, versionId, layerUrl: urlFor(apiPath(match![1]!, layerId)) } : null,
     color: entry.color ?? null,
     tile_id: entry.tile_id ?? null,
   };
@@ -49,7 +51,9 @@ function extentInput(extent: ExportBody['extent'], urlFor: UrlFor): ExtentInput 
   if (extent === undefined || extent === null) return null;
   if (typeof extent === 'string') {
     const match = /\/exports\/croplayers\/(\d+)\/cropfeatures\/(\d+)\/?$/.exec(localPath(extent, 'body.extent', urlFor));
-    return { given: extent, cropFeature: match ? { cropLayerId: Number(match[1]), featureId: Number(match[2]) } : null };
+    const cropLayerId = idInText(match?.[1]);
+    const featureId = idInText(match?.[2]);
+    return { given: extent, cropFeature: cropLayerId !== null && featureId !== null ? { cropLayerId, featureId } : null };
   }
   return { geometry: extent };
 }

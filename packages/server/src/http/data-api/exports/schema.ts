@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { idSchema } from '../conventions/ids.js';
 import type { ListSpec } from '../conventions/list-spec.js';
 import { nameText } from '../conventions/item-schema.js';
 
@@ -68,7 +69,7 @@ export type ExportBody = Static<typeof ExportBody>;
 export const CropLayerBody = Type.Object(
   {
     name: nameText({ minLength: 1, maxLength: 200 }),
-    source_layer: Type.Union([Type.String({ minLength: 1, maxLength: 2000 }), Type.Integer({ minimum: 1 })], { description: 'A published polygon layer, by URL or id' }),
+    source_layer: Type.Union([Type.String({ minLength: 1, maxLength: 2000 }), idSchema()], { description: 'A published polygon layer, by URL or id' }),
     name_field: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 200 }), Type.Null()])),
   },
   { additionalProperties: false },

@@ -14,7 +14,8 @@ import {
   updateGroup,
 } from '../../../domain/groups.js';
 import { registerListView } from '../conventions/list-view.js';
-import { idParams, presentContext, sendCreated } from '../conventions/present.js';
+import { presentContext, sendCreated } from '../conventions/present.js';
+import { idParams } from '../conventions/ids.js';
 import { presentGroup, presentGroupSummary, presentMember } from './presenter.js';
 import { GroupCreateBody, GroupUpdateBody, MemberBody, MemberParams, MemberRoleBody, groupsListSpec, membersListSpec } from './schema.js';
 

@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { idSchema } from '../conventions/ids.js';
 import { memberRoles } from '../../../domain/model/groups.js';
 import type { ListSpec } from '../conventions/list-spec.js';
 import { descriptionText, nameText } from '../conventions/item-schema.js';
@@ -41,12 +42,12 @@ export const GroupUpdateBody = Type.Object(
 );
 
 export const MemberBody = Type.Object(
-  { user: Type.Integer({ minimum: 1 }), role: Type.Union(memberRoles.map((r) => Type.Literal(r))) },
+  { user: idSchema(), role: Type.Union(memberRoles.map((r) => Type.Literal(r))) },
   { additionalProperties: false },
 );
 export type MemberBody = Static<typeof MemberBody>;
 
-export const MemberParams = Type.Object({ id: Type.Integer({ minimum: 1 }), userId: Type.Integer({ minimum: 1 }) });
+export const MemberParams = Type.Object({ id: idSchema(), userId: idSchema() });
 export const MemberRoleBody = Type.Object(
   { role: Type.Union(memberRoles.map((r) => Type.Literal(r))) },
   { additionalProperties: false },

@@ -23,7 +23,8 @@ import {
 import type { LayerType } from '../../../domain/model/layers.js';
 import { registerListView } from '../conventions/list-view.js';
 import { registerPermissionRoutes } from '../permissions/routes.js';
-import { idParams, presentContext, sendCreated } from '../conventions/present.js';
+import { presentContext, sendCreated } from '../conventions/present.js';
+import { idParams } from '../conventions/ids.js';
 import { idFromRef } from '../conventions/refs.js';
 import type { UrlFor } from '../../shared/public-url.js';
 import { apiPath } from '../conventions/urls.js';

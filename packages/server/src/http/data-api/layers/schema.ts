@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { idSchema } from '../conventions/ids.js';
 import type { ListSpec } from '../conventions/list-spec.js';
 import { itemFieldNames, versionedItemFilters } from '../conventions/item-fields.js';
 import { describedFields, groupRef, ref, strings, versionsListSpec } from '../conventions/item-schema.js';
@@ -51,4 +52,4 @@ export const VersionUpdateBody = Type.Object(
 );
 export type VersionUpdateBody = Static<typeof VersionUpdateBody>;
 
-export const VersionParams = Type.Object({ id: Type.Integer({ minimum: 1 }), versionId: Type.Integer({ minimum: 1 }) });
+export const VersionParams = Type.Object({ id: idSchema(), versionId: idSchema() });

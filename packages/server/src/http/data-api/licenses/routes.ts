@@ -3,7 +3,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { DomainContext } from '../../../domain/context.js';
 import { createLicense, getLicense, getLicenseBySlug, listLicenses } from '../../../domain/licenses.js';
 import { registerListView } from '../conventions/list-view.js';
-import { idParams, presentContext, sendCreated } from '../conventions/present.js';
+import { presentContext, sendCreated } from '../conventions/present.js';
+import { idParams } from '../conventions/ids.js';
 import { presentLicense, presentLicenseSummary } from './presenter.js';
 import { LicenseCreateBody, LicenseSlugParams, licensesListSpec } from './schema.js';
 

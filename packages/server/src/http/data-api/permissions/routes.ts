@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { idSchema } from '../conventions/ids.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type, type Static } from 'typebox';
 import type { DomainContext } from '../../../domain/context.js';
@@ -13,7 +14,7 @@ import { idFromRef } from '../conventions/refs.js';
 import type { UrlFor } from '../../shared/public-url.js';
 import { apiPath } from '../conventions/urls.js';
 
-const ref = Type.Union([Type.Integer({ minimum: 1 }), Type.String({ minLength: 1, maxLength: 2000 })]);
+const ref = Type.Union([idSchema(), Type.String({ minLength: 1, maxLength: 2000 })]);
 
 /** One permission as clients send it: `id` (`group.12`), or a `group` / `user` reference, and a level. */
 const PermissionBody = Type.Object(
@@ -69,7 +70,7 @@ export interface PermissionRoutesOptions {
 export function registerPermissionRoutes(base: FastifyInstance, ctx: DomainContext, options: PermissionRoutesOptions): void {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
   const list = `${options.itemUrl}permissions/`;
-  const params = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+  const params = Type.Object({ id: idSchema() });
   const tags = options.tags;
 
   app.get(list, { config: { scope: options.scopes.read }, schema: { summary: 'Who holds which permission (admins of the item)', tags, params } }, async (request) => {
@@ -106,7 +107,7 @@ export function registerPermissionRoutes(base: FastifyInstance, ctx: DomainConte
     `${list}:principal/`,
     {
       config: { scope: options.scopes.read },
-      schema: { summary: 'One permission', tags, params: Type.Object({ id: Type.Integer({ minimum: 1 }), principal: Type.String({ maxLength: 100 }) }) },
+      schema: { summary: 'One permission', tags, params: Type.Object({ id: idSchema(), principal: Type.String({ maxLength: 100 }) }) },
     },
     async (request) => {
       const { id, principal } = request.params;

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { idParams, idSchema } from '../conventions/ids.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { hasScope, type Actor } from '../../../domain/actor.js';
@@ -8,7 +9,7 @@ import { cancelPublish, createPublish, getPublish, listPublish, publishDetail } 
 import type { PublishItemRef } from '../../../domain/model/publish.js';
 import { missingScope } from '../conventions/auth.js';
 import { registerListView } from '../conventions/list-view.js';
-import { idParams, presentContext, sendCreated } from '../conventions/present.js';
+import { presentContext, sendCreated } from '../conventions/present.js';
 import { idFromRef, localPath } from '../conventions/refs.js';
 import type { UrlFor } from '../../shared/public-url.js';
 import { presentPublish, presentPublishSummary } from './presenter.js';
@@ -29,7 +30,7 @@ const strategy = Type.Union([Type.Literal('together'), Type.Literal('individual'
 
 const PublishBody = Type.Object(
   {
-    items: Type.Array(Type.Union([Type.String({ minLength: 1 }), Type.Integer({ minimum: 1 })]), { minItems: 1, maxItems: 1000 }),
+    items: Type.Array(Type.Union([Type.String({ minLength: 1 }), idSchema()]), { minItems: 1, maxItems: 1000 }),
     publish_strategy: Type.Optional(strategy),
     // The Python client sends the attribute under its own name, `strategy`.
     strategy: Type.Optional(strategy),

@@ -25,7 +25,8 @@ import {
 import type { SetView } from '../../../domain/model/sets.js';
 import { registerListView } from '../conventions/list-view.js';
 import { registerPermissionRoutes } from '../permissions/routes.js';
-import { idParams, presentContext, sendCreated, type PresentContext } from '../conventions/present.js';
+import { presentContext, sendCreated, type PresentContext } from '../conventions/present.js';
+import { idInText, idParams } from '../conventions/ids.js';
 import { idFromRef, localPath } from '../conventions/refs.js';
 import type { UrlFor } from '../../shared/public-url.js';
 import { apiPath } from '../conventions/urls.js';
@@ -41,8 +42,9 @@ const itemTypes = { layers: 'layer', tables: 'table', documents: 'document' } as
 function itemOf(ref: string | { url: string }, location: string, urlFor: UrlFor): SetItemInput {
   const url = typeof ref === 'string' ? ref : ref.url;
   const match = itemPattern.exec(localPath(url, location, urlFor));
-  if (!match) throw invalidParameter(location, `expected a layer, table or document URL (…/layers/12/), not "${url}"`);
-  return { item_type: itemTypes[match[1] as keyof typeof itemTypes], item_id: Number(match[2]) };
+  const itemId = idInText(match?.[2]);
+  if (!match || itemId === null) throw invalidParameter(location, `expected a layer, table or document URL (…/layers/12/), not "${url}"`);
+  return { item_type: itemTypes[match[1] as keyof typeof itemTypes], item_id: itemId };
 }
 
 function setInput(body: SetUpdateBody, urlFor: UrlFor): SetInput {

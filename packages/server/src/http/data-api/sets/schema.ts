@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { idSchema } from '../conventions/ids.js';
 import type { ListSpec } from '../conventions/list-spec.js';
 import { itemFieldNames, versionedItemFilters } from '../conventions/item-fields.js';
 import { describedFields, groupRef, versionsListSpec } from '../conventions/item-schema.js';
@@ -36,4 +37,4 @@ export type SetCreateBody = Static<typeof SetCreateBody>;
 export const SetUpdateBody = Type.Object(setFields, { additionalProperties: false });
 export type SetUpdateBody = Static<typeof SetUpdateBody>;
 
-export const SetVersionParams = Type.Object({ id: Type.Integer({ minimum: 1 }), versionId: Type.Integer({ minimum: 1 }) });
+export const SetVersionParams = Type.Object({ id: idSchema(), versionId: idSchema() });

@@ -16,7 +16,8 @@ import {
 } from '../../../domain/sources.js';
 import { registerListView } from '../conventions/list-view.js';
 import { registerPermissionRoutes } from '../permissions/routes.js';
-import { idParams, presentContext, sendCreated } from '../conventions/present.js';
+import { presentContext, sendCreated } from '../conventions/present.js';
+import { idParams } from '../conventions/ids.js';
 import { apiPath } from '../conventions/urls.js';
 import { validatePart } from '../../shared/validation.js';
 import { presentDatasource, presentScan, presentSource, presentSourceSummary } from './presenter.js';

@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { idSchema } from '../conventions/ids.js';
 import type { ListSpec } from '../conventions/list-spec.js';
 import { descriptionText, nameText } from '../conventions/item-schema.js';
 
@@ -52,7 +53,7 @@ export const SourcePart = Type.Object(
   {
     title: nameText({ minLength: 1, maxLength: 500 }),
     description: Type.Optional(descriptionText({ maxLength: 10_000 })),
-    group: Type.Optional(Type.Integer({ minimum: 1 })),
+    group: Type.Optional(idSchema()),
     type: Type.Optional(Type.Literal('upload')),
     // The Python client sends these with their defaults; they carry nothing for upload sources.
     options: Type.Optional(Type.Object({}, { additionalProperties: false })),
@@ -66,5 +67,5 @@ export const SourcePart = Type.Object(
 );
 export type SourcePart = Static<typeof SourcePart>;
 
-export const ScanParams = Type.Object({ id: Type.Integer({ minimum: 1 }), scanId: Type.Integer({ minimum: 1 }) });
-export const DatasourceParams = Type.Object({ id: Type.Integer({ minimum: 1 }), datasourceId: Type.Integer({ minimum: 1 }) });
+export const ScanParams = Type.Object({ id: idSchema(), scanId: idSchema() });
+export const DatasourceParams = Type.Object({ id: idSchema(), datasourceId: idSchema() });

@@ -3,7 +3,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { DomainContext } from '../../../domain/context.js';
 import { createToken, getToken, listTokens, revokeToken } from '../../../domain/tokens.js';
 import { registerListView } from '../conventions/list-view.js';
-import { idParams, presentContext, sendCreated } from '../conventions/present.js';
+import { presentContext, sendCreated } from '../conventions/present.js';
+import { idParams } from '../conventions/ids.js';
 import { presentToken, presentTokenSummary } from './presenter.js';
 import { TokenCreateBody, tokensListSpec } from './schema.js';
 

@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { idSchema } from '../conventions/ids.js';
 import type { ListSpec } from '../conventions/list-spec.js';
 import { nameText } from '../conventions/item-schema.js';
 
@@ -25,7 +26,7 @@ export const TokenCreateBody = Type.Object(
     name: nameText({ maxLength: 200 }),
     scope: Type.String({ minLength: 1, maxLength: 2000, description: 'Space-separated scopes, e.g. "layers:read exports:read"' }),
     expires_at: Type.Optional(Type.Union([Type.String({ format: 'date-time' }), Type.Null()])),
-    user: Type.Optional(Type.Integer({ minimum: 1, description: 'Create the token for this user (site admins)' })),
+    user: Type.Optional(idSchema({ description: 'Create the token for this user (site admins)' })),
     // The old Koordinates token API sent referrers; Mapshelf has no referrer restriction, so only an empty list is meaningful.
     referrers: Type.Optional(Type.Union([Type.Array(Type.String(), { maxItems: 0 }), Type.Null()])),
   },

@@ -4,7 +4,8 @@ import type { DomainContext } from '../../../domain/context.js';
 import { membershipsSeenBy } from '../../../domain/groups.js';
 import { createUser, deactivateUser, getUser, listUsers, updateUser } from '../../../domain/users.js';
 import { registerListView } from '../conventions/list-view.js';
-import { idParams, presentContext, sendCreated } from '../conventions/present.js';
+import { presentContext, sendCreated } from '../conventions/present.js';
+import { idParams } from '../conventions/ids.js';
 import { presentUser, presentUserSummary } from './presenter.js';
 import { UserCreateBody, UserUpdateBody, usersListSpec } from './schema.js';
 
