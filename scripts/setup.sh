@@ -16,9 +16,10 @@ fi
 # the native modules, OpenSSL and Python 3 for node-gyp and the interoperability tests, zip and
 # unzip for the tests and benchmarks; with --tests, Chromium for the SDK's browser test, tmux for
 # the CLI's terminal test, strace for the test that watches which files GDAL opens, and
-# PostgreSQL 15 with PostGIS 3, which the suite's second run starts as a throwaway cluster.
+# PostgreSQL 15 with PostGIS 3, which the suite's second run starts as a throwaway cluster, and
+# sudo, which the README's PostgreSQL section (run as printed by its test) uses.
 packages=(gdal-bin libgdal-dev g++ make python3 python3-requests openssl libxml2-utils zip unzip)
-[ "${1:-}" = "--tests" ] && packages+=(chromium tmux strace postgresql-15 postgresql-15-postgis-3)
+[ "${1:-}" = "--tests" ] && packages+=(chromium tmux strace postgresql-15 postgresql-15-postgis-3 sudo)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

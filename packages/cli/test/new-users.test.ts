@@ -14,7 +14,7 @@ import { freePort } from '../../server/test/helpers/ports.js';
 import { adminToken, startTestServer, type TestServer } from '../../server/test/helpers/server.js';
 import { ogr2ogr } from '../../server/test/helpers/published-layers.js';
 import { packagedData } from '../../server/test/helpers/uploads.js';
-import { assertFailure, assertOk, cliBin, CliUser, describeRun, lines, literal, runProcess, sleep, tempFolder } from './helpers/cli.js';
+import { assertFailure, assertOk, cliBin, CliUser, installedBin, describeRun, lines, literal, runProcess, sleep, tempFolder } from './helpers/cli.js';
 
 let work: string;
 let server: TestServer;
@@ -41,7 +41,7 @@ before(async () => {
   admin = new CliUser(tempFolder(work, 'home'), { MAPSHELF_URL: server.url, MAPSHELF_TOKEN: adminToken });
   binDir = join(work, 'bin');
   mkdirSync(binDir);
-  symlinkSync(cliBin, join(binDir, 'mapshelf'));
+  symlinkSync(installedBin, join(binDir, 'mapshelf'));
 });
 
 after(async () => {
@@ -140,7 +140,7 @@ describe('hints name the command as the user ran it', () => {
     const project = join(work, 'project');
     mkdirSync(join(project, 'node_modules', '.bin'), { recursive: true });
     writeFileSync(join(project, 'package.json'), '{"name": "project", "private": true}\n');
-    symlinkSync(cliBin, join(project, 'node_modules', '.bin', 'mapshelf'));
+    symlinkSync(installedBin, join(project, 'node_modules', '.bin', 'mapshelf'));
     const unset = { MAPSHELF_URL: '', MAPSHELF_TOKEN: '' };
     const viaNpx = await sh('npx --offline mapshelf whoami', { cwd: project, env: unset });
     assert.equal(viaNpx.code, ExitCode.config, viaNpx.stderr);

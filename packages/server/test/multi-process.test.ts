@@ -148,7 +148,7 @@ describe(`${apiCount} API process(es) and two worker processes on one ${testStor
     const ports = await Promise.all(Array.from({ length: apiCount }, () => freePort()));
     bases = ports.map((port) => `http://127.0.0.1:${port}/services/api/v1/`);
     base = bases[0]!;
-    // Calls go to each API process in turn (`via` picks one); URLs in answers name the first.
+    // Calls go to each API process in turn (`via` picks one).
     let turn = 0;
     call = async (method, path, body, via = turn++ % apiCount) => {
       const url = path.startsWith('http') ? path.replace(base, bases[via]!) : bases[via]! + path;
@@ -159,8 +159,10 @@ describe(`${apiCount} API process(es) and two worker processes on one ${testStor
       });
       return { status: res.status, body: await res.json() };
     };
-    // Started together: on a fresh PostgreSQL database, they migrate it once between them.
-    apis = ports.map((port) => start(['serve', '--no-workers', '--port', String(port), '--log-level', 'warn']));
+    // Started together: on a fresh PostgreSQL database, they migrate it once between them. As
+    // behind a load balancer, each has the same public URL (the first one's), so the URLs one
+    // API process answers with are URLs of every other.
+    apis = ports.map((port) => start(['serve', '--no-workers', '--port', String(port), '--log-level', 'warn', '--public-url', `http://127.0.0.1:${ports[0]}`]));
     for (const port of ports) await until('the API', () => fetch(`http://127.0.0.1:${port}/health`).then((r) => (r.ok ? true : undefined), () => undefined), 15_000);
     workers = [worker(), worker()];
     small = await layer('small', 100);

@@ -13,6 +13,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const cliBin = fileURLToPath(new URL('../../dist/bin.js', import.meta.url));
+/** The package's `bin` entry: what `npm install` links as `mapshelf` (executable in git, unlike the build's output). */
+export const installedBin = fileURLToPath(new URL('../../bin/mapshelf.js', import.meta.url));
 
 /** One finished run of the CLI. */
 export interface CliRun {

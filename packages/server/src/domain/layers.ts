@@ -176,8 +176,8 @@ export async function createLayer(ctx: DomainContext, actor: Actor, type: LayerT
     await queueImport(repos, version.id, at);
     return version.id;
   });
-  ctx.jobs.wake();
   const row = await layerVersion(ctx, versionId);
+  ctx.jobs.wake(); // after the read, as in answerThenImport
   await indexLayer(ctx, row.layer_id);
   return row;
 }
@@ -262,9 +262,19 @@ export async function createDraft(ctx: DomainContext, actor: Actor, type: LayerT
     if (reimport) await queueImport(repos, version.id, at);
     return version.id;
   });
-  if (reimport) ctx.jobs.wake();
   await indexLayer(ctx, layerId);
-  return layerVersion(ctx, versionId);
+  return answerThenImport(ctx, versionId, reimport);
+}
+
+/**
+ * The version as this request left it, read before the import is woken: a small import could
+ * otherwise finish between the write and the read, and a re-import answer `ok` as if it had not
+ * begun. (Another worker process may still take it at once; the answer is then merely newer.)
+ */
+async function answerThenImport(ctx: DomainContext, versionId: number, importing: boolean): Promise<LayerView> {
+  const view = await layerVersion(ctx, versionId);
+  if (importing) ctx.jobs.wake();
+  return view;
 }
 
 async function draftVersion(ctx: DomainContext, actor: Actor, type: LayerType, layerId: number, versionId: number): Promise<LayerView> {
@@ -286,9 +296,8 @@ export async function importVersion(ctx: DomainContext, actor: Actor, type: Laye
   const row = await draftVersion(ctx, actor, type, layerId, versionId);
   if (row.status === 'queued' || row.status === 'importing') throw conflict(`Version ${versionId} is importing already.`);
   await ctx.store.transaction((repos) => queueImport(repos, versionId, timestamp(ctx)));
-  ctx.jobs.wake();
   await indexLayer(ctx, layerId);
-  return layerVersion(ctx, versionId);
+  return answerThenImport(ctx, versionId, true);
 }
 
 /** Edits a draft's metadata; new `data` re-imports it. */
@@ -323,9 +332,8 @@ export async function updateVersion(
     });
     if (input.data) await queueImport(repos, versionId, at);
   });
-  if (input.data) ctx.jobs.wake();
   await indexLayer(ctx, layerId);
-  return layerVersion(ctx, versionId);
+  return answerThenImport(ctx, versionId, input.data !== undefined);
 }
 
 async function removeUnsharedFile(ctx: DomainContext, layerId: number, file: string | null): Promise<void> {
