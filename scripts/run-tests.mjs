@@ -1,7 +1,6 @@
 #!/usr/bin/env node
-// Runs every package's tests with Node's test runner (TypeScript through tsx), on the embedded
-// SQLite store, and with --store postgres|both on PostgreSQL/PostGIS in a throwaway cluster.
-// The default becomes both once the PostgreSQL pass is green (issue 16).
+// Runs every package's tests with Node's test runner (TypeScript through tsx): on the embedded
+// SQLite store, then on PostgreSQL/PostGIS in a throwaway cluster (--store picks one).
 // Usage: node scripts/run-tests.mjs [--store sqlite|postgres|both] [filter]
 //   e.g. `npm run test:only -- tokens`, `npm test -- --store postgres`
 //   MAPSHELF_TEST_STORE=postgres chooses the store as --store does.
@@ -12,7 +11,7 @@ import { startTestCluster } from './test-postgres.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const args = process.argv.slice(2);
-let store = process.env.MAPSHELF_TEST_STORE || 'sqlite';
+let store = process.env.MAPSHELF_TEST_STORE || 'both';
 const storeFlag = args.findIndex((a) => a === '--store' || a.startsWith('--store='));
 if (storeFlag >= 0) {
   const [flag] = args.splice(storeFlag, 1);
