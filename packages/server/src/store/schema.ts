@@ -1,121 +1,72 @@
 /**
  * Row types of the catalog database, as Kysely sees them on every engine. Timestamps are ISO
- * 8601 UTC text (sortable as strings). JSON and boolean columns read back differently by engine
- * (`Json`, `Bool`); the repositories decode them (`repositories/columns.ts`), and the domain
- * never sees these types.
+ * 8601 UTC text (sortable as strings). Most tables hold one domain model each (`domain/model/`),
+ * so their types are derived from it (`Stored`): what differs is how a column is encoded. JSON
+ * and boolean columns read back differently by engine (`Json`, `Bool`); the repositories decode
+ * them (`repositories/columns.ts`), and the domain never sees these types.
  */
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
-import type { MetadataFormat } from '../domain/metadata/index.js';
-import type { ExportItem, ExportState } from '../domain/model/exports.js';
-import type { MemberRole } from '../domain/model/groups.js';
-import type { ChangeCounts, LayerType, VersionStatus } from '../domain/model/layers.js';
-import type { SetItemType } from '../domain/model/sets.js';
-import type { ScanStatus, SourceOptions } from '../domain/model/sources.js';
-import type { Bbox, CropPolygon } from '../geo/crop.js';
-import type { FieldInfo } from '../geo/datasets.js';
+import type { CatalogRow } from '../domain/ports/store.js';
+import type { JobStatus } from '../domain/ports/job-queue.js';
+import type { DocumentItem } from '../domain/model/documents.js';
+import type { CropFeature, CropLayer, Export } from '../domain/model/exports.js';
+import type { Group, GroupMember } from '../domain/model/groups.js';
+import type { Layer, Version } from '../domain/model/layers.js';
+import type { License } from '../domain/model/licenses.js';
+import type { MetadataDocument, SetMetadataDocument } from '../domain/model/metadata.js';
+import type { Permission } from '../domain/model/permissions.js';
+import type { PublishRequest } from '../domain/model/publish.js';
+import type { ItemSet, SetItem, SetVersion } from '../domain/model/sets.js';
+import type { Datasource, Scan, Source } from '../domain/model/sources.js';
+import type { Token } from '../domain/model/tokens.js';
+import type { User } from '../domain/model/users.js';
 
 /** A JSON column: text in SQLite, jsonb (read back parsed) in PostgreSQL; written as JSON text. */
 export type Json<T> = ColumnType<string | T, string, string>;
 export type JsonOrNull<T> = ColumnType<string | T | null, string | null, string | null>;
 /** A boolean column: 0/1 in SQLite, boolean in PostgreSQL; written as 1/0, which both take. */
 export type Bool = ColumnType<number | boolean, number, number>;
-import type { JobStatus } from '../domain/ports/job-queue.js';
 
-export interface UsersTable {
-  id: Generated<number>;
-  uid: string;
-  username: string;
-  email: string | null;
-  first_name: string;
-  last_name: string;
-  is_admin: Bool;
-  is_active: Bool;
-  created_at: string;
-  updated_at: string;
-}
+/** How a column stores a model's field: JSON (jsonb on PostgreSQL), JSON kept as text on every engine, or a boolean. */
+type Encoding = 'json' | 'json text' | 'bool';
 
-export interface GroupsTable {
-  id: Generated<number>;
-  uid: string;
-  name: string;
-  description: string;
-  created_at: string;
-  updated_at: string;
-}
+/**
+ * A table holding one model: `id` is generated, the fields `encodings` names are stored so, and
+ * the rest are stored as the model has them.
+ */
+type Stored<Model, Encodings extends { [K in keyof Model]?: Encoding } = {}> = {
+  [K in keyof Model]: K extends 'id'
+    ? Generated<number>
+    : K extends keyof Encodings
+      ? Encodings[K] extends 'bool'
+        ? Bool
+        : Encodings[K] extends 'json text'
+          ? null extends Model[K]
+            ? string | null
+            : string
+          : null extends Model[K]
+            ? JsonOrNull<NonNullable<Model[K]>>
+            : Json<Model[K]>
+      : Model[K];
+};
 
-export interface GroupMembersTable {
-  group_id: number;
-  user_id: number;
-  role: MemberRole;
-  joined_at: string;
-}
+export type UsersTable = Stored<User, { is_admin: 'bool'; is_active: 'bool' }>;
 
-export interface TokensTable {
-  id: Generated<number>;
-  user_id: number;
-  name: string;
-  /** SHA-256 of the secret, hex. The secret itself is never stored. */
-  key_hash: string;
-  /** The first characters of the secret, so a user can tell tokens apart. */
-  key_hint: string;
-  /** Space-separated, as on the wire. */
-  scope: string;
-  created_at: string;
-  expires_at: string | null;
-  last_used_at: string | null;
-}
+export type GroupsTable = Stored<Group>;
 
-export interface ExportsTable {
-  id: Generated<number>;
-  owner_id: number;
-  name: string;
-  state: ExportState;
-  created_via: string;
-  created_at: string;
-  updated_at: string;
-  crs: string | null;
-  /** { kind: mimetype } */
-  formats: Json<Record<string, string>>;
-  items: Json<ExportItem[]>;
-  /**
-   * The extent as requested, a GeoJSON geometry or a crop feature URL, as JSON text on every
-   * engine: it may hold a bare JSON string, which jsonb would hand back unquoted.
-   */
-  extent: string | null;
-  /** The GeoJSON (Multi)Polygon in EPSG:4326 the export is cropped to. */
-  crop_geometry: JsonOrNull<CropPolygon>;
-  options: Json<Record<string, unknown>>;
-  size_estimate_zipped: number | null;
-  progress: number;
-  error: string | null;
-  /** Relative path of the finished zip. */
-  file: string | null;
-  file_size: number | null;
-  file_etag: string | null;
-  job_id: number | null;
-  completed_at: string | null;
-  expires_at: string | null;
-}
+export type GroupMembersTable = Stored<GroupMember>;
 
-export interface CropLayersTable {
-  id: Generated<number>;
-  name: string;
-  source_layer_id: number | null;
-  source_version_id: number | null;
-  name_field: string | null;
-  /** [minx, miny, maxx, maxy] in EPSG:4326 */
-  extent: JsonOrNull<Bbox>;
-  created_by: number;
-  created_at: string;
-}
+export type TokensTable = Stored<Token>;
 
-export interface CropFeaturesTable {
-  id: Generated<number>;
-  crop_layer_id: number;
-  name: string;
-  geometry: Json<CropPolygon>;
-  extent: Json<Bbox>;
-}
+/**
+ * `extent`, the extent as requested (a GeoJSON geometry or a crop feature URL), is JSON text on
+ * every engine: it may hold a bare JSON string, which jsonb would hand back unquoted.
+ */
+export type ExportsTable = Stored<Export, { formats: 'json'; items: 'json'; extent: 'json text'; crop_geometry: 'json'; options: 'json' }>;
+
+export type CropLayersTable = Stored<CropLayer, { extent: 'json' }>;
+
+export type CropFeaturesTable = Stored<CropFeature, { geometry: 'json'; extent: 'json' }>;
 
 export interface JobsTable {
   id: Generated<number>;
@@ -142,129 +93,22 @@ export interface JobsTable {
   updated_at: string;
 }
 
-export interface LicensesTable {
-  id: Generated<number>;
-  slug: string;
-  jurisdiction: string;
-  title: string;
-  type: string;
-  version: string;
-  url: string | null;
-  text: string;
-  is_custom: Bool;
-  created_at: string;
-}
+export type LicensesTable = Stored<License, { is_custom: 'bool' }>;
 
-export interface SourcesTable {
-  id: Generated<number>;
-  uid: string;
-  type: string;
-  title: string;
-  description: string;
-  group_id: number;
-  owner_id: number;
-  /** Relative to the data folder. */
-  folder: string;
-  options: Json<SourceOptions>;
-  created_at: string;
-  updated_at: string;
-  last_scanned_at: string | null;
-}
+export type SourcesTable = Stored<Source, { options: 'json' }>;
 
-export interface ScansTable {
-  id: Generated<number>;
-  source_id: number;
-  status: ScanStatus;
-  progress: number;
-  added: number;
-  updated: number;
-  deleted: number;
-  log: string;
-  job_id: number | null;
-  created_at: string;
-  started_at: string | null;
-  completed_at: string | null;
-}
+export type ScansTable = Stored<Scan>;
 
-export interface DatasourcesTable {
-  id: Generated<number>;
-  source_id: number;
-  upload_path: string;
-  layer_name: string;
-  title: string;
-  data_type: 'vector' | 'table';
-  format: string;
-  geometry_type: string | null;
-  crs: string | null;
-  crs_wkt: string | null;
-  fields: Json<FieldInfo[]>;
-  num_features: number;
-  /** [minx, miny, maxx, maxy] in EPSG:4326 */
-  extent: JsonOrNull<Bbox>;
-  metadata_path: string | null;
-  encoding: string | null;
-  created_at: string;
-  updated_at: string;
-  removed_at: string | null;
-}
+export type DatasourcesTable = Stored<Datasource, { fields: 'json'; extent: 'json' }>;
 
-export interface LayersTable {
-  id: Generated<number>;
-  uid: string;
-  type: LayerType;
-  group_id: number;
-  owner_id: number;
-  published_version_id: number | null;
-  first_published_at: string | null;
-  created_at: string;
-  updated_at: string;
-}
+export type LayersTable = Stored<Layer>;
 
-export interface VersionsTable {
-  id: Generated<number>;
-  layer_id: number;
-  number: number;
-  status: VersionStatus;
-  title: string;
-  description: string;
-  tags: Json<string[]>;
-  categories: Json<string[]>;
-  license_id: number | null;
-  datasources: Json<number[]>;
-  requested_crs: string | null;
-  crs: string | null;
-  geometry_type: string | null;
-  geometry_field: string | null;
-  fields: Json<FieldInfo[]>;
-  primary_key_fields: Json<string[]>;
-  feature_count: number | null;
-  /** [minx, miny, maxx, maxy] in EPSG:4326 */
-  extent: JsonOrNull<Bbox>;
-  /** Relative to the data folder. */
-  data_file: string | null;
-  progress: number;
-  error: string | null;
-  import_log: string;
-  change_counts: JsonOrNull<ChangeCounts>;
-  job_id: number | null;
-  created_by: number;
-  created_at: string;
-  updated_at: string;
-  published_at: string | null;
-}
+export type VersionsTable = Stored<
+  Version,
+  { tags: 'json'; categories: 'json'; datasources: 'json'; fields: 'json'; primary_key_fields: 'json'; extent: 'json'; change_counts: 'json' }
+>;
 
-export interface PublishRequestsTable {
-  id: Generated<number>;
-  state: 'pending' | 'publishing' | 'completed' | 'error' | 'cancelled';
-  publish_strategy: 'together' | 'individual';
-  error_strategy: 'abort' | 'ignore';
-  publish_at: string | null;
-  error: string | null;
-  job_id: number | null;
-  created_by: number;
-  created_at: string;
-  completed_at: string | null;
-}
+export type PublishRequestsTable = Stored<PublishRequest>;
 
 export interface PublishItemsTable {
   publish_id: number;
@@ -272,52 +116,19 @@ export interface PublishItemsTable {
   state: string;
 }
 
-export interface MetadataDocumentsTable {
-  version_id: number;
-  format: MetadataFormat;
-  xml: string;
-  created_at: string;
-}
+export type MetadataDocumentsTable = Stored<MetadataDocument>;
 
-export interface PermissionsTable {
-  id: Generated<number>;
-  item_kind: 'layer' | 'source' | 'set' | 'document';
-  item_id: number;
-  /** `group.everyone`, `group.<id>` or `user.<id>` */
-  principal: string;
-  level: 'view' | 'download' | 'edit' | 'admin';
-  created_at: string;
-}
+export type PermissionsTable = Stored<Permission>;
 
-export interface CatalogItemsTable {
+/** The catalog's rows: what the domain writes (`CatalogRow`), and the columns the store keeps itself. */
+export type CatalogItemsTable = Stored<Omit<CatalogRow, 'text_values'>> & {
   id: Generated<number>;
-  kind: 'layer' | 'table' | 'set' | 'document';
-  item_id: number;
-  view: 'published' | 'latest';
-  version_id: number | null;
-  version_status: string | null;
-  group_id: number;
-  title: string;
-  description: string;
-  /** JSON string[]; the full-text index reads the words inside. */
-  tags: string;
-  categories: string;
-  fields: string;
-  license_id: number | null;
-  license_type: string | null;
-  minx: number | null;
-  miny: number | null;
-  maxx: number | null;
-  maxy: number | null;
-  created_at: string;
-  updated_at: string;
-  published_at: string | null;
   popularity: Generated<number>;
   /** A sample of the version's text values, one a line, for the full-text index only (never read back by searches). */
   text_values: ColumnType<string, string | undefined, string>;
   /** What group.everyone holds on the item: 0 for nothing, 1 view … 4 admin. Kept by triggers on `permissions` (migration 0011). */
   public_level: ColumnType<number, never, never>;
-}
+};
 
 /** A sample of an imported version's distinct text values (`geo/text-values.ts`), read once from its file. */
 export interface VersionTextValuesTable {
@@ -326,47 +137,13 @@ export interface VersionTextValuesTable {
   text_values: string;
 }
 
-export interface SetsTable {
-  id: Generated<number>;
-  uid: string;
-  group_id: number;
-  owner_id: number;
-  published_version_id: number | null;
-  first_published_at: string | null;
-  created_at: string;
-  updated_at: string;
-}
+export type SetsTable = Stored<ItemSet>;
 
-export interface SetVersionsTable {
-  id: Generated<number>;
-  set_id: number;
-  number: number;
-  title: string;
-  description: string;
-  tags: Json<string[]>;
-  categories: Json<string[]>;
-  license_id: number | null;
-  /** The set's display settings as the client gave them. */
-  settings: Json<Record<string, unknown>>;
-  created_by: number;
-  created_at: string;
-  updated_at: string;
-  published_at: string | null;
-}
+export type SetVersionsTable = Stored<SetVersion, { tags: 'json'; categories: 'json'; settings: 'json' }>;
 
-export interface SetItemsTable {
-  set_version_id: number;
-  position: number;
-  item_type: SetItemType;
-  item_id: number;
-}
+export type SetItemsTable = Stored<SetItem>;
 
-export interface SetMetadataDocumentsTable {
-  set_version_id: number;
-  format: MetadataFormat;
-  xml: string;
-  created_at: string;
-}
+export type SetMetadataDocumentsTable = Stored<SetMetadataDocument>;
 
 export interface PublishSetItemsTable {
   publish_id: number;
@@ -374,27 +151,7 @@ export interface PublishSetItemsTable {
   state: string;
 }
 
-export interface DocumentsTable {
-  id: Generated<number>;
-  uid: string;
-  group_id: number;
-  owner_id: number;
-  title: string;
-  description: string;
-  tags: Json<string[]>;
-  categories: Json<string[]>;
-  license_id: number | null;
-  /** Relative to the data folder. */
-  file: string;
-  /** The name it was uploaded under, for downloads. */
-  filename: string;
-  /** Sniffed from the content, not taken from the client. */
-  media_type: string;
-  size: number;
-  sha256: string;
-  created_at: string;
-  updated_at: string;
-}
+export type DocumentsTable = Stored<DocumentItem, { tags: 'json'; categories: 'json' }>;
 
 export interface Database {
   users: UsersTable;

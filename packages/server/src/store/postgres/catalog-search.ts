@@ -5,11 +5,11 @@
  * snapshot, so they always agree; nothing is kept in memory, so any number of processes serve
  * the same catalog.
  */
-import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Selectable, type SqlBool } from 'kysely';
 import type { Bbox, CatalogEntry, CatalogSearch, CatalogSearchQuery, CatalogSearchResult } from '../../domain/ports/catalog-search.js';
 import { fromJson } from '../repositories/columns.js';
 import { countQuery, extentMeets, pageQuery, type CatalogSqlEngine } from '../repositories/catalog-query.js';
-import type { Database } from '../schema.js';
+import type { CatalogItemsTable, Database } from '../schema.js';
 
 /**
  * Searches as a tsquery: every word required, the last also as a prefix, searches OR-ed. The
@@ -47,29 +47,8 @@ function postgresEngine(text: string[][]): CatalogSqlEngine {
   };
 }
 
-interface EntryRow {
-  id: number;
-  kind: CatalogEntry['kind'];
-  item_id: number;
-  view: CatalogEntry['view'];
-  version_id: number | null;
-  version_status: string | null;
-  group_id: number;
-  title: string;
-  description: string;
-  tags: string;
-  categories: string;
-  license_id: number | null;
-  license_type: string | null;
-  minx: number | null;
-  miny: number;
-  maxx: number;
-  maxy: number;
-  created_at: string;
-  updated_at: string;
-  published_at: string | null;
-  popularity: number;
-}
+/** A page's row: the catalog columns a search reads (the extent's sides are null together). */
+type EntryRow = Omit<Selectable<CatalogItemsTable>, 'fields' | 'text_values' | 'public_level'>;
 
 function decode(row: EntryRow): CatalogEntry {
   return {
@@ -86,7 +65,7 @@ function decode(row: EntryRow): CatalogEntry {
     categories: fromJson<string[]>(row.categories),
     licenseId: row.license_id,
     licenseType: row.license_type,
-    extent: row.minx === null ? null : [row.minx, row.miny, row.maxx, row.maxy],
+    extent: row.minx === null ? null : [row.minx, row.miny!, row.maxx!, row.maxy!],
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     publishedAt: row.published_at,
