@@ -61,12 +61,34 @@ export class Repositories implements port.Repositories {
   }
 }
 
+/** What both stores add to their repositories: closing once, and telling an unavailable store's errors. */
+export abstract class OpenStore extends Repositories {
+  private closed = false;
+
+  constructor(
+    private readonly database: Kysely<Database>,
+    dialect: SqlDialect,
+    changes?: CatalogChanges,
+  ) {
+    super(database, dialect, changes);
+  }
+
+  isUnavailable(error: unknown): boolean {
+    return isStoreUnavailable(error);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.database.destroy();
+  }
+}
+
 /**
  * The embedded catalog store, on one SQLite file in the data folder. The domain sees it through
  * its port (`domain/ports/store.ts`), which a PostgreSQL store implements too.
  */
-export class Store extends Repositories implements port.Store {
-  private closed = false;
+export class Store extends OpenStore implements port.Store {
   /** Catalog search, over the whole store (not one transaction). */
   readonly catalogSearch: CatalogSearch;
 
@@ -100,15 +122,5 @@ export class Store extends Repositories implements port.Store {
 
   get path(): string {
     return this.opened.path;
-  }
-
-  isUnavailable(error: unknown): boolean {
-    return isStoreUnavailable(error);
-  }
-
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await this.opened.db.destroy();
   }
 }

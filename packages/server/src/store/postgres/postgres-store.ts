@@ -1,8 +1,7 @@
 import { sql } from 'kysely';
-import { isStoreUnavailable } from '../store-errors.js';
 import type * as port from '../../domain/ports/store.js';
 import type { CatalogSearch } from '../../domain/ports/catalog-search.js';
-import { Repositories } from '../store.js';
+import { OpenStore, Repositories } from '../store.js';
 import { latestMigration, openPostgres, type OpenedPostgres, type PoolOptions } from './database.js';
 import { PostgresCatalogSearch } from './catalog-search.js';
 import { postgresDialect } from './dialect.js';
@@ -12,8 +11,7 @@ const retryable = (error: unknown) => ['40001', '40P01'].includes((error as { co
 const maxAttempts = 20;
 
 /** The catalog store on PostgreSQL/PostGIS: the same repositories as SQLite, over a pool. */
-export class PostgresStore extends Repositories implements port.Store {
-  private closed = false;
+export class PostgresStore extends OpenStore implements port.Store {
   readonly catalogSearch: CatalogSearch;
 
   private constructor(private readonly opened: OpenedPostgres) {
@@ -58,15 +56,5 @@ export class PostgresStore extends Repositories implements port.Store {
   /** Where the catalog lives, for logs: the URL without its password. */
   get path(): string {
     return this.opened.safeUrl;
-  }
-
-  isUnavailable(error: unknown): boolean {
-    return isStoreUnavailable(error);
-  }
-
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await this.opened.db.destroy();
   }
 }
