@@ -19,7 +19,8 @@ import { postgresCatalog } from './catalog-seed-postgres.mjs';
 import { sqliteCatalog } from './catalog-seed-sqlite.mjs';
 import { rng, sleep } from './lib.mjs';
 
-const random = rng(7);
+// Drawn from again from the start by every seeding (`seededCatalog`), so that SQLite and PostgreSQL in one run get the same catalog.
+let random = rng(7);
 const pick = (list) => list[Math.floor(random() * list.length)];
 const pickSome = (list, n) => [...new Set(Array.from({ length: n }, () => pick(list)))];
 
@@ -191,6 +192,7 @@ export async function seededCatalog(dir, newDatabase, token, sizes, log) {
     return JSON.parse(readFileSync(marker, 'utf8'));
   }
   mkdirSync(dir, { recursive: true });
+  random = rng(7);
   const database = await newDatabase();
   log(`seeding ${sizes.items} items (${sizes.layers} layers, ${sizes.tables} tables, the rest sets) in ${dir}${database ? ` and ${database}` : ''}`);
   const catalog = database ? postgresCatalog(database) : sqliteCatalog(dir);
