@@ -6,7 +6,7 @@
 // on SQLite and then on PostgreSQL. The table of medians and ratios is printed, and the whole
 // result written to bench/results/latest.json (or --out).
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { constants, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { machine, parseArgs, startServer, startWorker } from './lib.mjs';
 import { cases } from './cases/index.mjs';
@@ -33,7 +33,7 @@ const out = args.out ?? new URL('./results/latest.json', import.meta.url).pathna
 const token = 'bench-admin-2c7e91f04b8a3d65e0f1c9a7b4d2e683';
 const root = mkdtempSync(join(tmpdir(), 'mapshelf-bench-'));
 // On Ctrl-C or a kill, exit through the exit hooks: they stop the servers and the PostgreSQL cluster, and remove the run's folder.
-for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => process.exit(130));
+for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => process.exit(128 + constants.signals[signal]));
 process.once('exit', () => rmSync(root, { recursive: true, force: true }));
 const started = new Date();
 const results = [];

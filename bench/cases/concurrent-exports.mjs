@@ -20,7 +20,7 @@ const atOnce = (client, layer) => () => Promise.all(Array.from({ length: concurr
  */
 async function workerRow(ctx, first, layer, what) {
   await first.stop();
-  const api = await ctx.server(['--no-workers', '--upload-limit', '8gb'], first.dataDir, first.database);
+  const api = await ctx.server(['--no-workers'], first.dataDir, first.database);
   const client = clientFor(api, ctx.token);
   const seen = await client.layers.get(layer.id);
   const worker = await ctx.worker(api);
