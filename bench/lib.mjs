@@ -82,7 +82,7 @@ const bin = new URL('../packages/cli/dist/bin.js', import.meta.url).pathname;
 /**
  * Starts a `mapshelf` process (`serve` or `worker`) on a data folder, its catalog in `database`
  * when one is given (else SQLite in the folder: a MAPSHELF_DATABASE_URL of the caller's is not
- * passed on). Its RSS is sampled once `ready(stderr)` holds, polled every 100 ms; `stop()` ends it.
+ * passed on). Once `ready(stderr)` holds (asked every 100 ms), its RSS is sampled; `stop()` ends it.
  */
 async function startMapshelf(command, dataDir, { args, database, env, ready, label }) {
   const inherited = { ...process.env };
