@@ -1,11 +1,13 @@
 // A catalog of N items (layers, tables and sets with realistic titles, descriptions, tags and
-// extents). The layers and tables go through the domain API in this process, with the server's own
-// workers doing the imports; the sets, nearly all the items, are written in SQL (`seedSets`).
-// A seeded folder is kept and reused when given (`--catalog DIR`): `bench-seed.json` in it marks
-// it done and holds the reader's token.
+// extents), on SQLite in the data folder or in a PostgreSQL database. The layers and tables go
+// through the domain API in this process, with the server's own workers doing the imports; the
+// sets, nearly all the items, are made here (`setRows`) and bulk-loaded in SQL by the store's
+// writer (catalog-seed-sqlite.mjs, catalog-seed-postgres.mjs): going through the domain costs
+// about 15 ms a set (25 minutes for 100,000). A seeded folder is kept and reused when given
+// (`--catalog DIR`): `bench-seed.json` in it marks it done and holds the reader's token.
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import SQLite from 'better-sqlite3';
 import { allScopes, resolveConfig, startServer } from '../packages/server/dist/index.js';
 import { createGroup, putMember } from '../packages/server/dist/domain/groups.js';
 import { createUser } from '../packages/server/dist/domain/users.js';
@@ -13,10 +15,12 @@ import { createToken } from '../packages/server/dist/domain/tokens.js';
 import { createSource, getSource } from '../packages/server/dist/domain/sources.js';
 import { createLayer } from '../packages/server/dist/domain/layers.js';
 import { createPublish } from '../packages/server/dist/domain/publishing.js';
-import { catalogFileName } from '../packages/server/dist/store/sqlite/database.js';
+import { postgresCatalog } from './catalog-seed-postgres.mjs';
+import { sqliteCatalog } from './catalog-seed-sqlite.mjs';
 import { rng, sleep } from './lib.mjs';
 
-const random = rng(7);
+// Drawn from again from the start by every seeding (`seededCatalog`), so that SQLite and PostgreSQL in one run get the same catalog.
+let random = rng(7);
 const pick = (list) => list[Math.floor(random() * list.length)];
 const pickSome = (list, n) => [...new Set(Array.from({ length: n }, () => pick(list)))];
 
@@ -79,14 +83,14 @@ async function waitUntil(what, check, timeoutMs = 3_600_000) {
 
 
 /** Groups, the reader, and the layers and tables (really imported, then published), through the domain. */
-async function seed(dir, token, { layers: layerCount, tables: tableCount }, log) {
+async function seed(dir, database, catalog, token, { layers: layerCount, tables: tableCount }, log) {
   let lastLog = 0;
   const progress = (label, done, total) => {
     if (Date.now() - lastLog < 10_000 && done < total) return;
     lastLog = Date.now();
     log(`seeding ${label}: ${done}/${total}`);
   };
-  const server = await startServer(resolveConfig({ port: 0, dataDir: dir, logLevel: 'warn', bootstrapToken: token }, {}));
+  const server = await startServer(resolveConfig({ port: 0, dataDir: dir, database, logLevel: 'warn', bootstrapToken: token }, {}));
   const ctx = server.app.domain;
   const adminRow = await ctx.store.users.findById(1);
   const admin = { kind: 'user', user: { id: adminRow.id, username: adminRow.username, isAdmin: true }, tokenId: null, scopes: allScopes };
@@ -136,119 +140,67 @@ async function seed(dir, token, { layers: layerCount, tables: tableCount }, log)
     }
     const layersSeconds = (Date.now() - started) / 1000;
 
-    await waitUntil('the publishing', async () => (await publishedLayerCount(dir)) === layerCount + tableCount);
+    await waitUntil('the publishing', async () => (await catalog.publishedLayerCount()) === layerCount + tableCount);
     return { readerToken, layersSeconds, groups, items: items.map(({ item_type, item_id }) => ({ item_type, item_id })), admin: adminRow.id };
   } finally {
     await server.close();
   }
 }
 
-/** How many layers and tables the catalog shows as published (read beside the running server, which is fine in WAL mode). */
-async function publishedLayerCount(dir) {
-  const db = new SQLite(join(dir, catalogFileName), { readonly: true });
-  try {
-    return db.prepare(`select count(*) as n from catalog_items where view = 'published' and kind in ('layer', 'table')`).get().n;
-  } finally {
-    db.close();
-  }
-}
-
 /**
- * The sets, written straight into the catalog database with the server stopped: the rows that
- * createSet, publishing and indexSet would write (sets, set_versions, set_items, both catalog
- * views with the union of the members' published extents) and a group.everyone view grant on
- * one in ten. Going through the domain costs about 15 ms a set (25 minutes for 100,000). This is
- * a bulk load: the catalog rows' triggers and indexes are set aside (their SQL kept from
- * sqlite_master) while the rows go in, then made again, and the full-text and R*Tree indexes
- * are built from the rows, as the triggers would have, row by row and many times slower.
+ * The sets, in batches of `size`, as the store writers take them: for each, the rows that
+ * createSet, publishing and indexSet would write (a published first version of 1–4 of the
+ * layers and tables, its catalog extent the union of theirs as published) and whether
+ * group.everyone may view it (one in ten). The same on every store, given the same layers.
  */
-function seedSets(dir, { count, groups, items, admin }, log) {
-  const db = new SQLite(join(dir, catalogFileName));
-  db.pragma('synchronous = OFF');
-  // A page cache that holds the indexes being written: with the 16 MB default, most of the time goes to re-reading pages.
-  db.pragma('cache_size = -1000000');
-  const extents = new Map(
-    db
-      .prepare(`select kind, item_id, minx, miny, maxx, maxy from catalog_items where view = 'published' and kind in ('layer', 'table')`)
-      .all()
-      .map((r) => [`${r.kind}:${r.item_id}`, r.minx === null ? null : [r.minx, r.miny, r.maxx, r.maxy]]),
-  );
-  const insertSet = db.prepare(`insert into sets (group_id, owner_id, published_version_id, first_published_at, created_at, updated_at) values (?, ?, null, ?, ?, ?)`);
-  const insertVersion = db.prepare(
-    `insert into set_versions (set_id, number, title, description, tags, categories, license_id, settings, created_by, created_at, updated_at, published_at)
-     values (?, 1, ?, ?, ?, ?, null, '{}', ?, ?, ?, ?)`,
-  );
-  const publishSet = db.prepare(`update sets set published_version_id = ? where id = ?`);
-  const insertItem = db.prepare(`insert into set_items (set_version_id, position, item_type, item_id) values (?, ?, ?, ?)`);
-  const insertEntry = db.prepare(
-    `insert into catalog_items (kind, item_id, view, version_id, version_status, group_id, title, description, tags, categories, fields,
-       license_id, license_type, minx, miny, maxx, maxy, created_at, updated_at, published_at)
-     values ('set', ?, ?, ?, 'ok', ?, ?, ?, ?, ?, '', null, null, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-  const grant = db.prepare(`insert into permissions (item_kind, item_id, principal, level, created_at) values ('set', ?, 'group.everyone', 'view', ?)`);
-  const setAside = db.prepare(`select type, name, sql from sqlite_master where tbl_name = 'catalog_items' and type in ('index', 'trigger') and sql is not null`).all();
-  for (const { type, name } of setAside) db.exec(`drop ${type} "${name}"`);
-  const grants = [];
+function setRows(count, { groups, items, admin }) {
   // After the layers, a millisecond apart, as if made one after another.
   const start = Date.now();
-  const batch = db.transaction((from, to) => {
-    for (let i = from; i < to; i++) {
-      const group = groups[i % groups.length];
-      const members = pickSome(items, 1 + Math.floor(random() * 4));
-      const created = new Date(start + i).toISOString();
-      const published = created;
-      const [title_, description, tags, categories] = [`${title()} collection`, describe(), JSON.stringify(pickSome(tagWords, 3)), JSON.stringify(pickSome(categoryWords, 1))];
-      const setId = Number(insertSet.run(group, admin, published, created, published).lastInsertRowid);
-      const versionId = Number(insertVersion.run(setId, title_, description, tags, categories, admin, created, published, published).lastInsertRowid);
-      publishSet.run(versionId, setId);
-      members.forEach((m, position) => insertItem.run(versionId, position, m.item_type, m.item_id));
-      let box = null;
-      for (const m of members) {
-        const e = extents.get(`${m.item_type}:${m.item_id}`);
-        if (e) box = box ? [Math.min(box[0], e[0]), Math.min(box[1], e[1]), Math.max(box[2], e[2]), Math.max(box[3], e[3])] : [...e];
+  return function* rows(extents, size) {
+    for (let from = 0; from < count; from += size) {
+      const sets = [];
+      for (let i = from; i < Math.min(count, from + size); i++) {
+        const members = pickSome(items, 1 + Math.floor(random() * 4));
+        const created = new Date(start + i).toISOString();
+        const [title_, description, tags, categories] = [`${title()} collection`, describe(), JSON.stringify(pickSome(tagWords, 3)), JSON.stringify(pickSome(categoryWords, 1))];
+        let box = null;
+        for (const m of members) {
+          const e = extents.get(`${m.item_type}:${m.item_id}`);
+          if (e) box = box ? [Math.min(box[0], e[0]), Math.min(box[1], e[1]), Math.max(box[2], e[2]), Math.max(box[3], e[3])] : [...e];
+        }
+        // The uid as the sets repository gives it (repositories/uid.ts).
+        const uid = randomBytes(16).toString('hex');
+        sets.push({ uid, group: groups[i % groups.length], owner: admin, members, created, published: created, title: title_, description, tags, categories, box, everyone: i % 10 === 0 });
       }
-      const [minx, miny, maxx, maxy] = box ?? [null, null, null, null];
-      for (const view of ['published', 'latest']) insertEntry.run(setId, view, versionId, group, title_, description, tags, categories, minx, miny, maxx, maxy, created, published, published);
-      if (i % 10 === 0) grants.push([setId, published]);
+      yield { sets, done: from + sets.length, total: count };
     }
-  });
-  for (let from = 0; from < count; from += 100_000) {
-    batch(from, Math.min(count, from + 100_000));
-    log(`seeding sets: ${Math.min(count, from + 100_000)}/${count}`);
-  }
-  db.transaction(() => {
-    for (const { type, sql } of [...setAside].sort((a, b) => (a.type === b.type ? 0 : a.type === 'index' ? -1 : 1))) db.exec(sql);
-    db.exec(`insert into catalog_fts(catalog_fts) values ('rebuild')`);
-    db.exec(`insert into catalog_rtree(id, minx, maxx, miny, maxy) select id, minx, maxx, miny, maxy from catalog_items where kind = 'set' and minx is not null`);
-    // With the triggers back, so that the rows learn group.everyone's level.
-    for (const [setId, at] of grants) grant.run(setId, at);
-  })();
-  log('seeding sets: indexes made');
-  db.close();
+  };
 }
-
-
 
 /** Words that titles are made of: what the search case looks for. */
 export const searchWords = words;
 
 /**
  * A seeded catalog of `sizes.items` items in `dir` (seeded now unless a marker says it was),
- * served by the same admin token; the reader's token, who sees part of it.
+ * served by the same admin token; the reader's token, who sees part of it, and the database that
+ * holds it: `newDatabase()`'s when seeded now (null for SQLite in `dir`).
  */
-export async function seededCatalog(dir, token, sizes, log) {
+export async function seededCatalog(dir, newDatabase, token, sizes, log) {
   const marker = join(dir, 'bench-seed.json');
   if (existsSync(marker)) {
     log(`reusing the catalog seeded in ${dir}`);
     return JSON.parse(readFileSync(marker, 'utf8'));
   }
   mkdirSync(dir, { recursive: true });
-  log(`seeding ${sizes.items} items (${sizes.layers} layers, ${sizes.tables} tables, the rest sets) in ${dir}`);
+  random = rng(7);
+  const database = await newDatabase();
+  log(`seeding ${sizes.items} items (${sizes.layers} layers, ${sizes.tables} tables, the rest sets) in ${dir}${database ? ` and ${database}` : ''}`);
+  const catalog = database ? postgresCatalog(database) : sqliteCatalog(dir);
   const started = Date.now();
-  const { readerToken, layersSeconds, groups, items, admin } = await seed(dir, token, sizes, log);
+  const { readerToken, layersSeconds, groups, items, admin } = await seed(dir, database, catalog, token, sizes, log);
   const setsStarted = Date.now();
-  seedSets(dir, { count: sizes.items - sizes.layers - sizes.tables, groups, items, admin }, log);
-  const seeded = { readerToken, items: sizes.items, layersSeconds, setsSeconds: (Date.now() - setsStarted) / 1000, seconds: (Date.now() - started) / 1000 };
+  await catalog.writeSets(setRows(sizes.items - sizes.layers - sizes.tables, { groups, items, admin }), log);
+  const seeded = { readerToken, database, items: sizes.items, layersSeconds, setsSeconds: (Date.now() - setsStarted) / 1000, seconds: (Date.now() - started) / 1000 };
   log(`seeded in ${seeded.seconds.toFixed(0)} s (layers and tables ${layersSeconds.toFixed(0)} s, sets ${seeded.setsSeconds.toFixed(0)} s)`);
   writeFileSync(marker, JSON.stringify(seeded));
   return seeded;

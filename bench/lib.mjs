@@ -1,4 +1,4 @@
-// What every benchmark case shares: seeded randomness, servers with RSS sampling, alternating
+// What every benchmark case shares: seeded randomness, servers and workers with RSS sampling, alternating
 // timed runs, medians, and the machine's description.
 import { execFileSync, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -77,36 +77,41 @@ export function rssSampler(pid) {
   };
 }
 
+const bin = new URL('../packages/cli/dist/bin.js', import.meta.url).pathname;
+
 /**
- * Starts `mapshelf serve` on a data folder with a bootstrap admin token and waits until it
- * answers. Its RSS is sampled from the start; `stop()` ends it.
+ * Starts a `mapshelf` process (`serve` or `worker`) on a data folder, its catalog in `database`
+ * when one is given (else SQLite in the folder: a MAPSHELF_DATABASE_URL of the caller's is not
+ * passed on). Once `ready(stderr)` holds (asked every 100 ms), its RSS is sampled; `stop()` ends it.
  */
-export async function startServer(dataDir, token, extraArgs = []) {
-  const bin = new URL('../packages/cli/dist/bin.js', import.meta.url).pathname;
-  const port = await freePort();
-  const child = spawn(process.execPath, [bin, 'serve', '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn', ...extraArgs], {
-    env: { ...process.env, MAPSHELF_BOOTSTRAP_TOKEN: token },
+async function startMapshelf(command, dataDir, { args, database, env, ready, label }) {
+  const inherited = { ...process.env };
+  delete inherited.MAPSHELF_DATABASE_URL;
+  const store = database ? ['--database', database] : [];
+  const child = spawn(process.execPath, [bin, command, '--data-dir', dataDir, ...store, '--log-level', 'warn', ...args], {
+    env: { ...inherited, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
-  // The server's own messages are shown only if it fails: they would bury the results otherwise.
+  // The process's own messages are shown only if it fails: they would bury the results otherwise.
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr = (stderr + chunk).slice(-20_000)));
   const exited = new Promise((resolve) => child.once('exit', resolve));
   let stopping = false;
-  child.once('exit', (code, signal) => !stopping && console.error(`the server on ${dataDir} ended (${code ?? signal}):\n${stderr}`));
-  process.once('exit', () => child.kill('SIGKILL'));
-  const url = `http://127.0.0.1:${port}`;
+  child.once('exit', (code, signal) => !stopping && console.error(`${label} ended (${code ?? signal}):\n${stderr}`));
+  const kill = () => child.kill('SIGKILL');
+  process.once('exit', kill);
+  child.once('exit', () => process.off('exit', kill));
   for (let i = 0; ; i++) {
-    if (child.exitCode !== null) throw new Error(`the server on ${dataDir} exited with ${child.exitCode}: ${stderr}`);
-    if (await fetch(`${url}/health`).then((r) => r.ok, () => false)) break;
-    if (i > 600) throw new Error('the server did not come up in 60 s');
+    if (child.exitCode !== null) throw new Error(`${label} exited with ${child.exitCode}: ${stderr}`);
+    if (await ready(stderr)) break;
+    if (i > 600) throw new Error(`${label} did not come up in 60 s`);
     await sleep(100);
   }
   const rss = rssSampler(child.pid);
   return {
-    url,
     pid: child.pid,
     dataDir,
+    database,
     rss,
     async stop() {
       stopping = true;
@@ -115,6 +120,34 @@ export async function startServer(dataDir, token, extraArgs = []) {
       await exited;
     },
   };
+}
+
+/**
+ * `mapshelf serve` with a bootstrap admin token, once it answers /health. `args` are more flags
+ * (`--no-workers`); `database` a postgres:// URL, or null for SQLite in the data folder.
+ */
+export async function startServer(dataDir, token, { args = [], database = null } = {}) {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const server = await startMapshelf('serve', dataDir, {
+    args: ['--port', String(port), ...args],
+    database,
+    env: { MAPSHELF_BOOTSTRAP_TOKEN: token },
+    ready: () => fetch(`${url}/health`).then((r) => r.ok, () => false),
+    label: `the server on ${dataDir}${database ? ` and ${database}` : ''}`,
+  });
+  return { ...server, url };
+}
+
+/** `mapshelf worker`, once it says it runs jobs (it listens on no port). */
+export function startWorker(dataDir, { args = [], database = null } = {}) {
+  return startMapshelf('worker', dataDir, {
+    args,
+    database,
+    env: {},
+    ready: (stderr) => stderr.includes('is running jobs'),
+    label: `the worker on ${dataDir}${database ? ` and ${database}` : ''}`,
+  });
 }
 
 /** Seconds that `fn` takes. */

@@ -15,4 +15,9 @@ export interface TestCluster {
   stop(): void;
 }
 
-export declare function startTestCluster(): Promise<TestCluster>;
+export interface TestClusterOptions {
+  /** fsync, synchronous commits and full-page writes on, as in production (default off). */
+  durable?: boolean;
+}
+
+export declare function startTestCluster(options?: TestClusterOptions): Promise<TestCluster>;

@@ -37,9 +37,11 @@ function asOwner(program, args) {
 
 /**
  * Starts a cluster and prepares the template database. Returns the admin URL (user `postgres`,
- * trusted on the loopback) and a `stop` that removes everything.
+ * trusted on the loopback) and a `stop` that removes everything. `durable: true` keeps fsync and
+ * synchronous commits on, as a production server has them: for benchmarks, whose times should
+ * include what durability costs.
  */
-export async function startTestCluster() {
+export async function startTestCluster({ durable = false } = {}) {
   const bin = postgresBin();
   const dir = mkdtempSync(join(tmpdir(), 'mapshelf-pg-'));
   if (process.getuid?.() === 0) {
@@ -50,8 +52,9 @@ export async function startTestCluster() {
   const data = join(dir, 'data');
   const port = await freePort();
   asOwner(join(bin, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8', '--locale=C.UTF-8']);
-  // Durability off: a test cluster is thrown away, and fsyncs would dominate the suite's time.
-  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=500 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
+  // Durability off unless asked for: a test cluster is thrown away, and fsyncs would dominate the suite's time.
+  const fast = durable ? '' : ' -c fsync=off -c synchronous_commit=off -c full_page_writes=off';
+  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=500${fast}`;
   asOwner(join(bin, 'pg_ctl'), ['-D', data, '-o', options, '-l', join(dir, 'server.log'), '-w', 'start']);
   const admin = `postgres://postgres@127.0.0.1:${port}/postgres`;
   const psql = (sql, db = 'postgres') => asOwner(join(bin, 'psql'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', db, '-v', 'ON_ERROR_STOP=1', '-qAt', '-c', sql]);

@@ -1,6 +1,7 @@
 // Case 4: catalog search. Mixed q + bbox + sort searches as a reader who sees part of the catalog:
 // one client alone (latency), then 16 concurrent clients in rounds alternating with rounds of
-// GET /health (throughput against what the HTTP stack alone does), and the server's peak RSS.
+// GET /health (throughput against what the HTTP stack alone does), and the server's peak RSS. On
+// PostgreSQL, the 16 clients also go to two API processes on the one database, in turn.
 import { median, quantile, rng } from '../lib.mjs';
 import { searchWords } from '../catalog-seed.mjs';
 import { catalogFor } from './catalog.mjs';
@@ -41,18 +42,35 @@ async function load(makeUrl, token, clients, seconds) {
 }
 
 const ms = (x) => `${x.toFixed(2)} ms`;
+const healthUrl = (base) => `${base}/health`;
+
+/** URLs of `url(base)` spread over servers in turn, as a round-robin load balancer would. */
+function spread(servers, url) {
+  let n = 0;
+  return () => url(servers[n++ % servers.length].url);
+}
+
+/** The medians over rounds of a load's throughput and latencies. */
+function medians(rounds) {
+  const of = (key) => median(rounds.map((r) => r[key]));
+  return { median: of('median'), p99: of('p99'), perSecond: of('perSecond') };
+}
+
+const loadText = (s) => `${s.perSecond.toFixed(0)}/s (median ${ms(s.median)}, p99 ${ms(s.p99)})`;
 
 export default {
   id: 'catalog-search',
-  title: 'Catalog search, mixed q/bbox/sort: 1 client (latency), 16 clients vs GET /health (throughput)',
-  target: '1 client: median < 3 ms, p99 < 10 ms; 16 clients: ratio ≥ 0.4; RSS < 300 MB (100,000 items), < 1 GB (1,000,000)',
+  title: 'Catalog search, mixed q/bbox/sort: 1 client (latency), 16 clients vs GET /health (throughput), on PostgreSQL also over 2 API processes',
+  target: '1 client: median < 3 ms, p99 < 10 ms; 16 clients: ratio ≥ 0.4; RSS of each API process < 300 MB (100,000 items), < 1 GB (1,000,000)',
   async run(ctx) {
     const catalog = await catalogFor(ctx);
     const clients = ctx.size('clients', { smoke: 4, quick: 16, full: 16 });
     const seconds = ctx.size('seconds', { smoke: 1, quick: 5, full: 15 });
-    const server = await ctx.server([], catalog.dir);
-    const search = () => searchUrl(server.url);
-    const health = () => `${server.url}/health`;
+    const server = await ctx.server([], catalog.dir, catalog.database);
+    // Two API processes on one database are PostgreSQL's way to scale out; SQLite's data folder takes one.
+    const second = ctx.store === 'postgres' ? await ctx.server(['--no-workers'], catalog.dir, catalog.database) : null;
+    const loads = [{ search: spread([server], searchUrl), health: spread([server], healthUrl) }];
+    if (second) loads.push({ search: spread([server, second], searchUrl), health: spread([server, second], healthUrl) });
     // The first search of each word, one at a time: the store reads its matches then (informational).
     const cold = [];
     for (const word of searchWords) {
@@ -63,31 +81,36 @@ export default {
     }
     cold.sort((a, b) => a - b);
     ctx.log(`first search of each of ${cold.length} words: median ${ms(quantile(cold, 0.5))}, slowest ${ms(cold.at(-1))}`);
-    await load(search, catalog.readerToken, clients, Math.min(seconds, 5)); // warm-up: page cache and JIT
-    server.rss.take();
-    const rounds = { single: [], search: [], health: [] };
+    // Warm-up of every process: page cache and JIT.
+    for (const { search } of loads) await load(search, catalog.readerToken, clients, Math.min(seconds, 5));
+    for (const s of [server, second]) s?.rss.take();
+    const rounds = { single: [], search: [], health: [], search2: [], health2: [] };
     for (let round = 0; round < ctx.runs; round++) {
-      rounds.single.push(await load(search, catalog.readerToken, 1, seconds));
-      rounds.health.push(await load(health, catalog.readerToken, clients, seconds));
-      rounds.search.push(await load(search, catalog.readerToken, clients, seconds));
+      rounds.single.push(await load(loads[0].search, catalog.readerToken, 1, seconds));
+      rounds.health.push(await load(loads[0].health, catalog.readerToken, clients, seconds));
+      rounds.search.push(await load(loads[0].search, catalog.readerToken, clients, seconds));
+      if (second) {
+        rounds.health2.push(await load(loads[1].health, catalog.readerToken, clients, seconds));
+        rounds.search2.push(await load(loads[1].search, catalog.readerToken, clients, seconds));
+      }
       const [one, h, s] = [rounds.single.at(-1), rounds.health.at(-1), rounds.search.at(-1)];
+      const two = second ? ` · 2 processes: /health ${rounds.health2.at(-1).perSecond.toFixed(0)}/s, search ${loadText(rounds.search2.at(-1))}` : '';
       ctx.log(
         `round ${round + 1}: 1 client median ${ms(one.median)}, p99 ${ms(one.p99)} · ${clients} clients: /health ${h.perSecond.toFixed(0)}/s, ` +
-          `search ${s.perSecond.toFixed(0)}/s (median ${ms(s.median)}, p99 ${ms(s.p99)}) · ${one.errors + s.errors} errors`,
+          `search ${loadText(s)}${two} · ${one.errors + s.errors + (rounds.search2.at(-1)?.errors ?? 0)} errors`,
       );
     }
-    const errors = [...rounds.single, ...rounds.search].reduce((n, s) => n + s.errors, 0);
+    const errors = [...rounds.single, ...rounds.search, ...rounds.search2].reduce((n, s) => n + s.errors, 0);
     if (errors) throw new Error(`${errors} searches failed`);
-    const of = (list, key) => median(list.map((r) => r[key]));
-    const single = { median: of(rounds.single, 'median'), p99: of(rounds.single, 'p99'), perSecond: of(rounds.single, 'perSecond') };
-    const loaded = { median: of(rounds.search, 'median'), p99: of(rounds.search, 'p99'), perSecond: of(rounds.search, 'perSecond') };
-    const healthPerSecond = of(rounds.health, 'perSecond');
+    const single = medians(rounds.single);
+    const loaded = medians(rounds.search);
+    const healthPerSecond = medians(rounds.health).perSecond;
     const ratio = +(loaded.perSecond / healthPerSecond).toFixed(2);
     const rss = server.rss.take();
     const rssMax = catalog.items > 100_000 ? 1000 : 300;
-    const rssCheck = { name: 'server RSS', value: `${rss.server_mb} MB`, target: `< ${rssMax} MB`, ok: rss.server_mb < rssMax };
+    const rssCheck = (name, mb) => ({ name, value: `${mb} MB`, target: `< ${rssMax} MB`, ok: mb < rssMax });
     const items = catalog.items.toLocaleString('en');
-    return [
+    const rows = [
       {
         label: `${items} items, 1 client`,
         mapshelf: `median ${ms(single.median)}, p99 ${ms(single.p99)}, ${single.perSecond.toFixed(0)}/s`,
@@ -103,13 +126,34 @@ export default {
       },
       {
         label: `${items} items, ${clients} clients`,
-        mapshelf: `${loaded.perSecond.toFixed(0)}/s (median ${ms(loaded.median)}, p99 ${ms(loaded.p99)})`,
+        mapshelf: loadText(loaded),
         reference: `/health ${healthPerSecond.toFixed(0)}/s`,
         ratio,
         rss,
-        checks: [{ name: 'ratio', value: ratio, target: '≥ 0.4', ok: ratio >= 0.4 }, rssCheck],
+        checks: [{ name: 'ratio', value: ratio, target: '≥ 0.4', ok: ratio >= 0.4 }, rssCheck('server RSS', rss.server_mb)],
         data: { rounds: { search: rounds.search, health: rounds.health } },
       },
     ];
+    if (second) {
+      const secondRss = second.rss.take();
+      const loaded2 = medians(rounds.search2);
+      const health2 = medians(rounds.health2).perSecond;
+      const ratio2 = +(loaded2.perSecond / health2).toFixed(2);
+      rows.push({
+        label: `${items} items, ${clients} clients, 2 API processes`,
+        mapshelf: loadText(loaded2),
+        reference: `/health ${health2.toFixed(0)}/s`,
+        ratio: ratio2,
+        rss: { server_mb: Math.max(rss.server_mb, secondRss.server_mb), children_mb: Math.max(rss.children_mb, secondRss.children_mb), processes_mb: [rss.server_mb, secondRss.server_mb] },
+        checks: [
+          { name: 'ratio', value: ratio2, target: '≥ 0.4', ok: ratio2 >= 0.4 },
+          rssCheck('first process RSS', rss.server_mb),
+          rssCheck('second process RSS', secondRss.server_mb),
+        ],
+        notes: `requests in turn to each process; against 1 process: search × ${(loaded2.perSecond / loaded.perSecond).toFixed(2)}, /health × ${(health2 / healthPerSecond).toFixed(2)}`,
+        data: { rounds: { search: rounds.search2, health: rounds.health2 } },
+      });
+    }
+    return rows;
   },
 };

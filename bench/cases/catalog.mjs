@@ -15,10 +15,16 @@ function itemCount(text) {
   return Math.round(Number(match[1]) * { '': 1, k: 1e3, m: 1e6 }[match[2].toLowerCase()]);
 }
 
-/** The catalog folder (`--catalog DIR` to keep and reuse one) and its reader's token. */
+/**
+ * The catalog's folder and database (null on SQLite), and its reader's token. On SQLite,
+ * `--catalog DIR` keeps and reuses the seeded folder; on PostgreSQL the catalog is seeded once
+ * per run, in a database of the run's cluster, which goes with it.
+ */
 export async function catalogFor(ctx) {
-  const dir = ctx.args.catalog ? String(ctx.args.catalog) : join(ctx.sharedDir, 'catalog');
+  const keep = ctx.args.catalog && ctx.store === 'sqlite';
+  if (ctx.args.catalog && !keep) ctx.log(`--catalog is for SQLite: the ${ctx.store} catalog is this run's`);
+  const dir = keep ? String(ctx.args.catalog) : join(ctx.sharedDir, 'catalog');
   const size = { ...sizes[ctx.mode], ...(ctx.args.items && { items: itemCount(ctx.args.items) }) };
-  const seeded = await seededCatalog(dir, ctx.token, size, ctx.log);
-  return { dir, items: seeded.items ?? size.items, readerToken: seeded.readerToken };
+  const seeded = await seededCatalog(dir, ctx.runDatabase, ctx.token, size, ctx.log);
+  return { dir, database: seeded.database ?? null, items: seeded.items ?? size.items, readerToken: seeded.readerToken };
 }

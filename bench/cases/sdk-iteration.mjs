@@ -32,7 +32,7 @@ export default {
   target: 'ratio ≤ 1.15',
   async run(ctx) {
     const catalog = await catalogFor(ctx);
-    const server = await ctx.server([], catalog.dir);
+    const server = await ctx.server([], catalog.dir, catalog.database);
     const expected = await fetchLoop(server.url, ctx.token); // warm-up, and the count both must see
     server.rss.take();
     const check = (side) => async () => {
