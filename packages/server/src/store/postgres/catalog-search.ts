@@ -1,14 +1,15 @@
 /**
  * Catalog search for the PostgreSQL store (the `CatalogSearch` port), in the database: the SQL
- * is `repositories/catalog-query.ts`'s, with a weighted `tsvector` (GIN) for words, the PostGIS
- * envelope (GiST) for boxes and jsonb for tags. Count and page are read in one repeatable-read
- * snapshot, so they always agree; nothing is kept in memory, so any number of processes serve
- * the same catalog.
+ * is `repositories/catalog-query.ts`'s, with a weighted `tsvector` (a GIN index per view) for
+ * words, the PostGIS envelope (GiST) for boxes and jsonb for tags. A search with words is one
+ * statement over its matches (`textSearch`); one without is a count and a page, read in one
+ * repeatable-read snapshot, so they always agree. Nothing is kept in memory, so any number of
+ * processes serve the same catalog.
  */
 import { sql, type Kysely, type RawBuilder, type Selectable, type SqlBool } from 'kysely';
 import type { Bbox, CatalogEntry, CatalogSearch, CatalogSearchQuery, CatalogSearchResult } from '../../domain/ports/catalog-search.js';
 import { fromJson } from '../repositories/columns.js';
-import { countQuery, extentMeets, pageQuery, type CatalogSqlEngine } from '../repositories/catalog-query.js';
+import { conditions, countQuery, extentMeets, fromWhere, orderBy, pageQuery, selectEntries, type CatalogSqlEngine } from '../repositories/catalog-query.js';
 import type { CatalogItemsTable, Database } from '../schema.js';
 
 /**
@@ -42,9 +43,33 @@ function postgresEngine(text: string[][]): CatalogSqlEngine {
     // port orders relevance lower first.
     relevance: sql<number>`-(ts_rank(array[0.005, 0.2, 0.4, 1.0]::float4[], c.search, ${query}) + (ts_filter(c.search, '{a}') @@ ${anyWord})::int)`,
     holds: (column, value) => sql<SqlBool>`(${sql.ref(`c.${column}`)})::jsonb ? ${value}`,
-    // `&&` finds the candidates by the index (every relation implies it); the sides decide exactly.
-    meets: (relation, box): RawBuilder<SqlBool> => sql<SqlBool>`(c.extent && ${envelope(box)} and ${extentMeets(relation, box)})`,
+    // Without words, `&&` finds the candidates by the index (every relation implies it), and the
+    // sides decide exactly. With words, the text index finds them (see `textSearch`), and a
+    // second, larger set of rows from the extent index (catalog boxes are wide, and its estimates
+    // far off) would only cost more to intersect.
+    meets: (relation, box): RawBuilder<SqlBool> =>
+      text.length > 0 ? extentMeets(relation, box) : sql<SqlBool>`(c.extent && ${envelope(box)} and ${extentMeets(relation, box)})`,
   };
+}
+
+/**
+ * A search with words, as one statement: the matches, found by the text index of the view (a
+ * materialized CTE, so that ORDER BY … LIMIT cannot lead the planner to walk a sort index
+ * through thousands of rows without the words), then counted, ranked and paged over those
+ * matches. The count and the page are one read, so they agree.
+ */
+function textSearch(query: CatalogSearchQuery, engine: CatalogSqlEngine): RawBuilder<unknown> {
+  const ranked = query.sort.some((key) => key.field === 'relevance');
+  const matches = sql`select ${selectEntries}${ranked ? sql`, ${engine.relevance} as relevance` : sql``} ${fromWhere(query, engine, conditions(query, engine))}`;
+  return sql`with m as materialized (${matches})
+    select c.*, count(*) over () as total, max(c.id) over () as newest from m as c
+    ${orderBy(query, { ...engine, relevance: sql<number>`c.relevance` })} limit ${query.limit} offset ${query.offset}`;
+}
+
+/** How many rows match, and the newest of them. */
+interface Count {
+  total: number;
+  newest: number | null;
 }
 
 /** A page's row: the catalog columns a search reads (the extent's sides are null together). */
@@ -82,8 +107,17 @@ export class PostgresCatalogSearch implements CatalogSearch {
       .transaction()
       .setIsolationLevel('repeatable read')
       .execute(async (trx) => {
-        const count = (await countQuery(query, engine).execute(trx)).rows[0] as { total: number; newest: number | null };
-        const rows = count.total > query.offset ? ((await pageQuery(query, engine).execute(trx)).rows as EntryRow[]) : [];
+        const counted = async () => (await countQuery(query, engine).execute(trx)).rows[0] as Count;
+        let rows: Array<EntryRow & Count> = [];
+        let count: Count;
+        if (query.text.length > 0) {
+          rows = (await textSearch(query, engine).execute(trx)).rows as Array<EntryRow & Count>;
+          // A page past the end holds no row to carry the count.
+          count = rows[0] ?? (query.offset > 0 ? await counted() : { total: 0, newest: null });
+        } else {
+          count = await counted();
+          if (count.total > query.offset) rows = (await pageQuery(query, engine).execute(trx)).rows as Array<EntryRow & Count>;
+        }
         const snapshot = query.snapshot ?? count.newest ?? undefined;
         return { items: rows.map(decode), total: Number(count.total), ...(snapshot !== undefined && { snapshot }) };
       });
