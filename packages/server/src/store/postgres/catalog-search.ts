@@ -6,8 +6,10 @@
  * repeatable-read snapshot, so they always agree. Nothing is kept in memory, so any number of
  * processes serve the same catalog.
  */
-import { sql, type Kysely, type RawBuilder, type Selectable, type SqlBool } from 'kysely';
-import type { Bbox, CatalogEntry, CatalogSearch, CatalogSearchQuery, CatalogSearchResult } from '../../domain/ports/catalog-search.js';
+import { sql, type Kysely, type RawBuilder, type Selectable, type SqlBool, type Transaction } from 'kysely';
+import type { Bbox, CatalogEntry, CatalogKind, CatalogSearch, CatalogSearchQuery, CatalogSearchResult } from '../../domain/ports/catalog-search.js';
+import { CandidatesBuilder, CandidatesCache, candidatesKey, candidatesQuery, pageOf, type Candidates } from '../repositories/catalog-candidates.js';
+import type { CatalogChanges } from '../repositories/catalog-repository.js';
 import { fromJson } from '../repositories/columns.js';
 import { conditions, countQuery, extentMeets, fromWhere, orderBy, pageQuery, selectEntries, type CatalogSqlEngine } from '../repositories/catalog-query.js';
 import type { CatalogItemsTable, Database } from '../schema.js';
@@ -98,8 +100,53 @@ function decode(row: EntryRow): CatalogEntry {
   };
 }
 
-export class PostgresCatalogSearch implements CatalogSearch {
-  constructor(private readonly db: Kysely<Database>) {}
+export interface PostgresCatalogSearchOptions {
+  /**
+   * Bytes the sets of full-text matches may hold in all (see `CandidatesCache`); a search with
+   * more matches than half of it takes is answered in SQL alone.
+   * @default 64 MiB
+   */
+  candidatesBudget?: number;
+}
+
+/**
+ * How long a set of matches is kept. Every change that decides a search raises the catalog's
+ * generation, which each search reads; popularity counts, which do not (every view counts), are
+ * heard of at once from this process and within this time from others.
+ */
+const setLifetimeMs = 10_000;
+
+/** The most matches a set is read with (see `candidatesOf`). */
+const maxReadRows = 100_000;
+
+/**
+ * Searches with words keep their matches in memory as the SQLite store does
+ * (`repositories/catalog-candidates.ts`): SQL finds them (text index, view, access, filters) and
+ * boxes, order and page are decided over them. The sets are those of one catalog generation
+ * (migration 0003), read in each search's snapshot: a newer one empties them, and a search on an
+ * older snapshot than theirs neither reads nor keeps them, so a search never mixes two states of
+ * the catalog, whichever process changed it.
+ */
+export class PostgresCatalogSearch implements CatalogSearch, CatalogChanges {
+  private readonly candidates: CandidatesCache;
+  private generation = -1;
+  /** Items whose popularity this process changed since the last search, as `kind:id`. */
+  private readonly popular = new Set<string>();
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    options: PostgresCatalogSearchOptions = {},
+  ) {
+    this.candidates = new CandidatesCache(options.candidatesBudget ?? 64 * 1024 * 1024, setLifetimeMs);
+  }
+
+  // The generation tells every process of these, in the snapshot a search reads.
+  catalogChanged(): void {}
+  permissionsChanged(): void {}
+
+  popularityChanged(kind: CatalogKind, itemId: number): void {
+    this.popular.add(`${kind}:${itemId}`);
+  }
 
   search(query: CatalogSearchQuery): Promise<CatalogSearchResult> {
     const engine = postgresEngine(query.text);
@@ -107,6 +154,17 @@ export class PostgresCatalogSearch implements CatalogSearch {
       .transaction()
       .setIsolationLevel('repeatable read')
       .execute(async (trx) => {
+        const snapshot = (newest: number | null | undefined) => {
+          const value = query.snapshot ?? newest ?? undefined;
+          return value === undefined ? {} : { snapshot: value };
+        };
+        if (query.text.length > 0) {
+          const set = await this.candidatesOf(query, engine, trx);
+          if (set) {
+            const page = pageOf(set, query);
+            return { items: await entries(trx, page.ids), total: page.total, ...snapshot(page.newest) };
+          }
+        }
         const counted = async () => (await countQuery(query, engine).execute(trx)).rows[0] as Count;
         let rows: Array<EntryRow & Count> = [];
         let count: Count;
@@ -118,8 +176,66 @@ export class PostgresCatalogSearch implements CatalogSearch {
           count = await counted();
           if (count.total > query.offset) rows = (await pageQuery(query, engine).execute(trx)).rows as Array<EntryRow & Count>;
         }
-        const snapshot = query.snapshot ?? count.newest ?? undefined;
-        return { items: rows.map(decode), total: Number(count.total), ...(snapshot !== undefined && { snapshot }) };
+        return { items: rows.map(decode), total: Number(count.total), ...snapshot(count.newest) };
       });
   }
+
+  /** The query's set of matches, kept or read now in `trx`; undefined when too many to hold. */
+  private async candidatesOf(query: CatalogSearchQuery, engine: CatalogSqlEngine, trx: Transaction<Database>): Promise<Candidates | undefined> {
+    const [{ n }] = (await sql<{ n: number }>`select n from catalog_generation`.execute(trx)).rows as [{ n: number }];
+    if (n > this.generation) {
+      this.candidates.clear();
+      this.generation = n;
+    }
+    const current = n === this.generation;
+    const key = candidatesKey(query);
+    if (current) {
+      await this.catchUp(trx);
+      const kept = this.candidates.get(key);
+      if (kept) return kept;
+    }
+    // Read as objects, all at once: so many are held for a moment only, and a search with more
+    // matches than that is better answered in SQL alone.
+    const maxRows = Math.min(this.candidates.maxRows, maxReadRows);
+    const rows = (await candidatesQuery(query, engine, maxRows + 1).execute(trx)).rows as CandidateObject[];
+    if (rows.length > maxRows) return undefined;
+    const builder = new CandidatesBuilder();
+    for (const r of rows) builder.add([r.id, r.title, r.minx, r.miny, r.maxx, r.maxy, r.created_at, r.updated_at, r.popularity, r.relevance]);
+    const set = builder.finish();
+    if (n === this.generation) this.candidates.put(key, set);
+    return set;
+  }
+
+  /** Takes in the popularity counts this process made since the last search. */
+  private async catchUp(trx: Transaction<Database>): Promise<void> {
+    if (this.popular.size === 0) return;
+    const items = [...this.popular].map((key) => key.split(':') as [CatalogKind, string]);
+    this.popular.clear();
+    const rows = await Promise.all(
+      items.map(async ([kind, id]) => (await trx.selectFrom('catalog_items').select(['id', 'popularity']).where('kind', '=', kind).where('item_id', '=', Number(id)).execute())),
+    );
+    this.candidates.setPopularity(rows.flat());
+  }
+}
+
+/** A set's row as PostgreSQL returns it. */
+interface CandidateObject {
+  id: number;
+  title: string;
+  minx: number | null;
+  miny: number;
+  maxx: number;
+  maxy: number;
+  created_at: string;
+  updated_at: string;
+  popularity: number;
+  relevance: number;
+}
+
+/** The entries with these ids, in this order. */
+async function entries(trx: Transaction<Database>, ids: number[]): Promise<CatalogEntry[]> {
+  if (ids.length === 0) return [];
+  const rows = (await sql`select ${selectEntries} from catalog_items as c where c.id = any(${ids}::int[])`.execute(trx)).rows as EntryRow[];
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return ids.map((id) => decode(byId.get(id)!));
 }

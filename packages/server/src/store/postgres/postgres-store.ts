@@ -14,9 +14,12 @@ const maxAttempts = 20;
 export class PostgresStore extends OpenStore implements port.Store {
   readonly catalogSearch: CatalogSearch;
 
-  private constructor(private readonly opened: OpenedPostgres) {
-    super(opened.db, postgresDialect);
-    this.catalogSearch = new PostgresCatalogSearch(opened.db);
+  private constructor(
+    private readonly opened: OpenedPostgres,
+    private readonly search = new PostgresCatalogSearch(opened.db),
+  ) {
+    super(opened.db, postgresDialect, search);
+    this.catalogSearch = search;
   }
 
   static async open(url: string, options: PoolOptions = {}): Promise<PostgresStore> {
@@ -36,7 +39,7 @@ export class PostgresStore extends OpenStore implements port.Store {
         return await this.opened.db
           .transaction()
           .setIsolationLevel('serializable')
-          .execute((trx) => work(new Repositories(trx, postgresDialect)));
+          .execute((trx) => work(new Repositories(trx, postgresDialect, this.search)));
       } catch (error) {
         if (attempt >= maxAttempts || !retryable(error)) throw error;
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));

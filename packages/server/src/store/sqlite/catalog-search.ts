@@ -18,7 +18,7 @@ import type { Bbox, CatalogEntry, CatalogKind, CatalogSearch, CatalogSearchQuery
 import type { CatalogChanges } from '../repositories/catalog-repository.js';
 import { conditions, countQuery, entryColumns, extentMeets, fromWhere, pageQuery, selectEntries, type CatalogSqlEngine } from '../repositories/catalog-query.js';
 import type { Database } from '../schema.js';
-import { CandidatesBuilder, CandidatesCache, pageOf, type Candidates } from './catalog-candidates.js';
+import { CandidatesBuilder, CandidatesCache, candidatesKey, candidatesQuery, pageOf, type CandidateRow, type Candidates } from '../repositories/catalog-candidates.js';
 import { statementCache } from './database.js';
 
 /** Searches as an FTS5 query: each word quoted (no operators), all required, the last as a prefix; searches OR-ed. */
@@ -216,20 +216,15 @@ export class SqliteCatalogSearch implements CatalogSearch, CatalogChanges {
 
   /** The matches of the query's words, filters and access, remembered or read now; undefined if too many to hold. */
   private candidatesOf(query: CatalogSearchQuery): Candidates | undefined {
-    const key = JSON.stringify([query.view, query.text, query.filters, query.visibility, query.editors ?? null]);
+    const key = candidatesKey(query);
     let set = this.candidates.get(key);
     if (!set) {
       const maxRows = this.candidates.maxRows;
-      const where = conditions(query, engine, { bbox: false, snapshot: false });
-      const { statement, parameters } = this.compiled(
-        sql`select c.id, c.title, c.minx, c.miny, c.maxx, c.maxy, c.created_at, c.updated_at, c.popularity, ${engine.relevance}
-          ${fromWhere(query, engine, where)} order by c.title`,
-      );
+      const { statement, parameters } = this.compiled(candidatesQuery(query, engine));
       const builder = new CandidatesBuilder();
-      type Row = [number, string, number | null, number, number, number, string, string, number, number];
-      for (const r of statement.raw(true).iterate(...parameters) as IterableIterator<Row>) {
+      for (const row of statement.raw(true).iterate(...parameters) as IterableIterator<CandidateRow>) {
         if (builder.size === maxRows) return undefined;
-        builder.add(r[0], r[1], r[2] === null ? null : [r[2], r[3], r[4], r[5]], r[6], r[7], r[8], r[9]);
+        builder.add(row);
       }
       set = builder.finish();
       this.candidates.put(key, set);

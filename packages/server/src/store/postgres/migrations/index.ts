@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as initial from './0001-initial.js';
 import * as searchByView from './0002-search-by-view.js';
+import * as catalogGeneration from './0003-catalog-generation.js';
 
 /**
  * PostgreSQL's schema migrations, in order: its own series, additive like SQLite's. Append,
@@ -9,6 +10,7 @@ import * as searchByView from './0002-search-by-view.js';
 const migrations: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-search-by-view': searchByView,
+  '0003-catalog-generation': catalogGeneration,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,14 +1,31 @@
 /**
- * The SQLite store's memory for full-text searches. FTS5 ranks every match (bm25 has no index
- * order to stop early on), and a common word matches tens of thousands of rows, so reading them
- * costs milliseconds each time. SQL reads them once (the text match, view, access and filters
- * applied there) into a `Candidates` set of typed arrays; the searches that follow with the same
- * words, filters and access differ only in boxes, order and page, which this module decides in
- * microseconds. Sets are kept within a fixed budget, least recently used out first, so memory
- * does not grow with the catalog; the store drops them all when the catalog or permissions change.
+ * A store's memory for full-text searches. Ranking has no index order to stop early on (bm25 on
+ * SQLite, ts_rank on PostgreSQL), and a common word matches tens of thousands of rows, so
+ * reading them costs milliseconds each time. SQL reads them once (the text match, view, access
+ * and filters applied there; `candidatesQuery`) into a `Candidates` set of typed arrays; the
+ * searches that follow with the same words, filters and access differ only in boxes, order and
+ * page, which this module decides in microseconds. Sets are kept within a fixed budget, least
+ * recently used out first, so memory does not grow with the catalog; each store drops them all
+ * when the catalog or permissions change.
  */
+import { sql, type RawBuilder } from 'kysely';
 import type { Bbox, BoxRelation, CatalogSearchQuery } from '../../domain/ports/catalog-search.js';
-import { boxComparisons } from '../repositories/catalog-query.js';
+import { boxComparisons, conditions, fromWhere, type CatalogSqlEngine } from './catalog-query.js';
+
+/** What decides a query's set: everything but its boxes, snapshot, order and page. */
+export function candidatesKey(query: CatalogSearchQuery): string {
+  return JSON.stringify([query.view, query.text, query.filters, query.visibility, query.editors ?? null]);
+}
+
+/** A set's rows as `candidatesQuery` reads them. */
+export type CandidateRow = [id: number, title: string, minx: number | null, miny: number, maxx: number, maxy: number, createdAt: string, updatedAt: string, popularity: number, relevance: number];
+
+/** The SQL reading a query's set, in title order (which the set's title ranks follow); `limit` rows at most. */
+export function candidatesQuery(query: CatalogSearchQuery, engine: CatalogSqlEngine, limit?: number): RawBuilder<unknown> {
+  const where = conditions(query, engine, { bbox: false, snapshot: false });
+  return sql`select c.id, c.title, c.minx, c.miny, c.maxx, c.maxy, c.created_at, c.updated_at, c.popularity, ${engine.relevance} as relevance
+    ${fromWhere(query, engine, where)} order by c.title${limit === undefined ? sql`` : sql` limit ${limit}`}`;
+}
 
 /** The rows one search matches (before boxes, snapshot and paging), in id order. */
 export interface Candidates {
@@ -46,14 +63,14 @@ export class CandidatesBuilder {
   private relevance = new Float64Array(1024);
   private title = new Int32Array(1024);
 
-  add(id: number, title: string, box: Bbox | null, createdAt: string, updatedAt: string, popularity: number, relevance: number): void {
+  add([id, title, minx, miny, maxx, maxy, createdAt, updatedAt, popularity, relevance]: CandidateRow): void {
     if (this.n === this.ids.length) this.grow();
     const i = this.n++;
     if (title !== this.lastTitle) this.rank++;
     this.lastTitle = title;
     this.title[i] = this.rank;
     this.ids[i] = id;
-    this.boxes.set(box ?? [NaN, NaN, NaN, NaN], i * 4);
+    this.boxes.set(minx === null ? [NaN, NaN, NaN, NaN] : [minx, miny, maxx, maxy], i * 4);
     this.createdAt[i] = Date.parse(createdAt);
     this.updatedAt[i] = Date.parse(updatedAt);
     this.popularity[i] = popularity;
@@ -115,10 +132,17 @@ function indexOf(set: Candidates, id: number): number {
 /** Recently used sets within a byte budget. */
 export class CandidatesCache {
   private readonly sets = new Map<string, Candidates>();
+  private readonly madeAt = new Map<string, number>();
   private bytes = 0;
 
-  /** `budget` in bytes. */
-  constructor(private readonly budget: number) {}
+  /**
+   * `budget` in bytes; `maxAgeMs`, how long a set is trusted for what the store cannot hear of
+   * (other processes' popularity counts).
+   */
+  constructor(
+    private readonly budget: number,
+    private readonly maxAgeMs = Infinity,
+  ) {}
 
   /** The most rows a set may have: half the budget, so that one set never empties the cache. */
   get maxRows(): number {
@@ -126,6 +150,7 @@ export class CandidatesCache {
   }
 
   get(key: string): Candidates | undefined {
+    if (Date.now() - (this.madeAt.get(key) ?? 0) > this.maxAgeMs) this.drop(key);
     const set = this.sets.get(key);
     if (set) {
       // Most recently used last, so the oldest is first out.
@@ -136,18 +161,28 @@ export class CandidatesCache {
   }
 
   put(key: string, set: Candidates): void {
-    const size = set.ids.length * bytesPerRow;
+    // Two searches of one key may both have read it (a store whose reads are asynchronous).
+    this.drop(key);
     this.sets.set(key, set);
-    this.bytes += size;
-    for (const [oldest, dropped] of this.sets) {
+    this.madeAt.set(key, Date.now());
+    this.bytes += set.ids.length * bytesPerRow;
+    for (const oldest of this.sets.keys()) {
       if (this.bytes <= this.budget) break;
-      this.sets.delete(oldest);
-      this.bytes -= dropped.ids.length * bytesPerRow;
+      this.drop(oldest);
     }
+  }
+
+  private drop(key: string): void {
+    const set = this.sets.get(key);
+    if (!set) return;
+    this.sets.delete(key);
+    this.madeAt.delete(key);
+    this.bytes -= set.ids.length * bytesPerRow;
   }
 
   clear(): void {
     this.sets.clear();
+    this.madeAt.clear();
     this.bytes = 0;
   }
 
