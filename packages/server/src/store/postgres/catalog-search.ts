@@ -1,10 +1,11 @@
 /**
  * Catalog search for the PostgreSQL store (the `CatalogSearch` port), in the database: the SQL
  * is `repositories/catalog-query.ts`'s, with a weighted `tsvector` (a GIN index per view) for
- * words, the PostGIS envelope (GiST) for boxes and jsonb for tags. A search with words is one
- * statement over its matches (`textSearch`); one without is a count and a page, read in one
- * repeatable-read snapshot, so they always agree. Nothing is kept in memory, so any number of
- * processes serve the same catalog.
+ * words, the PostGIS envelope (GiST) for boxes and jsonb for tags. A search with words is
+ * answered over its matches, kept in memory while the catalog's generation stands (see
+ * `PostgresCatalogSearch`), or read in one statement (`textSearch`) when there are too many to
+ * keep; one without is a count and a page. Each search reads in one repeatable-read snapshot,
+ * so its count and page always agree, and any number of processes serve the same catalog.
  */
 import { sql, type Kysely, type RawBuilder, type Selectable, type SqlBool, type Transaction } from 'kysely';
 import type { Bbox, CatalogEntry, CatalogKind, CatalogSearch, CatalogSearchQuery, CatalogSearchResult } from '../../domain/ports/catalog-search.js';
