@@ -115,10 +115,10 @@ export interface PostgresCatalogSearchOptions {
  * generation, which each search reads; popularity counts, which do not (every view counts), are
  * heard of at once from this process and within this time from others.
  */
-const setLifetimeMs = 10_000;
+const setLifetimeMs = 60_000;
 
 /** The most matches a set is read with (see `candidatesOf`). */
-const maxReadRows = 100_000;
+const maxReadRows = 60_000;
 
 /**
  * Searches with words keep their matches in memory as the SQLite store does
@@ -133,6 +133,10 @@ export class PostgresCatalogSearch implements CatalogSearch, CatalogChanges {
   private generation = -1;
   /** Items whose popularity this process changed since the last search, as `kind:id`. */
   private readonly popular = new Set<string>();
+  /** Keys of this generation whose matches were too many to keep: answered in SQL alone. */
+  private readonly oversized = new Set<string>();
+  /** The set read running now, if any (see `oneRead`). */
+  private reading: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -186,20 +190,43 @@ export class PostgresCatalogSearch implements CatalogSearch, CatalogChanges {
     const [{ n }] = (await sql<{ n: number }>`select n from catalog_generation`.execute(trx)).rows as [{ n: number }];
     if (n > this.generation) {
       this.candidates.clear();
+      this.oversized.clear();
       this.generation = n;
     }
-    const current = n === this.generation;
     const key = candidatesKey(query);
-    if (current) {
+    if (this.oversized.has(key)) return undefined;
+    const kept = async () => {
+      if (n !== this.generation) return undefined;
       await this.catchUp(trx);
-      const kept = this.candidates.get(key);
-      if (kept) return kept;
-    }
-    // Read as objects, all at once: so many are held for a moment only, and a search with more
-    // matches than that is better answered in SQL alone.
+      return this.candidates.get(key);
+    };
+    return (await kept()) ?? this.oneRead(async () => (await kept()) ?? this.read(query, engine, trx, n, key));
+  }
+
+  /**
+   * Runs set reads one at a time: each holds its rows as objects for a moment, and a read is the
+   * database's heaviest query, so concurrent misses would add up in memory and in time alike.
+   * A search waiting here finds the set if the read before it was of the same key.
+   */
+  private oneRead<T>(read: () => Promise<T>): Promise<T> {
+    const run = this.reading.then(read, read);
+    this.reading = run.catch(() => undefined);
+    return run;
+  }
+
+  private async read(query: CatalogSearchQuery, engine: CatalogSqlEngine, trx: Transaction<Database>, n: number, key: string): Promise<Candidates | undefined> {
+    // Read all at once: so many are held for a moment only, and a search with more matches than
+    // that is better answered in SQL alone.
     const maxRows = Math.min(this.candidates.maxRows, maxReadRows);
     const rows = (await candidatesQuery(query, engine, maxRows + 1).execute(trx)).rows as CandidateObject[];
-    if (rows.length > maxRows) return undefined;
+    if (rows.length > maxRows) {
+      if (n === this.generation) {
+        // Bounded like the sets: a stream of distinct searches must not grow it.
+        if (this.oversized.size >= 10_000) this.oversized.clear();
+        this.oversized.add(key);
+      }
+      return undefined;
+    }
     const builder = new CandidatesBuilder();
     for (const r of rows) builder.add([r.id, r.title, r.minx, r.miny, r.maxx, r.maxy, r.created_at, r.updated_at, r.popularity, r.relevance]);
     const set = builder.finish();
