@@ -12,7 +12,7 @@ import type { Bbox, CatalogEntry, CatalogKind, CatalogSearch, CatalogSearchQuery
 import { CandidatesBuilder, CandidatesCache, candidatesKey, candidatesQuery, pageOf, type Candidates } from '../repositories/catalog-candidates.js';
 import type { CatalogChanges } from '../repositories/catalog-repository.js';
 import { fromJson } from '../repositories/columns.js';
-import { conditions, countQuery, extentMeets, fromWhere, orderBy, pageQuery, selectEntries, type CatalogSqlEngine } from '../repositories/catalog-query.js';
+import { conditions, countQuery, extentMeets, fromWhere, orderBy, pageQuery, selectEntries, snapshotOf, type CatalogSqlEngine } from '../repositories/catalog-query.js';
 import type { CatalogItemsTable, Database } from '../schema.js';
 
 /**
@@ -153,21 +153,19 @@ export class PostgresCatalogSearch implements CatalogSearch, CatalogChanges {
     this.popular.add(`${kind}:${itemId}`);
   }
 
-  search(query: CatalogSearchQuery): Promise<CatalogSearchResult> {
+  async search(query: CatalogSearchQuery): Promise<CatalogSearchResult> {
+    const kept = query.text.length > 0 ? await this.overKeptSet(query) : undefined;
+    if (kept) return kept;
     const engine = postgresEngine(query.text);
     return this.db
       .transaction()
       .setIsolationLevel('repeatable read')
       .execute(async (trx) => {
-        const snapshot = (newest: number | null | undefined) => {
-          const value = query.snapshot ?? newest ?? undefined;
-          return value === undefined ? {} : { snapshot: value };
-        };
         if (query.text.length > 0) {
           const set = await this.candidatesOf(query, engine, trx);
           if (set) {
             const page = pageOf(set, query);
-            return { items: await entries(trx, page.ids), total: page.total, ...snapshot(page.newest) };
+            return { items: await entries(trx, page.ids), total: page.total, ...snapshotOf(query, page.newest) };
           }
         }
         const counted = async () => (await countQuery(query, engine).execute(trx)).rows[0] as Count;
@@ -181,8 +179,25 @@ export class PostgresCatalogSearch implements CatalogSearch, CatalogChanges {
           count = await counted();
           if (count.total > query.offset) rows = (await pageQuery(query, engine).execute(trx)).rows as Array<EntryRow & Count>;
         }
-        return { items: rows.map(decode), total: Number(count.total), ...snapshot(count.newest) };
+        return { items: rows.map(decode), total: Number(count.total), ...snapshotOf(query, count.newest) };
       });
+  }
+
+  /**
+   * The search over its kept set, in one statement and no transaction: the page's rows and the
+   * catalog's generation are read in one snapshot, so the answer stands if the generation is
+   * still the set's. Undefined when there is no such set, the catalog has moved on, or this
+   * process has popularity counts to take in; the search then takes the transaction's path.
+   */
+  private async overKeptSet(query: CatalogSearchQuery): Promise<CatalogSearchResult | undefined> {
+    const generation = this.generation;
+    const set = this.popular.size === 0 ? this.candidates.get(candidatesKey(query)) : undefined;
+    if (!set) return undefined;
+    const page = pageOf(set, query);
+    const { rows } = await sql<Partial<EntryRow> & { generation: number }>`select g.n as generation, ${selectEntries}
+      from catalog_generation as g left join catalog_items as c on c.id = any(${page.ids}::int[])`.execute(this.db);
+    if (rows[0]?.generation !== generation) return undefined;
+    return { items: inOrder(page.ids, rows.filter((row): row is EntryRow & { generation: number } => row.id != null)), total: page.total, ...snapshotOf(query, page.newest) };
   }
 
   /** The query's set of matches, kept or read now in `trx`; undefined when too many to hold. */
@@ -263,7 +278,12 @@ interface CandidateObject {
 /** The entries with these ids, in this order. */
 async function entries(trx: Transaction<Database>, ids: number[]): Promise<CatalogEntry[]> {
   if (ids.length === 0) return [];
-  const rows = (await sql`select ${selectEntries} from catalog_items as c where c.id = any(${ids}::int[])`.execute(trx)).rows as EntryRow[];
+  return inOrder(ids, (await sql`select ${selectEntries} from catalog_items as c where c.id = any(${ids}::int[])`.execute(trx)).rows as EntryRow[]);
+}
+
+/** The rows decoded, in the order of `ids`. */
+function inOrder(ids: number[], rows: EntryRow[]): CatalogEntry[] {
   const byId = new Map(rows.map((row) => [row.id, row]));
   return ids.map((id) => decode(byId.get(id)!));
 }
+

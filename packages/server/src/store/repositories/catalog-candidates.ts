@@ -213,19 +213,28 @@ export interface CandidatesPage {
 export function pageOf(set: Candidates, query: CatalogSearchQuery): CandidatesPage {
   const { ids } = set;
   const matches = matching(set, query);
-  const keys = query.sort.map((key) => {
-    const column = set[key.field];
-    const sign = key.descending ? -1 : 1;
-    return (a: number, b: number) => (column[a]! - column[b]!) * sign;
-  });
   const idSign = query.sort.at(-1)?.descending ? -1 : 1;
-  const compare: Compare = (a, b) => {
-    for (const key of keys) {
-      const d = key(a, b);
-      if (d !== 0) return d;
-    }
-    return (ids[a]! - ids[b]!) * idSign;
-  };
+  const [only] = query.sort;
+  let compare: Compare;
+  if (query.sort.length === 1) {
+    // One sort key, what nearly every search has: no loop over keys in the comparison that runs for every match.
+    const column = set[only!.field];
+    const sign = only!.descending ? -1 : 1;
+    compare = (a, b) => (column[a]! - column[b]!) * sign || (ids[a]! - ids[b]!) * idSign;
+  } else {
+    const keys = query.sort.map((key) => {
+      const column = set[key.field];
+      const sign = key.descending ? -1 : 1;
+      return (a: number, b: number) => (column[a]! - column[b]!) * sign;
+    });
+    compare = (a, b) => {
+      for (const key of keys) {
+        const d = key(a, b);
+        if (d !== 0) return d;
+      }
+      return (ids[a]! - ids[b]!) * idSign;
+    };
+  }
   // Rows are in id order, so the last match has the highest (read before the sort reorders them).
   const newest = matches.length > 0 ? ids[matches.at(-1)!]! : undefined;
   const first = firstSorted(matches, query.offset + query.limit, compare).slice(query.offset);

@@ -182,6 +182,12 @@ export const entryColumns = [
 /** `c.id, c.kind, …` as `entryColumns` lists them. */
 export const selectEntries = sql.join(entryColumns.map((name) => col(name)));
 
+/** The snapshot a page answers with: the query's, or else the newest match's id. */
+export function snapshotOf(query: CatalogSearchQuery, newest: number | null | undefined): { snapshot?: number } {
+  const value = query.snapshot ?? newest ?? undefined;
+  return value === undefined ? {} : { snapshot: value };
+}
+
 /** One page of rows in order. */
 export function pageQuery(query: CatalogSearchQuery, engine: CatalogSqlEngine): RawBuilder<unknown> {
   return sql`select ${selectEntries} ${fromWhere(query, engine, conditions(query, engine))} ${orderBy(query, engine)} limit ${query.limit} offset ${query.offset}`;

@@ -16,7 +16,7 @@ import type SQLite from 'better-sqlite3';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Bbox, CatalogEntry, CatalogKind, CatalogSearch, CatalogSearchQuery, CatalogSearchResult } from '../../domain/ports/catalog-search.js';
 import type { CatalogChanges } from '../repositories/catalog-repository.js';
-import { conditions, countQuery, entryColumns, extentMeets, fromWhere, pageQuery, selectEntries, type CatalogSqlEngine } from '../repositories/catalog-query.js';
+import { conditions, countQuery, entryColumns, extentMeets, fromWhere, pageQuery, selectEntries, snapshotOf, type CatalogSqlEngine } from '../repositories/catalog-query.js';
 import type { Database } from '../schema.js';
 import { CandidatesBuilder, CandidatesCache, candidatesKey, candidatesQuery, pageOf, type CandidateRow, type Candidates } from '../repositories/catalog-candidates.js';
 import { statementCache } from './database.js';
@@ -102,6 +102,8 @@ interface Count {
 
 export class SqliteCatalogSearch implements CatalogSearch, CatalogChanges {
   private readonly prepare: (source: string) => SQLite.Statement;
+  /** `select <entry columns> from catalog_items as c`, for `entries`. */
+  private readonly entriesSql: string;
   private readonly candidates: CandidatesCache;
   private readonly counts = new Map<string, Count>();
   /** Items whose popularity changed since the last search, as `kind:id`. */
@@ -114,6 +116,7 @@ export class SqliteCatalogSearch implements CatalogSearch, CatalogChanges {
     options: SqliteCatalogSearchOptions = {},
   ) {
     this.prepare = statementCache(sqlite, 200);
+    this.entriesSql = sql`select ${selectEntries} from catalog_items as c`.compile(db).sql;
     this.candidates = new CandidatesCache(options.candidatesBudget ?? 96 * 1024 * 1024);
   }
 
@@ -140,19 +143,15 @@ export class SqliteCatalogSearch implements CatalogSearch, CatalogChanges {
 
   private searchNow(query: CatalogSearchQuery): CatalogSearchResult {
     this.catchUp();
-    const snapshot = (newest: number | null | undefined) => {
-      const value = query.snapshot ?? newest ?? undefined;
-      return value === undefined ? {} : { snapshot: value };
-    };
     const set = query.text.length > 0 ? this.candidatesOf(query) : undefined;
     if (set) {
       const page = pageOf(set, query);
-      return { items: this.entries(page.ids), total: page.total, ...snapshot(page.newest) };
+      return { items: this.entries(page.ids), total: page.total, ...snapshotOf(query, page.newest) };
     }
     const planned = sqliteEngine(this.drivingBoxes(query));
     const count = this.count(query, planned);
     const items = count.total > query.offset ? this.rows(pageQuery(query, planned)).map(decode) : [];
-    return { items, total: count.total, ...snapshot(count.newest) };
+    return { items, total: count.total, ...snapshotOf(query, count.newest) };
   }
 
   /** Drops what another connection's commit made stale, and takes in popularity counts. */
@@ -210,7 +209,9 @@ export class SqliteCatalogSearch implements CatalogSearch, CatalogChanges {
   /** The entries with these ids, in this order. */
   private entries(ids: number[]): CatalogEntry[] {
     if (ids.length === 0) return [];
-    const byId = new Map(this.rows(sql`select ${selectEntries} from catalog_items as c where c.id in (select value from json_each(${JSON.stringify(ids)}))`).map((row) => [row[at.id] as number, row]));
+    // One bound parameter per id (a page holds at most 100): cheaper than json_each, and one statement per page length.
+    const text = `${this.entriesSql} where c.id in (${'?,'.repeat(ids.length - 1)}?)`;
+    const byId = new Map((this.prepare(text).raw(true).all(...ids) as unknown[][]).map((row) => [row[at.id] as number, row]));
     return ids.map((id) => decode(byId.get(id)!));
   }
 
