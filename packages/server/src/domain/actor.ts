@@ -7,10 +7,23 @@ export interface UserIdentity {
   isAdmin: boolean;
 }
 
+/** A group the user is in, and their role there. */
+export interface ActorMembership {
+  group_id: number;
+  role: string;
+}
+
 /** Who is asking: a user through one of their tokens, or nobody. */
 export type Actor =
   | { kind: 'anonymous' }
-  | { kind: 'user'; user: UserIdentity; tokenId: number | null; scopes: readonly Scope[] };
+  | {
+      kind: 'user';
+      user: UserIdentity;
+      tokenId: number | null;
+      scopes: readonly Scope[];
+      /** The user's groups as the request began: every access check of the request reads them here, not again. */
+      memberships: readonly ActorMembership[];
+    };
 
 export const anonymous: Actor = { kind: 'anonymous' };
 

@@ -197,8 +197,8 @@ export async function searchCatalog(ctx: DomainContext, actor: Actor, query: Cat
     return words;
   });
   // The latest view shows unpublished versions only to those who may edit the item; others see what is published.
-  const editors = query.view === 'latest' ? await visibilityFor(ctx, actor, 'edit') : undefined;
-  return ctx.store.catalogSearch.search({ ...query, text, visibility: await visibilityFor(ctx, actor), ...(editors && { editors }) });
+  const editors = query.view === 'latest' ? visibilityFor(actor, 'edit') : undefined;
+  return ctx.store.catalogSearch.search({ ...query, text, visibility: visibilityFor(actor), ...(editors && { editors }) });
 }
 
 /** Counts a use of an item (a view of its detail, or a download) towards its popularity. */

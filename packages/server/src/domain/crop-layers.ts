@@ -36,7 +36,7 @@ async function maySeeCropLayer(ctx: DomainContext, actor: Actor, row: CropLayer)
 
 /** The crop layers the actor may see (those whose source layer they may view), in SQL. */
 export async function listCropLayers(ctx: DomainContext, actor: Actor, query: ListQuery): Promise<ListResult<CropLayerWithCount>> {
-  return ctx.store.cropLayers.list(query, await visibilityFor(ctx, actor, 'view'));
+  return ctx.store.cropLayers.list(query, visibilityFor(actor, 'view'));
 }
 
 /** A crop layer the actor may see; any other is "not found", so a private layer's crop layer does not leak. */

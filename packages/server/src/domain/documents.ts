@@ -123,7 +123,7 @@ async function authorizedDocument(ctx: DomainContext, actor: Actor, id: number, 
 }
 
 export async function listDocuments(ctx: DomainContext, actor: Actor, query: ListQuery): Promise<ListResult<DocumentItem>> {
-  return ctx.store.documents.list(query, await visibilityFor(ctx, actor));
+  return ctx.store.documents.list(query, visibilityFor(actor));
 }
 
 export function getDocument(ctx: DomainContext, actor: Actor, id: number): Promise<DocumentItem> {

@@ -37,7 +37,7 @@ export async function membershipsSeenBy(ctx: DomainContext, actor: Actor, userId
   const memberships = await ctx.store.users.memberships(userId);
   if (isSiteAdmin(actor) || (actor.kind === 'user' && actor.user.id === userId)) return memberships;
   if (actor.kind !== 'user') return [];
-  const mine = new Set((await ctx.store.users.memberships(actor.user.id)).map((m) => m.group_id));
+  const mine = new Set(actor.memberships.map((m) => m.group_id));
   return memberships.filter((m) => mine.has(m.group_id));
 }
 

@@ -1,4 +1,4 @@
-import { isSiteAdmin, type Actor } from './actor.js';
+import { isSiteAdmin, type Actor, type ActorMembership } from './actor.js';
 import type { DomainContext } from './context.js';
 import { forbidden, invalidInput, notFound } from './errors.js';
 import { atLeast, highest, itemVisibility, levelOfRole, principalsOf, type ItemKind, type ItemVisibility, type PermissionLevel } from './policies/items.js';
@@ -10,15 +10,14 @@ export interface ItemRef {
   group_id: number;
 }
 
-async function membershipsOf(ctx: DomainContext, actor: Actor): Promise<Array<{ group_id: number; role: string }>> {
-  return actor.kind === 'user' ? ctx.store.users.memberships(actor.user.id) : [];
-}
+const membershipsOf = (actor: Actor): readonly ActorMembership[] => (actor.kind === 'user' ? actor.memberships : []);
 
 /** The actor's level on an item: from their role in its group and any permissions, the higher. */
 export async function effectiveLevel(ctx: DomainContext, actor: Actor, item: ItemRef): Promise<PermissionLevel | null> {
   if (isSiteAdmin(actor)) return 'admin';
-  const role = actor.kind === 'user' ? ((await ctx.store.groups.membership(item.group_id, actor.user.id))?.role ?? null) : null;
-  const granted = await ctx.store.permissions.levelsFor(item.kind, item.id, principalsOf(actor, (await membershipsOf(ctx, actor)).map((m) => m.group_id)));
+  const memberships = membershipsOf(actor);
+  const role = memberships.find((m) => m.group_id === item.group_id)?.role ?? null;
+  const granted = await ctx.store.permissions.levelsFor(item.kind, item.id, principalsOf(actor, memberships.map((m) => m.group_id)));
   return highest([levelOfRole(role), ...granted]);
 }
 
@@ -42,8 +41,8 @@ export async function authorizeItem(
 }
 
 /** What lists may show the actor, applied in SQL by the store: items they hold `needed` on. */
-export async function visibilityFor(ctx: DomainContext, actor: Actor, needed: PermissionLevel = 'view'): Promise<ItemVisibility> {
-  return itemVisibility(actor, await membershipsOf(ctx, actor), needed);
+export function visibilityFor(actor: Actor, needed: PermissionLevel = 'view'): ItemVisibility {
+  return itemVisibility(actor, membershipsOf(actor), needed);
 }
 
 /**
@@ -63,14 +62,13 @@ export async function resolveOwningGroup(ctx: DomainContext, actor: Actor, reque
   if (requested !== undefined) {
     const group = await ctx.store.groups.findById(requested);
     if (!group) throw invalidInput(location, `no group has id ${requested}`);
-    const role = (await ctx.store.groups.membership(requested, actor.user.id))?.role ?? null;
+    const role = actor.memberships.find((m) => m.group_id === requested)?.role ?? null;
     if (!isSiteAdmin(actor) && !atLeast(levelOfRole(role), 'edit')) {
       throw forbidden(`You must be an editor or admin of group ${requested} to add items to it.`);
     }
     return requested;
   }
-  const memberships = await ctx.store.users.memberships(actor.user.id);
-  const editable = memberships.find((m) => atLeast(levelOfRole(m.role), 'edit'));
+  const editable = actor.memberships.find((m) => atLeast(levelOfRole(m.role), 'edit'));
   if (!editable) throw invalidInput(location, 'give the id of the group that will own it; you are not an editor of any group');
   return editable.group_id;
 }

@@ -189,7 +189,7 @@ export async function listLayers(
   mode: LayerListMode,
   query: ListQuery,
 ): Promise<ListResult<LayerView>> {
-  const visibility = await visibilityFor(ctx, actor, mode === 'published' ? 'view' : 'edit');
+  const visibility = visibilityFor(actor, mode === 'published' ? 'view' : 'edit');
   const result = await ctx.store.layers.list(type, mode, query, visibility);
   // Drafts are listed to their editors only; published layers may be listed to readers who must not learn of a draft.
   if (mode !== 'published' || visibility.all) return result;

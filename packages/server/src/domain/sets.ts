@@ -132,7 +132,7 @@ export async function createSet(ctx: DomainContext, actor: Actor, input: SetInpu
 }
 
 export async function listSets(ctx: DomainContext, actor: Actor, mode: SetListMode, query: ListQuery): Promise<ListResult<SetView>> {
-  const visibility = await visibilityFor(ctx, actor, mode === 'published' ? 'view' : 'edit');
+  const visibility = visibilityFor(actor, mode === 'published' ? 'view' : 'edit');
   const result = await ctx.store.sets.list(mode, query, visibility);
   if (mode !== 'published' || visibility.all) return result;
   const items = await Promise.all(result.items.map((row) => setAsSeenBy(ctx, actor, row)));

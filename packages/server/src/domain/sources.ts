@@ -90,7 +90,7 @@ async function insertSource(ctx: DomainContext, actor: Actor, input: CreateSourc
 }
 
 export async function listSources(ctx: DomainContext, actor: Actor, query: ListQuery): Promise<ListResult<Source>> {
-  return ctx.store.sources.list(query, await visibilityFor(ctx, actor));
+  return ctx.store.sources.list(query, visibilityFor(actor));
 }
 
 async function authorizedSource(ctx: DomainContext, actor: Actor, id: number, action: 'view' | 'edit'): Promise<Source> {

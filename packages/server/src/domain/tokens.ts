@@ -38,7 +38,8 @@ export async function authenticate(ctx: DomainContext, secret: string): Promise<
   if (row.expires_at !== null && Date.parse(row.expires_at) <= now.getTime()) {
     throw new MapshelfError('token_expired', `The API token expired at ${row.expires_at}. Create a new one.`);
   }
-  const user = await ctx.store.users.findById(row.user_id);
+  // The groups go with the actor: each access check of the request needs them.
+  const [user, memberships] = await Promise.all([ctx.store.users.findById(row.user_id), ctx.store.users.memberships(row.user_id)]);
   if (!user || !user.is_active) {
     throw new MapshelfError('invalid_token', 'The API token belongs to a deactivated user.');
   }
@@ -51,6 +52,7 @@ export async function authenticate(ctx: DomainContext, secret: string): Promise<
     user: { id: user.id, username: user.username, isAdmin: user.is_admin },
     tokenId: row.id,
     scopes: parseScopes(row.scope).scopes,
+    memberships: memberships.map((m) => ({ group_id: m.group_id, role: m.role })),
   };
 }
 

@@ -4,18 +4,22 @@ import type { Optional } from './optional.js';
 
 export type LayerType = 'layer' | 'table';
 
-/** A layer or a table: what its versions share. */
-export interface Layer {
+/** What every versioned item (layers, tables, sets) holds beside its versions. */
+export interface VersionedItem {
   id: number;
   /** Stable public id: 32 lowercase hex characters. */
   uid: string;
-  type: LayerType;
   group_id: number;
   owner_id: number;
   published_version_id: number | null;
   first_published_at: string | null;
   created_at: string;
   updated_at: string;
+}
+
+/** A layer or a table: what its versions share. */
+export interface Layer extends VersionedItem {
+  type: LayerType;
 }
 
 export type NewLayer = Omit<Layer, 'id' | 'uid'>;

@@ -1,17 +1,8 @@
+import type { VersionedItem } from './layers.js';
 import type { Optional } from './optional.js';
 
 /** A set of layers, tables and documents, versioned like a layer. */
-export interface ItemSet {
-  id: number;
-  /** Stable public id: 32 lowercase hex characters. */
-  uid: string;
-  group_id: number;
-  owner_id: number;
-  published_version_id: number | null;
-  first_published_at: string | null;
-  created_at: string;
-  updated_at: string;
-}
+export type ItemSet = VersionedItem;
 
 export type NewItemSet = Omit<ItemSet, 'id' | 'uid'>;
 

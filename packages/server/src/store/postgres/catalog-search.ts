@@ -113,9 +113,11 @@ export interface PostgresCatalogSearchOptions {
 /**
  * How long a set of matches is kept. Every change that decides a search raises the catalog's
  * generation, which each search reads; popularity counts, which do not (every view counts), are
- * heard of at once from this process and within this time from others.
+ * heard of at once from this process and within this time from others. A set's read is a
+ * search's slowest step (tens to hundreds of ms for a common word), so a short lifetime would
+ * make every process read all its sets again that often; popularity, a count of views, may lag.
  */
-const setLifetimeMs = 60_000;
+const setLifetimeMs = 5 * 60_000;
 
 /** The most matches a set is read with (see `candidatesOf`). */
 const maxReadRows = 60_000;

@@ -1,4 +1,5 @@
-import type { Migration, MigrationProvider } from 'kysely';
+import type { Migration } from 'kysely';
+import { migrationSeries } from '../../migration-series.js';
 import * as initial from './0001-initial.js';
 import * as searchByView from './0002-search-by-view.js';
 import * as catalogGeneration from './0003-catalog-generation.js';
@@ -13,10 +14,4 @@ const migrations: Record<string, Migration> = {
   '0003-catalog-generation': catalogGeneration,
 };
 
-export const migrationProvider: MigrationProvider = {
-  async getMigrations() {
-    return migrations;
-  },
-};
-
-export const latestMigration = Object.keys(migrations).at(-1)!;
+export const { migrationProvider, latestMigration } = migrationSeries(migrations);

@@ -1,4 +1,5 @@
-import type { Migration, MigrationProvider } from 'kysely';
+import type { Migration } from 'kysely';
+import { migrationSeries } from '../../migration-series.js';
 import * as initial from './0001-initial.js';
 import * as data from './0002-data.js';
 import * as licenses from './0003-licenses.js';
@@ -31,10 +32,4 @@ const migrations: Record<string, Migration> = {
   '0012-uids': uids,
 };
 
-export const migrationProvider: MigrationProvider = {
-  async getMigrations() {
-    return migrations;
-  },
-};
-
-export const latestMigration = Object.keys(migrations).at(-1)!;
+export const { migrationProvider, latestMigration } = migrationSeries(migrations);
