@@ -93,7 +93,7 @@ async function seed(dir, database, catalog, token, { layers: layerCount, tables:
   const server = await startServer(resolveConfig({ port: 0, dataDir: dir, database, logLevel: 'warn', bootstrapToken: token }, {}));
   const ctx = server.app.domain;
   const adminRow = await ctx.store.users.findById(1);
-  const admin = { kind: 'user', user: { id: adminRow.id, username: adminRow.username, isAdmin: true }, tokenId: null, scopes: allScopes };
+  const admin = { kind: 'user', user: { id: adminRow.id, username: adminRow.username, isAdmin: true }, tokenId: null, scopes: allScopes, memberships: [] };
   try {
     const groups = [];
     for (const name of ['Transport agency', 'Environment office', 'Land registry', 'City council']) groups.push((await createGroup(ctx, admin, { name })).group.id);
