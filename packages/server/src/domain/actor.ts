@@ -35,3 +35,8 @@ export function isSiteAdmin(actor: Actor): boolean {
 export function hasScope(actor: Actor, scope: Scope): boolean {
   return actor.kind === 'user' && actor.scopes.includes(scope);
 }
+
+/** The actor's role in a group, or null when they are not in it. */
+export function roleIn(actor: Actor, groupId: number): string | null {
+  return actor.kind === 'user' ? (actor.memberships.find((m) => m.group_id === groupId)?.role ?? null) : null;
+}

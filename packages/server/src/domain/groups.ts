@@ -1,6 +1,6 @@
 import type { Group, Member, MemberRole } from './model/groups.js';
 import type { UserMembership } from './model/users.js';
-import { isSiteAdmin, type Actor } from './actor.js';
+import { isSiteAdmin, roleIn, type Actor } from './actor.js';
 import { timestamp, type DomainContext } from './context.js';
 import { conflict, forbidden, invalidInput, notFound } from './errors.js';
 import type { ListQuery, ListResult } from './list-query.js';
@@ -11,15 +11,10 @@ export interface GroupDetail {
   memberCount: number;
 }
 
-async function roleOf(ctx: DomainContext, actor: Actor, groupId: number): Promise<string | null> {
-  if (actor.kind !== 'user') return null;
-  return (await ctx.store.groups.membership(groupId, actor.user.id))?.role ?? null;
-}
-
 /** Loads a group and checks the action on it; a group you may not see is "not found". */
 async function authorizedGroup(ctx: DomainContext, actor: Actor, id: number, action: GroupAction): Promise<Group> {
   const group = await ctx.store.groups.findById(id);
-  const role = group ? await roleOf(ctx, actor, id) : null;
+  const role = group ? roleIn(actor, id) : null;
   // A group the actor is not in is "not found" to them, for every action, so ids don't leak names.
   if (!group || !canGroup(actor, 'view', role)) throw notFound(`Group ${id}`);
   if (action !== 'view' && !canGroup(actor, action, role)) {

@@ -1,4 +1,4 @@
-import { isSiteAdmin, type Actor, type ActorMembership } from './actor.js';
+import { isSiteAdmin, roleIn, type Actor, type ActorMembership } from './actor.js';
 import type { DomainContext } from './context.js';
 import { forbidden, invalidInput, notFound } from './errors.js';
 import { atLeast, highest, itemVisibility, levelOfRole, principalsOf, type ItemKind, type ItemVisibility, type PermissionLevel } from './policies/items.js';
@@ -16,9 +16,8 @@ const membershipsOf = (actor: Actor): readonly ActorMembership[] => (actor.kind 
 export async function effectiveLevel(ctx: DomainContext, actor: Actor, item: ItemRef): Promise<PermissionLevel | null> {
   if (isSiteAdmin(actor)) return 'admin';
   const memberships = membershipsOf(actor);
-  const role = memberships.find((m) => m.group_id === item.group_id)?.role ?? null;
   const granted = await ctx.store.permissions.levelsFor(item.kind, item.id, principalsOf(actor, memberships.map((m) => m.group_id)));
-  return highest([levelOfRole(role), ...granted]);
+  return highest([levelOfRole(roleIn(actor, item.group_id)), ...granted]);
 }
 
 /**
@@ -62,8 +61,7 @@ export async function resolveOwningGroup(ctx: DomainContext, actor: Actor, reque
   if (requested !== undefined) {
     const group = await ctx.store.groups.findById(requested);
     if (!group) throw invalidInput(location, `no group has id ${requested}`);
-    const role = actor.memberships.find((m) => m.group_id === requested)?.role ?? null;
-    if (!isSiteAdmin(actor) && !atLeast(levelOfRole(role), 'edit')) {
+    if (!isSiteAdmin(actor) && !atLeast(levelOfRole(roleIn(actor, requested)), 'edit')) {
       throw forbidden(`You must be an editor or admin of group ${requested} to add items to it.`);
     }
     return requested;

@@ -1,3 +1,4 @@
+import { maxId } from './model/ids.js';
 import type { Permission } from './model/permissions.js';
 import type { Actor } from './actor.js';
 import { timestamp, type DomainContext } from './context.js';
@@ -27,8 +28,9 @@ async function checkEntry(ctx: DomainContext, entry: PermissionEntry, at: string
     if (entry.level === 'edit' || entry.level === 'admin') throw invalidInput(under(at, 'permission'), 'group.everyone can hold view or download only');
     return;
   }
+  // An id past the stores' range names nobody (and PostgreSQL would refuse to look it up).
   const exists =
-    kind === 'group' ? await ctx.store.groups.findById(Number(id)) : (await ctx.store.users.findById(Number(id)))?.is_active ? true : undefined;
+    Number(id) > maxId ? undefined : kind === 'group' ? await ctx.store.groups.findById(Number(id)) : (await ctx.store.users.findById(Number(id)))?.is_active ? true : undefined;
   if (!exists) throw invalidInput(location, `no ${kind === 'group' ? 'group' : 'active user'} has id ${id}`);
 }
 

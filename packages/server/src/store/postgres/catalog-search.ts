@@ -119,8 +119,11 @@ export interface PostgresCatalogSearchOptions {
  */
 const setLifetimeMs = 5 * 60_000;
 
-/** The most matches a set is read with (see `candidatesOf`). */
+/** The most matches a set is read with (see `read`). */
 const maxReadRows = 60_000;
+
+/** Popularity counts waiting for a word search to take them in (see `popularityChanged`). */
+const maxPendingPopularity = 10_000;
 
 /**
  * Searches with words keep their matches in memory as the SQLite store does
@@ -152,19 +155,30 @@ export class PostgresCatalogSearch implements CatalogSearch, CatalogChanges {
   permissionsChanged(): void {}
 
   popularityChanged(kind: CatalogKind, itemId: number): void {
+    // A process that never searches by words never takes these in: past this many, its sets go instead.
+    if (this.popular.size >= maxPendingPopularity) {
+      this.popular.clear();
+      this.candidates.clear();
+    }
     this.popular.add(`${kind}:${itemId}`);
   }
 
   async search(query: CatalogSearchQuery): Promise<CatalogSearchResult> {
-    const kept = query.text.length > 0 ? await this.overKeptSet(query) : undefined;
-    if (kept) return kept;
+    const key = query.text.length > 0 ? candidatesKey(query) : '';
+    if (key) {
+      await this.catchUp();
+      const kept = await this.overKeptSet(query, key);
+      if (kept) return kept;
+      // A set read in flight is waited for outside any transaction, so that waiting searches hold no pooled connection.
+      await this.reading;
+    }
     const engine = postgresEngine(query.text);
     return this.db
       .transaction()
       .setIsolationLevel('repeatable read')
       .execute(async (trx) => {
-        if (query.text.length > 0) {
-          const set = await this.candidatesOf(query, engine, trx);
+        if (key) {
+          const set = await this.candidatesOf(query, key, engine, trx);
           if (set) {
             const page = pageOf(set, query);
             return { items: await entries(trx, page.ids), total: page.total, ...snapshotOf(query, page.newest) };
@@ -188,12 +202,12 @@ export class PostgresCatalogSearch implements CatalogSearch, CatalogChanges {
   /**
    * The search over its kept set, in one statement and no transaction: the page's rows and the
    * catalog's generation are read in one snapshot, so the answer stands if the generation is
-   * still the set's. Undefined when there is no such set, the catalog has moved on, or this
-   * process has popularity counts to take in; the search then takes the transaction's path.
+   * still the set's. Undefined when there is no such set or the catalog has moved on; the search
+   * then takes the transaction's path.
    */
-  private async overKeptSet(query: CatalogSearchQuery): Promise<CatalogSearchResult | undefined> {
+  private async overKeptSet(query: CatalogSearchQuery, key: string): Promise<CatalogSearchResult | undefined> {
     const generation = this.generation;
-    const set = this.popular.size === 0 ? this.candidates.get(candidatesKey(query)) : undefined;
+    const set = this.candidates.get(key);
     if (!set) return undefined;
     const page = pageOf(set, query);
     const { rows } = await sql<Partial<EntryRow> & { generation: number }>`select g.n as generation, ${selectEntries}
@@ -203,21 +217,18 @@ export class PostgresCatalogSearch implements CatalogSearch, CatalogChanges {
   }
 
   /** The query's set of matches, kept or read now in `trx`; undefined when too many to hold. */
-  private async candidatesOf(query: CatalogSearchQuery, engine: CatalogSqlEngine, trx: Transaction<Database>): Promise<Candidates | undefined> {
+  private async candidatesOf(query: CatalogSearchQuery, key: string, engine: CatalogSqlEngine, trx: Transaction<Database>): Promise<Candidates | undefined> {
     const [{ n }] = (await sql<{ n: number }>`select n from catalog_generation`.execute(trx)).rows as [{ n: number }];
     if (n > this.generation) {
       this.candidates.clear();
       this.oversized.clear();
       this.generation = n;
     }
-    const key = candidatesKey(query);
-    if (this.oversized.has(key)) return undefined;
-    const kept = async () => {
-      if (n !== this.generation) return undefined;
-      await this.catchUp(trx);
-      return this.candidates.get(key);
-    };
-    return (await kept()) ?? this.oneRead(async () => (await kept()) ?? this.read(query, engine, trx, n, key));
+    // A snapshot older than the sets' is answered in SQL alone: a set read for it could not be kept.
+    if (n < this.generation || this.oversized.has(key)) return undefined;
+    // Checked again after each wait: the generation may have moved on meanwhile, and its sets with it.
+    const kept = () => (n === this.generation ? this.candidates.get(key) : undefined);
+    return kept() ?? this.oneRead(async () => kept() ?? (n === this.generation ? this.read(query, engine, trx, n, key) : undefined));
   }
 
   /**
@@ -251,15 +262,24 @@ export class PostgresCatalogSearch implements CatalogSearch, CatalogChanges {
     return set;
   }
 
-  /** Takes in the popularity counts this process made since the last search. */
-  private async catchUp(trx: Transaction<Database>): Promise<void> {
+  /**
+   * Takes in the popularity counts this process made since the last search, in one fresh
+   * statement (not a search's snapshot, which may predate a count). Each count is marked after
+   * it commits, so a mark taken here has its count in what this reads; one that fails is kept.
+   */
+  private async catchUp(): Promise<void> {
     if (this.popular.size === 0) return;
-    const items = [...this.popular].map((key) => key.split(':') as [CatalogKind, string]);
+    const pending = [...this.popular].map((key) => key.split(':') as [string, string]);
     this.popular.clear();
-    const rows = await Promise.all(
-      items.map(async ([kind, id]) => (await trx.selectFrom('catalog_items').select(['id', 'popularity']).where('kind', '=', kind).where('item_id', '=', Number(id)).execute())),
-    );
-    this.candidates.setPopularity(rows.flat());
+    try {
+      const { rows } = await sql<{ id: number; popularity: number }>`select c.id, c.popularity
+        from unnest(${pending.map(([kind]) => kind)}::text[], ${pending.map(([, id]) => Number(id))}::int[]) as p(kind, item_id)
+        join catalog_items as c on c.kind = p.kind and c.item_id = p.item_id`.execute(this.db);
+      this.candidates.setPopularity(rows);
+    } catch (error) {
+      for (const [kind, id] of pending) this.popular.add(`${kind}:${id}`);
+      throw error;
+    }
   }
 }
 

@@ -36,7 +36,7 @@ export interface Candidates {
   createdAt: Float64Array;
   updatedAt: Float64Array;
   popularity: Float64Array;
-  /** bm25, lower first. */
+  /** Relevance, lower first: bm25 on SQLite, negated ts_rank on PostgreSQL. */
   relevance: Float64Array;
   /** Each row's place in title order (equal titles share one). */
   title: Int32Array;

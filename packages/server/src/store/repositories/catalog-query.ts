@@ -26,7 +26,7 @@ type Side = 'minx' | 'miny' | 'maxx' | 'maxy';
 
 /**
  * A box relation as four comparisons of the extent's sides with the box's numbers, all of which
- * must hold: the one definition of the relations, for SQL and for the SQLite store's memory.
+ * must hold: the one definition of the relations, for SQL and for the stores' sets of matches in memory.
  */
 export function boxComparisons(relation: BoxRelation, [minx, miny, maxx, maxy]: Bbox): Array<[Side, '<=' | '>=', number]> {
   switch (relation) {
@@ -139,7 +139,7 @@ function boxConditions(conditions: BoxCondition[], engine: CatalogSqlEngine): Ar
 }
 
 export interface ConditionOptions {
-  /** Leave the bbox conditions out (the SQLite store tests them itself). @default true */
+  /** Leave the bbox conditions out (a set of matches tests them in memory). @default true */
   bbox?: boolean;
   /** Leave the snapshot out. @default true */
   snapshot?: boolean;

@@ -4,6 +4,7 @@
  * the text filter (`q`) the free text, `bbox` filters boxes with their relation. This is the
  * only place that reads `page`, `page_size`, `sort` and filter parameters.
  */
+import { maxId } from '../../../domain/model/ids.js';
 import { MapshelfError, invalidParameter } from '../../../domain/errors.js';
 import type { BboxClause, FilterClause, FilterValue, ListQuery, LonLatBox, SortKey, SpatialRelation } from '../../../domain/list-query.js';
 import { defaultPageSize, domainField, maxPageSize, type FilterSpec, type ListSpec, type Lookup } from './list-spec.js';
@@ -43,7 +44,8 @@ function parseValue(spec: FilterSpec, lookup: Lookup, param: string, text: strin
   }
   switch (spec.type) {
     case 'integer':
-      if (!/^-?\d{1,15}$/.test(text)) throw fail('a whole number');
+      // Within the stores' integer range (ids and counts alike): PostgreSQL refuses to compare its integers with more.
+      if (!/^-?\d{1,10}$/.test(text) || Math.abs(Number(text)) > maxId) throw fail(`a whole number from -${maxId} to ${maxId}`);
       return Number(text);
     case 'datetime': {
       const when = /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(text) ? Date.parse(text) : NaN;
