@@ -2,8 +2,7 @@
 // server, and bulk-loading the sets into its database with the server stopped.
 import pg from 'pg';
 import { adminQuery } from './stores.mjs';
-
-const layerRows = `select kind, item_id, minx, miny, maxx, maxy from catalog_items where view = 'published' and kind in ('layer', 'table')`;
+import { extentsOf, layerRows } from './catalog-layers.mjs';
 
 /** The catalog in a PostgreSQL database (its URL as the servers get it, as the cluster's admin). */
 export function postgresCatalog(url) {
@@ -42,7 +41,7 @@ async function writeSets(url, rows, log) {
     // A seeding that is cut short is started again from nothing: no need to wait for each batch's flush.
     await client.query(`set synchronous_commit = off`);
     await client.query(`set maintenance_work_mem = '1GB'`);
-    const extents = new Map((await client.query(layerRows)).rows.map((r) => [`${r.kind}:${r.item_id}`, r.minx === null ? null : [r.minx, r.miny, r.maxx, r.maxy]]));
+    const extents = extentsOf((await client.query(layerRows)).rows);
     const { rows: setAside } = await client.query(
       `select indexname, indexdef from pg_indexes where schemaname = current_schema() and tablename = 'catalog_items'
          and indexname not in (select conname from pg_constraint where conrelid = 'catalog_items'::regclass)`,

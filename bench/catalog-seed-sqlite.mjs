@@ -3,8 +3,7 @@
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { catalogFileName } from '../packages/server/dist/store/sqlite/database.js';
-
-const layerRows = `select kind, item_id, minx, miny, maxx, maxy from catalog_items where view = 'published' and kind in ('layer', 'table')`;
+import { extentsOf, layerRows } from './catalog-layers.mjs';
 
 /** The catalog in a data folder's SQLite file. */
 export function sqliteCatalog(dir) {
@@ -34,7 +33,7 @@ function writeSets(file, rows, log) {
   db.pragma('synchronous = OFF');
   // A page cache that holds the indexes being written: with the 16 MB default, most of the time goes to re-reading pages.
   db.pragma('cache_size = -1000000');
-  const extents = new Map(db.prepare(layerRows).all().map((r) => [`${r.kind}:${r.item_id}`, r.minx === null ? null : [r.minx, r.miny, r.maxx, r.maxy]]));
+  const extents = extentsOf(db.prepare(layerRows).all());
   const insertSet = db.prepare(`insert into sets (uid, group_id, owner_id, published_version_id, first_published_at, created_at, updated_at) values (?, ?, ?, null, ?, ?, ?)`);
   const insertVersion = db.prepare(
     `insert into set_versions (set_id, number, title, description, tags, categories, license_id, settings, created_by, created_at, updated_at, published_at)

@@ -9,10 +9,10 @@
  */
 import { sql, type Kysely, type RawBuilder, type Selectable, type SqlBool, type Transaction } from 'kysely';
 import type { Bbox, CatalogEntry, CatalogKind, CatalogSearch, CatalogSearchQuery, CatalogSearchResult } from '../../domain/ports/catalog-search.js';
-import { CandidatesBuilder, CandidatesCache, candidatesKey, candidatesQuery, pageOf, type Candidates } from '../repositories/catalog-candidates.js';
+import { CandidatesBuilder, CandidatesCache, candidatesKey, candidatesQuery, pageOf, type Candidates, type CandidatesOptions } from '../repositories/catalog-candidates.js';
 import type { CatalogChanges } from '../repositories/catalog-repository.js';
 import { fromJson } from '../repositories/columns.js';
-import { conditions, countQuery, extentMeets, fromWhere, orderBy, pageQuery, selectEntries, snapshotOf, type CatalogSqlEngine } from '../repositories/catalog-query.js';
+import { conditions, countQuery, extentMeets, fromWhere, orderBy, pageQuery, selectEntries, snapshotOf, type CatalogSqlEngine, type Count } from '../repositories/catalog-query.js';
 import type { CatalogItemsTable, Database } from '../schema.js';
 
 /**
@@ -69,12 +69,6 @@ function textSearch(query: CatalogSearchQuery, engine: CatalogSqlEngine): RawBui
     ${orderBy(query, { ...engine, relevance: sql<number>`c.relevance` })} limit ${query.limit} offset ${query.offset}`;
 }
 
-/** How many rows match, and the newest of them. */
-interface Count {
-  total: number;
-  newest: number | null;
-}
-
 /** A page's row: the catalog columns a search reads (the extent's sides are null together). */
 type EntryRow = Omit<Selectable<CatalogItemsTable>, 'fields' | 'text_values' | 'public_level'>;
 
@@ -99,15 +93,6 @@ function decode(row: EntryRow): CatalogEntry {
     publishedAt: row.published_at,
     popularity: row.popularity,
   };
-}
-
-export interface PostgresCatalogSearchOptions {
-  /**
-   * Bytes the sets of full-text matches may hold in all (see `CandidatesCache`); a search with
-   * more matches than half of it takes is answered in SQL alone.
-   * @default 64 MiB
-   */
-  candidatesBudget?: number;
 }
 
 /**
@@ -145,7 +130,8 @@ export class PostgresCatalogSearch implements CatalogSearch, CatalogChanges {
 
   constructor(
     private readonly db: Kysely<Database>,
-    options: PostgresCatalogSearchOptions = {},
+    /** The sets' budget defaults to 64 MiB. */
+    options: CandidatesOptions = {},
   ) {
     this.candidates = new CandidatesCache(options.candidatesBudget ?? 64 * 1024 * 1024, setLifetimeMs);
   }

@@ -129,6 +129,15 @@ function indexOf(set: Candidates, id: number): number {
   return -1;
 }
 
+/** A store's options for its sets. */
+export interface CandidatesOptions {
+  /**
+   * Bytes the sets of full-text matches may hold in all (see `CandidatesCache`); a search with
+   * more matches than one set may hold is answered in SQL alone.
+   */
+  candidatesBudget?: number;
+}
+
 /** Recently used sets within a byte budget. */
 export class CandidatesCache {
   private readonly sets = new Map<string, Candidates>();

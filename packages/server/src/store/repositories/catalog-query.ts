@@ -182,6 +182,12 @@ export const entryColumns = [
 /** `c.id, c.kind, …` as `entryColumns` lists them. */
 export const selectEntries = sql.join(entryColumns.map((name) => col(name)));
 
+/** How many rows match, and the newest of them (`countQuery`'s row). */
+export interface Count {
+  total: number;
+  newest: number | null;
+}
+
 /** The snapshot a page answers with: the query's, or else the newest match's id. */
 export function snapshotOf(query: CatalogSearchQuery, newest: number | null | undefined): { snapshot?: number } {
   const value = query.snapshot ?? newest ?? undefined;

@@ -16,9 +16,9 @@ import type SQLite from 'better-sqlite3';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Bbox, CatalogEntry, CatalogKind, CatalogSearch, CatalogSearchQuery, CatalogSearchResult } from '../../domain/ports/catalog-search.js';
 import type { CatalogChanges } from '../repositories/catalog-repository.js';
-import { conditions, countQuery, entryColumns, extentMeets, fromWhere, pageQuery, selectEntries, snapshotOf, type CatalogSqlEngine } from '../repositories/catalog-query.js';
+import { conditions, countQuery, entryColumns, extentMeets, fromWhere, pageQuery, selectEntries, snapshotOf, type CatalogSqlEngine, type Count } from '../repositories/catalog-query.js';
 import type { Database } from '../schema.js';
-import { CandidatesBuilder, CandidatesCache, candidatesKey, candidatesQuery, pageOf, type CandidateRow, type Candidates } from '../repositories/catalog-candidates.js';
+import { CandidatesBuilder, CandidatesCache, candidatesKey, candidatesQuery, pageOf, type CandidateRow, type Candidates, type CandidatesOptions } from '../repositories/catalog-candidates.js';
 import { statementCache } from './database.js';
 
 /** Searches as an FTS5 query: each word quoted (no operators), all required, the last as a prefix; searches OR-ed. */
@@ -55,14 +55,6 @@ const engine = sqliteEngine();
 /** Below this many R*Tree rows, a box condition drives the query (see `sqliteEngine`). */
 const drivingRows = 2000;
 
-export interface SqliteCatalogSearchOptions {
-  /**
-   * Bytes the sets of full-text matches may hold in all (see `CandidatesCache`); a search with
-   * more matches than half of it takes is answered in SQL alone.
-   * @default 96 MiB
-   */
-  candidatesBudget?: number;
-}
 /** Counts remembered until the catalog changes. */
 const countsKept = 1000;
 
@@ -95,11 +87,6 @@ function decode(row: unknown[]): CatalogEntry {
   };
 }
 
-interface Count {
-  total: number;
-  newest: number | null;
-}
-
 export class SqliteCatalogSearch implements CatalogSearch, CatalogChanges {
   private readonly prepare: (source: string) => SQLite.Statement;
   /** `select <entry columns> from catalog_items as c`, for `entries`. */
@@ -113,7 +100,8 @@ export class SqliteCatalogSearch implements CatalogSearch, CatalogChanges {
   constructor(
     private readonly db: Kysely<Database>,
     sqlite: SQLite.Database,
-    options: SqliteCatalogSearchOptions = {},
+    /** The sets' budget defaults to 96 MiB. */
+    options: CandidatesOptions = {},
   ) {
     this.prepare = statementCache(sqlite, 200);
     this.entriesSql = sql`select ${selectEntries} from catalog_items as c`.compile(db).sql;
@@ -210,8 +198,11 @@ export class SqliteCatalogSearch implements CatalogSearch, CatalogChanges {
   private entries(ids: number[]): CatalogEntry[] {
     if (ids.length === 0) return [];
     // One bound parameter per id (a page holds at most 100): cheaper than json_each, and one statement per page length.
-    const text = `${this.entriesSql} where c.id in (${'?,'.repeat(ids.length - 1)}?)`;
-    const byId = new Map((this.prepare(text).raw(true).all(...ids) as unknown[][]).map((row) => [row[at.id] as number, row]));
+    // Padded to a power of two with the last id, so that a handful of statements serve every page length.
+    const slots = Math.max(8, 2 ** Math.ceil(Math.log2(ids.length)));
+    const text = `${this.entriesSql} where c.id in (${'?,'.repeat(slots - 1)}?)`;
+    const bound = [...ids, ...Array<number>(slots - ids.length).fill(ids.at(-1)!)];
+    const byId = new Map((this.prepare(text).raw(true).all(...bound) as unknown[][]).map((row) => [row[at.id] as number, row]));
     return ids.map((id) => decode(byId.get(id)!));
   }
 

@@ -3,6 +3,7 @@ import { migrationSeries } from '../../migration-series.js';
 import * as initial from './0001-initial.js';
 import * as searchByView from './0002-search-by-view.js';
 import * as catalogGeneration from './0003-catalog-generation.js';
+import * as generationOnRealChanges from './0004-generation-on-real-changes.js';
 
 /**
  * PostgreSQL's schema migrations, in order: its own series, additive like SQLite's. Append,
@@ -12,6 +13,7 @@ const migrations: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-search-by-view': searchByView,
   '0003-catalog-generation': catalogGeneration,
+  '0004-generation-on-real-changes': generationOnRealChanges,
 };
 
 export const { migrationProvider, latestMigration } = migrationSeries(migrations);
