@@ -123,8 +123,6 @@ export class PostgresCatalogSearch implements CatalogSearch, CatalogChanges {
   private generation = -1;
   /** Items whose popularity this process changed since the last search, as `kind:id`. */
   private readonly popular = new Set<string>();
-  /** Keys of this generation whose matches were too many to keep: answered in SQL alone. */
-  private readonly oversized = new Set<string>();
   /** The set read running now, if any (see `oneRead`). */
   private reading: Promise<unknown> = Promise.resolve();
 
@@ -207,11 +205,10 @@ export class PostgresCatalogSearch implements CatalogSearch, CatalogChanges {
     const [{ n }] = (await sql<{ n: number }>`select n from catalog_generation`.execute(trx)).rows as [{ n: number }];
     if (n > this.generation) {
       this.candidates.clear();
-      this.oversized.clear();
       this.generation = n;
     }
     // A snapshot older than the sets' is answered in SQL alone: a set read for it could not be kept.
-    if (n < this.generation || this.oversized.has(key)) return undefined;
+    if (n < this.generation || this.candidates.isOversized(key)) return undefined;
     // Checked again after each wait: the generation may have moved on meanwhile, and its sets with it.
     const kept = () => (n === this.generation ? this.candidates.get(key) : undefined);
     return kept() ?? this.oneRead(async () => kept() ?? (n === this.generation ? this.read(query, engine, trx, n, key) : undefined));
@@ -234,11 +231,7 @@ export class PostgresCatalogSearch implements CatalogSearch, CatalogChanges {
     const maxRows = Math.min(this.candidates.maxRows, maxReadRows);
     const rows = (await candidatesQuery(query, engine, maxRows + 1).execute(trx)).rows as CandidateObject[];
     if (rows.length > maxRows) {
-      if (n === this.generation) {
-        // Bounded like the sets: a stream of distinct searches must not grow it.
-        if (this.oversized.size >= 10_000) this.oversized.clear();
-        this.oversized.add(key);
-      }
+      if (n === this.generation) this.candidates.markOversized(key);
       return undefined;
     }
     const builder = new CandidatesBuilder();

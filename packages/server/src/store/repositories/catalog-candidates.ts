@@ -142,6 +142,8 @@ export interface CandidatesOptions {
 export class CandidatesCache {
   private readonly sets = new Map<string, Candidates>();
   private readonly madeAt = new Map<string, number>();
+  /** Keys whose matches were too many to keep: their searches are answered in SQL alone, without trying again. */
+  private readonly oversized = new Set<string>();
   private bytes = 0;
 
   /**
@@ -192,7 +194,18 @@ export class CandidatesCache {
   clear(): void {
     this.sets.clear();
     this.madeAt.clear();
+    this.oversized.clear();
     this.bytes = 0;
+  }
+
+  isOversized(key: string): boolean {
+    return this.oversized.has(key);
+  }
+
+  markOversized(key: string): void {
+    // Bounded like the sets: a stream of distinct searches must not grow it.
+    if (this.oversized.size >= 10_000) this.oversized.clear();
+    this.oversized.add(key);
   }
 
   /** Rows' new popularity, wherever they are held. */

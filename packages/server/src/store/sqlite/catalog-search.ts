@@ -209,13 +209,17 @@ export class SqliteCatalogSearch implements CatalogSearch, CatalogChanges {
   /** The matches of the query's words, filters and access, remembered or read now; undefined if too many to hold. */
   private candidatesOf(query: CatalogSearchQuery): Candidates | undefined {
     const key = candidatesKey(query);
+    if (this.candidates.isOversized(key)) return undefined;
     let set = this.candidates.get(key);
     if (!set) {
       const maxRows = this.candidates.maxRows;
       const { statement, parameters } = this.compiled(candidatesQuery(query, engine));
       const builder = new CandidatesBuilder();
       for (const row of statement.raw(true).iterate(...parameters) as IterableIterator<CandidateRow>) {
-        if (builder.size === maxRows) return undefined;
+        if (builder.size === maxRows) {
+          this.candidates.markOversized(key);
+          return undefined;
+        }
         builder.add(row);
       }
       set = builder.finish();
