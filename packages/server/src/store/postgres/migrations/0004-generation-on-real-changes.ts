@@ -16,6 +16,18 @@ const searched = [
 ];
 const row = (alias: string) => `(${searched.map((c) => `${alias}.${c}`).join(', ')})`;
 
+/** The triggers raising the generation after a statement on `table`; `onUpdate` decides for updates. */
+const generationTriggers = (table: string, onUpdate: string) => [
+  `create trigger ${table}_insert_generation after insert on ${table} referencing new table as inserted
+    for each statement execute function mapshelf_generation_if_inserted()`,
+  `create trigger ${table}_delete_generation after delete on ${table} referencing old table as deleted
+    for each statement execute function mapshelf_generation_if_deleted()`,
+  `create trigger ${table}_update_generation after update on ${table} referencing old table as deleted new table as inserted
+    for each statement execute function ${onUpdate}()`,
+  `create trigger ${table}_truncate_generation after truncate on ${table}
+    for each statement execute function mapshelf_next_catalog_generation()`,
+];
+
 const statements = [
   `alter table catalog_generation add column one boolean primary key default true check (one)`,
   `drop trigger catalog_items_generation on catalog_items`,
@@ -34,22 +46,8 @@ const statements = [
       then update catalog_generation set n = n + 1; end if;
     return null;
   end $$`,
-  `create trigger catalog_items_insert_generation after insert on catalog_items referencing new table as inserted
-    for each statement execute function mapshelf_generation_if_inserted()`,
-  `create trigger catalog_items_delete_generation after delete on catalog_items referencing old table as deleted
-    for each statement execute function mapshelf_generation_if_deleted()`,
-  `create trigger catalog_items_update_generation after update on catalog_items referencing old table as deleted new table as inserted
-    for each statement execute function mapshelf_generation_if_catalog_updated()`,
-  `create trigger catalog_items_truncate_generation after truncate on catalog_items
-    for each statement execute function mapshelf_next_catalog_generation()`,
-  `create trigger permissions_insert_generation after insert on permissions referencing new table as inserted
-    for each statement execute function mapshelf_generation_if_inserted()`,
-  `create trigger permissions_delete_generation after delete on permissions referencing old table as deleted
-    for each statement execute function mapshelf_generation_if_deleted()`,
-  `create trigger permissions_update_generation after update on permissions referencing old table as deleted new table as inserted
-    for each statement execute function mapshelf_generation_if_inserted()`,
-  `create trigger permissions_truncate_generation after truncate on permissions
-    for each statement execute function mapshelf_next_catalog_generation()`,
+  ...generationTriggers('catalog_items', 'mapshelf_generation_if_catalog_updated'),
+  ...generationTriggers('permissions', 'mapshelf_generation_if_inserted'),
 ];
 
 export async function up(db: Kysely<unknown>): Promise<void> {
