@@ -24,11 +24,28 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
 if [ ${#missing[@]} -gt 0 ]; then
-  sudo=""
-  [ "$(id -u)" -ne 0 ] && sudo="sudo"
   say "installing Debian packages: ${missing[*]}"
   $sudo apt-get update -qq
+fi
+# With --tests, an installed PostgreSQL older than apt offers is brought up to it as well: the
+# README's PostgreSQL section, which its test runs as printed in the middle of the suite, installs
+# the same packages, and upgrading them then would swap the libraries under the suite's running
+# cluster.
+if [ "${1:-}" = "--tests" ]; then
+  for p in postgresql-15 postgresql-15-postgis-3; do
+    policy="$(apt-cache policy "$p")"
+    installed="$(awk '/Installed:/ {print $2}' <<<"$policy")"
+    candidate="$(awk '/Candidate:/ {print $2}' <<<"$policy")"
+    if [ "$installed" != "(none)" ] && [ "$installed" != "$candidate" ]; then
+      say "upgrading $p from $installed to $candidate"
+      missing+=("$p")
+    fi
+  done
+fi
+if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
