@@ -76,27 +76,27 @@ export interface CatalogSearchQuery {
   editors?: ItemVisibility;
 }
 
-/** One item as the catalog shows it, in one view. */
+/** One item as the catalog shows it, in one view. A store may keep entries and hand the same one to many searches. */
 export interface CatalogEntry {
   /** The entry's own id (the order of insertion; what `snapshot` counts). */
-  id: number;
-  kind: CatalogKind;
-  itemId: number;
-  view: CatalogView;
-  versionId: number | null;
-  versionStatus: string | null;
-  groupId: number;
-  title: string;
-  description: string;
-  tags: string[];
-  categories: string[];
-  licenseId: number | null;
-  licenseType: string | null;
-  extent: Bbox | null;
-  createdAt: string;
-  updatedAt: string;
-  publishedAt: string | null;
-  popularity: number;
+  readonly id: number;
+  readonly kind: CatalogKind;
+  readonly itemId: number;
+  readonly view: CatalogView;
+  readonly versionId: number | null;
+  readonly versionStatus: string | null;
+  readonly groupId: number;
+  readonly title: string;
+  readonly description: string;
+  readonly tags: readonly string[];
+  readonly categories: readonly string[];
+  readonly licenseId: number | null;
+  readonly licenseType: string | null;
+  readonly extent: Bbox | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly publishedAt: string | null;
+  readonly popularity: number;
 }
 
 export interface CatalogSearchResult {

@@ -9,7 +9,7 @@
  */
 import { sql, type Kysely, type RawBuilder, type Selectable, type SqlBool, type Transaction } from 'kysely';
 import type { Bbox, CatalogEntry, CatalogKind, CatalogSearch, CatalogSearchQuery, CatalogSearchResult } from '../../domain/ports/catalog-search.js';
-import { CandidatesBuilder, CandidatesCache, candidatesKey, candidatesQuery, pageOf, type Candidates, type CandidatesOptions } from '../repositories/catalog-candidates.js';
+import { CandidatesBuilder, CandidatesCache, candidatesKey, candidatesQuery, filledEntries, pageOf, type Candidates, type CandidatesOptions } from '../repositories/catalog-candidates.js';
 import type { CatalogChanges } from '../repositories/catalog-repository.js';
 import { fromJson } from '../repositories/columns.js';
 import { conditions, countQuery, extentMeets, fromWhere, orderBy, pageQuery, selectEntries, snapshotOf, type CatalogSqlEngine, type Count } from '../repositories/catalog-query.js';
@@ -194,10 +194,14 @@ export class PostgresCatalogSearch implements CatalogSearch, CatalogChanges {
     const set = this.candidates.get(key);
     if (!set) return undefined;
     const page = pageOf(set, query);
+    const kept = this.candidates.keptEntries(page.ids);
     const { rows } = await sql<Partial<EntryRow> & { generation: number }>`select g.n as generation, ${selectEntries}
-      from catalog_generation as g left join catalog_items as c on c.id = any(${page.ids}::int[])`.execute(this.db);
+      from catalog_generation as g left join catalog_items as c on c.id = any(${kept.missing}::int[])`.execute(this.db);
     if (rows[0]?.generation !== generation) return undefined;
-    return { items: inOrder(page.ids, rows.filter((row): row is EntryRow & { generation: number } => row.id != null)), total: page.total, ...snapshotOf(query, page.newest) };
+    const read = rows.filter((row): row is EntryRow & { generation: number } => row.id != null).map(decode);
+    // Kept only while the sets are still of that generation (another search may have moved on meanwhile).
+    if (generation === this.generation) this.candidates.keepEntries(read);
+    return { items: filledEntries(kept, read), total: page.total, ...snapshotOf(query, page.newest) };
   }
 
   /** The query's set of matches, kept or read now in `trx`; undefined when too many to hold. */

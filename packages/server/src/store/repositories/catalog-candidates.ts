@@ -6,10 +6,11 @@
  * searches that follow with the same words, filters and access differ only in boxes, order and
  * page, which this module decides in microseconds. Sets are kept within a fixed budget, least
  * recently used out first, so memory does not grow with the catalog; each store drops them all
- * when the catalog or permissions change.
+ * when the catalog or permissions change. The entries of recent pages are kept beside them, so
+ * that a page of rows seen before is not read and decoded again.
  */
 import { sql, type RawBuilder } from 'kysely';
-import type { Bbox, BoxRelation, CatalogSearchQuery } from '../../domain/ports/catalog-search.js';
+import type { Bbox, BoxRelation, CatalogEntry, CatalogSearchQuery, CatalogSortField } from '../../domain/ports/catalog-search.js';
 import { boxComparisons, conditions, fromWhere, type CatalogSqlEngine } from './catalog-query.js';
 
 /** What decides a query's set: everything but its boxes, snapshot, order and page. */
@@ -40,10 +41,12 @@ export interface Candidates {
   relevance: Float64Array;
   /** Each row's place in title order (equal titles share one). */
   title: Int32Array;
+  /** Positions by one sort column, made when a search first sorts by it (see `orderOf`). */
+  orders: Partial<Record<CatalogSortField, Int32Array>>;
 }
 
-/** Bytes a set holds per row. */
-const bytesPerRow = 4 + 4 * 8 + 4 * 8 + 4;
+/** Bytes a set holds per row, an order by each sort column included. */
+const bytesPerRow = 4 + 4 * 8 + 4 * 8 + 4 + 5 * 4;
 
 /** Fills a `Candidates` set row by row, in title order (as SQL orders titles), growing its arrays as needed. */
 export class CandidatesBuilder {
@@ -109,6 +112,7 @@ export class CandidatesBuilder {
       popularity: pick(this.popularity),
       relevance: pick(this.relevance),
       title: pick(this.title),
+      orders: {},
     };
   }
 }
@@ -138,9 +142,26 @@ export interface CandidatesOptions {
   candidatesBudget?: number;
 }
 
-/** Recently used sets within a byte budget. */
+/**
+ * How many entries of recent pages are kept: searches page the same few thousand rows of the
+ * common words over and over (a 100,000-item catalog's benchmark pages about 14,000 distinct
+ * rows), and one entry holds about 1 KB.
+ */
+const entriesKept = 16_384;
+
+/** The entries of a page, those kept and those to read. */
+export interface KeptEntries {
+  ids: readonly number[];
+  /** In the order of `ids`; undefined where not kept. */
+  entries: Array<CatalogEntry | undefined>;
+  missing: number[];
+}
+
+/** Recently used sets within a byte budget, and the entries of recent pages, of one state of the catalog. */
 export class CandidatesCache {
   private readonly sets = new Map<string, Candidates>();
+  /** By row id, most recently used last. */
+  private readonly entries = new Map<number, CatalogEntry>();
   private readonly madeAt = new Map<string, number>();
   /** Keys whose matches were too many to keep: their searches are answered in SQL alone, without trying again. */
   private readonly oversized = new Set<string>();
@@ -191,7 +212,31 @@ export class CandidatesCache {
     this.bytes -= set.ids.length * bytesPerRow;
   }
 
+  /** The kept entries of the rows with these ids, and the ids of those not kept. */
+  keptEntries(ids: readonly number[]): KeptEntries {
+    const missing: number[] = [];
+    const entries = ids.map((id) => {
+      const entry = this.entries.get(id);
+      if (entry === undefined) missing.push(id);
+      else {
+        this.entries.delete(id);
+        this.entries.set(id, entry);
+      }
+      return entry;
+    });
+    return { ids, entries, missing };
+  }
+
+  /** Keeps entries just read, of the catalog's state that the sets are of. */
+  keepEntries(read: readonly CatalogEntry[]): void {
+    for (const entry of read) {
+      this.entries.set(entry.id, entry);
+      if (this.entries.size > entriesKept) this.entries.delete(this.entries.keys().next().value!);
+    }
+  }
+
   clear(): void {
+    this.entries.clear();
     this.sets.clear();
     this.madeAt.clear();
     this.oversized.clear();
@@ -210,13 +255,24 @@ export class CandidatesCache {
 
   /** Rows' new popularity, wherever they are held. */
   setPopularity(rows: ReadonlyArray<{ id: number; popularity: number }>): void {
+    // Entries are shared by the searches that found them: one whose count moved is read again.
+    for (const row of rows) this.entries.delete(row.id);
     for (const set of this.sets.values()) {
       for (const row of rows) {
         const i = indexOf(set, row.id);
-        if (i >= 0) set.popularity[i] = row.popularity;
+        if (i >= 0 && set.popularity[i] !== row.popularity) {
+          set.popularity[i] = row.popularity;
+          delete set.orders.popularity;
+        }
       }
     }
   }
+}
+
+/** A page's entries in order: those kept, and the missing ones from `read` (as the store just read them). */
+export function filledEntries(kept: KeptEntries, read: readonly CatalogEntry[]): CatalogEntry[] {
+  const byId = new Map(read.map((entry) => [entry.id, entry]));
+  return kept.entries.map((entry, i) => entry ?? byId.get(kept.ids[i]!)!);
 }
 
 type Compare = (a: number, b: number) => number;
@@ -230,39 +286,65 @@ export interface CandidatesPage {
 
 /**
  * The query's page of a set: rows meeting its boxes and snapshot, ordered by its sort keys (the
- * row id breaking ties in the direction of the last), as `orderBy` orders them in SQL.
+ * row id breaking ties in the direction of the last), as `orderBy` orders them in SQL. The count
+ * tests every row; the page, with one sort key (what nearly every search has), walks the set in
+ * that key's order and stops once it is full.
  */
 export function pageOf(set: Candidates, query: CatalogSearchQuery): CandidatesPage {
   const { ids } = set;
-  const matches = matching(set, query);
-  const idSign = query.sort.at(-1)?.descending ? -1 : 1;
-  const [only] = query.sort;
-  let compare: Compare;
-  if (query.sort.length === 1) {
-    // One sort key, what nearly every search has: no loop over keys in the comparison that runs for every match.
-    const column = set[only!.field];
-    const sign = only!.descending ? -1 : 1;
-    compare = (a, b) => (column[a]! - column[b]!) * sign || (ids[a]! - ids[b]!) * idSign;
-  } else {
-    const keys = query.sort.map((key) => {
-      const column = set[key.field];
-      const sign = key.descending ? -1 : 1;
-      return (a: number, b: number) => (column[a]! - column[b]!) * sign;
-    });
-    compare = (a, b) => {
-      for (const key of keys) {
-        const d = key(a, b);
-        if (d !== 0) return d;
-      }
-      return (ids[a]! - ids[b]!) * idSign;
-    };
+  const meets = rowTest(set, query);
+  const total = countMatches(set, query, meets);
+  // Rows are in id order, so the last match has the highest.
+  let last = ids.length - 1;
+  while (last >= 0 && !meets(last)) last--;
+  const newest = last >= 0 ? ids[last] : undefined;
+  if (query.sort.length !== 1) return { ids: sortedPage(set, query, meets).map((i) => ids[i]!), total, newest };
+  const [{ field, descending }] = query.sort as [{ field: CatalogSortField; descending: boolean }];
+  const order = orderOf(set, field);
+  const page: number[] = [];
+  let skip = query.offset;
+  // Descending is ascending read backwards: the column descending, ties by id descending.
+  for (let k = 0, n = order.length; k < n && page.length < query.limit && total > query.offset; k++) {
+    const i = order[descending ? n - 1 - k : k]!;
+    if (!meets(i)) continue;
+    if (skip > 0) skip--;
+    else page.push(ids[i]!);
   }
-  // Rows are in id order, so the last match has the highest (read before the sort reorders them).
-  const newest = matches.length > 0 ? ids[matches.at(-1)!]! : undefined;
-  const first = firstSorted(matches, query.offset + query.limit, compare).slice(query.offset);
-  return { ids: first.map((i) => ids[i]!), total: matches.length, newest };
+  return { ids: page, total, newest };
 }
 
+/** The set's positions by one column ascending, ties by id ascending; made once per set and column. */
+function orderOf(set: Candidates, field: CatalogSortField): Int32Array {
+  let order = set.orders[field];
+  if (!order) {
+    const column = set[field];
+    // Positions are in id order, so comparing positions compares ids.
+    order = Int32Array.from(set.ids.keys()).sort((a, b) => column[a]! - column[b]! || a - b);
+    set.orders[field] = order;
+  }
+  return order;
+}
+
+/** Positions of the page's rows with several sort keys: every match, then the first of them sorted. */
+function sortedPage(set: Candidates, query: CatalogSearchQuery, meets: (i: number) => boolean): number[] {
+  const { ids } = set;
+  const matches: number[] = [];
+  for (let i = 0; i < ids.length; i++) if (meets(i)) matches.push(i);
+  const idSign = query.sort.at(-1)?.descending ? -1 : 1;
+  const keys = query.sort.map((key) => {
+    const column = set[key.field];
+    const sign = key.descending ? -1 : 1;
+    return (a: number, b: number) => (column[a]! - column[b]!) * sign;
+  });
+  const compare: Compare = (a, b) => {
+    for (const key of keys) {
+      const d = key(a, b);
+      if (d !== 0) return d;
+    }
+    return (ids[a]! - ids[b]!) * idSign;
+  };
+  return firstSorted(matches, query.offset + query.limit, compare).slice(query.offset);
+}
 
 /**
  * A box relation as bounds on the extent's four sides (minx, miny, maxx, maxy): each side must
@@ -275,27 +357,11 @@ function boundsOf(relation: BoxRelation, box: Bbox): { lo: Float64Array; hi: Flo
   return { lo, hi };
 }
 
-/** The positions of the set's rows that meet the query's boxes and snapshot, in id order. */
-function matching(set: Candidates, query: CatalogSearchQuery): number[] {
+/** Whether the row at a position meets the query's boxes (each condition: any of its boxes) and snapshot. */
+function rowTest(set: Candidates, query: CatalogSearchQuery): (i: number) => boolean {
   const { ids, boxes } = set;
   const snapshot = query.snapshot ?? Infinity;
-  const matches: number[] = [];
-  // Each condition: any of its boxes.
   const conditions = query.bbox.map((c) => c.boxes.map((box) => boundsOf(c.relation, box)));
-  if (conditions.length === 1 && conditions[0]!.length === 1) {
-    // One box, the common case: its bounds in locals, the loop that runs for every candidate.
-    const { lo, hi } = conditions[0]![0]!;
-    const [lo0, lo1, lo2, lo3] = lo as unknown as [number, number, number, number];
-    const [hi0, hi1, hi2, hi3] = hi as unknown as [number, number, number, number];
-    for (let i = 0, at = 0; i < ids.length; i++, at += 4) {
-      const x0 = boxes[at]!;
-      const y0 = boxes[at + 1]!;
-      const x1 = boxes[at + 2]!;
-      const y1 = boxes[at + 3]!;
-      if (x0 >= lo0 && x0 <= hi0 && y0 >= lo1 && y0 <= hi1 && x1 >= lo2 && x1 <= hi2 && y1 >= lo3 && y1 <= hi3 && ids[i]! <= snapshot) matches.push(i);
-    }
-    return matches;
-  }
   const within = (i: number, { lo, hi }: { lo: Float64Array; hi: Float64Array }) => {
     for (let k = 0; k < 4; k++) {
       const side = boxes[i * 4 + k]!;
@@ -303,10 +369,31 @@ function matching(set: Candidates, query: CatalogSearchQuery): number[] {
     }
     return true;
   };
-  for (let i = 0; i < ids.length; i++) {
-    if (ids[i]! <= snapshot && conditions.every((alternatives) => alternatives.some((bounds) => within(i, bounds)))) matches.push(i);
+  return (i) => ids[i]! <= snapshot && conditions.every((alternatives) => alternatives.some((bounds) => within(i, bounds)));
+}
+
+/** How many rows meet the query's boxes and snapshot. */
+function countMatches(set: Candidates, query: CatalogSearchQuery, meets: (i: number) => boolean): number {
+  const { ids, boxes } = set;
+  let total = 0;
+  if (query.bbox.length !== 1 || query.bbox[0]!.boxes.length !== 1) {
+    for (let i = 0; i < ids.length; i++) if (meets(i)) total++;
+    return total;
   }
-  return matches;
+  // One box, the common case, in the loop that runs for every row: its bounds in locals, and
+  // the comparisons combined without branches (which random boxes would mispredict half the time).
+  const { lo, hi } = boundsOf(query.bbox[0]!.relation, query.bbox[0]!.boxes[0]!);
+  const lo0 = lo[0]!, lo1 = lo[1]!, lo2 = lo[2]!, lo3 = lo[3]!;
+  const hi0 = hi[0]!, hi1 = hi[1]!, hi2 = hi[2]!, hi3 = hi[3]!;
+  const snapshot = query.snapshot ?? Infinity;
+  for (let i = 0, at = 0; i < ids.length; i++, at += 4) {
+    const x0 = boxes[at]!;
+    const y0 = boxes[at + 1]!;
+    const x1 = boxes[at + 2]!;
+    const y1 = boxes[at + 3]!;
+    total += +(x0 >= lo0) & +(x0 <= hi0) & +(y0 >= lo1) & +(y0 <= hi1) & +(x1 >= lo2) & +(x1 <= hi2) & +(y1 >= lo3) & +(y1 <= hi3) & +(ids[i]! <= snapshot);
+  }
+  return total;
 }
 
 /** The first `n` of `items` in order, without sorting all of them when `n` is small. */

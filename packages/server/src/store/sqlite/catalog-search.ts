@@ -18,7 +18,7 @@ import type { Bbox, CatalogEntry, CatalogKind, CatalogSearch, CatalogSearchQuery
 import type { CatalogChanges } from '../repositories/catalog-repository.js';
 import { conditions, countQuery, entryColumns, extentMeets, fromWhere, pageQuery, selectEntries, snapshotOf, type CatalogSqlEngine, type Count } from '../repositories/catalog-query.js';
 import type { Database } from '../schema.js';
-import { CandidatesBuilder, CandidatesCache, candidatesKey, candidatesQuery, pageOf, type CandidateRow, type Candidates, type CandidatesOptions } from '../repositories/catalog-candidates.js';
+import { CandidatesBuilder, CandidatesCache, candidatesKey, candidatesQuery, filledEntries, pageOf, type CandidateRow, type Candidates, type CandidatesOptions } from '../repositories/catalog-candidates.js';
 import { statementCache } from './database.js';
 
 /** Searches as an FTS5 query: each word quoted (no operators), all required, the last as a prefix; searches OR-ed. */
@@ -134,7 +134,10 @@ export class SqliteCatalogSearch implements CatalogSearch, CatalogChanges {
     const set = query.text.length > 0 ? this.candidatesOf(query) : undefined;
     if (set) {
       const page = pageOf(set, query);
-      return { items: this.entries(page.ids), total: page.total, ...snapshotOf(query, page.newest) };
+      const kept = this.candidates.keptEntries(page.ids);
+      const read = this.entries(kept.missing);
+      this.candidates.keepEntries(read);
+      return { items: filledEntries(kept, read), total: page.total, ...snapshotOf(query, page.newest) };
     }
     const planned = sqliteEngine(this.drivingBoxes(query));
     const count = this.count(query, planned);

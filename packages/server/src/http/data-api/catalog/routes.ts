@@ -95,6 +95,7 @@ export function registerCatalogRoutes(app: FastifyInstance, ctx: DomainContext):
       tags: ['catalog'],
       list: (actor, query) => searchCatalog(ctx, actor, catalogQuery(latest ? 'latest' : 'published', query)),
       summary: presentSummary,
+      rowsShared: true,
       full: async (row, pc, request) => (await presentFull(ctx, row, pc, request)) ?? presentSummary(row, pc),
     });
   }

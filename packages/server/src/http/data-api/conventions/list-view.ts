@@ -21,9 +21,28 @@ export interface ListViewOptions<Row> {
   /** Summary shape, and the full shape for `Expand: list` (which may depend on the caller). */
   summary: (row: Row, ctx: PresentContext) => unknown;
   full: (row: Row, ctx: PresentContext, request: FastifyRequest) => unknown | Promise<unknown>;
+  /**
+   * The list's store hands the same row object to many requests (the catalog's kept entries),
+   * and `summary` depends on nothing but the row and the request's origin: each row's summary
+   * is then serialized once, not on every page that shows it.
+   */
+  rowsShared?: boolean;
   params?: object;
   /** More for the OPTIONS body, such as what POST accepts. */
   describe?: () => Record<string, unknown>;
+}
+
+/** Summaries as JSON, each made once per row object (and origin, which its URLs hold). */
+function summaryJson<Row>(summary: ListViewOptions<Row>['summary']) {
+  const made = new WeakMap<object, { origin: string; json: string }>();
+  return (row: Row, ctx: PresentContext): string => {
+    const origin = ctx.urlFor('');
+    const kept = made.get(row as object);
+    if (kept?.origin === origin) return kept.json;
+    const json = JSON.stringify(summary(row, ctx));
+    made.set(row as object, { origin, json });
+    return json;
+  };
 }
 
 /** The OPTIONS body of a list: its filters, orderings and expansions. */
@@ -77,6 +96,7 @@ function documentedQuery(spec: ListSpec) {
  */
 export function registerListView<Row>(app: FastifyInstance, options: ListViewOptions<Row>): void {
   const { spec } = options;
+  const sharedSummary = options.rowsShared ? summaryJson(options.summary) : undefined;
   app.get(
     options.url,
     {
@@ -96,9 +116,10 @@ export function registerListView<Row>(app: FastifyInstance, options: ListViewOpt
       setPageHeaders(request, reply, query, result.total, result.items.length, result.snapshot);
       if (request.method === 'HEAD') return '';
       const ctx = presentContext(request);
-      return ctx.expand.has('list')
-        ? Promise.all(result.items.map((row) => options.full(row, ctx, request)))
-        : result.items.map((row) => options.summary(row, ctx));
+      if (ctx.expand.has('list')) return Promise.all(result.items.map((row) => options.full(row, ctx, request)));
+      if (!sharedSummary) return result.items.map((row) => options.summary(row, ctx));
+      reply.type('application/json; charset=utf-8');
+      return `[${result.items.map((row) => sharedSummary(row, ctx)).join(',')}]`;
     },
   );
   app.options(
