@@ -347,14 +347,23 @@ function sortedPage(set: Candidates, query: CatalogSearchQuery, meets: (i: numbe
 }
 
 /**
- * A box relation as bounds on the extent's four sides (minx, miny, maxx, maxy): each side must
- * lie within [lo, hi]. A NaN side (no extent) lies within none.
+ * A box relation as bounds on the extent's four sides (minx, miny, maxx, maxy), each side one
+ * comparison `sign × side <= limit` (a `>=` negated), so that every relation tests the same way.
+ * A NaN side (no extent) meets no bound.
  */
-function boundsOf(relation: BoxRelation, box: Bbox): { lo: Float64Array; hi: Float64Array } {
-  const lo = new Float64Array(4).fill(-Infinity);
-  const hi = new Float64Array(4).fill(Infinity);
-  for (const [side, op, value] of boxComparisons(relation, box)) (op === '<=' ? hi : lo)[sideIndex[side]] = value;
-  return { lo, hi };
+interface SideBounds {
+  sign: Float64Array;
+  limit: Float64Array;
+}
+
+function boundsOf(relation: BoxRelation, box: Bbox): SideBounds {
+  const sign = new Float64Array(4).fill(1);
+  const limit = new Float64Array(4).fill(Infinity);
+  for (const [side, op, value] of boxComparisons(relation, box)) {
+    sign[sideIndex[side]] = op === '<=' ? 1 : -1;
+    limit[sideIndex[side]] = op === '<=' ? value : -value;
+  }
+  return { sign, limit };
 }
 
 /** Whether the row at a position meets the query's boxes (each condition: any of its boxes) and snapshot. */
@@ -362,11 +371,18 @@ function rowTest(set: Candidates, query: CatalogSearchQuery): (i: number) => boo
   const { ids, boxes } = set;
   const snapshot = query.snapshot ?? Infinity;
   const conditions = query.bbox.map((c) => c.boxes.map((box) => boundsOf(c.relation, box)));
-  const within = (i: number, { lo, hi }: { lo: Float64Array; hi: Float64Array }) => {
-    for (let k = 0; k < 4; k++) {
-      const side = boxes[i * 4 + k]!;
-      if (!(side >= lo[k]! && side <= hi[k]!)) return false;
-    }
+  if (conditions.length === 1 && conditions[0]!.length === 1) {
+    // One box: its bounds in locals (a page's walk in sort order tests a row at a time).
+    const { sign, limit } = conditions[0]![0]!;
+    const s0 = sign[0]!, s1 = sign[1]!, s2 = sign[2]!, s3 = sign[3]!;
+    const l0 = limit[0]!, l1 = limit[1]!, l2 = limit[2]!, l3 = limit[3]!;
+    return (i) => {
+      const at = i * 4;
+      return s0 * boxes[at]! <= l0 && s1 * boxes[at + 1]! <= l1 && s2 * boxes[at + 2]! <= l2 && s3 * boxes[at + 3]! <= l3 && ids[i]! <= snapshot;
+    };
+  }
+  const within = (i: number, { sign, limit }: SideBounds) => {
+    for (let k = 0; k < 4; k++) if (!(sign[k]! * boxes[i * 4 + k]! <= limit[k]!)) return false;
     return true;
   };
   return (i) => ids[i]! <= snapshot && conditions.every((alternatives) => alternatives.some((bounds) => within(i, bounds)));
@@ -375,25 +391,34 @@ function rowTest(set: Candidates, query: CatalogSearchQuery): (i: number) => boo
 /** How many rows meet the query's boxes and snapshot. */
 function countMatches(set: Candidates, query: CatalogSearchQuery, meets: (i: number) => boolean): number {
   const { ids, boxes } = set;
+  // Ids ascend, so the rows within the snapshot come first.
+  const rows = query.snapshot === undefined ? ids.length : firstAbove(ids, query.snapshot);
   let total = 0;
   if (query.bbox.length !== 1 || query.bbox[0]!.boxes.length !== 1) {
-    for (let i = 0; i < ids.length; i++) if (meets(i)) total++;
+    for (let i = 0; i < rows; i++) if (meets(i)) total++;
     return total;
   }
   // One box, the common case, in the loop that runs for every row: its bounds in locals, and
   // the comparisons combined without branches (which random boxes would mispredict half the time).
-  const { lo, hi } = boundsOf(query.bbox[0]!.relation, query.bbox[0]!.boxes[0]!);
-  const lo0 = lo[0]!, lo1 = lo[1]!, lo2 = lo[2]!, lo3 = lo[3]!;
-  const hi0 = hi[0]!, hi1 = hi[1]!, hi2 = hi[2]!, hi3 = hi[3]!;
-  const snapshot = query.snapshot ?? Infinity;
-  for (let i = 0, at = 0; i < ids.length; i++, at += 4) {
-    const x0 = boxes[at]!;
-    const y0 = boxes[at + 1]!;
-    const x1 = boxes[at + 2]!;
-    const y1 = boxes[at + 3]!;
-    total += +(x0 >= lo0) & +(x0 <= hi0) & +(y0 >= lo1) & +(y0 <= hi1) & +(x1 >= lo2) & +(x1 <= hi2) & +(y1 >= lo3) & +(y1 <= hi3) & +(ids[i]! <= snapshot);
+  const { sign, limit } = boundsOf(query.bbox[0]!.relation, query.bbox[0]!.boxes[0]!);
+  const s0 = sign[0]!, s1 = sign[1]!, s2 = sign[2]!, s3 = sign[3]!;
+  const l0 = limit[0]!, l1 = limit[1]!, l2 = limit[2]!, l3 = limit[3]!;
+  for (let at = 0, end = rows * 4; at < end; at += 4) {
+    total += +(s0 * boxes[at]! <= l0) & +(s1 * boxes[at + 1]! <= l1) & +(s2 * boxes[at + 2]! <= l2) & +(s3 * boxes[at + 3]! <= l3);
   }
   return total;
+}
+
+/** The position of the first id above `id` in ascending `ids`. */
+function firstAbove(ids: Int32Array, id: number): number {
+  let lo = 0;
+  let hi = ids.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (ids[mid]! <= id) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** The first `n` of `items` in order, without sorting all of them when `n` is small. */

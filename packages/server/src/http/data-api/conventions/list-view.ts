@@ -32,17 +32,30 @@ export interface ListViewOptions<Row> {
   describe?: () => Record<string, unknown>;
 }
 
-/** Summaries as JSON, each made once per row object (and origin, which its URLs hold). */
+/**
+ * Summaries as JSON, each made once per row object (and origin, which its URLs hold); kept as
+ * UTF-8, half the memory of the string (titles with a dash or an accent make it two bytes a character).
+ */
 function summaryJson<Row>(summary: ListViewOptions<Row>['summary']) {
-  const made = new WeakMap<object, { origin: string; json: string }>();
-  return (row: Row, ctx: PresentContext): string => {
+  const made = new WeakMap<object, { origin: string; json: Buffer }>();
+  return (row: Row, ctx: PresentContext): Buffer => {
     const origin = ctx.urlFor('');
     const kept = made.get(row as object);
     if (kept?.origin === origin) return kept.json;
-    const json = JSON.stringify(summary(row, ctx));
+    const text = JSON.stringify(summary(row, ctx));
+    // Its own memory, not a slice of Node's shared pool, which a kept slice would hold on to whole.
+    const json = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
+    json.write(text);
     made.set(row as object, { origin, json });
     return json;
   };
+}
+
+const [open, comma, close] = ['[', ',', ']'].map((c) => Buffer.from(c)) as [Buffer, Buffer, Buffer];
+
+/** A JSON array of JSON values. */
+function jsonArray(values: Buffer[]): Buffer {
+  return Buffer.concat([open, ...values.flatMap((value, i) => (i === 0 ? [value] : [comma, value])), close]);
 }
 
 /** The OPTIONS body of a list: its filters, orderings and expansions. */
@@ -119,7 +132,7 @@ export function registerListView<Row>(app: FastifyInstance, options: ListViewOpt
       if (ctx.expand.has('list')) return Promise.all(result.items.map((row) => options.full(row, ctx, request)));
       if (!sharedSummary) return result.items.map((row) => options.summary(row, ctx));
       reply.type('application/json; charset=utf-8');
-      return `[${result.items.map((row) => sharedSummary(row, ctx)).join(',')}]`;
+      return jsonArray(result.items.map((row) => sharedSummary(row, ctx)));
     },
   );
   app.options(
