@@ -39,7 +39,7 @@ export async function authenticate(ctx: DomainContext, secret: string): Promise<
     throw new MapshelfError('token_expired', `The API token expired at ${row.expires_at}. Create a new one.`);
   }
   // The groups go with the actor: each access check of the request needs them.
-  const [user, memberships] = await Promise.all([ctx.store.users.findById(row.user_id), ctx.store.users.memberships(row.user_id)]);
+  const [user, memberships] = await Promise.all([ctx.store.users.findById(row.user_id), ctx.store.users.roles(row.user_id)]);
   if (!user || !user.is_active) {
     throw new MapshelfError('invalid_token', 'The API token belongs to a deactivated user.');
   }

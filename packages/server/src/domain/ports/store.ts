@@ -31,6 +31,8 @@ export interface UsersRepository {
   countActiveAdmins(): Promise<number>;
   /** The user's groups, by group name. */
   memberships(userId: number): Promise<UserMembership[]>;
+  /** The user's groups and roles only, in no order: what every authenticated request reads. */
+  roles(userId: number): Promise<Array<Pick<UserMembership, 'group_id' | 'role'>>>;
 }
 
 export interface GroupsRepository {

@@ -116,4 +116,8 @@ export class UsersRepository implements port.UsersRepository {
       .orderBy('groups.name')
       .execute();
   }
+
+  async roles(userId: number): Promise<Array<Pick<UserMembership, 'group_id' | 'role'>>> {
+    return this.db.selectFrom('group_members').select(['group_id', 'role']).where('user_id', '=', userId).execute();
+  }
 }

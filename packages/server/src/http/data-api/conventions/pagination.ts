@@ -27,12 +27,16 @@ export function setPageHeaders(
     });
   }
   const start = query.offset;
+  // The request's own query, parsed once for the two or three links (a URL object each costs more than the search).
+  const url = request.urlFor(request.url);
+  const mark = url.indexOf('?');
+  const path = mark < 0 ? url : url.slice(0, mark);
+  const params = new URLSearchParams(mark < 0 ? '' : url.slice(mark + 1));
   const pageUrl = (n: number) => {
-    const url = new URL(request.urlFor(request.url));
-    url.searchParams.set('page', String(n));
-    url.searchParams.set('page_size', String(pageSize));
-    if (snapshot !== undefined) url.searchParams.set('snapshot', String(snapshot));
-    return url.toString();
+    params.set('page', String(n));
+    params.set('page_size', String(pageSize));
+    if (snapshot !== undefined) params.set('snapshot', String(snapshot));
+    return `${path}?${params}`;
   };
   const links: string[] = [];
   if (page < lastPage) links.push(`<${pageUrl(page + 1)}>; rel="page-next"`);
