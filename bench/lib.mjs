@@ -77,7 +77,8 @@ export function rssSampler(pid) {
   };
 }
 
-const bin = new URL('../packages/cli/dist/bin.js', import.meta.url).pathname;
+// The command as `npx mapshelf` runs it: by its #! line, with the Node flags that line gives.
+const bin = new URL('../packages/cli/bin/mapshelf.js', import.meta.url).pathname;
 
 /**
  * Starts a `mapshelf` process (`serve` or `worker`) on a data folder, its catalog in `database`
@@ -88,7 +89,7 @@ async function startMapshelf(command, dataDir, { args, database, env, ready, lab
   const inherited = { ...process.env };
   delete inherited.MAPSHELF_DATABASE_URL;
   const store = database ? ['--database', database] : [];
-  const child = spawn(process.execPath, [bin, command, '--data-dir', dataDir, ...store, '--log-level', 'warn', ...args], {
+  const child = spawn(bin, [command, '--data-dir', dataDir, ...store, '--log-level', 'warn', ...args], {
     env: { ...inherited, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

@@ -6,4 +6,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-exec node packages/cli/bin/mapshelf.js serve "$@"
+# Run by its own #! line, as `npx mapshelf` runs it, with the Node flags that line gives.
+exec packages/cli/bin/mapshelf.js serve "$@"

@@ -160,7 +160,7 @@ export interface KeptEntries {
 /** Recently used sets within a byte budget, and the entries of recent pages, of one state of the catalog. */
 export class CandidatesCache {
   private readonly sets = new Map<string, Candidates>();
-  /** By row id, most recently used last. */
+  /** By row id, first kept first out (refreshing each use would cost two map writes a row, on every page). */
   private readonly entries = new Map<number, CatalogEntry>();
   private readonly madeAt = new Map<string, number>();
   /** Keys whose matches were too many to keep: their searches are answered in SQL alone, without trying again. */
@@ -218,10 +218,6 @@ export class CandidatesCache {
     const entries = ids.map((id) => {
       const entry = this.entries.get(id);
       if (entry === undefined) missing.push(id);
-      else {
-        this.entries.delete(id);
-        this.entries.set(id, entry);
-      }
       return entry;
     });
     return { ids, entries, missing };

@@ -33,29 +33,41 @@ export interface ListViewOptions<Row> {
 }
 
 /**
- * Summaries as JSON, each made once per row object (and origin, which its URLs hold); kept as
- * UTF-8, half the memory of the string (titles with a dash or an accent make it two bytes a character).
+ * A page of summaries as a JSON array, each summary made once per row object (and origin, which
+ * its URLs hold); kept as UTF-8, half the memory of the string (titles with a dash or an accent
+ * make it two bytes a character).
  */
-function summaryJson<Row>(summary: ListViewOptions<Row>['summary']) {
+function summariesJson<Row>(summary: ListViewOptions<Row>['summary']) {
   const made = new WeakMap<object, { origin: string; json: Buffer }>();
-  return (row: Row, ctx: PresentContext): Buffer => {
+  return (rows: readonly Row[], ctx: PresentContext): Buffer => {
     const origin = ctx.urlFor('');
-    const kept = made.get(row as object);
-    if (kept?.origin === origin) return kept.json;
-    const text = JSON.stringify(summary(row, ctx));
-    // Its own memory, not a slice of Node's shared pool, which a kept slice would hold on to whole.
-    const json = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
-    json.write(text);
-    made.set(row as object, { origin, json });
-    return json;
+    return jsonArray(
+      rows.map((row) => {
+        const kept = made.get(row as object);
+        if (kept?.origin === origin) return kept.json;
+        const text = JSON.stringify(summary(row, ctx));
+        // Its own memory, not a slice of Node's shared pool, which a kept slice would hold on to whole.
+        const json = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
+        json.write(text);
+        made.set(row as object, { origin, json });
+        return json;
+      }),
+    );
   };
 }
 
-const [open, comma, close] = ['[', ',', ']'].map((c) => Buffer.from(c)) as [Buffer, Buffer, Buffer];
-
-/** A JSON array of JSON values. */
+/** A JSON array of JSON values, in one buffer. */
 function jsonArray(values: Buffer[]): Buffer {
-  return Buffer.concat([open, ...values.flatMap((value, i) => (i === 0 ? [value] : [comma, value])), close]);
+  const out = Buffer.allocUnsafe(2 + values.reduce((n, value) => n + value.length + 1, 0) - Math.min(1, values.length));
+  let at = 0;
+  out[at++] = 0x5b; // [
+  values.forEach((value, i) => {
+    if (i > 0) out[at++] = 0x2c; // ,
+    out.set(value, at);
+    at += value.length;
+  });
+  out[at] = 0x5d; // ]
+  return out;
 }
 
 /** The OPTIONS body of a list: its filters, orderings and expansions. */
@@ -109,7 +121,7 @@ function documentedQuery(spec: ListSpec) {
  */
 export function registerListView<Row>(app: FastifyInstance, options: ListViewOptions<Row>): void {
   const { spec } = options;
-  const sharedSummary = options.rowsShared ? summaryJson(options.summary) : undefined;
+  const sharedSummary = options.rowsShared ? summariesJson(options.summary) : undefined;
   app.get(
     options.url,
     {
@@ -132,7 +144,7 @@ export function registerListView<Row>(app: FastifyInstance, options: ListViewOpt
       if (ctx.expand.has('list')) return Promise.all(result.items.map((row) => options.full(row, ctx, request)));
       if (!sharedSummary) return result.items.map((row) => options.summary(row, ctx));
       reply.type('application/json; charset=utf-8');
-      return jsonArray(result.items.map((row) => sharedSummary(row, ctx)));
+      return sharedSummary(result.items, ctx);
     },
   );
   app.options(
