@@ -176,6 +176,17 @@ describe(`${apiCount} API process(es) and two worker processes on one ${testStor
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('refuses a token revoked through one API process in every one at once, though each kept the actor behind it', async () => {
+    const created = await call('POST', 'tokens/', { name: 'short-lived', scope: 'catalog layers:read' }, 0);
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const search = (via: number) => fetch(`${bases[via]}data/`, { headers: { authorization: `key ${created.body.key}` } });
+    // Twice in each process: the second answer comes from the actor it kept.
+    for (let via = 0; via < apiCount; via++) for (const _ of [1, 2]) assert.equal((await search(via)).status, 200);
+    const revoked = await fetch(`${bases[apiCount - 1]}tokens/${created.body.id}/`, { method: 'DELETE', headers: { authorization: `key ${token}` } });
+    assert.equal(revoked.status, 204);
+    for (let via = 0; via < apiCount; via++) assert.equal((await search(via)).status, 401);
+  });
+
   it('runs 50 exports, each exactly once, shared between the workers', async (t) => {
     const made: Array<{ id: number; url: string }> = [];
     for (let i = 0; i < 50; i++) made.push(await exportOf(small, 'text/csv'));

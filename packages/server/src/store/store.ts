@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type SQLite from 'better-sqlite3';
 import { isStoreUnavailable } from './store-errors.js';
 import type * as port from '../domain/ports/store.js';
 import { latestMigration, openDatabase, type OpenedDatabase } from './sqlite/database.js';
@@ -91,6 +92,7 @@ export abstract class OpenStore extends Repositories {
 export class Store extends OpenStore implements port.Store {
   /** Catalog search, over the whole store (not one transaction). */
   readonly catalogSearch: CatalogSearch;
+  private stateProbe: SQLite.Statement | undefined;
 
   private constructor(
     private readonly opened: OpenedDatabase,
@@ -118,6 +120,13 @@ export class Store extends OpenStore implements port.Store {
     } catch (error) {
       return { status: 'error', engine: 'sqlite', migration: null, latestMigration, detail: String(error) };
     }
+  }
+
+  /** This connection's row changes, and other connections' commits (`data_version`): together, every write, those to tokens, users and memberships among them. */
+  async authVersion(): Promise<string> {
+    this.stateProbe ??= this.opened.sqlite.prepare('select total_changes(), data_version from pragma_data_version').raw(true);
+    const [changes, commits] = this.stateProbe.get() as [number, number];
+    return `${changes}:${commits}`;
   }
 
   get path(): string {

@@ -269,6 +269,12 @@ export interface Store extends Repositories {
   /** Runs `work` in one transaction: all or nothing. */
   transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T>;
   health(): Promise<StoreHealth>;
+  /**
+   * A value that changes whenever a token, a user or a group membership is written, by this
+   * process or another; undefined if the store cannot tell. The domain keeps the actor it found
+   * behind a token only while this stays the same.
+   */
+  authVersion(): Promise<string | undefined>;
   /** Whether a store call failed because the database is out of reach for now (answer 503), not because of the request. */
   isUnavailable(error: unknown): boolean;
   close(): Promise<void>;

@@ -4,6 +4,7 @@ import * as initial from './0001-initial.js';
 import * as searchByView from './0002-search-by-view.js';
 import * as catalogGeneration from './0003-catalog-generation.js';
 import * as generationOnRealChanges from './0004-generation-on-real-changes.js';
+import * as authGeneration from './0005-auth-generation.js';
 
 /**
  * PostgreSQL's schema migrations, in order: its own series, additive like SQLite's. Append,
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   '0002-search-by-view': searchByView,
   '0003-catalog-generation': catalogGeneration,
   '0004-generation-on-real-changes': generationOnRealChanges,
+  '0005-auth-generation': authGeneration,
 };
 
 export const { migrationProvider, latestMigration } = migrationSeries(migrations);
