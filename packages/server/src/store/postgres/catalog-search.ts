@@ -14,6 +14,8 @@ import type { CatalogChanges } from '../repositories/catalog-repository.js';
 import { fromJson } from '../repositories/columns.js';
 import { conditions, countQuery, extentMeets, fromWhere, orderBy, pageQuery, selectEntries, snapshotOf, type CatalogSqlEngine, type Count } from '../repositories/catalog-query.js';
 import type { CatalogItemsTable, Database } from '../schema.js';
+import type { CoalescedRead } from './coalesced-read.js';
+import { generationsRead, type Generations } from './generations.js';
 
 /**
  * Searches as a tsquery: every word required, the last also as a prefix, searches OR-ed. The
@@ -130,6 +132,8 @@ export class PostgresCatalogSearch implements CatalogSearch, CatalogChanges {
     private readonly db: Kysely<Database>,
     /** The sets' budget defaults to 64 MiB. */
     options: CandidatesOptions = {},
+    /** Shared with the store's `authVersion`, so that one read answers both. */
+    private readonly generations: CoalescedRead<Generations> = generationsRead(db),
   ) {
     this.candidates = new CandidatesCache(options.candidatesBudget ?? 64 * 1024 * 1024, setLifetimeMs);
   }
@@ -184,10 +188,11 @@ export class PostgresCatalogSearch implements CatalogSearch, CatalogChanges {
   }
 
   /**
-   * The search over its kept set, in one statement and no transaction: the page's rows and the
-   * catalog's generation are read in one snapshot, so the answer stands if the generation is
-   * still the set's. Undefined when there is no such set or the catalog has moved on; the search
-   * then takes the transaction's path.
+   * The search over its kept set, with no transaction: the answer stands if the catalog's
+   * generation, read after the search began, is still the set's. When every entry of the page is
+   * kept, that read is the shared one (`generations`); otherwise the missing rows come with the
+   * generation, in one statement and so one snapshot. Undefined when there is no such set or the
+   * catalog has moved on; the search then takes the transaction's path.
    */
   private async overKeptSet(query: CatalogSearchQuery, key: string): Promise<CatalogSearchResult | undefined> {
     const generation = this.generation;
@@ -195,12 +200,17 @@ export class PostgresCatalogSearch implements CatalogSearch, CatalogChanges {
     if (!set) return undefined;
     const page = pageOf(set, query);
     const kept = this.candidates.keptEntries(page.ids);
-    const { rows } = await sql<Partial<EntryRow> & { generation: number }>`select g.n as generation, ${selectEntries}
-      from catalog_generation as g left join catalog_items as c on c.id = any(${kept.missing}::int[])`.execute(this.db);
-    if (rows[0]?.generation !== generation) return undefined;
-    const read = rows.filter((row): row is EntryRow & { generation: number } => row.id != null).map(decode);
-    // Kept only while the sets are still of that generation (another search may have moved on meanwhile).
-    if (generation === this.generation) this.candidates.keepEntries(read);
+    let read: CatalogEntry[] = [];
+    if (kept.missing.length === 0) {
+      if ((await this.generations.read()).catalog !== generation) return undefined;
+    } else {
+      const { rows } = await sql<Partial<EntryRow> & { generation: number }>`select g.n as generation, ${selectEntries}
+        from catalog_generation as g left join catalog_items as c on c.id = any(${kept.missing}::int[])`.execute(this.db);
+      if (rows[0]?.generation !== generation) return undefined;
+      read = rows.filter((row): row is EntryRow & { generation: number } => row.id != null).map(decode);
+      // Kept only while the sets are still of that generation (another search may have moved on meanwhile).
+      if (generation === this.generation) this.candidates.keepEntries(read);
+    }
     return { items: filledEntries(kept, read), total: page.total, ...snapshotOf(query, page.newest) };
   }
 

@@ -4,6 +4,8 @@ import type { CatalogSearch } from '../../domain/ports/catalog-search.js';
 import { OpenStore, Repositories } from '../store.js';
 import { latestMigration, openPostgres, type OpenedPostgres, type PoolOptions } from './database.js';
 import { PostgresCatalogSearch } from './catalog-search.js';
+import { generationsRead, type Generations } from './generations.js';
+import type { CoalescedRead } from './coalesced-read.js';
 import { postgresDialect } from './dialect.js';
 
 /** Serialization failures and deadlocks: the transaction lost a race, and is run again. */
@@ -16,7 +18,8 @@ export class PostgresStore extends OpenStore implements port.Store {
 
   private constructor(
     private readonly opened: OpenedPostgres,
-    private readonly search = new PostgresCatalogSearch(opened.db),
+    private readonly generations: CoalescedRead<Generations> = generationsRead(opened.db),
+    private readonly search = new PostgresCatalogSearch(opened.db, {}, generations),
   ) {
     super(opened.db, postgresDialect, search);
     this.catalogSearch = search;
@@ -47,10 +50,9 @@ export class PostgresStore extends OpenStore implements port.Store {
     }
   }
 
-  /** Migration 0005's generation, raised by every statement on tokens, users and memberships: one short read instead of three. */
+  /** Migration 0005's generation, raised by every statement on tokens, users and memberships: one short read, shared, instead of three. */
   async authVersion(): Promise<string> {
-    const { rows } = await sql<{ n: string }>`select n::text as n from auth_generation`.execute(this.opened.db);
-    return rows[0]!.n;
+    return String((await this.generations.read()).auth);
   }
 
   async health(): Promise<port.StoreHealth> {
