@@ -130,8 +130,8 @@ async function seed(dir, database, catalog, token, { layers: layerCount, tables:
     }
     const importing = { offset: 0, limit: 1, sort: [], filters: [{ field: 'version_status', lookup: 'exact', values: ['queued', 'importing'] }] };
     await waitUntil('the imports', async () => {
-      let left = 0;
-      for (const type of ['layer', 'table']) left += (await ctx.store.layers.list(type, 'latest', importing, { all: true })).total;
+      // `layer` lists tables too, as Koordinates' /layers/ does.
+      const left = (await ctx.store.layers.list('layer', 'latest', importing, { all: true })).total;
       progress('imports left', left, layerCount + tableCount);
       return left === 0;
     });
