@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Token } from './model/tokens.js';
-import type { Repositories, Store } from './ports/store.js';
+import type { Repositories } from './ports/store.js';
+import { keptActor, userActor } from './kept-actors.js';
 import { isSiteAdmin, type Actor } from './actor.js';
 import { timestamp, type DomainContext } from './context.js';
 import { MapshelfError, forbidden, invalidInput, notFound } from './errors.js';
@@ -24,68 +25,30 @@ function hintOf(secret: string): string {
   return `${secret.slice(0, secret.startsWith(secretPrefix) ? 10 : 4)}...`;
 }
 
-/** An actor found for a token, kept while the store's state stays the same (see `authenticate`). */
-interface KeptActor {
-  version: string;
-  actor: Actor;
-  expiresAt: number | null;
-  lastUsedAt: number | null;
-}
-
-/** Per store (tests open many in one process), by token hash, first kept first out. */
-const keptActors = new WeakMap<Store, Map<string, KeptActor>>();
-const actorsKept = 1000;
-
 /** How often a token's `last_used_at` is written: recording every use would turn each read into a write. */
 const lastUsedPrecisionMs = 60_000;
 
+const expired = (at: string) => new MapshelfError('token_expired', `The API token expired at ${at}. Create a new one.`);
+
 /**
  * Resolves a token secret to the actor behind it, or throws 401. The lookup is by hash, and the
- * stored hash is compared in constant time. While the store's `authVersion` stands (no token,
- * user or membership written since, by any process), the actor found last time is used again:
- * three queries on every request otherwise. Expiry is checked on every use.
+ * stored hash is compared in constant time. The actor found is used again while nothing it
+ * depends on changes (`keptActor`); expiry is checked on every use.
  */
 export async function authenticate(ctx: DomainContext, secret: string): Promise<Actor> {
   const hash = hashSecret(secret);
-  // Read before the token is: a write after this point makes what the reads find stale.
-  const version = await ctx.store.authVersion();
-  const now = ctx.now().getTime();
-  const kept = version === undefined ? undefined : keptActors.get(ctx.store)?.get(hash);
-  if (kept !== undefined && kept.version === version && (kept.expiresAt === null || now < kept.expiresAt) && kept.lastUsedAt !== null && now - kept.lastUsedAt <= lastUsedPrecisionMs) {
-    return kept.actor;
-  }
-  const row = await ctx.store.tokens.findByHash(hash);
-  if (!row || !timingSafeEqual(Buffer.from(row.key_hash, 'hex'), Buffer.from(hash, 'hex'))) {
-    throw new MapshelfError('invalid_token', 'The API token is not valid. Check it, or create a new one.');
-  }
-  if (row.expires_at !== null && Date.parse(row.expires_at) <= now) {
-    throw new MapshelfError('token_expired', `The API token expired at ${row.expires_at}. Create a new one.`);
-  }
-  // The groups go with the actor: each access check of the request needs them.
-  const [user, memberships] = await Promise.all([ctx.store.users.findById(row.user_id), ctx.store.users.roles(row.user_id)]);
-  if (!user || !user.is_active) {
-    throw new MapshelfError('invalid_token', 'The API token belongs to a deactivated user.');
-  }
-  if (row.last_used_at === null || now - Date.parse(row.last_used_at) > lastUsedPrecisionMs) {
-    await ctx.store.tokens.touch(row.id, new Date(now).toISOString());
-  }
-  // Frozen: a kept actor is shared by the requests that follow.
-  const actor: Actor = Object.freeze({
-    kind: 'user',
-    user: Object.freeze({ id: user.id, username: user.username, isAdmin: user.is_admin }),
-    tokenId: row.id,
-    scopes: Object.freeze(parseScopes(row.scope).scopes),
-    memberships: Object.freeze(memberships.map((m) => Object.freeze({ group_id: m.group_id, role: m.role }))),
+  return keptActor(ctx, hash, expired, async (now) => {
+    const row = await ctx.store.tokens.findByHash(hash);
+    if (!row || !timingSafeEqual(Buffer.from(row.key_hash, 'hex'), Buffer.from(hash, 'hex'))) {
+      throw new MapshelfError('invalid_token', 'The API token is not valid. Check it, or create a new one.');
+    }
+    if (row.expires_at !== null && Date.parse(row.expires_at) <= now) throw expired(row.expires_at);
+    const actor = await userActor(ctx, row.user_id, row.id, parseScopes(row.scope).scopes, 'API token');
+    const lastUsed = row.last_used_at === null ? null : Date.parse(row.last_used_at);
+    if (lastUsed === null || now - lastUsed > lastUsedPrecisionMs) await ctx.store.tokens.touch(row.id, new Date(now).toISOString());
+    // A touch is a write, so the next request reads again, and keeps what it finds then.
+    return { actor, expiresAt: row.expires_at === null ? null : Date.parse(row.expires_at), freshUntil: lastUsed === null ? -Infinity : lastUsed + lastUsedPrecisionMs };
   });
-  if (version !== undefined) {
-    let actors = keptActors.get(ctx.store);
-    if (!actors) keptActors.set(ctx.store, (actors = new Map()));
-    actors.delete(hash);
-    if (actors.size >= actorsKept) actors.delete(actors.keys().next().value!);
-    // The touch above is a write, so the next request reads again, and keeps what it finds then.
-    actors.set(hash, { version, actor, expiresAt: row.expires_at === null ? null : Date.parse(row.expires_at), lastUsedAt: Date.parse(row.last_used_at ?? '') || null });
-  }
-  return actor;
 }
 
 export interface CreateTokenInput {

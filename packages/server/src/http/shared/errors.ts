@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { withoutServerPaths } from '../../domain/data-paths.js';
-import { MapshelfError, type ErrorLocation } from '../../domain/errors.js';
+import { MapshelfError, under, type ErrorLocation, type PlaceLocation } from '../../domain/errors.js';
 
 export interface AjvError {
   instancePath: string;
@@ -98,8 +98,42 @@ function bodyWithoutServerPaths<T>(body: T, dataDir: string | undefined, request
   return JSON.parse(withoutServerPaths(text, escaped)) as T;
 }
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * Where this route's domain input comes from, to place the locations domain errors give
+     * relative to it: a request part (`body`, the default; a multipart JSON part such as
+     * `source`), or a function (lists, whose query names differ from the domain's).
+     */
+    input?: string | PlaceLocation;
+  }
+}
+
+/** How the route places its domain errors' relative locations in the request (`name` → `body.name`). */
+export function placeFor(request: FastifyRequest): PlaceLocation {
+  const input = request.routeOptions.config?.input ?? 'body';
+  return typeof input === 'function' ? input : (location) => under(input, location);
+}
+
 /** Renders an error as one face's JSON body (or the site's, outside every face). */
 export type ErrorBody = (request: FastifyRequest, error: MapshelfError) => Record<string, unknown>;
+
+/**
+ * A face's body `{<sentence key>, code, errors?, ...extra, request_id}`, with domain locations
+ * placed in the request (`name` becomes `body.name`); faces differ in the sentence's key.
+ */
+export function placedErrorBody(sentenceKey: string): ErrorBody {
+  return (request, error) => {
+    const placed = error.placed(placeFor(request));
+    return {
+      [sentenceKey]: placed.message,
+      code: placed.code,
+      ...(placed.errors.length > 0 && { errors: placed.errors }),
+      ...placed.extra,
+      request_id: request.id,
+    };
+  };
+}
 
 /** The site's plain error body, for paths outside every face: `{detail, code, errors?, request_id}`. */
 export const siteErrorBody: ErrorBody = (request, error) => ({

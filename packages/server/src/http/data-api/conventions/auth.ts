@@ -1,24 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { anonymous, hasScope, type Actor } from '../../../domain/actor.js';
 import type { DomainContext } from '../../../domain/context.js';
 import { MapshelfError } from '../../../domain/errors.js';
 import type { Scope } from '../../../domain/scopes.js';
 import { authenticate } from '../../../domain/tokens.js';
-
-declare module 'fastify' {
-  interface FastifyContextConfig {
-    /** The token scope the route needs; of a list, any one of them. */
-    scope?: Scope | readonly Scope[];
-    /**
-     * `required` (the default): a valid token with `scope`. `optional`: anonymous callers get in
-     * (the domain decides what they see), signed-in ones still need `scope`. `public`: no checks.
-     */
-    auth?: 'required' | 'optional' | 'public';
-  }
-  interface FastifyRequest {
-    actor: Actor;
-  }
-}
+import { registerTokenAuth } from '../../shared/token-auth.js';
 
 const headerPattern = /^key\s+([\x21-\x7e]{1,512})$/i;
 /** Bearer is another face's scheme; a caller who sends it here is told which one this face takes. */
@@ -30,7 +15,7 @@ function tokenFrom(request: FastifyRequest): string | null {
   const match = headerPattern.exec(header.trim());
   if (!match) {
     const detail = bearerPattern.test(header.trim())
-      ? "The Data API does not take Bearer tokens: send the same token as 'Authorization: key <token>'."
+      ? "The Data API does not take Bearer tokens (those are the Metadata API's): send an API token as 'Authorization: key <token>'."
       : "The Authorization header must be 'key <token>'.";
     throw new MapshelfError('invalid_authorization_header', detail, {
       errors: [{ location: 'header.authorization', message: "expected 'key <token>'" }],
@@ -49,34 +34,21 @@ export function missingScope(accepted: readonly Scope[], detail: string): Mapshe
 }
 
 /**
- * Authentication and scope checks, once for every route, before the body is read: finds the
- * actor from `Authorization: key <token>`, refuses what the route's `auth` and `scope` don't
- * allow, and answers `OAuth-Scopes` on every authenticated response.
+ * The Data API's tokens: `Authorization: key <token>`, with `OAuth-Scopes` on every
+ * authenticated response.
  */
 export function registerAuth(app: FastifyInstance, ctx: DomainContext): void {
-  app.decorateRequest('actor', null as never);
-
-  app.addHook('onRequest', async (request) => {
-    request.actor = anonymous;
-    const token = tokenFrom(request);
-    if (token !== null) request.actor = await authenticate(ctx, token);
-
-    // Unmatched URLs have no route options: they fall through to the 404/redirect handler.
-    if (request.routeOptions.url === undefined) return;
-    const { auth = 'required', scope } = request.routeOptions.config;
-    if (auth === 'public') return;
-    if (request.actor.kind === 'anonymous') {
-      if (auth === 'optional') return;
-      throw new MapshelfError('authentication_required', "This route needs an API token: send 'Authorization: key <token>'.", {
+  registerTokenAuth(app, {
+    tokenFrom,
+    authenticate: (token) => authenticate(ctx, token),
+    required: () =>
+      new MapshelfError('authentication_required', "This route needs an API token: send 'Authorization: key <token>'.", {
         headers: { 'WWW-Authenticate': 'key' },
-      });
-    }
-    const accepted: readonly Scope[] = scope === undefined ? [] : typeof scope === 'string' ? [scope] : scope;
-    const actor = request.actor;
-    if (accepted.length > 0 && !accepted.some((s) => hasScope(actor, s))) {
+      }),
+    missingScope: (accepted) => {
       const names = accepted.map((s) => `"${s}"`).join(' or ');
-      throw missingScope(accepted, `The token lacks the ${names} scope this route needs. Create a token with it.`);
-    }
+      return missingScope(accepted, `The token lacks the ${names} scope this route needs. Create a token with it.`);
+    },
   });
 
   app.addHook('onSend', async (request, reply) => {
