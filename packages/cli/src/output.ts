@@ -7,12 +7,14 @@ export interface CommandResult {
   json: unknown;
   /** What `--quiet` prints, a line each: ids (every command that takes an id takes them, or URLs), or a downloaded file. */
   ids?: Array<string | number>;
+  /** `--json` prints `json` as it is, not under the versioned key: for the few outputs whose shape is documented as such (an application's credentials). */
+  bareJson?: boolean;
 }
 
 export type OutputMode = 'text' | 'json' | 'quiet';
 
 export function render(result: CommandResult, mode: OutputMode): string {
-  if (mode === 'json') return JSON.stringify({ mapshelf: { v1: result.json } }, null, 2);
+  if (mode === 'json') return JSON.stringify(result.bareJson ? result.json : { mapshelf: { v1: result.json } }, null, 2);
   if (mode === 'quiet' && result.ids) return result.ids.join('\n');
   return result.text;
 }

@@ -9,6 +9,8 @@ import { sessionCommands } from './commands/session.js';
 import { setsCommand } from './commands/sets.js';
 import { sourcesCommand } from './commands/sources.js';
 import { tokensCommand } from './commands/tokens.js';
+import { applicationsCommand } from './commands/applications.js';
+import { usersCommand } from './commands/users.js';
 import { workerCommand } from './commands/worker.js';
 import { migrateCommand } from './commands/migrate.js';
 import { ExitCode } from './exit-codes.js';
@@ -26,6 +28,8 @@ const commands: Array<() => Command> = [
   searchCommand,
   ...exportCommands,
   tokensCommand,
+  applicationsCommand,
+  usersCommand,
   serveCommand,
   workerCommand,
   migrateCommand,

@@ -87,6 +87,22 @@ describe('the README, run as printed', { concurrency: 1 }, () => {
     assert.match(info.stdout, /NZGD2000 \/ New Zealand Transverse Mercator 2000/);
   });
 
+  it('the Metadata API: an application and a password offline, a token from /oauth/token, the account over Bearer', async () => {
+    const { dir, env } = emptyClone();
+    // The server of the README's start command: its catalog in ./mapshelf-data (or, on the
+    // PostgreSQL pass, where MAPSHELF_DATABASE_URL says, as the PostgreSQL section sets it).
+    server = await startTestServer({ port: 8080, dataDir: join(dir, 'mapshelf-data') });
+    const [commands] = blocks('## The Metadata API: applications and OAuth2 tokens', 'sh');
+    assert.ok(commands);
+    const { stdout } = await shell(commands, dir, { ...env, ...(server.database && { MAPSHELF_DATABASE_URL: server.database }) });
+    const account = JSON.parse(stdout.trim().split('\n').at(-1)!);
+    assert.match(account._id, /^[0-9a-f]{32}$/, stdout);
+    assert.equal(account.staff, true, 'the admin');
+    const app = JSON.parse(readFileSync(join(dir, 'scripts-app.json'), 'utf8'));
+    assert.deepEqual(Object.keys(app).sort(), ['client_id', 'client_secret']);
+    assert.match(app.client_id, /^scripts-[0-9a-f]{32}$/);
+  });
+
   it('the command-line walkthrough: login, import, search, a cropped Shapefile export, ogrinfo', async () => {
     const { dir, env } = await freshSetup();
     const walkthrough = blocks('## The command line', 'sh');

@@ -4,9 +4,12 @@ import type { ServerConfig } from './config.js';
 import { loggerOptions } from './log-lines.js';
 import type { DomainContext } from './domain/context.js';
 import type { Store } from './domain/ports/store.js';
+import type { Scope } from './domain/scopes.js';
 import { createJobRuntime } from './jobs/job-runtime.js';
 import type { WorkerPool } from './jobs/worker-pool.js';
 import { dataApi } from './http/data-api/plugin.js';
+import { metadataApi } from './http/metadata-api/plugin.js';
+import { oauth } from './http/oauth/plugin.js';
 import { dataApiDocument } from './http/data-api/conventions/openapi.js';
 import { registerHealth } from './http/health.js';
 import { registerConnectionLimits, timeoutOptions } from './http/shared/connection-limits.js';
@@ -21,7 +24,7 @@ import { registerValidation } from './http/shared/validation.js';
 import { registerSiteRoot } from './http/site-root.js';
 
 /** The API faces, each a folder under `http/` with its plugin. A new face is one more entry. */
-const faces: readonly Face[] = [dataApi];
+const faces: readonly Face[] = [dataApi, metadataApi, oauth];
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -29,7 +32,17 @@ declare module 'fastify' {
     workers: WorkerPool;
     /** The domain the routes use, for in-process callers (seeding scripts, embedding). */
     domain: DomainContext;
+    /** Every route of every face as registered, with its auth config: what the authorization matrix tests walk. */
+    routeTable: RouteEntry[];
   }
+}
+
+/** A route as registered: its method, full path, and the auth its config asks for. */
+export interface RouteEntry {
+  method: string;
+  url: string;
+  auth: 'required' | 'optional' | 'public';
+  scope: Scope | readonly Scope[] | undefined;
 }
 
 /** Builds the HTTP app and its job workers over a store. `main.ts` starts it. */
@@ -49,6 +62,11 @@ export async function buildApp(config: ServerConfig, store: Store): Promise<Fast
   const { domain: ctx, jobs } = createJobRuntime(store, app.log, config);
   app.decorate('workers', jobs.workers);
   app.decorate('domain', ctx);
+  app.decorate('routeTable', []);
+  // On the root, so that it hears the routes of every face's plugin.
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) app.routeTable.push({ method, url: route.url, auth: route.config?.auth ?? 'required', scope: route.config?.scope });
+  });
   // Runs after in-flight requests finish: running jobs stop and are queued again, for another process or the next start.
   app.addHook('onClose', () => jobs.workers.stop());
 

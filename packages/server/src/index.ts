@@ -3,7 +3,7 @@ export { buildApp } from './app.js';
 export { ConfigError, resolveConfig, resolveProcessConfig, resolveStoreConfig, type ConfigInput, type ProcessConfig, type ServerConfig } from './config.js';
 export { closeOnSignals, startServer, type RunningProcess, type RunningServer } from './main.js';
 export { startWorker, type RunningWorker } from './worker-main.js';
-export { createTokenOffline, bootstrapAdminToken } from './domain/bootstrap.js';
+export { createTokenOffline, bootstrapAdminToken, createApplicationOffline, setPasswordOffline } from './domain/bootstrap.js';
 export { allScopes, parseScopes, type Scope } from './domain/scopes.js';
 export { errorCodes, type ErrorCode } from './domain/errors.js';
 export { Store } from './store/store.js';

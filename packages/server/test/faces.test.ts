@@ -53,12 +53,30 @@ describe('faces', () => {
     });
   });
 
+  describe('the Metadata API', () => {
+    it('answers unknown paths under its prefix in its own body, after its own auth', async () => {
+      const anonymous = await server.request('GET', '/metadata/v1/records/', { token: null });
+      assert.equal(anonymous.status, 404, anonymous.text);
+      assert.deepEqual(Object.keys(anonymous.body).sort(), ['code', 'error', 'request_id']);
+      assert.equal(anonymous.body.error, 'Nothing is at GET /metadata/v1/records/.');
+      const key = await server.request('GET', '/metadata/v1/records/', { headers: { authorization: `key ${adminToken}` } });
+      assert.equal(key.status, 401, 'its auth runs on its unknown paths too');
+      assert.equal(key.body.code, 'invalid_authorization_header');
+    });
+
+    it('serves its root to anyone, naming the token endpoint', async () => {
+      const res = await server.request('GET', '/metadata/v1', { token: null });
+      assert.equal(res.status, 200, res.text);
+      assert.equal(res.body.token_url, `${server.url}/oauth/token`);
+    });
+  });
+
   describe('outside every face', () => {
     it('serves the site root, naming the faces and /health, to anyone', async () => {
       for (const authorization of [undefined, 'Bearer abc', 'key nope']) {
         const res = await server.request('GET', '/', { token: null, ...(authorization && { headers: { authorization } }) });
         assert.equal(res.status, 200, `${authorization}: ${res.text}`);
-        assert.deepEqual(res.body.apis, { data: server.api });
+        assert.deepEqual(res.body.apis, { data: server.api, metadata: `${server.url}/metadata/v1/`, oauth: `${server.url}/oauth/token` });
         assert.equal(res.body.health, `${server.url}/health`);
         assert.equal(res.body.name, 'Mapshelf');
         assert.equal(typeof res.body.version, 'string');
@@ -76,7 +94,7 @@ describe('faces', () => {
     });
 
     it('answers unknown paths with a plain 404, without running any face\'s auth', async () => {
-      for (const path of ['/nothing', '/services/api/v2/users/', '/services/api/v1x/', '/metadata/v1/records/']) {
+      for (const path of ['/nothing', '/services/api/v2/users/', '/services/api/v1x/', '/metadata/v2/records/', '/metadata/v1x/']) {
         const res = await server.request('GET', path, { token: null, headers: { authorization: 'Bearer abc' } });
         assert.equal(res.status, 404, `${path}: ${res.text}`);
         assert.deepEqual(Object.keys(res.body).sort(), ['code', 'detail', 'request_id'], path);

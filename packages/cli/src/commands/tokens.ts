@@ -1,6 +1,5 @@
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import type { Token } from '@mapshelf/sdk';
+import type { Scope } from '@mapshelf/server';
 import type { Command } from 'commander';
 import { action, groupCommand, remoteCommand, withExamples } from '../command.js';
 import type { Context } from '../context.js';
@@ -8,6 +7,7 @@ import { ExitCode } from '../exit-codes.js';
 import { itemId } from '../item-ref.js';
 import { formatDate } from '../format.js';
 import { table, UserError, type CommandResult } from '../output.js';
+import { withOfflineStore } from '../offline-store.js';
 
 interface CreateOptions {
   name: string;
@@ -31,39 +31,24 @@ const shownOnce = (key: string, who: string, scope: string) => `${key}\n(token f
 
 /** Straight into the catalog database (a data folder's, or PostgreSQL's), for the first admin token: no server or token needed. */
 async function createOffline(options: CreateOptions, expiresAt: string | null): Promise<CommandResult> {
-  const { ConfigError, openStore, createTokenOffline, parseScopes } = await import('@mapshelf/server');
-  let scopes;
+  const { createTokenOffline, parseScopes } = await import('@mapshelf/server');
+  let scopes: Scope[] | undefined;
   if (options.scope !== undefined) {
     const parsed = parseScopes(options.scope);
     if (parsed.unknown.length) throw new UserError(`Unknown scope(s): ${parsed.unknown.join(', ')}`, ExitCode.usage);
     scopes = parsed.scopes;
   }
-  const dataDir = resolve(options.dataDir ?? '.');
-  // A mistyped folder would otherwise become a new, empty catalog whose token no server knows.
-  if (options.database === undefined && !options.init && !existsSync(join(dataDir, 'catalog.sqlite'))) {
-    throw new UserError(
-      `${dataDir} holds no Mapshelf catalog (no catalog.sqlite). Give the folder the server uses (\`mapshelf serve\` prints it: "is serving …"), or add --init to start a new catalog there.`,
-      ExitCode.config,
-    );
-  }
-  const store = await openStore({ dataDir, database: options.database ?? null }).catch((error: unknown) => {
-    throw error instanceof ConfigError ? new UserError(error.message, ExitCode.config) : error;
-  });
-  try {
-    const { key, user, scopes: granted } = await createTokenOffline(store, {
+  const { key, user, scopes: granted } = await withOfflineStore({ ...options, init: options.init ?? false, environment: false }, (store) =>
+    createTokenOffline(store, {
       admin: options.admin ?? false,
       name: options.name,
       ...(options.user !== undefined && { username: options.user }),
       ...(scopes !== undefined && { scopes }),
       expiresAt,
-    });
-    const scope = granted.join(' ');
-    return { text: shownOnce(key, user.username, scope), json: { key, user: { id: user.id, username: user.username }, scope, expires_at: expiresAt }, ids: [key] };
-  } catch (error) {
-    throw new UserError((error as Error).message, ExitCode.failure);
-  } finally {
-    await store.close();
-  }
+    }),
+  );
+  const scope = granted.join(' ');
+  return { text: shownOnce(key, user.username, scope), json: { key, user: { id: user.id, username: user.username }, scope, expires_at: expiresAt }, ids: [key] };
 }
 
 async function createRemote(ctx: Context, options: CreateOptions, expiresAt: string | null): Promise<CommandResult> {

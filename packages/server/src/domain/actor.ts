@@ -13,9 +13,26 @@ export interface ActorMembership {
   role: string;
 }
 
-/** Who is asking: a user through one of their tokens, or nobody. */
+/** An OAuth2 client of the Metadata API acting for itself (client credentials): it reads what is shared with it. */
+export interface ApplicationIdentity {
+  id: number;
+  uid: string;
+  name: string;
+}
+
+/**
+ * Who is asking: a user through one of their tokens (a Data API `key`, or a Metadata API Bearer
+ * token given to a user application), a group application, or nobody.
+ */
 export type Actor =
   | { kind: 'anonymous' }
+  | {
+      kind: 'application';
+      application: ApplicationIdentity;
+      scopes: readonly Scope[];
+      /** The workgroups the application belongs to. */
+      groups: readonly number[];
+    }
   | {
       kind: 'user';
       user: UserIdentity;

@@ -1,4 +1,10 @@
 import type { User } from './model/users.js';
+import { insertPassword } from './accounts.js';
+import { insertApplication } from './applications.js';
+import { MapshelfError } from './errors.js';
+import type { Application, ApplicationType } from './model/applications.js';
+import type { Group } from './model/groups.js';
+import { checkPassword, hashPassword } from './passwords.js';
 import type { Repositories, Store } from './ports/store.js';
 import { allScopes, type Scope } from './scopes.js';
 import { bootstrapTokenWeakness } from './token-strength.js';
@@ -73,5 +79,42 @@ export async function createTokenOffline(
     if (scopes.includes('admin') && !user.is_admin) throw new Error('The admin scope is only for admin users.');
     const { key } = await insertToken(repos, at, { userId: user.id, name: options.name, scopes, expiresAt: options.expiresAt ?? null });
     return { key, user, scopes };
+  });
+}
+
+/** Offline application creation for `mapshelf applications create`: the first OAuth2 client, with no token needed. */
+export async function createApplicationOffline(
+  store: Store,
+  options: { name: string; type: ApplicationType; groupId?: number; scopes?: string[] },
+  now = new Date(),
+): Promise<{ clientId: string; clientSecret: string; application: Application }> {
+  return store.transaction(async (repos) => {
+    const groups: Group[] = [];
+    if (options.groupId !== undefined) {
+      const group = await repos.groups.findById(options.groupId);
+      if (!group) throw new Error(`No group has id ${options.groupId}. \`mapshelf\`'s Data API lists them: GET /services/api/v1/groups/.`);
+      groups.push(group);
+    }
+    const { application, clientSecret } = await insertApplication(repos, now.toISOString(), { name: options.name, type: options.type, ...(options.scopes && { scopes: options.scopes }) }, groups).catch((error: unknown) => {
+      // Input errors name the field as the API does; offline, the flag is what the operator typed.
+      throw error instanceof MapshelfError ? new Error(error.placed((field) => `--${field}`).message) : error;
+    });
+    return { clientId: application.client_id, clientSecret, application };
+  });
+}
+
+/** Offline password setting for `mapshelf users password`: signs the user's applications out everywhere. */
+export async function setPasswordOffline(store: Store, username: string, password: string, now = new Date()): Promise<User> {
+  let hash: string;
+  try {
+    hash = await hashPassword(checkPassword(password));
+  } catch (error) {
+    throw error instanceof MapshelfError ? new Error(error.placed(() => 'The password').message) : error;
+  }
+  return store.transaction(async (repos) => {
+    const user = await repos.users.findByUsername(username);
+    if (!user || !user.is_active) throw new Error(`No active user named "${username}".`);
+    await insertPassword(repos, now.toISOString(), user.id, hash);
+    return user;
   });
 }

@@ -17,6 +17,13 @@ export const errorCodes = {
   invalid_token: { status: 401, description: 'The token is unknown, revoked, or belongs to a deactivated user.' },
   token_expired: { status: 401, description: 'The token passed its expiry date. Create a new one.' },
   invalid_token_scope: { status: 403, description: 'The token lacks a scope the route needs. The `Accepted-OAuth-Scopes` header and `required_scopes` name it.' },
+  // The OAuth2 token endpoint's codes (RFC 6749 section 5.2), answered as `{error, error_description}`.
+  invalid_request: { status: 400, description: 'OAuth2: the token request lacks a parameter, repeats one, or authenticates the client in two ways at once.' },
+  invalid_client: { status: 401, description: 'OAuth2: the client id is unknown, the secret is wrong, or the Basic header is malformed.' },
+  invalid_grant: { status: 400, description: 'OAuth2: the username or password is wrong, or the refresh token is unknown, used already, expired, or another client\'s.' },
+  unauthorized_client: { status: 400, description: 'OAuth2: this application may not use this grant (client credentials are for group applications, the password grant for user applications).' },
+  unsupported_grant_type: { status: 400, description: 'OAuth2: the grant type is not one of client_credentials, password and refresh_token.' },
+  invalid_scope: { status: 400, description: 'OAuth2: a requested scope is unknown, or beyond what the application may hold.' },
   forbidden: { status: 403, description: 'The token is valid but its user may not do this.' },
   not_found: { status: 404, description: 'No such route or object, or the caller may not see it.' },
   method_not_allowed: { status: 405, description: 'The route exists but does not accept this HTTP method.' },

@@ -121,3 +121,10 @@ export async function removeMember(ctx: DomainContext, actor: Actor, groupId: nu
   await authorizedGroup(ctx, actor, groupId, 'manage-members');
   if (!(await ctx.store.groups.removeMember(groupId, userId))) throw notFound(`User ${userId} in group ${groupId}`);
 }
+
+/** A workgroup by its public `_id`, for the faces that address groups so; what the caller may do with it is checked where it is used. */
+export async function groupByUid(ctx: DomainContext, uid: string): Promise<Group> {
+  const group = await ctx.store.groups.findByUid(uid);
+  if (!group) throw notFound(`Workgroup ${uid}`);
+  return group;
+}

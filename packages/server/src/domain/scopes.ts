@@ -27,10 +27,17 @@ export const allScopes = [
   'admin',
 ] as const;
 
-export type Scope = (typeof allScopes)[number];
+/**
+ * The Metadata API's OAuth2 scopes, carried by Bearer tokens (never by `key` tokens): reading
+ * and writing records and what they hold, and `admin` for a site admin's staff work.
+ */
+export const metadataScopes = ['resources:read', 'resources:write', 'admin'] as const;
+
+export type Scope = (typeof allScopes)[number] | (typeof metadataScopes)[number];
 
 const known = new Set<string>(allScopes);
 
+/** A scope a `key` token may hold. */
 export function isScope(value: string): value is Scope {
   return known.has(value);
 }

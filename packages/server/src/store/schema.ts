@@ -8,6 +8,7 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { CatalogRow } from '../domain/ports/store.js';
 import type { JobStatus } from '../domain/ports/job-queue.js';
+import type { Application, OAuthToken } from '../domain/model/applications.js';
 import type { DocumentItem } from '../domain/model/documents.js';
 import type { CropFeature, CropLayer, Export } from '../domain/model/exports.js';
 import type { Group, GroupMember } from '../domain/model/groups.js';
@@ -19,7 +20,7 @@ import type { PublishRequest } from '../domain/model/publish.js';
 import type { ItemSet, SetItem, SetVersion } from '../domain/model/sets.js';
 import type { Datasource, Scan, Source } from '../domain/model/sources.js';
 import type { Token } from '../domain/model/tokens.js';
-import type { User } from '../domain/model/users.js';
+import type { User, UserAccount } from '../domain/model/users.js';
 
 /** A JSON column: text in SQLite, jsonb (read back parsed) in PostgreSQL; written as JSON text. */
 export type Json<T> = ColumnType<string | T, string, string>;
@@ -57,6 +58,17 @@ export type GroupsTable = Stored<Group>;
 export type GroupMembersTable = Stored<GroupMember>;
 
 export type TokensTable = Stored<Token>;
+
+export type ApplicationsTable = Stored<Application, { redirect_uris: 'json'; scopes: 'json'; can_have_many_groups: 'bool'; staff: 'bool' }>;
+
+export interface ApplicationGroupsTable {
+  application_id: number;
+  group_id: number;
+}
+
+export type OAuthTokensTable = Stored<OAuthToken>;
+
+export type UserAccountsTable = Stored<UserAccount>;
 
 /**
  * `extent`, the extent as requested (a GeoJSON geometry or a crop feature URL), is JSON text on
@@ -158,6 +170,10 @@ export interface Database {
   groups: GroupsTable;
   group_members: GroupMembersTable;
   tokens: TokensTable;
+  applications: ApplicationsTable;
+  application_groups: ApplicationGroupsTable;
+  oauth_tokens: OAuthTokensTable;
+  user_accounts: UserAccountsTable;
   exports: ExportsTable;
   crop_layers: CropLayersTable;
   crop_features: CropFeaturesTable;
@@ -188,6 +204,7 @@ export type UserUpdate = Updateable<UsersTable>;
 export type GroupRow = Selectable<GroupsTable>;
 export type GroupMemberRow = Selectable<GroupMembersTable>;
 export type TokenRow = Selectable<TokensTable>;
+export type ApplicationRow = Selectable<ApplicationsTable>;
 export type ExportRow = Selectable<ExportsTable>;
 export type CropLayerRow = Selectable<CropLayersTable>;
 export type CropFeatureRow = Selectable<CropFeaturesTable>;

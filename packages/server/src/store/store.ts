@@ -19,6 +19,7 @@ import { SourcesRepository } from './repositories/sources-repository.js';
 import { DocumentsRepository } from './repositories/documents-repository.js';
 import { LicensesRepository } from './repositories/licenses-repository.js';
 import { TokensRepository } from './repositories/tokens-repository.js';
+import { ApplicationsRepository } from './repositories/applications-repository.js';
 import type { Database } from './schema.js';
 import type { SqlDialect } from './repositories/sql-dialect.js';
 import { UsersRepository } from './repositories/users-repository.js';
@@ -28,6 +29,7 @@ export class Repositories implements port.Repositories {
   readonly users: UsersRepository;
   readonly groups: GroupsRepository;
   readonly tokens: TokensRepository;
+  readonly applications: ApplicationsRepository;
   readonly exports: ExportsRepository;
   readonly cropLayers: CropLayersRepository;
   readonly licenses: LicensesRepository;
@@ -48,6 +50,7 @@ export class Repositories implements port.Repositories {
     this.users = new UsersRepository(db, dialect);
     this.groups = new GroupsRepository(db, dialect);
     this.tokens = new TokensRepository(db);
+    this.applications = new ApplicationsRepository(db);
     this.exports = new ExportsRepository(db);
     this.cropLayers = new CropLayersRepository(db);
     this.licenses = new LicensesRepository(db);

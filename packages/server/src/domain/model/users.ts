@@ -21,7 +21,22 @@ export type UserPatch = Partial<Omit<User, 'id' | 'uid' | 'created_at'>> & { upd
 /** One of a user's groups, with its name. */
 export interface UserMembership extends GroupMember {
   group_name: string;
+  group_uid: string;
 }
 
 /** Which users a list may return: all of them, or the caller and the members of the caller's groups. */
 export type UserVisibility = { all: true } | { all: false; viewerId: number };
+
+/** What the Metadata API keeps for a user beyond the Data API's fields. */
+export interface UserAccount {
+  user_id: number;
+  /** The scrypt hash of the password for the OAuth2 password grant (`domain/passwords.ts`); null until one is set. Never returned. */
+  password_hash: string | null;
+  /** fr, en, es or pt. */
+  language: string;
+  /** An IANA time zone name. */
+  timezone: string;
+  updated_at: string;
+}
+
+export type UserAccountPatch = Partial<Pick<UserAccount, 'password_hash' | 'language' | 'timezone'>> & { updated_at: string };

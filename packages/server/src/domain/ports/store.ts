@@ -17,11 +17,13 @@ import type { NewPublishRequest, PublishItem, PublishItemRef, PublishRequest, Pu
 import type { ItemSet, NewItemSet, NewSetVersion, SetItem, SetItemType, SetListMode, SetVersion, SetVersionPatch, SetView } from '../model/sets.js';
 import type { Datasource, DatasourcePatch, NewDatasource, NewScan, NewSource, Scan, ScanPatch, Source, SourcePatch } from '../model/sources.js';
 import type { NewToken, Token } from '../model/tokens.js';
-import type { NewUser, User, UserMembership, UserPatch, UserVisibility } from '../model/users.js';
+import type { Application, ApplicationPatch, NewApplication, NewOAuthToken, OAuthToken } from '../model/applications.js';
+import type { UserAccount, UserAccountPatch, NewUser, User, UserMembership, UserPatch, UserVisibility } from '../model/users.js';
 import type { CatalogKind, CatalogSearch, CatalogView } from './catalog-search.js';
 
 export interface UsersRepository {
   findById(id: number): Promise<User | undefined>;
+  findByUid(uid: string): Promise<User | undefined>;
   findByUsername(username: string): Promise<User | undefined>;
   list(query: ListQuery, visibility: UserVisibility): Promise<ListResult<User>>;
   /** True when the two users share at least one group. */
@@ -37,6 +39,7 @@ export interface UsersRepository {
 
 export interface GroupsRepository {
   findById(id: number): Promise<Group | undefined>;
+  findByUid(uid: string): Promise<Group | undefined>;
   findByName(name: string): Promise<Group | undefined>;
   /** Every group, or with `memberId` only the groups that user belongs to. */
   list(query: ListQuery, only?: { memberId?: number }): Promise<ListResult<Group>>;
@@ -62,6 +65,33 @@ export interface TokensRepository {
   deleteForUser(userId: number): Promise<void>;
   touch(id: number, at: string): Promise<void>;
   count(): Promise<number>;
+}
+
+/** OAuth2 clients, their workgroups and tokens, and the users' Metadata API accounts. */
+export interface ApplicationsRepository {
+  findById(id: number): Promise<Application | undefined>;
+  findByUid(uid: string): Promise<Application | undefined>;
+  findByClientId(clientId: string): Promise<Application | undefined>;
+  /** Every application, or one workgroup's, by name. */
+  list(only?: { groupId?: number }): Promise<Application[]>;
+  create(application: NewApplication): Promise<Application>;
+  update(id: number, patch: ApplicationPatch): Promise<Application>;
+  delete(id: number): Promise<void>;
+  groupIds(applicationId: number): Promise<number[]>;
+  /** False when the application was in the group already. */
+  addGroup(applicationId: number, groupId: number): Promise<boolean>;
+  /** False when it was not. */
+  removeGroup(applicationId: number, groupId: number): Promise<boolean>;
+  createToken(token: NewOAuthToken): Promise<OAuthToken>;
+  findToken(hash: string, kind: OAuthToken['kind']): Promise<OAuthToken | undefined>;
+  /** False when the token was gone already. */
+  deleteToken(id: number): Promise<boolean>;
+  deleteExpiredTokens(now: string): Promise<number>;
+  deleteTokensForUser(userId: number): Promise<void>;
+  /** A user's Metadata API account (password hash, language, time zone); undefined until first written. */
+  account(userId: number): Promise<UserAccount | undefined>;
+  /** Creates the account with the defaults and `patch`, or changes it. */
+  putAccount(userId: number, patch: UserAccountPatch): Promise<UserAccount>;
 }
 
 export interface ExportsRepository {
@@ -239,6 +269,7 @@ export interface Repositories {
   readonly users: UsersRepository;
   readonly groups: GroupsRepository;
   readonly tokens: TokensRepository;
+  readonly applications: ApplicationsRepository;
   readonly exports: ExportsRepository;
   readonly cropLayers: CropLayersRepository;
   readonly licenses: LicensesRepository;

@@ -34,6 +34,10 @@ export class GroupsRepository implements port.GroupsRepository {
     return this.db.selectFrom('groups').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
+  async findByUid(uid: string): Promise<Group | undefined> {
+    return this.db.selectFrom('groups').selectAll().where('uid', '=', uid).executeTakeFirst();
+  }
+
   async findByName(name: string): Promise<Group | undefined> {
     return this.db.selectFrom('groups').selectAll().where(this.dialect.sameName('name', name)).executeTakeFirst();
   }

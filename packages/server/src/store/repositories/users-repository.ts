@@ -37,6 +37,11 @@ export class UsersRepository implements port.UsersRepository {
     return row && userOf(row);
   }
 
+  async findByUid(uid: string): Promise<User | undefined> {
+    const row = await this.db.selectFrom('users').selectAll().where('uid', '=', uid).executeTakeFirst();
+    return row && userOf(row);
+  }
+
   async findByUsername(username: string): Promise<User | undefined> {
     const row = await this.db.selectFrom('users').selectAll().where(this.dialect.sameName('username', username)).executeTakeFirst();
     return row && userOf(row);
@@ -111,7 +116,7 @@ export class UsersRepository implements port.UsersRepository {
       .selectFrom('group_members')
       .innerJoin('groups', 'groups.id', 'group_members.group_id')
       .selectAll('group_members')
-      .select('groups.name as group_name')
+      .select(['groups.name as group_name', 'groups.uid as group_uid'])
       .where('group_members.user_id', '=', userId)
       .orderBy('groups.name')
       .execute();

@@ -5,6 +5,7 @@ import * as searchByView from './0002-search-by-view.js';
 import * as catalogGeneration from './0003-catalog-generation.js';
 import * as generationOnRealChanges from './0004-generation-on-real-changes.js';
 import * as authGeneration from './0005-auth-generation.js';
+import * as oauth from './0006-oauth.js';
 
 /**
  * PostgreSQL's schema migrations, in order: its own series, additive like SQLite's. Append,
@@ -16,6 +17,7 @@ const migrations: Record<string, Migration> = {
   '0003-catalog-generation': catalogGeneration,
   '0004-generation-on-real-changes': generationOnRealChanges,
   '0005-auth-generation': authGeneration,
+  '0006-oauth': oauth,
 };
 
 export const { migrationProvider, latestMigration } = migrationSeries(migrations);

@@ -12,6 +12,7 @@ import * as catalogTextValues from './0009-catalog-text-values.js';
 import * as jobLeases from './0010-job-leases.js';
 import * as catalogSearch from './0011-catalog-search.js';
 import * as uids from './0012-uids.js';
+import * as oauth from './0013-oauth.js';
 
 /**
  * Every schema migration, in order. Migrations only add: they never drop or rewrite data, so
@@ -30,6 +31,7 @@ const migrations: Record<string, Migration> = {
   '0010-job-leases': jobLeases,
   '0011-catalog-search': catalogSearch,
   '0012-uids': uids,
+  '0013-oauth': oauth,
 };
 
 export const { migrationProvider, latestMigration } = migrationSeries(migrations);

@@ -1,0 +1,43 @@
+import type { FastifyInstance } from 'fastify';
+import { serverVersion } from '../../version.js';
+import type { Face, FaceOptions } from '../shared/face.js';
+import { registerFormBody } from '../shared/form-body.js';
+import { registerAccountRoutes } from './account/routes.js';
+import { registerApplicationRoutes } from './applications/routes.js';
+import { registerBearerAuth } from './conventions/auth.js';
+import { registerMetadataErrors } from './conventions/errors.js';
+import { metadataRoot, normalizeMetadataUrl } from './conventions/urls.js';
+import { registerUserRoutes } from './users/routes.js';
+
+/**
+ * The Metadata API face, Isogeo-style, under /metadata/v1/: OAuth2 Bearer tokens from
+ * /oauth/token, 32-hex `_id`s, `_include` and `_lang`, its error body, and the Isogeo SDK's
+ * URLs (double and trailing slashes) all inside this plugin.
+ */
+async function metadataApiPlugin(app: FastifyInstance, { ctx }: FaceOptions): Promise<void> {
+  registerMetadataErrors(app);
+  registerBearerAuth(app, ctx);
+  // The server's OpenAPI document is the Data API's (its title, its `key` scheme); this face's
+  // own document comes with its records.
+  app.addHook('onRoute', (route) => {
+    route.schema = { ...route.schema, hide: true };
+  });
+  // Licences, catalogs and specifications are created from forms.
+  registerFormBody(app);
+
+  app.get('/', { config: { auth: 'public' } }, async (request) => ({
+    name: 'Mapshelf Metadata API',
+    version: serverVersion,
+    token_url: request.urlFor('/oauth/token'),
+  }));
+  registerAccountRoutes(app, ctx);
+  registerUserRoutes(app, ctx);
+  registerApplicationRoutes(app, ctx);
+}
+
+export const metadataApi: Face = {
+  name: 'metadata',
+  prefix: metadataRoot,
+  plugin: metadataApiPlugin,
+  rewriteUrl: normalizeMetadataUrl,
+};

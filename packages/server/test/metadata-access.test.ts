@@ -1,0 +1,89 @@
+/**
+ * The Metadata API's authorization matrix, over every route it registers (the server's route
+ * table, so a new route joins it by being registered): anonymous callers, the Data API's `key`
+ * tokens and unknown tokens are refused on every route that is not public; a group
+ * application's read-only token is refused every write; a user who is no admin, every route
+ * that needs the `admin` scope. Every refusal is a JSON object.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { createApplicationOffline, setPasswordOffline } from '../src/index.js';
+import { adminToken, createUserWithToken, startTestServer, type ApiResponse, type TestServer } from './helpers/server.js';
+
+const formHeaders = { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8', accept: 'application/json' };
+const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
+const writes = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+describe('Metadata API: the authorization matrix', () => {
+  let server: TestServer;
+  let groupToken: string;
+  let readerToken: string;
+
+  async function accessToken(form: Record<string, string>, client: { clientId: string; clientSecret: string }): Promise<string> {
+    const res = await server.request('POST', '/oauth/token', { token: null, headers: { ...formHeaders, authorization: basic(client.clientId, client.clientSecret) }, raw: new URLSearchParams(form).toString() });
+    assert.equal(res.status, 200, res.text);
+    return res.body.access_token;
+  }
+
+  before(async () => {
+    server = await startTestServer();
+    const group = await createApplicationOffline(server.running.store, { name: 'Matrix viewer', type: 'group' });
+    const users = await createApplicationOffline(server.running.store, { name: 'Matrix scripts', type: 'user' });
+    await createUserWithToken(server, 'reader', 'users:read');
+    await setPasswordOffline(server.running.store, 'reader', 'reader password here');
+    groupToken = await accessToken({ grant_type: 'client_credentials' }, group);
+    readerToken = await accessToken({ grant_type: 'password', username: 'reader', password: 'reader password here' }, users);
+  });
+  after(() => server.close());
+
+  /** Every route of the face, with its path parameters filled with ids nobody has. */
+  function routes() {
+    const table = server.running.app.routeTable.filter((r) => r.url.startsWith('/metadata/v1/') && r.method !== 'HEAD');
+    return table.map((r) => ({ ...r, path: r.url.replace(/:[A-Za-z]+/g, () => randomBytes(16).toString('hex')) }));
+  }
+
+  const call = (method: string, path: string, authorization: string | null) =>
+    server.request(method, path, { token: null, ...(authorization !== null && { headers: { authorization } }), ...(method !== 'DELETE' && writes.has(method) && { body: {} }) });
+
+  function assertRefused(res: ApiResponse, status: number, code: string, what: string): void {
+    assert.equal(res.status, status, `${what}: ${res.status} ${res.text}`);
+    assert.equal(typeof res.body, 'object', what);
+    assert.equal(Array.isArray(res.body), false, `${what}: the SDK crashes on a list`);
+    assert.equal(res.body.code, code, what);
+    assert.equal(typeof res.body.error, 'string', what);
+  }
+
+  it('refuses anonymous callers, key tokens and unknown Bearer tokens on every route but the public ones', async () => {
+    const all = routes();
+    assert.ok(all.length >= 10, `only ${all.length} routes`);
+    for (const route of all) {
+      const what = `${route.method} ${route.url}`;
+      if (route.auth === 'public') {
+        assert.notEqual((await call(route.method, route.path, null)).status, 401, what);
+        continue;
+      }
+      assertRefused(await call(route.method, route.path, null), 401, 'authentication_required', `${what}, anonymous`);
+      assertRefused(await call(route.method, route.path, `key ${adminToken}`), 401, 'invalid_authorization_header', `${what}, a key token`);
+      assertRefused(await call(route.method, route.path, 'Bearer no-such-token'), 401, 'invalid_token', `${what}, an unknown token`);
+    }
+  });
+
+  it("refuses a group application's token every write, and a user who is no admin every admin route", async () => {
+    let checked = 0;
+    for (const route of routes().filter((r) => r.auth !== 'public')) {
+      const what = `${route.method} ${route.url}`;
+      const scopes = [route.scope ?? []].flat();
+      if (writes.has(route.method)) {
+        const res = await call(route.method, route.path, `Bearer ${groupToken}`);
+        assert.equal(res.status, 403, `${what}, a group application: ${res.text}`);
+        checked++;
+      }
+      if (scopes.length > 0 && scopes.every((s) => s === 'admin')) {
+        assertRefused(await call(route.method, route.path, `Bearer ${readerToken}`), 403, 'invalid_token_scope', `${what}, a reader`);
+        checked++;
+      }
+    }
+    assert.ok(checked >= 6, `only ${checked} cells`);
+  });
+});
