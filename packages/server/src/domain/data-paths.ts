@@ -1,5 +1,5 @@
-import { readdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 
 /**
  * Where files live in the data folder. The database stores these relative paths, so a data
@@ -25,6 +25,44 @@ export const dataPaths = {
 export interface StagedUpload {
   /** Absolute path. */
   dir: string;
+}
+
+/**
+ * A staged file or folder moved into place inside the store transaction that records it, so that
+ * both exist or neither does. PostgreSQL runs a transaction again after a serialization failure
+ * (at commit too), each time with new ids and so a new place: each attempt moves it on from
+ * where the one before left it, and a failure removes it from wherever it is.
+ */
+export class StagedMove {
+  /** The folder of the item it was last moved into, when that folder holds it (a document's `documents/N/`): a move on or a removal takes it too. */
+  private itemFolder: string | undefined;
+
+  constructor(private at: string) {}
+
+  /** Where it is now. */
+  get path(): string {
+    return this.at;
+  }
+
+  /** Moves it to `target`; `itemFolder` is the folder made for this item alone that `target` lies in, if any. */
+  async to(target: string, itemFolder?: string): Promise<void> {
+    if (target === this.at) return;
+    await mkdir(dirname(target), { recursive: true });
+    await rename(this.at, target);
+    await this.removeItemFolder();
+    this.at = target;
+    this.itemFolder = itemFolder;
+  }
+
+  async remove(): Promise<void> {
+    await rm(this.at, { recursive: true, force: true });
+    await this.removeItemFolder();
+  }
+
+  private async removeItemFolder(): Promise<void> {
+    if (this.itemFolder !== undefined) await rm(this.itemFolder, { recursive: true, force: true });
+    this.itemFolder = undefined;
+  }
 }
 
 export function absolute(dataDir: string, relative: string): string {

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
-import { basename, dirname, extname, join } from 'node:path';
+import { open, rm, stat } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
 import type { DocumentItem } from './model/documents.js';
 import type { Actor } from './actor.js';
 import { indexDocument } from './catalog.js';
 import { timestamp, type DomainContext } from './context.js';
 import { assertLicenseExists } from './licenses.js';
-import { absolute, dataPaths, type StagedUpload } from './data-paths.js';
+import { absolute, dataPaths, StagedMove, type StagedUpload } from './data-paths.js';
 import { MapshelfError } from './errors.js';
 import { authorizeItem, resolveOwningGroup, visibilityFor } from './item-access.js';
 import type { ListQuery, ListResult } from './list-query.js';
@@ -85,6 +85,7 @@ export async function createDocument(
     const { size } = await stat(path);
     const sha256 = await sha256Of(path);
     const at = timestamp(ctx);
+    const moved = new StagedMove(path);
     const row = await ctx.store.transaction(async (repos) => {
       const created = await repos.documents.create({
         group_id: groupId,
@@ -104,10 +105,12 @@ export async function createDocument(
       });
       const stored = join(dataPaths.documentFolder(created.id), 'file');
       await repos.documents.update(created.id, { file: stored });
-      const target = absolute(ctx.dataDir, stored);
-      await mkdir(dirname(target), { recursive: true });
-      await rename(path, target);
+      await moved.to(absolute(ctx.dataDir, stored), absolute(ctx.dataDir, dataPaths.documentFolder(created.id)));
       return { ...created, file: stored };
+    }).catch(async (error: unknown) => {
+      // Moved by an attempt that did not commit: nothing records it.
+      if (moved.path !== path) await moved.remove();
+      throw error;
     });
     await indexDocument(ctx, row.id);
     return row;

@@ -1,10 +1,9 @@
-import { mkdir, rename, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { rm } from 'node:fs/promises';
 import type { Datasource, Scan, Source } from './model/sources.js';
 import type { Repositories } from './ports/store.js';
 import type { Actor } from './actor.js';
 import { timestamp, type DomainContext } from './context.js';
-import { absolute, dataPaths, type StagedUpload } from './data-paths.js';
+import { absolute, dataPaths, StagedMove, type StagedUpload } from './data-paths.js';
 import { conflict, notFound } from './errors.js';
 import { authorizeItem, resolveOwningGroup, visibilityFor } from './item-access.js';
 import type { ListQuery, ListResult } from './list-query.js';
@@ -52,15 +51,16 @@ export async function createSource(
   input: CreateSourceInput,
   staged: StagedUpload,
 ): Promise<SourceDetail> {
+  const files = new StagedMove(staged.dir);
   try {
-    return await insertSource(ctx, actor, input, staged);
+    return await insertSource(ctx, actor, input, files);
   } catch (error) {
-    await rm(staged.dir, { recursive: true, force: true });
+    await files.remove();
     throw error;
   }
 }
 
-async function insertSource(ctx: DomainContext, actor: Actor, input: CreateSourceInput, staged: StagedUpload): Promise<SourceDetail> {
+async function insertSource(ctx: DomainContext, actor: Actor, input: CreateSourceInput, files: StagedMove): Promise<SourceDetail> {
   const groupId = await resolveOwningGroup(ctx, actor, input.group, 'group');
   const at = timestamp(ctx);
   const ownerId = actor.kind === 'user' ? actor.user.id : 0;
@@ -80,9 +80,7 @@ async function insertSource(ctx: DomainContext, actor: Actor, input: CreateSourc
     const folder = dataPaths.sourceFolder(created.id);
     await repos.sources.update(created.id, { folder });
     const scan = await queueScan(repos, created.id, at);
-    const target = absolute(ctx.dataDir, folder);
-    await mkdir(dirname(target), { recursive: true });
-    await rename(staged.dir, target);
+    await files.to(absolute(ctx.dataDir, folder));
     return { source: { ...created, folder }, datasources: [], scans: [scan] };
   });
   ctx.jobs.wake();
