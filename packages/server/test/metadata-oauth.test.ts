@@ -18,6 +18,7 @@ const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secr
 /** The keys Isogeo's SDK accepts in a User and an Application (`User(**json)` refuses any other). */
 const userKeys = ['_abilities', '_created', '_id', '_modified', 'contact', 'language', 'mailchimp', 'memberships', 'staff', 'timezone'];
 const contactKeys = ['_abilities', '_deleted', '_id', '_tag', 'addressLine1', 'addressLine2', 'addressLine3', 'available', 'city', 'count', 'countryCode', 'email', 'fax', 'hash', 'name', 'organization', 'owner', 'phone', 'type', 'zipCode', 'created', 'modified'];
+const workgroupKeys = ['_abilities', '_created', '_id', '_modified', '_tag', 'areKeywordsRestricted', 'canCreateLegacyServiceLinks', 'canCreateMetadata', 'code', 'contact', 'hasCswClient', 'hasScanFme', 'hasFlashScan', 'hasNewScriptScan', 'hasAGSScan', 'baseMapUrl', 'isMultilingual', 'availableLanguages', 'keywordsCasing', 'limits', 'metadataLanguage', 'themeColor'];
 const applicationKeys = ['_abilities', '_created', '_id', '_modified', 'canHaveManyGroups', 'client_id', 'client_secret', 'groups', 'kind', 'name', 'redirect_uris', 'scopes', 'staff', 'type', 'url'];
 const wireTime = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$/;
 
@@ -242,6 +243,41 @@ describe('Metadata API: OAuth2', () => {
       await signIn('forgetful', 'new password here');
       assert.equal((await meta('GET', `users/${uid}/`, admin.access_token)).body._id, uid);
       assert.equal((await meta('GET', 'users/0123456789abcdef0123456789abcdef/', admin.access_token)).status, 404);
+    });
+  });
+
+  describe('workgroups', () => {
+    it("are Mapshelf's groups, with Isogeo's keys, limits counted from the data, for their members and applications", async () => {
+      const set = await server.request('POST', 'sets/', { body: { title: 'Survey maps', group: workgroup.id } });
+      assert.equal(set.status, 201, set.text);
+      const admin = await signIn();
+      const all = await meta('GET', 'groups/?_include=_abilities,limits', admin.access_token);
+      assert.equal(all.status, 200, all.text);
+      const survey = all.body.find((g: { _id: string }) => g._id === workgroup.uid);
+      assert.ok(survey, 'a site admin sees every workgroup');
+      assertKeysWithin(survey, workgroupKeys, 'a workgroup');
+      assertKeysWithin(survey.contact, contactKeys, "its contact");
+      assert.match(survey._created, wireTime);
+      assert.equal(survey.contact.name, 'Survey');
+      assert.equal(survey.limits.resources.current, 1, 'the set it holds');
+      assert.equal(survey.limits.resources.max, -1);
+      assert.ok(Array.isArray(survey._abilities));
+      const one = await meta('GET', `groups/${workgroup.uid}/?_include=limits`, admin.access_token);
+      assert.deepEqual(one.body.limits, survey.limits);
+      assert.deepEqual((await meta('GET', `//groups/${workgroup.uid}//limits//`, admin.access_token)).body, survey.limits);
+
+      const viewer = await signIn('viewer', 'viewer password here');
+      const theirs = await meta('GET', 'groups/', viewer.access_token);
+      assert.deepEqual(theirs.body.map((g: { _id: string }) => g._id), [workgroup.uid], 'a member sees their workgroups');
+      assert.equal(theirs.body[0].canCreateMetadata, false, 'a reader');
+      const created = await server.request('POST', 'groups/', { body: { name: 'Elsewhere' } });
+      const elsewhere = (await server.running.store.groups.findById(created.body.id))!.uid;
+      assert.equal((await meta('GET', `groups/${elsewhere}/`, viewer.access_token)).status, 404, 'another workgroup is not there');
+      assert.equal((await meta('GET', `groups/${elsewhere}/limits/`, viewer.access_token)).status, 404);
+
+      const app = await token({ grant_type: 'client_credentials' }, { authorization: basic(group.clientId, group.clientSecret) });
+      assert.equal((await meta('GET', `groups/${workgroup.uid}/`, app.body.access_token)).status, 200, 'its group application');
+      assert.equal((await meta('GET', `groups/${elsewhere}/`, app.body.access_token)).status, 404);
     });
   });
 

@@ -47,6 +47,8 @@ export interface GroupsRepository {
   update(id: number, patch: { name?: string; description?: string; updated_at: string }): Promise<Group>;
   delete(id: number): Promise<void>;
   memberCount(groupId: number): Promise<number>;
+  /** The layers, tables, sets and documents the group holds. */
+  itemCount(groupId: number): Promise<number>;
   listMembers(groupId: number, query: ListQuery): Promise<ListResult<Member>>;
   membership(groupId: number, userId: number): Promise<Member | undefined>;
   /** Adds the user to the group, or changes their role if they are in it already. */

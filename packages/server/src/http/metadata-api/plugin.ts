@@ -8,6 +8,7 @@ import { registerBearerAuth } from './conventions/auth.js';
 import { registerMetadataErrors } from './conventions/errors.js';
 import { metadataRoot, normalizeMetadataUrl } from './conventions/urls.js';
 import { registerUserRoutes } from './users/routes.js';
+import { registerWorkgroupRoutes } from './workgroups/routes.js';
 
 /**
  * The Metadata API face, Isogeo-style, under /metadata/v1/: OAuth2 Bearer tokens from
@@ -32,6 +33,7 @@ async function metadataApiPlugin(app: FastifyInstance, { ctx }: FaceOptions): Pr
   }));
   registerAccountRoutes(app, ctx);
   registerUserRoutes(app, ctx);
+  registerWorkgroupRoutes(app, ctx);
   registerApplicationRoutes(app, ctx);
 }
 

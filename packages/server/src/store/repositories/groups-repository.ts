@@ -75,6 +75,16 @@ export class GroupsRepository implements port.GroupsRepository {
     await this.db.deleteFrom('groups').where('id', '=', id).execute();
   }
 
+  /** The layers, tables, sets and documents the group holds: the records of its workgroup. */
+  async itemCount(groupId: number): Promise<number> {
+    const counts = await Promise.all(
+      (['layers', 'sets', 'documents'] as const).map((table) =>
+        this.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).where('group_id', '=', groupId).executeTakeFirstOrThrow(),
+      ),
+    );
+    return counts.reduce((total, row) => total + Number(row.n), 0);
+  }
+
   async memberCount(groupId: number): Promise<number> {
     const row = await this.db
       .selectFrom('group_members')

@@ -1,11 +1,7 @@
 import type { Application } from '../../../domain/model/applications.js';
 import type { Group } from '../../../domain/model/groups.js';
 import { wireTimestamp } from '../conventions/wire.js';
-
-/** A workgroup as other resources name it: Isogeo's Workgroup keys, the few a reference needs. */
-export function workgroupRef(group: Group) {
-  return { _id: group.uid, _tag: `owner:${group.uid}`, code: group.name, contact: { _id: group.uid, name: group.name, type: 'group' } };
-}
+import { workgroupRef } from '../workgroups/presenter.js';
 
 /** Isogeo's Application, its keys only. `client_secret` appears once, in the answer that creates it. */
 export function presentApplication(application: Application, groups: readonly Group[], secret?: string) {

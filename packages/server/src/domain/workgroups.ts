@@ -1,0 +1,45 @@
+/**
+ * Workgroups, as the Metadata API names Mapshelf's groups: the same groups and memberships as
+ * the Data API's, seen by their members, their group applications and site admins.
+ */
+import { isSiteAdmin, roleIn, type Actor } from './actor.js';
+import type { DomainContext } from './context.js';
+import { notFound } from './errors.js';
+import type { Group } from './model/groups.js';
+
+export interface WorkgroupLimits {
+  /** The records it holds (its layers, tables, sets and documents); Mapshelf sets no maximum (-1). */
+  resources: { current: number; max: number };
+  /** Its members. */
+  users: { current: number; max: number };
+}
+
+/** Whether the actor sees the workgroup: a member, one of its applications, or a site admin. */
+export function seesWorkgroup(actor: Actor, group: Group): boolean {
+  if (isSiteAdmin(actor)) return true;
+  if (actor.kind === 'application') return actor.groups.includes(group.id);
+  return roleIn(actor, group.id) !== null;
+}
+
+/** The actor's role in the workgroup, or null (a site admin acts as its admin). */
+export function workgroupRole(actor: Actor, group: Group): string | null {
+  return roleIn(actor, group.id) ?? (isSiteAdmin(actor) ? 'admin' : null);
+}
+
+export async function getWorkgroup(ctx: DomainContext, actor: Actor, uid: string): Promise<Group> {
+  const group = await ctx.store.groups.findByUid(uid);
+  // One the caller may not see is reported as missing, so ids can't be probed.
+  if (!group || !seesWorkgroup(actor, group)) throw notFound(`Workgroup ${uid}`);
+  return group;
+}
+
+/** The workgroups the actor sees, by name. */
+export async function listWorkgroups(ctx: DomainContext, actor: Actor): Promise<Group[]> {
+  const all = await ctx.store.groups.list({ offset: 0, limit: 10_000, filters: [], sort: [{ field: 'name', descending: false }] });
+  return all.items.filter((group) => seesWorkgroup(actor, group));
+}
+
+export async function workgroupLimits(ctx: DomainContext, group: Group): Promise<WorkgroupLimits> {
+  const [resources, users] = await Promise.all([ctx.store.groups.itemCount(group.id), ctx.store.groups.memberCount(group.id)]);
+  return { resources: { current: resources, max: -1 }, users: { current: users, max: -1 } };
+}
