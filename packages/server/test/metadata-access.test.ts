@@ -9,10 +9,9 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { createApplicationOffline, setPasswordOffline } from '../src/index.js';
+import { accessToken } from './helpers/metadata.js';
 import { adminToken, createUserWithToken, startTestServer, type ApiResponse, type TestServer } from './helpers/server.js';
 
-const formHeaders = { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8', accept: 'application/json' };
-const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
 const writes = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 describe('Metadata API: the authorization matrix', () => {
@@ -20,20 +19,14 @@ describe('Metadata API: the authorization matrix', () => {
   let groupToken: string;
   let readerToken: string;
 
-  async function accessToken(form: Record<string, string>, client: { clientId: string; clientSecret: string }): Promise<string> {
-    const res = await server.request('POST', '/oauth/token', { token: null, headers: { ...formHeaders, authorization: basic(client.clientId, client.clientSecret) }, raw: new URLSearchParams(form).toString() });
-    assert.equal(res.status, 200, res.text);
-    return res.body.access_token;
-  }
-
   before(async () => {
     server = await startTestServer();
     const group = await createApplicationOffline(server.running.store, { name: 'Matrix viewer', type: 'group' });
     const users = await createApplicationOffline(server.running.store, { name: 'Matrix scripts', type: 'user' });
     await createUserWithToken(server, 'reader', 'users:read');
     await setPasswordOffline(server.running.store, 'reader', 'reader password here');
-    groupToken = await accessToken({ grant_type: 'client_credentials' }, group);
-    readerToken = await accessToken({ grant_type: 'password', username: 'reader', password: 'reader password here' }, users);
+    groupToken = await accessToken(server, group);
+    readerToken = await accessToken(server, users, { username: 'reader', password: 'reader password here' });
   });
   after(() => server.close());
 

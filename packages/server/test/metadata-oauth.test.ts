@@ -9,23 +9,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createApplicationOffline, setPasswordOffline } from '../src/index.js';
 import { hashSecret } from '../src/domain/tokens.js';
+import { assertKeysWithin, basic, formHeaders, wireKeys, wireTime } from './helpers/metadata.js';
 import { adminToken, createUserWithToken, startTestServer, type ApiResponse, type TestServer } from './helpers/server.js';
 
-/** What requests-oauthlib sends to the token URL. */
-const formHeaders = { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8', accept: 'application/json' };
-const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
-
-/** The keys Isogeo's SDK accepts in a User and an Application (`User(**json)` refuses any other). */
-const userKeys = ['_abilities', '_created', '_id', '_modified', 'contact', 'language', 'mailchimp', 'memberships', 'staff', 'timezone'];
-const contactKeys = ['_abilities', '_deleted', '_id', '_tag', 'addressLine1', 'addressLine2', 'addressLine3', 'available', 'city', 'count', 'countryCode', 'email', 'fax', 'hash', 'name', 'organization', 'owner', 'phone', 'type', 'zipCode', 'created', 'modified'];
-const workgroupKeys = ['_abilities', '_created', '_id', '_modified', '_tag', 'areKeywordsRestricted', 'canCreateLegacyServiceLinks', 'canCreateMetadata', 'code', 'contact', 'hasCswClient', 'hasScanFme', 'hasFlashScan', 'hasNewScriptScan', 'hasAGSScan', 'baseMapUrl', 'isMultilingual', 'availableLanguages', 'keywordsCasing', 'limits', 'metadataLanguage', 'themeColor'];
-const applicationKeys = ['_abilities', '_created', '_id', '_modified', 'canHaveManyGroups', 'client_id', 'client_secret', 'groups', 'kind', 'name', 'redirect_uris', 'scopes', 'staff', 'type', 'url'];
-const wireTime = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$/;
-
-function assertKeysWithin(object: Record<string, unknown>, allowed: readonly string[], what: string): void {
-  const extra = Object.keys(object).filter((key) => !allowed.includes(key));
-  assert.deepEqual(extra, [], `${what} has keys the SDK refuses`);
-}
+const userKeys = wireKeys.user;
+const contactKeys = wireKeys.contact;
+const workgroupKeys = wireKeys.workgroup;
+const applicationKeys = wireKeys.application;
 
 function assertOAuthError(res: ApiResponse, status: number, error: string): void {
   assert.equal(res.status, status, res.text);

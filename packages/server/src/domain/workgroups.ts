@@ -26,6 +26,12 @@ export function workgroupRole(actor: Actor, group: Group): string | null {
   return roleIn(actor, group.id) ?? (isSiteAdmin(actor) ? 'admin' : null);
 }
 
+/** Whether the actor may change what the workgroup keeps (contacts, licences, records): its admins and editors, and site admins. */
+export function editsWorkgroup(actor: Actor, group: Group): boolean {
+  const role = workgroupRole(actor, group);
+  return role === 'admin' || role === 'editor';
+}
+
 export async function getWorkgroup(ctx: DomainContext, actor: Actor, uid: string): Promise<Group> {
   const group = await ctx.store.groups.findByUid(uid);
   // One the caller may not see is reported as missing, so ids can't be probed.

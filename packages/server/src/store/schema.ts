@@ -9,6 +9,7 @@ import type { ColumnType, Generated, Insertable, Selectable, Updateable } from '
 import type { CatalogRow } from '../domain/ports/store.js';
 import type { JobStatus } from '../domain/ports/job-queue.js';
 import type { Application, OAuthToken } from '../domain/model/applications.js';
+import type { Contact } from '../domain/model/contacts.js';
 import type { DocumentItem } from '../domain/model/documents.js';
 import type { CropFeature, CropLayer, Export } from '../domain/model/exports.js';
 import type { Group, GroupMember } from '../domain/model/groups.js';
@@ -69,6 +70,8 @@ export interface ApplicationGroupsTable {
 export type OAuthTokensTable = Stored<OAuthToken>;
 
 export type UserAccountsTable = Stored<UserAccount>;
+
+export type ContactsTable = Stored<Contact>;
 
 /**
  * `extent`, the extent as requested (a GeoJSON geometry or a crop feature URL), is JSON text on
@@ -174,6 +177,7 @@ export interface Database {
   application_groups: ApplicationGroupsTable;
   oauth_tokens: OAuthTokensTable;
   user_accounts: UserAccountsTable;
+  contacts: ContactsTable;
   exports: ExportsTable;
   crop_layers: CropLayersTable;
   crop_features: CropFeaturesTable;

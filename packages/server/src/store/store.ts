@@ -20,6 +20,7 @@ import { DocumentsRepository } from './repositories/documents-repository.js';
 import { LicensesRepository } from './repositories/licenses-repository.js';
 import { TokensRepository } from './repositories/tokens-repository.js';
 import { ApplicationsRepository } from './repositories/applications-repository.js';
+import { ContactsRepository } from './repositories/contacts-repository.js';
 import type { Database } from './schema.js';
 import type { SqlDialect } from './repositories/sql-dialect.js';
 import { UsersRepository } from './repositories/users-repository.js';
@@ -30,6 +31,7 @@ export class Repositories implements port.Repositories {
   readonly groups: GroupsRepository;
   readonly tokens: TokensRepository;
   readonly applications: ApplicationsRepository;
+  readonly contacts: ContactsRepository;
   readonly exports: ExportsRepository;
   readonly cropLayers: CropLayersRepository;
   readonly licenses: LicensesRepository;
@@ -51,6 +53,7 @@ export class Repositories implements port.Repositories {
     this.groups = new GroupsRepository(db, dialect);
     this.tokens = new TokensRepository(db);
     this.applications = new ApplicationsRepository(db);
+    this.contacts = new ContactsRepository(db);
     this.exports = new ExportsRepository(db);
     this.cropLayers = new CropLayersRepository(db);
     this.licenses = new LicensesRepository(db);

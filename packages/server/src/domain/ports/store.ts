@@ -18,6 +18,7 @@ import type { ItemSet, NewItemSet, NewSetVersion, SetItem, SetItemType, SetListM
 import type { Datasource, DatasourcePatch, NewDatasource, NewScan, NewSource, Scan, ScanPatch, Source, SourcePatch } from '../model/sources.js';
 import type { NewToken, Token } from '../model/tokens.js';
 import type { Application, ApplicationPatch, NewApplication, NewOAuthToken, OAuthToken } from '../model/applications.js';
+import type { Contact, ContactPatch, NewContact } from '../model/contacts.js';
 import type { UserAccount, UserAccountPatch, NewUser, User, UserMembership, UserPatch, UserVisibility } from '../model/users.js';
 import type { CatalogKind, CatalogSearch, CatalogView } from './catalog-search.js';
 
@@ -94,6 +95,16 @@ export interface ApplicationsRepository {
   account(userId: number): Promise<UserAccount | undefined>;
   /** Creates the account with the defaults and `patch`, or changes it. */
   putAccount(userId: number, patch: UserAccountPatch): Promise<UserAccount>;
+}
+
+/** Workgroups' contacts (Metadata API). */
+export interface ContactsRepository {
+  findByUid(uid: string): Promise<Contact | undefined>;
+  /** A workgroup's contacts, by name. */
+  listForGroup(groupId: number): Promise<Contact[]>;
+  create(contact: NewContact): Promise<Contact>;
+  update(id: number, patch: ContactPatch): Promise<Contact>;
+  delete(id: number): Promise<void>;
 }
 
 export interface ExportsRepository {
@@ -272,6 +283,7 @@ export interface Repositories {
   readonly groups: GroupsRepository;
   readonly tokens: TokensRepository;
   readonly applications: ApplicationsRepository;
+  readonly contacts: ContactsRepository;
   readonly exports: ExportsRepository;
   readonly cropLayers: CropLayersRepository;
   readonly licenses: LicensesRepository;

@@ -4,6 +4,7 @@ import type { Face, FaceOptions } from '../shared/face.js';
 import { registerFormBody } from '../shared/form-body.js';
 import { registerAccountRoutes } from './account/routes.js';
 import { registerApplicationRoutes } from './applications/routes.js';
+import { registerContactRoutes } from './contacts/routes.js';
 import { registerBearerAuth } from './conventions/auth.js';
 import { registerMetadataErrors } from './conventions/errors.js';
 import { metadataRoot, normalizeMetadataUrl } from './conventions/urls.js';
@@ -35,6 +36,7 @@ async function metadataApiPlugin(app: FastifyInstance, { ctx }: FaceOptions): Pr
   registerUserRoutes(app, ctx);
   registerWorkgroupRoutes(app, ctx);
   registerApplicationRoutes(app, ctx);
+  registerContactRoutes(app, ctx);
 }
 
 export const metadataApi: Face = {

@@ -6,6 +6,7 @@ import * as catalogGeneration from './0003-catalog-generation.js';
 import * as generationOnRealChanges from './0004-generation-on-real-changes.js';
 import * as authGeneration from './0005-auth-generation.js';
 import * as oauth from './0006-oauth.js';
+import * as contacts from './0007-contacts.js';
 
 /**
  * PostgreSQL's schema migrations, in order: its own series, additive like SQLite's. Append,
@@ -18,6 +19,7 @@ const migrations: Record<string, Migration> = {
   '0004-generation-on-real-changes': generationOnRealChanges,
   '0005-auth-generation': authGeneration,
   '0006-oauth': oauth,
+  '0007-contacts': contacts,
 };
 
 export const { migrationProvider, latestMigration } = migrationSeries(migrations);

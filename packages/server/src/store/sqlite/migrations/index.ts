@@ -13,6 +13,7 @@ import * as jobLeases from './0010-job-leases.js';
 import * as catalogSearch from './0011-catalog-search.js';
 import * as uids from './0012-uids.js';
 import * as oauth from './0013-oauth.js';
+import * as contacts from './0014-contacts.js';
 
 /**
  * Every schema migration, in order. Migrations only add: they never drop or rewrite data, so
@@ -32,6 +33,7 @@ const migrations: Record<string, Migration> = {
   '0011-catalog-search': catalogSearch,
   '0012-uids': uids,
   '0013-oauth': oauth,
+  '0014-contacts': contacts,
 };
 
 export const { migrationProvider, latestMigration } = migrationSeries(migrations);

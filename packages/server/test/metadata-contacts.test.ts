@@ -1,0 +1,116 @@
+/**
+ * Workgroups' contacts on the Metadata API, with the Isogeo SDK's request shapes: `contact.create`
+ * sends `faxNumber`, `organizationName` and `phoneNumber`, the answer names them `fax`,
+ * `organization` and `phone`, with Contact's keys only. Members read them, admins and editors
+ * change them, and another workgroup's are never there.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createApplicationOffline, setPasswordOffline } from '../src/index.js';
+import { accessToken, assertKeysWithin, metadataCall, wireKeys, wireTime, type Credentials } from './helpers/metadata.js';
+import { createUserWithToken, startTestServer, type TestServer } from './helpers/server.js';
+
+/** `contact.create`'s body: Contact.to_dict_creation(), its 11 keys. */
+const sdkContact = {
+  addressLine1: '26 rue du Faubourg Saint-Jacques',
+  addressLine2: null,
+  addressLine3: null,
+  city: 'Paris',
+  countryCode: 'fr',
+  email: 'survey@example.org',
+  faxNumber: null,
+  name: 'Survey desk',
+  organizationName: 'Example Survey',
+  phoneNumber: '+33 1 00 00 00 00',
+  zipCode: '75014',
+};
+
+describe('Metadata API: contacts', () => {
+  let server: TestServer;
+  let survey: string;
+  let elsewhere: string;
+  let admin: string;
+  let editor: string;
+  let reader: string;
+  let app: string;
+
+  before(async () => {
+    server = await startTestServer();
+    const groups: Record<string, number> = {};
+    for (const name of ['Survey', 'Elsewhere']) groups[name] = (await server.request('POST', 'groups/', { body: { name } })).body.id;
+    [survey, elsewhere] = (await Promise.all([groups.Survey!, groups.Elsewhere!].map(async (id) => (await server.running.store.groups.findById(id))!.uid))) as [string, string];
+    const users: Credentials = await createApplicationOffline(server.running.store, { name: 'Contacts scripts', type: 'user' });
+    const group: Credentials = await createApplicationOffline(server.running.store, { name: 'Survey viewer', type: 'group', groupId: groups.Survey! });
+    await setPasswordOffline(server.running.store, 'admin', 'admin password here');
+    admin = await accessToken(server, users, { username: 'admin', password: 'admin password here' });
+    for (const [name, role] of [['editor', 'editor'], ['reader', 'viewer']] as const) {
+      const user = await createUserWithToken(server, name, 'users:read');
+      assert.equal((await server.request('POST', `groups/${groups.Survey}/members/`, { body: { user: user.id, role } })).status, 201);
+      await setPasswordOffline(server.running.store, name, `${name} password here`);
+    }
+    editor = await accessToken(server, users, { username: 'editor', password: 'editor password here' });
+    reader = await accessToken(server, users, { username: 'reader', password: 'reader password here' });
+    app = await accessToken(server, group);
+  });
+  after(() => server.close());
+
+  it('are created from the SDK body, answered with Contact keys, listed, read, changed and deleted', async () => {
+    const created = await metadataCall(server, 'POST', `groups/${survey}/contacts/`, editor, sdkContact);
+    assert.equal(created.status, 201, created.text);
+    const contact = created.body;
+    assertKeysWithin(contact, wireKeys.contact, 'a contact');
+    assert.match(contact._id, /^[0-9a-f]{32}$/);
+    assert.equal(contact._tag, `contact:${survey}:${contact._id}`);
+    assert.equal(contact.organization, 'Example Survey');
+    assert.equal(contact.phone, '+33 1 00 00 00 00');
+    assert.equal(contact.fax, null);
+    assert.equal(contact.countryCode, 'FR');
+    assert.equal(contact.type, 'custom');
+    assert.equal(contact.owner._id, survey);
+    assert.match(contact.created, wireTime);
+
+    const listed = await metadataCall(server, 'GET', `groups/${survey}/contacts/?_include=count`, reader);
+    assert.equal(listed.status, 200);
+    assert.deepEqual(listed.body.map((c: { _id: string }) => c._id), [contact._id]);
+    assert.equal(listed.body[0].count, 0);
+    assert.equal((await metadataCall(server, 'GET', `contacts/${contact._id}/`, app)).body.name, 'Survey desk', "the workgroup's application reads it");
+
+    // What a GET gave, sent back changed.
+    const changed = await metadataCall(server, 'PUT', `groups/${survey}/contacts/${contact._id}/`, editor, { ...contact, city: 'Lyon', zipCode: '69002' });
+    assert.equal(changed.status, 200, changed.text);
+    assert.equal(changed.body.city, 'Lyon');
+    assert.equal(changed.body.organization, 'Example Survey');
+
+    assert.equal((await metadataCall(server, 'DELETE', `groups/${survey}/contacts/${contact._id}/`, admin)).status, 204);
+    assert.equal((await metadataCall(server, 'GET', `contacts/${contact._id}/`, admin)).status, 404);
+  });
+
+  it('are changed only by admins and editors, and never seen from another workgroup', async () => {
+    const contact = (await metadataCall(server, 'POST', `groups/${survey}/contacts/`, admin, sdkContact)).body;
+    const byReader = await metadataCall(server, 'POST', `groups/${survey}/contacts/`, reader, sdkContact);
+    assert.equal(byReader.status, 403, byReader.text);
+    assert.equal((await metadataCall(server, 'PUT', `groups/${survey}/contacts/${contact._id}/`, reader, { city: 'Nice' })).status, 403);
+    assert.equal((await metadataCall(server, 'POST', `groups/${survey}/contacts/`, app, sdkContact)).status, 403, 'a group application only reads');
+    assert.equal((await metadataCall(server, 'GET', `groups/${elsewhere}/contacts/`, reader)).status, 404);
+    const admins = await metadataCall(server, 'POST', `groups/${elsewhere}/contacts/`, admin, { ...sdkContact, name: 'Elsewhere desk' });
+    assert.equal(admins.status, 201, 'a site admin works in every workgroup');
+    assert.equal((await metadataCall(server, 'GET', `contacts/${admins.body._id}/`, reader)).status, 404, "another workgroup's contact is not there");
+    assert.equal((await metadataCall(server, 'PUT', `groups/${survey}/contacts/${admins.body._id}/`, admin, { city: 'Nice' })).status, 404, 'a contact is changed through its own workgroup');
+  });
+
+  it('refuse bad input with JSON objects naming the field', async () => {
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ ...sdkContact, email: 'not an address' }, 'body.email'],
+      [{ ...sdkContact, countryCode: 'France' }, 'body.country_code'],
+      [{ addressLine1: 'Nowhere' }, 'body.name'],
+      [{ ...sdkContact, nickname: 'x' }, 'body'],
+      [{ ...sdkContact, name: 5 }, 'body.name'],
+    ];
+    for (const [body, location] of cases) {
+      const res = await metadataCall(server, 'POST', `groups/${survey}/contacts/`, editor, body);
+      assert.equal(res.status, 400, `${JSON.stringify(body)}: ${res.text}`);
+      assert.equal(Array.isArray(res.body), false);
+      assert.ok(res.body.errors.some((e: { location: string }) => e.location.startsWith(location)), `${location} in ${res.text}`);
+    }
+  });
+});
