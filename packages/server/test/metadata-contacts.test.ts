@@ -25,7 +25,7 @@ const sdkContact = {
   zipCode: '75014',
 };
 
-describe('Metadata API: contacts', () => {
+describe("Metadata API: workgroups' contacts and specifications", () => {
   let server: TestServer;
   let survey: string;
   let elsewhere: string;
@@ -96,6 +96,32 @@ describe('Metadata API: contacts', () => {
     assert.equal(admins.status, 201, 'a site admin works in every workgroup');
     assert.equal((await metadataCall(server, 'GET', `contacts/${admins.body._id}/`, reader)).status, 404, "another workgroup's contact is not there");
     assert.equal((await metadataCall(server, 'PUT', `groups/${survey}/contacts/${admins.body._id}/`, admin, { city: 'Nice' })).status, 404, 'a contact is changed through its own workgroup');
+  });
+
+  it('specifications: created from the SDK\'s form, answered with Specification keys, changed and deleted by editors', async () => {
+    const form = new URLSearchParams({ link: 'https://eur-lex.europa.eu/eli/reg/2010/1089/oj', name: 'INSPIRE interoperability of spatial data sets and services', published: '2010-12-08' });
+    const created = await server.request('POST', `/metadata/v1/groups/${survey}/specifications/?_lang=fr`, {
+      token: null,
+      headers: { authorization: `Bearer ${editor}`, 'content-type': 'application/x-www-form-urlencoded' },
+      raw: form.toString(),
+    });
+    assert.equal(created.status, 201, created.text);
+    assertKeysWithin(created.body, ['_abilities', '_id', '_tag', 'count', 'link', 'name', 'owner', 'published'], 'a specification');
+    assert.equal(created.body.published, '2010-12-08T00:00:00');
+    assert.equal(created.body._tag, `specification:${survey}:${created.body._id}`);
+    const listed = await metadataCall(server, 'GET', `groups/${survey}/specifications/?_include=_abilities,count`, reader);
+    assert.deepEqual(listed.body.map((x: { _id: string }) => x._id), [created.body._id]);
+    assert.deepEqual(listed.body[0]._abilities, [], 'a reader may not change it');
+    const changed = await metadataCall(server, 'PUT', `groups/${survey}/specifications/${created.body._id}/`, editor, { ...created.body, published: '2010-12-08T10:30:00' });
+    assert.equal(changed.status, 200, changed.text);
+    assert.equal(changed.body.published, '2010-12-08T10:30:00');
+    assert.equal((await metadataCall(server, 'PUT', `groups/${survey}/specifications/${created.body._id}/`, reader, { name: 'x' })).status, 403);
+    const bad = await metadataCall(server, 'POST', `groups/${survey}/specifications/`, editor, { name: 'Bad', published: 'last year' });
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.errors[0].location, 'body.published');
+    assert.equal((await metadataCall(server, 'GET', `specifications/${created.body._id}/`, app)).status, 200);
+    assert.equal((await metadataCall(server, 'DELETE', `groups/${survey}/specifications/${created.body._id}/`, editor)).status, 204);
+    assert.equal((await metadataCall(server, 'GET', `specifications/${created.body._id}/`, admin)).status, 404);
   });
 
   it('refuse bad input with JSON objects naming the field', async () => {

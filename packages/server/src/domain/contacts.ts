@@ -4,10 +4,10 @@
  */
 import type { Actor } from './actor.js';
 import { timestamp, type DomainContext } from './context.js';
-import { forbidden, invalidInput, notFound } from './errors.js';
+import { invalidInput, notFound } from './errors.js';
 import type { Contact, ContactFields } from './model/contacts.js';
 import type { Group } from './model/groups.js';
-import { editsWorkgroup, seesWorkgroup } from './workgroups.js';
+import { keptByWorkgroup, mayChangeKept, seesWorkgroup } from './workgroups.js';
 
 export const contactFields = ['name', 'organization', 'email', 'phone', 'fax', 'address_line1', 'address_line2', 'address_line3', 'city', 'zip_code', 'country_code'] as const satisfies ReadonlyArray<keyof ContactFields>;
 
@@ -31,27 +31,18 @@ function checked(input: ContactInput): ContactInput {
   return out;
 }
 
-function mustEdit(actor: Actor, group: Group): void {
-  if (!editsWorkgroup(actor, group)) throw forbidden(`Only the admins and editors of workgroup ${group.uid} can change its contacts.`);
-}
-
 export async function listContacts(ctx: DomainContext, actor: Actor, group: Group): Promise<Contact[]> {
   if (!seesWorkgroup(actor, group)) throw notFound(`Workgroup ${group.uid}`);
   return ctx.store.contacts.listForGroup(group.id);
 }
 
 /** A contact, for whoever sees its workgroup. */
-export async function getContact(ctx: DomainContext, actor: Actor, uid: string): Promise<{ contact: Contact; group: Group }> {
-  const contact = await ctx.store.contacts.findByUid(uid);
-  const group = contact && (await ctx.store.groups.findById(contact.group_id));
-  // One the caller may not see is reported as missing, so ids can't be probed.
-  if (!contact || !group || !seesWorkgroup(actor, group)) throw notFound(`Contact ${uid}`);
-  return { contact, group };
+export async function getContact(ctx: DomainContext, actor: Actor, uid: string): Promise<{ item: Contact; group: Group }> {
+  return keptByWorkgroup(ctx, actor, await ctx.store.contacts.findByUid(uid), `Contact ${uid}`);
 }
 
 export async function createContact(ctx: DomainContext, actor: Actor, group: Group, input: ContactInput): Promise<Contact> {
-  if (!seesWorkgroup(actor, group)) throw notFound(`Workgroup ${group.uid}`);
-  mustEdit(actor, group);
+  mayChangeKept(actor, group, 'contacts');
   const fields = checked(input);
   if (!fields.name && !fields.organization && !fields.email) throw invalidInput('name', 'a contact needs a name, an organization or an email');
   const at = timestamp(ctx);
@@ -61,11 +52,9 @@ export async function createContact(ctx: DomainContext, actor: Actor, group: Gro
 
 /** The workgroup's contact `uid`, for a change: missing when it is another workgroup's. */
 async function contactOf(ctx: DomainContext, actor: Actor, group: Group, uid: string): Promise<Contact> {
-  if (!seesWorkgroup(actor, group)) throw notFound(`Workgroup ${group.uid}`);
   const contact = await ctx.store.contacts.findByUid(uid);
-  if (!contact || contact.group_id !== group.id) throw notFound(`Contact ${uid} in workgroup ${group.uid}`);
-  mustEdit(actor, group);
-  return contact;
+  mayChangeKept(actor, group, 'contacts', contact, `Contact ${uid}`);
+  return contact!;
 }
 
 export async function updateContact(ctx: DomainContext, actor: Actor, group: Group, uid: string, input: ContactInput): Promise<Contact> {

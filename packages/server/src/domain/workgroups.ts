@@ -4,7 +4,7 @@
  */
 import { isSiteAdmin, roleIn, type Actor } from './actor.js';
 import type { DomainContext } from './context.js';
-import { notFound } from './errors.js';
+import { forbidden, notFound } from './errors.js';
 import type { Group } from './model/groups.js';
 
 export interface WorkgroupLimits {
@@ -48,4 +48,22 @@ export async function listWorkgroups(ctx: DomainContext, actor: Actor): Promise<
 export async function workgroupLimits(ctx: DomainContext, group: Group): Promise<WorkgroupLimits> {
   const [resources, users] = await Promise.all([ctx.store.groups.itemCount(group.id), ctx.store.groups.memberCount(group.id)]);
   return { resources: { current: resources, max: -1 }, users: { current: users, max: -1 } };
+}
+
+/** Something a workgroup keeps (a contact, a specification), by its `_id`, for whoever sees the workgroup. */
+export async function keptByWorkgroup<T extends { group_id: number }>(ctx: DomainContext, actor: Actor, item: T | undefined, what: string): Promise<{ item: T; group: Group }> {
+  const group = item && (await ctx.store.groups.findById(item.group_id));
+  // One the caller may not see is reported as missing, so ids can't be probed.
+  if (!item || !group || !seesWorkgroup(actor, group)) throw notFound(what);
+  return { item, group };
+}
+
+/**
+ * That the actor may change what the workgroup keeps: `item` (when given) must be the
+ * workgroup's own, else it is missing there; and the actor one of its admins or editors.
+ */
+export function mayChangeKept(actor: Actor, group: Group, kind: string, item?: { group_id: number } | undefined, what?: string): void {
+  if (!seesWorkgroup(actor, group)) throw notFound(`Workgroup ${group.uid}`);
+  if (what !== undefined && (!item || item.group_id !== group.id)) throw notFound(`${what} in workgroup ${group.uid}`);
+  if (!editsWorkgroup(actor, group)) throw forbidden(`Only the admins and editors of workgroup ${group.uid} can change its ${kind}.`);
 }

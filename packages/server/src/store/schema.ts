@@ -10,6 +10,7 @@ import type { CatalogRow } from '../domain/ports/store.js';
 import type { JobStatus } from '../domain/ports/job-queue.js';
 import type { Application, OAuthToken } from '../domain/model/applications.js';
 import type { Contact } from '../domain/model/contacts.js';
+import type { Specification } from '../domain/model/specifications.js';
 import type { DocumentItem } from '../domain/model/documents.js';
 import type { CropFeature, CropLayer, Export } from '../domain/model/exports.js';
 import type { Group, GroupMember } from '../domain/model/groups.js';
@@ -72,6 +73,8 @@ export type OAuthTokensTable = Stored<OAuthToken>;
 export type UserAccountsTable = Stored<UserAccount>;
 
 export type ContactsTable = Stored<Contact>;
+
+export type SpecificationsTable = Stored<Specification>;
 
 /**
  * `extent`, the extent as requested (a GeoJSON geometry or a crop feature URL), is JSON text on
@@ -178,6 +181,7 @@ export interface Database {
   oauth_tokens: OAuthTokensTable;
   user_accounts: UserAccountsTable;
   contacts: ContactsTable;
+  specifications: SpecificationsTable;
   exports: ExportsTable;
   crop_layers: CropLayersTable;
   crop_features: CropFeaturesTable;

@@ -21,6 +21,7 @@ import { LicensesRepository } from './repositories/licenses-repository.js';
 import { TokensRepository } from './repositories/tokens-repository.js';
 import { ApplicationsRepository } from './repositories/applications-repository.js';
 import { ContactsRepository } from './repositories/contacts-repository.js';
+import { SpecificationsRepository } from './repositories/specifications-repository.js';
 import type { Database } from './schema.js';
 import type { SqlDialect } from './repositories/sql-dialect.js';
 import { UsersRepository } from './repositories/users-repository.js';
@@ -32,6 +33,7 @@ export class Repositories implements port.Repositories {
   readonly tokens: TokensRepository;
   readonly applications: ApplicationsRepository;
   readonly contacts: ContactsRepository;
+  readonly specifications: SpecificationsRepository;
   readonly exports: ExportsRepository;
   readonly cropLayers: CropLayersRepository;
   readonly licenses: LicensesRepository;
@@ -54,6 +56,7 @@ export class Repositories implements port.Repositories {
     this.tokens = new TokensRepository(db);
     this.applications = new ApplicationsRepository(db);
     this.contacts = new ContactsRepository(db);
+    this.specifications = new SpecificationsRepository(db);
     this.exports = new ExportsRepository(db);
     this.cropLayers = new CropLayersRepository(db);
     this.licenses = new LicensesRepository(db);

@@ -19,6 +19,7 @@ import type { Datasource, DatasourcePatch, NewDatasource, NewScan, NewSource, Sc
 import type { NewToken, Token } from '../model/tokens.js';
 import type { Application, ApplicationPatch, NewApplication, NewOAuthToken, OAuthToken } from '../model/applications.js';
 import type { Contact, ContactPatch, NewContact } from '../model/contacts.js';
+import type { NewSpecification, Specification, SpecificationPatch } from '../model/specifications.js';
 import type { UserAccount, UserAccountPatch, NewUser, User, UserMembership, UserPatch, UserVisibility } from '../model/users.js';
 import type { CatalogKind, CatalogSearch, CatalogView } from './catalog-search.js';
 
@@ -104,6 +105,16 @@ export interface ContactsRepository {
   listForGroup(groupId: number): Promise<Contact[]>;
   create(contact: NewContact): Promise<Contact>;
   update(id: number, patch: ContactPatch): Promise<Contact>;
+  delete(id: number): Promise<void>;
+}
+
+/** Workgroups' specifications (Metadata API). */
+export interface SpecificationsRepository {
+  findByUid(uid: string): Promise<Specification | undefined>;
+  /** A workgroup's specifications, by name. */
+  listForGroup(groupId: number): Promise<Specification[]>;
+  create(specification: NewSpecification): Promise<Specification>;
+  update(id: number, patch: SpecificationPatch): Promise<Specification>;
   delete(id: number): Promise<void>;
 }
 
@@ -284,6 +295,7 @@ export interface Repositories {
   readonly tokens: TokensRepository;
   readonly applications: ApplicationsRepository;
   readonly contacts: ContactsRepository;
+  readonly specifications: SpecificationsRepository;
   readonly exports: ExportsRepository;
   readonly cropLayers: CropLayersRepository;
   readonly licenses: LicensesRepository;

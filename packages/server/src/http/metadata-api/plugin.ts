@@ -5,6 +5,7 @@ import { registerFormBody } from '../shared/form-body.js';
 import { registerAccountRoutes } from './account/routes.js';
 import { registerApplicationRoutes } from './applications/routes.js';
 import { registerContactRoutes } from './contacts/routes.js';
+import { registerSpecificationRoutes } from './specifications/routes.js';
 import { registerBearerAuth } from './conventions/auth.js';
 import { registerMetadataErrors } from './conventions/errors.js';
 import { metadataRoot, normalizeMetadataUrl } from './conventions/urls.js';
@@ -37,6 +38,7 @@ async function metadataApiPlugin(app: FastifyInstance, { ctx }: FaceOptions): Pr
   registerWorkgroupRoutes(app, ctx);
   registerApplicationRoutes(app, ctx);
   registerContactRoutes(app, ctx);
+  registerSpecificationRoutes(app, ctx);
 }
 
 export const metadataApi: Face = {

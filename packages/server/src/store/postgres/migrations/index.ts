@@ -7,6 +7,7 @@ import * as generationOnRealChanges from './0004-generation-on-real-changes.js';
 import * as authGeneration from './0005-auth-generation.js';
 import * as oauth from './0006-oauth.js';
 import * as contacts from './0007-contacts.js';
+import * as specifications from './0008-specifications.js';
 
 /**
  * PostgreSQL's schema migrations, in order: its own series, additive like SQLite's. Append,
@@ -20,6 +21,7 @@ const migrations: Record<string, Migration> = {
   '0005-auth-generation': authGeneration,
   '0006-oauth': oauth,
   '0007-contacts': contacts,
+  '0008-specifications': specifications,
 };
 
 export const { migrationProvider, latestMigration } = migrationSeries(migrations);

@@ -14,6 +14,7 @@ import * as catalogSearch from './0011-catalog-search.js';
 import * as uids from './0012-uids.js';
 import * as oauth from './0013-oauth.js';
 import * as contacts from './0014-contacts.js';
+import * as specifications from './0015-specifications.js';
 
 /**
  * Every schema migration, in order. Migrations only add: they never drop or rewrite data, so
@@ -34,6 +35,7 @@ const migrations: Record<string, Migration> = {
   '0012-uids': uids,
   '0013-oauth': oauth,
   '0014-contacts': contacts,
+  '0015-specifications': specifications,
 };
 
 export const { migrationProvider, latestMigration } = migrationSeries(migrations);
