@@ -124,6 +124,53 @@ describe("Metadata API: workgroups' contacts and specifications", () => {
     assert.equal((await metadataCall(server, 'GET', `specifications/${created.body._id}/`, admin)).status, 404);
   });
 
+  it('invitations: an admin invites an address in a role, the user with it accepts and becomes a member, or refuses', async () => {
+    const users: Credentials = await createApplicationOffline(server.running.store, { name: 'Invitation scripts', type: 'user' });
+    for (const name of ['newcomer', 'declines']) {
+      await createUserWithToken(server, name, 'users:read', { email: `${name}@example.org` });
+      await setPasswordOffline(server.running.store, name, `${name} password here`);
+    }
+    const newcomer = await accessToken(server, users, { username: 'newcomer', password: 'newcomer password here' });
+    const declines = await accessToken(server, users, { username: 'declines', password: 'declines password here' });
+    const invite = (token: string, email: string, role: string) =>
+      server.request('POST', `/metadata/v1/groups/${survey}/invitations/`, {
+        token: null,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' },
+        raw: new URLSearchParams({ email, role }).toString(),
+      });
+    assert.equal((await invite(editor, 'newcomer@example.org', 'editor')).status, 403, 'only admins invite');
+    const sent = await invite(admin, 'Newcomer@Example.org', 'editor');
+    assert.equal(sent.status, 201, sent.text);
+    assertKeysWithin(sent.body, ['_created', '_id', '_modified', 'email', 'expiresIn', 'group', 'role'], 'an invitation');
+    assert.equal(sent.body.email, 'newcomer@example.org');
+    assert.equal(sent.body.expiresIn, 30);
+    assert.equal((await invite(admin, 'newcomer@example.org', 'reader')).status, 409, 'one invitation per address');
+    assert.equal((await invite(admin, 'nobody', 'reader')).status, 400);
+    assert.equal((await invite(admin, 'x@example.org', 'owner')).status, 400);
+    const listed = await metadataCall(server, 'GET', `groups/${survey}/invitations/`, admin);
+    assert.deepEqual(listed.body.map((i: { _id: string }) => i._id), [sent.body._id]);
+    assert.equal((await metadataCall(server, 'GET', `groups/${survey}/invitations/`, reader)).status, 403);
+    assert.equal((await metadataCall(server, 'GET', `invitations/${sent.body._id}/`, declines)).status, 404, 'another user does not see it');
+    assert.equal((await metadataCall(server, 'POST', `invitations/${sent.body._id}/accept/`, declines)).status, 404);
+    const lowered = await metadataCall(server, 'PUT', `invitations/${sent.body._id}/`, admin, { ...sent.body, role: 'reader' });
+    assert.equal(lowered.status, 200, lowered.text);
+    assert.equal(lowered.body.role, 'reader');
+
+    assert.equal((await metadataCall(server, 'GET', `invitations/${sent.body._id}/`, newcomer)).status, 200, 'the invited user reads it');
+    const accepted = await metadataCall(server, 'POST', `invitations/${sent.body._id}/accept/`, newcomer);
+    assert.equal(accepted.status, 200, accepted.text);
+    assert.deepEqual(accepted.body, { role: 'reader', group: { _id: survey, contact: { name: 'Survey' } } });
+    const memberships = await metadataCall(server, 'GET', 'account/memberships/', newcomer);
+    assert.deepEqual(memberships.body, [{ role: 'reader', group: { _id: survey, contact: { name: 'Survey' } } }]);
+    assert.equal((await metadataCall(server, 'GET', `invitations/${sent.body._id}/`, admin)).status, 404, 'used up');
+    assert.equal((await invite(admin, 'newcomer@example.org', 'editor')).status, 409, 'a member already');
+
+    const second = await invite(admin, 'declines@example.org', 'editor');
+    assert.equal((await metadataCall(server, 'POST', `invitations/${second.body._id}/accept/`, admin)).status, 403, 'only the invited user answers');
+    assert.equal((await metadataCall(server, 'POST', `invitations/${second.body._id}/refuse/`, declines)).status, 204);
+    assert.deepEqual((await metadataCall(server, 'GET', 'account/memberships/', declines)).body, []);
+  });
+
   it('refuse bad input with JSON objects naming the field', async () => {
     const cases: Array<[Record<string, unknown>, string]> = [
       [{ ...sdkContact, email: 'not an address' }, 'body.email'],

@@ -11,6 +11,7 @@ import type { JobStatus } from '../domain/ports/job-queue.js';
 import type { Application, OAuthToken } from '../domain/model/applications.js';
 import type { Contact } from '../domain/model/contacts.js';
 import type { Specification } from '../domain/model/specifications.js';
+import type { Invitation } from '../domain/model/invitations.js';
 import type { DocumentItem } from '../domain/model/documents.js';
 import type { CropFeature, CropLayer, Export } from '../domain/model/exports.js';
 import type { Group, GroupMember } from '../domain/model/groups.js';
@@ -75,6 +76,8 @@ export type UserAccountsTable = Stored<UserAccount>;
 export type ContactsTable = Stored<Contact>;
 
 export type SpecificationsTable = Stored<Specification>;
+
+export type InvitationsTable = Stored<Invitation>;
 
 /**
  * `extent`, the extent as requested (a GeoJSON geometry or a crop feature URL), is JSON text on
@@ -182,6 +185,7 @@ export interface Database {
   user_accounts: UserAccountsTable;
   contacts: ContactsTable;
   specifications: SpecificationsTable;
+  invitations: InvitationsTable;
   exports: ExportsTable;
   crop_layers: CropLayersTable;
   crop_features: CropFeaturesTable;

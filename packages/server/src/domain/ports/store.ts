@@ -20,12 +20,15 @@ import type { NewToken, Token } from '../model/tokens.js';
 import type { Application, ApplicationPatch, NewApplication, NewOAuthToken, OAuthToken } from '../model/applications.js';
 import type { Contact, ContactPatch, NewContact } from '../model/contacts.js';
 import type { NewSpecification, Specification, SpecificationPatch } from '../model/specifications.js';
+import type { Invitation, NewInvitation } from '../model/invitations.js';
 import type { UserAccount, UserAccountPatch, NewUser, User, UserMembership, UserPatch, UserVisibility } from '../model/users.js';
 import type { CatalogKind, CatalogSearch, CatalogView } from './catalog-search.js';
 
 export interface UsersRepository {
   findById(id: number): Promise<User | undefined>;
   findByUid(uid: string): Promise<User | undefined>;
+  /** The users with this email address, in any case. */
+  findByEmail(email: string): Promise<User[]>;
   findByUsername(username: string): Promise<User | undefined>;
   list(query: ListQuery, visibility: UserVisibility): Promise<ListResult<User>>;
   /** True when the two users share at least one group. */
@@ -116,6 +119,17 @@ export interface SpecificationsRepository {
   create(specification: NewSpecification): Promise<Specification>;
   update(id: number, patch: SpecificationPatch): Promise<Specification>;
   delete(id: number): Promise<void>;
+}
+
+/** Invitations to join workgroups (Metadata API). */
+export interface InvitationsRepository {
+  findByUid(uid: string): Promise<Invitation | undefined>;
+  listForGroup(groupId: number): Promise<Invitation[]>;
+  findForEmail(groupId: number, email: string): Promise<Invitation | undefined>;
+  create(invitation: NewInvitation): Promise<Invitation>;
+  update(id: number, patch: Partial<Pick<Invitation, 'role' | 'expires_at'>> & { updated_at: string }): Promise<Invitation>;
+  /** False when it was gone already. */
+  delete(id: number): Promise<boolean>;
 }
 
 export interface ExportsRepository {
@@ -296,6 +310,7 @@ export interface Repositories {
   readonly applications: ApplicationsRepository;
   readonly contacts: ContactsRepository;
   readonly specifications: SpecificationsRepository;
+  readonly invitations: InvitationsRepository;
   readonly exports: ExportsRepository;
   readonly cropLayers: CropLayersRepository;
   readonly licenses: LicensesRepository;

@@ -6,6 +6,7 @@ import { registerAccountRoutes } from './account/routes.js';
 import { registerApplicationRoutes } from './applications/routes.js';
 import { registerContactRoutes } from './contacts/routes.js';
 import { registerSpecificationRoutes } from './specifications/routes.js';
+import { registerInvitationRoutes } from './invitations/routes.js';
 import { registerBearerAuth } from './conventions/auth.js';
 import { registerMetadataErrors } from './conventions/errors.js';
 import { metadataRoot, normalizeMetadataUrl } from './conventions/urls.js';
@@ -39,6 +40,7 @@ async function metadataApiPlugin(app: FastifyInstance, { ctx }: FaceOptions): Pr
   registerApplicationRoutes(app, ctx);
   registerContactRoutes(app, ctx);
   registerSpecificationRoutes(app, ctx);
+  registerInvitationRoutes(app, ctx);
 }
 
 export const metadataApi: Face = {

@@ -42,6 +42,12 @@ export class UsersRepository implements port.UsersRepository {
     return row && userOf(row);
   }
 
+  /** The users with this email address, in any case (addresses are not unique among users). */
+  async findByEmail(email: string): Promise<User[]> {
+    const rows = await this.db.selectFrom('users').selectAll().where(sql`lower(email)`, '=', email.toLowerCase()).execute();
+    return rows.map(userOf);
+  }
+
   async findByUsername(username: string): Promise<User | undefined> {
     const row = await this.db.selectFrom('users').selectAll().where(this.dialect.sameName('username', username)).executeTakeFirst();
     return row && userOf(row);

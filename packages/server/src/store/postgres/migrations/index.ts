@@ -8,6 +8,7 @@ import * as authGeneration from './0005-auth-generation.js';
 import * as oauth from './0006-oauth.js';
 import * as contacts from './0007-contacts.js';
 import * as specifications from './0008-specifications.js';
+import * as invitations from './0009-invitations.js';
 
 /**
  * PostgreSQL's schema migrations, in order: its own series, additive like SQLite's. Append,
@@ -22,6 +23,7 @@ const migrations: Record<string, Migration> = {
   '0006-oauth': oauth,
   '0007-contacts': contacts,
   '0008-specifications': specifications,
+  '0009-invitations': invitations,
 };
 
 export const { migrationProvider, latestMigration } = migrationSeries(migrations);

@@ -15,6 +15,7 @@ import * as uids from './0012-uids.js';
 import * as oauth from './0013-oauth.js';
 import * as contacts from './0014-contacts.js';
 import * as specifications from './0015-specifications.js';
+import * as invitations from './0016-invitations.js';
 
 /**
  * Every schema migration, in order. Migrations only add: they never drop or rewrite data, so
@@ -36,6 +37,7 @@ const migrations: Record<string, Migration> = {
   '0013-oauth': oauth,
   '0014-contacts': contacts,
   '0015-specifications': specifications,
+  '0016-invitations': invitations,
 };
 
 export const { migrationProvider, latestMigration } = migrationSeries(migrations);
