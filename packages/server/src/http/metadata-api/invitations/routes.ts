@@ -76,7 +76,8 @@ export function registerInvitationRoutes(base: FastifyInstance, ctx: DomainConte
   for (const answer of ['accept', 'refuse'] as const) {
     app.post(
       `/invitations/:id/${answer}/`,
-      { schema: { summary: answer === 'accept' ? 'Accept an invitation: join its workgroup in its role' : 'Refuse an invitation', tags, params: uidParams, querystring: commonQuery } },
+      // A user's answer, through a user application: a group application's read-only token never answers.
+      { config: write, schema: { summary: answer === 'accept' ? 'Accept an invitation: join its workgroup in its role' : 'Refuse an invitation', tags, params: uidParams, querystring: commonQuery } },
       async (request, reply) => {
         const { item } = await getInvitation(ctx, request.actor, request.params.id);
         const group = await answerInvitation(ctx, request.actor, request.params.id, answer === 'accept');
