@@ -236,6 +236,22 @@ describe('Metadata API: OAuth2', () => {
     });
   });
 
+  describe('users', () => {
+    it('lists every user for site admins, by username, a page at a time', async () => {
+      const admin = await signIn();
+      const all = await meta('GET', 'users/?_lang=fr&_limit=100', admin.access_token);
+      assert.equal(all.status, 200, all.text);
+      for (const user of all.body) assertKeysWithin(user, userKeys, 'a user');
+      const names = all.body.map((u: { contact: { name: string } }) => u.contact.name);
+      assert.ok(names.length >= 4, names.join());
+      const page = await meta('GET', 'users/?_limit=2&_offset=1', admin.access_token);
+      assert.deepEqual(page.body.map((u: { _id: string }) => u._id), all.body.slice(1, 3).map((u: { _id: string }) => u._id));
+      assert.equal((await meta('GET', 'users/?_limit=101', admin.access_token)).status, 400);
+      const viewer = await signIn('viewer', 'viewer password here');
+      assert.equal((await meta('GET', 'users/', viewer.access_token)).status, 403);
+    });
+  });
+
   describe('workgroups', () => {
     it("are Mapshelf's groups, with Isogeo's keys, limits counted from the data, for their members and applications", async () => {
       const set = await server.request('POST', 'sets/', { body: { title: 'Survey maps', group: workgroup.id } });

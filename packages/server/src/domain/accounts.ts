@@ -131,3 +131,10 @@ export async function updateUserAccount(ctx: DomainContext, actor: Actor, uid: s
   const user = await userSeenBy(ctx, actor, uid);
   return applyAccount(ctx, user.id, input, isSiteAdmin(actor) ? 'not needed' : 'required');
 }
+
+/** Users by username, a page at a time, for site admins (Isogeo's staff). */
+export async function listUserAccounts(ctx: DomainContext, actor: Actor, page: { offset: number; limit: number }): Promise<AccountView[]> {
+  if (!isSiteAdmin(actor)) throw forbidden('Only site admins can list every user.');
+  const users = await ctx.store.users.list({ ...page, filters: [], sort: [{ field: 'username', descending: false }] }, { all: true });
+  return Promise.all(users.items.map((user) => accountOf(ctx.store, user.id)));
+}

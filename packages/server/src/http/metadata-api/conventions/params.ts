@@ -19,6 +19,12 @@ export const commonQuery = Type.Object(
   { additionalProperties: true },
 );
 
+/** A list's page: `_limit` (0 to 100) and `_offset`, beside the common parameters. */
+export const pagedQuery = Type.Object(
+  { ...commonQuery.properties, _limit: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })), _offset: Type.Optional(Type.Integer({ minimum: 0 })) },
+  { additionalProperties: true },
+);
+
 /** The subresources `_include` asks for; `all` asks for every one the route offers. An empty value asks for none. */
 export function includesOf(request: FastifyRequest, offered: readonly string[]): Set<string> {
   const raw = (request.query as { _include?: string | string[] } | undefined)?._include;
