@@ -171,6 +171,32 @@ describe("Metadata API: workgroups' contacts and specifications", () => {
     assert.deepEqual((await metadataCall(server, 'GET', 'account/memberships/', declines)).body, []);
   });
 
+  it("coordinate systems: every EPSG CRS from PROJ's database, and a workgroup's own names for them", async () => {
+    const all = await metadataCall(server, 'GET', 'coordinate-systems/?_lang=fr', reader);
+    assert.equal(all.status, 200, all.text);
+    assert.ok(all.body.length > 5000, `${all.body.length} coordinate systems`);
+    for (const crs of all.body.slice(0, 50)) assertKeysWithin(crs, ['_tag', 'alias', 'code', 'name'], 'a coordinate system');
+    const lambert = all.body.find((crs: { code: string }) => crs.code === '2154');
+    assert.match(lambert.name, /Lambert-93/);
+    assert.equal(lambert._tag, 'coordinate-system:2154');
+    assert.equal(lambert.alias, null);
+    assert.equal((await metadataCall(server, 'GET', 'coordinate-systems/4326/', app)).body.name, 'WGS 84');
+    assert.equal((await metadataCall(server, 'GET', 'coordinate-systems/999999/', reader)).status, 404);
+    assert.equal((await metadataCall(server, 'GET', 'coordinate-systems/abc/', reader)).status, 400);
+
+    const named = await metadataCall(server, 'PUT', `groups/${survey}/coordinate-systems/2154/`, editor, { alias: 'Lambert 93 (France)' });
+    assert.equal(named.status, 200, named.text);
+    assert.equal(named.body.alias, 'Lambert 93 (France)');
+    assert.equal((await metadataCall(server, 'PUT', `groups/${survey}/coordinate-systems/2154/`, reader, { alias: 'x' })).status, 403);
+    assert.equal((await metadataCall(server, 'PUT', `groups/${survey}/coordinate-systems/999999/`, editor, { alias: 'x' })).status, 404);
+    const theirs = await metadataCall(server, 'GET', `groups/${survey}/coordinate-systems/`, reader);
+    assert.deepEqual(theirs.body.map((crs: { code: string; alias: string }) => [crs.code, crs.alias]), [['2154', 'Lambert 93 (France)']]);
+    assert.equal((await metadataCall(server, 'GET', `groups/${survey}/coordinate-systems/2154/`, app)).body.alias, 'Lambert 93 (France)');
+    assert.equal((await metadataCall(server, 'GET', `groups/${elsewhere}/coordinate-systems/`, reader)).status, 404);
+    assert.equal((await metadataCall(server, 'DELETE', `groups/${survey}/coordinate-systems/2154/`, editor)).status, 204);
+    assert.equal((await metadataCall(server, 'DELETE', `groups/${survey}/coordinate-systems/2154/`, editor)).status, 404);
+  });
+
   it('refuse bad input with JSON objects naming the field', async () => {
     const cases: Array<[Record<string, unknown>, string]> = [
       [{ ...sdkContact, email: 'not an address' }, 'body.email'],

@@ -6,14 +6,12 @@
  * is clipped to it, in lon/lat, through the same crop path as a user's extent (`exportClip`).
  *
  * gdal-async does not expose `OSRGetAreaOfUse`, and `projinfo` is not always installed, so the
- * extents are read from `proj.db` (SQLite, read-only), the database PROJ itself answers from.
+ * extents are read from `proj.db` (`proj-database.ts`), the database PROJ itself answers from.
  */
-import { existsSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
-import Database from 'better-sqlite3';
 import gdal from 'gdal-async';
 import type { Bbox, CropPolygon } from './crop.js';
 import { crs84 } from './gdal.js';
+import { projDatabase } from './proj-database.js';
 
 export interface AreaOfUse {
   /** The CRS, e.g. `EPSG:2193`. */
@@ -26,23 +24,6 @@ export interface AreaOfUse {
   boxes: Bbox[];
   /** The area covers the whole world: nothing is ever outside it. */
   global: boolean;
-}
-
-let database: Database.Database | null | undefined;
-
-/** PROJ looks in PROJ_DATA (PROJ_LIB before PROJ 9.1), then where it was installed. */
-function projDatabase(): Database.Database | null {
-  if (database !== undefined) return database;
-  const folders = [process.env.PROJ_DATA, process.env.PROJ_LIB]
-    .flatMap((value) => (value ? value.split(delimiter) : []))
-    .concat(['/usr/share/proj', '/usr/local/share/proj']);
-  const file = folders.map((folder) => join(folder, 'proj.db')).find((path) => existsSync(path));
-  try {
-    database = file ? new Database(file, { readonly: true, fileMustExist: true }) : null;
-  } catch {
-    database = null;
-  }
-  return database;
 }
 
 const cache = new Map<string, AreaOfUse | null>();

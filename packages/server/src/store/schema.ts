@@ -79,6 +79,14 @@ export type SpecificationsTable = Stored<Specification>;
 
 export type InvitationsTable = Stored<Invitation>;
 
+/** A workgroup's own name for an EPSG coordinate system. */
+export interface CoordinateSystemAliasesTable {
+  group_id: number;
+  code: number;
+  alias: string;
+  updated_at: string;
+}
+
 /**
  * `extent`, the extent as requested (a GeoJSON geometry or a crop feature URL), is JSON text on
  * every engine: it may hold a bare JSON string, which jsonb would hand back unquoted.
@@ -186,6 +194,7 @@ export interface Database {
   contacts: ContactsTable;
   specifications: SpecificationsTable;
   invitations: InvitationsTable;
+  coordinate_system_aliases: CoordinateSystemAliasesTable;
   exports: ExportsTable;
   crop_layers: CropLayersTable;
   crop_features: CropFeaturesTable;

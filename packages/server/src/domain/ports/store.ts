@@ -52,6 +52,11 @@ export interface GroupsRepository {
   update(id: number, patch: { name?: string; description?: string; updated_at: string }): Promise<Group>;
   delete(id: number): Promise<void>;
   memberCount(groupId: number): Promise<number>;
+  /** The workgroup's own names for coordinate systems, by EPSG code. */
+  coordinateSystemAliases(groupId: number): Promise<Map<number, string>>;
+  putCoordinateSystemAlias(groupId: number, code: number, alias: string, at: string): Promise<void>;
+  /** False when the workgroup had no alias for it. */
+  deleteCoordinateSystemAlias(groupId: number, code: number): Promise<boolean>;
   /** The layers, tables, sets and documents the group holds. */
   itemCount(groupId: number): Promise<number>;
   listMembers(groupId: number, query: ListQuery): Promise<ListResult<Member>>;

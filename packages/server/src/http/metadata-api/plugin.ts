@@ -7,6 +7,7 @@ import { registerApplicationRoutes } from './applications/routes.js';
 import { registerContactRoutes } from './contacts/routes.js';
 import { registerSpecificationRoutes } from './specifications/routes.js';
 import { registerInvitationRoutes } from './invitations/routes.js';
+import { registerCoordinateSystemRoutes } from './coordinate-systems/routes.js';
 import { registerBearerAuth } from './conventions/auth.js';
 import { registerMetadataErrors } from './conventions/errors.js';
 import { metadataRoot, normalizeMetadataUrl } from './conventions/urls.js';
@@ -41,6 +42,7 @@ async function metadataApiPlugin(app: FastifyInstance, { ctx }: FaceOptions): Pr
   registerContactRoutes(app, ctx);
   registerSpecificationRoutes(app, ctx);
   registerInvitationRoutes(app, ctx);
+  registerCoordinateSystemRoutes(app, ctx);
 }
 
 export const metadataApi: Face = {

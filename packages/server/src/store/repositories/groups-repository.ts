@@ -85,6 +85,26 @@ export class GroupsRepository implements port.GroupsRepository {
     return counts.reduce((total, row) => total + Number(row.n), 0);
   }
 
+  /** The workgroup's own names for coordinate systems, by EPSG code. */
+  async coordinateSystemAliases(groupId: number): Promise<Map<number, string>> {
+    const rows = await this.db.selectFrom('coordinate_system_aliases').select(['code', 'alias']).where('group_id', '=', groupId).orderBy('code').execute();
+    return new Map(rows.map((row) => [Number(row.code), row.alias]));
+  }
+
+  async putCoordinateSystemAlias(groupId: number, code: number, alias: string, at: string): Promise<void> {
+    await this.db
+      .insertInto('coordinate_system_aliases')
+      .values({ group_id: groupId, code, alias, updated_at: at })
+      .onConflict((oc) => oc.columns(['group_id', 'code']).doUpdateSet({ alias, updated_at: at }))
+      .execute();
+  }
+
+  /** False when the workgroup had no alias for it. */
+  async deleteCoordinateSystemAlias(groupId: number, code: number): Promise<boolean> {
+    const result = await this.db.deleteFrom('coordinate_system_aliases').where('group_id', '=', groupId).where('code', '=', code).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
   async memberCount(groupId: number): Promise<number> {
     const row = await this.db
       .selectFrom('group_members')

@@ -9,6 +9,7 @@ import * as oauth from './0006-oauth.js';
 import * as contacts from './0007-contacts.js';
 import * as specifications from './0008-specifications.js';
 import * as invitations from './0009-invitations.js';
+import * as coordinateSystemAliases from './0010-coordinate-system-aliases.js';
 
 /**
  * PostgreSQL's schema migrations, in order: its own series, additive like SQLite's. Append,
@@ -24,6 +25,7 @@ const migrations: Record<string, Migration> = {
   '0007-contacts': contacts,
   '0008-specifications': specifications,
   '0009-invitations': invitations,
+  '0010-coordinate-system-aliases': coordinateSystemAliases,
 };
 
 export const { migrationProvider, latestMigration } = migrationSeries(migrations);

@@ -16,6 +16,7 @@ import * as oauth from './0013-oauth.js';
 import * as contacts from './0014-contacts.js';
 import * as specifications from './0015-specifications.js';
 import * as invitations from './0016-invitations.js';
+import * as coordinateSystemAliases from './0017-coordinate-system-aliases.js';
 
 /**
  * Every schema migration, in order. Migrations only add: they never drop or rewrite data, so
@@ -38,6 +39,7 @@ const migrations: Record<string, Migration> = {
   '0014-contacts': contacts,
   '0015-specifications': specifications,
   '0016-invitations': invitations,
+  '0017-coordinate-system-aliases': coordinateSystemAliases,
 };
 
 export const { migrationProvider, latestMigration } = migrationSeries(migrations);
