@@ -13,8 +13,6 @@ export function presentContact(contact: Contact, group: Group, options: { includ
     addressLine2: contact.address_line2,
     addressLine3: contact.address_line3,
     city: contact.city,
-    // The records that name it: none until records hold contacts.
-    ...(options.include.has('count') && { count: 0 }),
     countryCode: contact.country_code,
     created: wireTimestamp(contact.created_at),
     email: contact.email,
@@ -29,4 +27,5 @@ export function presentContact(contact: Contact, group: Group, options: { includ
   };
 }
 
-export const contactIncludes = ['_abilities', 'count'] as const;
+/** `count` (the records that name it) comes with records; the SDK takes a missing key as None. */
+export const contactIncludes = ['_abilities'] as const;

@@ -13,8 +13,6 @@ export function presentSpecification(specification: Specification, group: Group,
     ...(options.include.has('_abilities') && { _abilities: options.canEdit ? ['specification:update', 'specification:delete'] : [] }),
     _id: specification.uid,
     _tag: `specification:${group.uid}:${specification.uid}`,
-    // The records that state their conformity to it: none until records hold conformity.
-    ...(options.include.has('count') && { count: 0 }),
     link: specification.link,
     name: specification.name,
     owner: workgroupRef(group),
@@ -50,7 +48,8 @@ export function registerSpecificationRoutes(app: FastifyInstance, ctx: DomainCon
     noun: 'specification',
     body: SpecificationBody,
     input: inputOf,
-    includes: ['_abilities', 'count'],
+    // `count` (the records conforming to it) comes with records; the SDK takes a missing key as None.
+    includes: ['_abilities'],
     present: presentSpecification,
     list: listSpecifications,
     get: getSpecification,
