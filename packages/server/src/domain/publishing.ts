@@ -3,7 +3,7 @@ import type { Repositories } from './ports/store.js';
 import { isSiteAdmin, type Actor } from './actor.js';
 import { timestamp, type DomainContext } from './context.js';
 import { indexLayer, indexSet } from './catalog.js';
-import { MapshelfError, conflict, invalidInput, notFound } from './errors.js';
+import { conflict, invalidInput, notFound } from './errors.js';
 import { authorizeItem } from './item-access.js';
 import type { ListQuery, ListResult } from './list-query.js';
 

@@ -16,7 +16,7 @@ import type SQLite from 'better-sqlite3';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Bbox, CatalogEntry, CatalogKind, CatalogSearch, CatalogSearchQuery, CatalogSearchResult } from '../../domain/ports/catalog-search.js';
 import type { CatalogChanges } from '../repositories/catalog-repository.js';
-import { conditions, countQuery, entryColumns, extentMeets, fromWhere, pageQuery, selectEntries, snapshotOf, type CatalogSqlEngine, type Count } from '../repositories/catalog-query.js';
+import { countQuery, entryColumns, extentMeets, pageQuery, selectEntries, snapshotOf, type CatalogSqlEngine, type Count } from '../repositories/catalog-query.js';
 import type { Database } from '../schema.js';
 import { CandidatesBuilder, CandidatesCache, candidatesKey, candidatesQuery, filledEntries, pageOf, type CandidateRow, type Candidates, type CandidatesOptions } from '../repositories/catalog-candidates.js';
 import { statementCache } from './database.js';
