@@ -71,6 +71,8 @@ export async function performImport(ctx: DomainContext, versionId: number, signa
     const file = dataPaths.versionFile(version.layer_id, version.number);
     await mkdir(dirname(absolute(ctx.dataDir, file)), { recursive: true });
     await rename(temporary, absolute(ctx.dataDir, file));
+    // Scratch goes before the version reads as ok, so a finished import leaves nothing behind.
+    await rm(scratch, { recursive: true, force: true });
     await store.layers.updateVersion(versionId, {
       status: 'ok',
       progress: 1,
