@@ -14,6 +14,7 @@ import { registerErrorHandler } from '../src/http/data-api/conventions/errors.js
 import { resolveConfig } from '../src/index.js';
 import { MapshelfError } from '../src/domain/errors.js';
 import { ensureFreeSpace, freeBytes } from '../src/files/disk-space.js';
+import { jobScratchName } from '../src/domain/data-paths.js';
 import { adminToken, startTestServer, type TestServer } from './helpers/server.js';
 import { buildZip, uploadSource, waitForScan, type UploadResult } from './helpers/uploads.js';
 
@@ -83,9 +84,13 @@ const point = Buffer.from(
 );
 
 /** What the data folder's tmp/ holds (uploads in progress or left behind). */
+/**
+ * What uploads left in tmp/. A job's scratch folder (`…-job7.1`: a scan of a source just
+ * created) is that running job's, and goes when the job ends (recovery.test.ts checks it).
+ */
 function tmpLeft(server: TestServer): string[] {
   const tmp = join(server.dataDir, 'tmp');
-  return existsSync(tmp) ? readdirSync(tmp) : [];
+  return existsSync(tmp) ? readdirSync(tmp).filter((name) => !jobScratchName.test(name)) : [];
 }
 
 function filesUnder(dir: string): string[] {
