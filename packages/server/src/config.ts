@@ -32,6 +32,11 @@ export interface ProcessConfig extends StoreConfig {
    * @default 4 × uploadLimit, at most 20 GiB
    */
   extractLimit: number;
+  /**
+   * Largest file a metadata record's hosted link may hold, in bytes.
+   * @default 20 MiB
+   */
+  hostedFileLimit: number;
   /** How long a finished export can be downloaded before it expires, in seconds. */
   exportTtl: number;
   /** How many exports run at once in each process that runs jobs; the rest wait in the queue. */
@@ -111,6 +116,7 @@ export interface ConfigInput {
   bodyLimit?: number | string;
   uploadLimit?: number | string;
   extractLimit?: number | string;
+  hostedFileLimit?: number | string;
   logLevel?: string;
   logFormat?: string;
   bootstrapToken?: string | null;
@@ -259,6 +265,7 @@ export function resolveProcessConfig(input: ConfigInput = {}, env: NodeJS.Proces
     logFormat,
     uploadLimit,
     extractLimit: parseSize(input.extractLimit ?? fromEnv(env, 'MAPSHELF_EXTRACT_LIMIT') ?? Math.min(4 * uploadLimit, 20 * 1024 ** 3), '--extract-limit'),
+    hostedFileLimit: parseSize(input.hostedFileLimit ?? fromEnv(env, 'MAPSHELF_HOSTED_FILE_LIMIT') ?? '20mb', '--hosted-file-limit'),
     exportTtl: parseDuration(input.exportTtl ?? fromEnv(env, 'MAPSHELF_EXPORT_TTL') ?? '7d', '--export-ttl'),
     exportConcurrency: parseCount(input.exportConcurrency ?? fromEnv(env, 'MAPSHELF_EXPORT_CONCURRENCY') ?? 2, '--export-concurrency', 64),
     jobLease,

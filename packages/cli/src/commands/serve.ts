@@ -61,6 +61,7 @@ interface ServeOptions extends ProcessOptions {
   bodyLimit?: string;
   uploadLimit?: string;
   extractLimit?: string;
+  hostedFileLimit?: string;
   corsOrigins?: string;
   headersTimeout?: string;
   idleTimeout?: string;
@@ -82,6 +83,7 @@ export function serveCommand(): Command {
     .option('--body-limit <size>', 'largest JSON request body, e.g. 1mb (default 1mb)')
     .option('--upload-limit <size>', 'largest upload, all its files together, e.g. 10gb (default 2gb)')
     .option('--extract-limit <size>', 'largest total of an upload once its zips are extracted (default 4x the upload limit, at most 20gb)')
+    .option('--hosted-file-limit <size>', "largest file a metadata record's hosted link may hold (default 20mb)")
     .option('--cors-origins <origins>', 'origins browser apps may call the API from, comma-separated, or * (default none)')
     .option('--headers-timeout <duration>', 'time a client has to send request headers, e.g. 30s (default 30s)')
     .option('--idle-timeout <duration>', 'close a connection silent this long while waiting on the client; 0 for never (default 60s)')

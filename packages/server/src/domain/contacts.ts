@@ -67,5 +67,9 @@ export async function updateContact(ctx: DomainContext, actor: Actor, group: Gro
 
 export async function deleteContact(ctx: DomainContext, actor: Actor, group: Group, uid: string): Promise<void> {
   const contact = await contactOf(ctx, actor, group, uid);
-  await ctx.store.contacts.delete(contact.id);
+  // Records that named it in a role no longer do.
+  await ctx.store.transaction(async (repos) => {
+    await repos.records.deleteReferring('contact', contact.uid);
+    await repos.contacts.delete(contact.id);
+  });
 }

@@ -11,9 +11,11 @@ export interface DomainSettings {
   uploadLimit: number;
   /** Largest total of an upload once its zips are extracted, in bytes. */
   extractLimit: number;
+  /** Largest hosted file of a metadata record's link, in bytes. */
+  hostedFileLimit: number;
 }
 
-export const defaultSettings: DomainSettings = { exportTtl: 7 * 86400, exportConcurrency: 2, uploadLimit: 2 * 1024 ** 3, extractLimit: 8 * 1024 ** 3 };
+export const defaultSettings: DomainSettings = { exportTtl: 7 * 86400, exportConcurrency: 2, uploadLimit: 2 * 1024 ** 3, extractLimit: 8 * 1024 ** 3, hostedFileLimit: 20 * 1024 ** 2 };
 
 /** What every use case needs: the store, the data folder, the job queue, settings and a clock. */
 export interface DomainContext {

@@ -17,6 +17,9 @@ export const dataPaths = {
   layerFolder: (layerId: number) => join('layers', String(layerId)),
   versionFile: (layerId: number, versionNumber: number) => join('layers', String(layerId), `v${versionNumber}.gpkg`),
   documentFolder: (documentId: number) => join('documents', String(documentId)),
+  /** A record's hosted files, one per link. */
+  recordFolder: (recordUid: string) => join('records', recordUid),
+  hostedFile: (recordUid: string, linkUid: string) => join('records', recordUid, linkUid),
   exportFolder: (exportId: number) => join('exports', String(exportId)),
   exportFile: (exportId: number, name: string) => join('exports', String(exportId), `${name}.zip`),
 };

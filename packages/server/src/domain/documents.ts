@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, rm, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
+import { addItemRecord } from './item-records.js';
 import type { DocumentItem } from './model/documents.js';
 import type { Actor } from './actor.js';
 import { indexDocument } from './catalog.js';
@@ -103,6 +104,7 @@ export async function createDocument(
         created_at: at,
         updated_at: at,
       });
+      await addItemRecord(repos, 'document', created);
       const stored = join(dataPaths.documentFolder(created.id), 'file');
       await repos.documents.update(created.id, { file: stored });
       await moved.to(absolute(ctx.dataDir, stored), absolute(ctx.dataDir, dataPaths.documentFolder(created.id)));

@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { isKnownCrs } from '../geo/gdal.js';
 import type { Bbox } from '../geo/crop.js';
+import { addItemRecord } from './item-records.js';
 import type { Layer, LayerListMode, LayerType, LayerView, NewVersion, Version } from './model/layers.js';
 import type { Repositories } from './ports/store.js';
 import type { Actor } from './actor.js';
@@ -161,6 +162,7 @@ export async function createLayer(ctx: DomainContext, actor: Actor, type: LayerT
       created_at: at,
       updated_at: at,
     });
+    await addItemRecord(repos, made, layer);
     const version = await repos.layers.createVersion(
       versionRow(layer.id, 1, at, actorId(actor), {
         title: input.title,

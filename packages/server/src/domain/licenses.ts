@@ -15,7 +15,8 @@ export type LicenseAction = 'view' | 'create';
 
 /** Checks a license an item is given exists (null clears it; undefined leaves it). */
 export async function assertLicenseExists(ctx: DomainContext, license: number | null | undefined, location = 'license'): Promise<void> {
-  if (license != null && !(await ctx.store.licenses.findById(license))) throw invalidInput(location, `no license has id ${license}`);
+  // A workgroup's own licences are the Metadata API's; items of the Data API take the site's.
+  if (license != null && (await ctx.store.licenses.findById(license))?.group_id !== null) throw invalidInput(location, `no license has id ${license}`);
 }
 
 /** Licenses are public information: anyone, even anonymous, may read them; site admins add custom ones. */
@@ -50,7 +51,8 @@ export async function listLicenses(ctx: DomainContext, actor: Actor, query: List
 
 export async function getLicense(ctx: DomainContext, actor: Actor, id: number): Promise<License> {
   const license = await ctx.store.licenses.findById(id);
-  if (!license || !canLicense(actor, 'view')) throw notFound(`License ${id}`);
+  // A workgroup's own licences are the Metadata API's, seen by its members there.
+  if (!license || license.group_id !== null || !canLicense(actor, 'view')) throw notFound(`License ${id}`);
   return license;
 }
 

@@ -1,3 +1,4 @@
+import { addItemRecord } from './item-records.js';
 import type { DocumentItem } from './model/documents.js';
 import type { LayerView } from './model/layers.js';
 import type { SetItemType, SetListMode, SetVersion, SetVersionPatch, SetView } from './model/sets.js';
@@ -109,6 +110,7 @@ export async function createSet(ctx: DomainContext, actor: Actor, input: SetInpu
   const at = timestamp(ctx);
   const versionId = await ctx.store.transaction(async (repos) => {
     const set = await repos.sets.createSet({ group_id: groupId, owner_id: actorId(actor), published_version_id: null, first_published_at: null, created_at: at, updated_at: at });
+    await addItemRecord(repos, 'set', set);
     const version = await repos.sets.createVersion({
       set_id: set.id,
       number: 1,

@@ -4,6 +4,7 @@
  */
 import type { Actor } from './actor.js';
 import { timestamp, type DomainContext } from './context.js';
+import { checkedWebLink } from './web-links.js';
 import { invalidInput, notFound } from './errors.js';
 import type { Group } from './model/groups.js';
 import type { Specification, SpecificationPatch } from './model/specifications.js';
@@ -13,17 +14,6 @@ export interface SpecificationInput {
   name?: string;
   link?: string | null;
   published?: string | null;
-}
-
-function checkLink(link: string | null): string | null {
-  if (link === null || link.trim() === '') return null;
-  try {
-    const url = new URL(link.trim());
-    if (url.protocol === 'http:' || url.protocol === 'https:') return url.href;
-  } catch {
-    // refused below
-  }
-  throw invalidInput('link', 'must be an absolute http or https URL');
 }
 
 /** `2014-12-10`, `2014-12-10T00:00:00` or an ISO date-time with a zone → `2014-12-10T00:00:00`. */
@@ -56,7 +46,7 @@ export async function createSpecification(ctx: DomainContext, actor: Actor, grou
   return ctx.store.specifications.create({
     group_id: group.id,
     name: checkName(input.name),
-    link: checkLink(input.link ?? null),
+    link: checkedWebLink('link', input.link ?? null),
     published: checkPublished(input.published ?? null),
     created_at: at,
     updated_at: at,
@@ -73,12 +63,16 @@ export async function updateSpecification(ctx: DomainContext, actor: Actor, grou
   const specification = await specificationOf(ctx, actor, group, uid);
   const patch: SpecificationPatch = { updated_at: timestamp(ctx) };
   if (input.name !== undefined) patch.name = checkName(input.name);
-  if (input.link !== undefined) patch.link = checkLink(input.link);
+  if (input.link !== undefined) patch.link = checkedWebLink('link', input.link);
   if (input.published !== undefined) patch.published = checkPublished(input.published);
   return ctx.store.specifications.update(specification.id, patch);
 }
 
 export async function deleteSpecification(ctx: DomainContext, actor: Actor, group: Group, uid: string): Promise<void> {
   const specification = await specificationOf(ctx, actor, group, uid);
-  await ctx.store.specifications.delete(specification.id);
+  // Records that stated conformity to it no longer do.
+  await ctx.store.transaction(async (repos) => {
+    await repos.records.deleteReferring('conformity', specification.uid);
+    await repos.specifications.delete(specification.id);
+  });
 }

@@ -19,6 +19,7 @@ export function createJobRuntime(store: Store, log: FastifyBaseLogger, config: P
     exportConcurrency: config.exportConcurrency,
     uploadLimit: config.uploadLimit,
     extractLimit: config.extractLimit,
+    hostedFileLimit: config.hostedFileLimit,
   });
   registerJobKinds(jobs, domain);
   return { domain, jobs };

@@ -11,6 +11,7 @@ import type { JobStatus } from '../domain/ports/job-queue.js';
 import type { Application, OAuthToken } from '../domain/model/applications.js';
 import type { Contact } from '../domain/model/contacts.js';
 import type { Specification } from '../domain/model/specifications.js';
+import type { RecordPart, ResourceRecord } from '../domain/model/records.js';
 import type { Invitation } from '../domain/model/invitations.js';
 import type { DocumentItem } from '../domain/model/documents.js';
 import type { CropFeature, CropLayer, Export } from '../domain/model/exports.js';
@@ -76,6 +77,10 @@ export type UserAccountsTable = Stored<UserAccount>;
 export type ContactsTable = Stored<Contact>;
 
 export type SpecificationsTable = Stored<Specification>;
+
+export type RecordsTable = Stored<ResourceRecord, { fields: 'json'; series: 'bool' }>;
+
+export type RecordPartsTable = Stored<RecordPart, { body: 'json' }>;
 
 export type InvitationsTable = Stored<Invitation>;
 
@@ -193,6 +198,8 @@ export interface Database {
   user_accounts: UserAccountsTable;
   contacts: ContactsTable;
   specifications: SpecificationsTable;
+  records: RecordsTable;
+  record_parts: RecordPartsTable;
   invitations: InvitationsTable;
   coordinate_system_aliases: CoordinateSystemAliasesTable;
   exports: ExportsTable;
@@ -226,6 +233,8 @@ export type GroupRow = Selectable<GroupsTable>;
 export type GroupMemberRow = Selectable<GroupMembersTable>;
 export type TokenRow = Selectable<TokensTable>;
 export type ApplicationRow = Selectable<ApplicationsTable>;
+export type RecordRow = Selectable<RecordsTable>;
+export type RecordPartRow = Selectable<RecordPartsTable>;
 export type ExportRow = Selectable<ExportsTable>;
 export type CropLayerRow = Selectable<CropLayersTable>;
 export type CropFeatureRow = Selectable<CropFeaturesTable>;

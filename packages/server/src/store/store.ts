@@ -22,6 +22,7 @@ import { TokensRepository } from './repositories/tokens-repository.js';
 import { ApplicationsRepository } from './repositories/applications-repository.js';
 import { ContactsRepository } from './repositories/contacts-repository.js';
 import { SpecificationsRepository } from './repositories/specifications-repository.js';
+import { RecordsRepository } from './repositories/records-repository.js';
 import { InvitationsRepository } from './repositories/invitations-repository.js';
 import type { Database } from './schema.js';
 import type { SqlDialect } from './repositories/sql-dialect.js';
@@ -35,6 +36,7 @@ export class Repositories implements port.Repositories {
   readonly applications: ApplicationsRepository;
   readonly contacts: ContactsRepository;
   readonly specifications: SpecificationsRepository;
+  readonly records: RecordsRepository;
   readonly invitations: InvitationsRepository;
   readonly exports: ExportsRepository;
   readonly cropLayers: CropLayersRepository;
@@ -59,6 +61,7 @@ export class Repositories implements port.Repositories {
     this.applications = new ApplicationsRepository(db);
     this.contacts = new ContactsRepository(db);
     this.specifications = new SpecificationsRepository(db);
+    this.records = new RecordsRepository(db);
     this.invitations = new InvitationsRepository(db);
     this.exports = new ExportsRepository(db);
     this.cropLayers = new CropLayersRepository(db);

@@ -1,5 +1,9 @@
 export interface License {
   id: number;
+  /** Stable public id (the Metadata API's `_id`): 32 lowercase hex characters. */
+  uid: string;
+  /** The workgroup that added it in the Metadata API; null for the built-in and site licences, which are every workgroup's. */
+  group_id: number | null;
   slug: string;
   /** `''` for international (unported) licenses. */
   jurisdiction: string;
@@ -13,4 +17,5 @@ export interface License {
   created_at: string;
 }
 
-export type NewLicense = Omit<License, 'id'>;
+export type NewLicense = Omit<License, 'id' | 'uid' | 'group_id'> & { group_id?: number | null };
+export type LicensePatch = Partial<Pick<License, 'title' | 'url' | 'text' | 'slug'>>;

@@ -10,7 +10,7 @@ import type { CropFeature, CropLayerWithCount, Export, ExportPatch, NewCropFeatu
 import type { Group, GroupMember, Member } from '../model/groups.js';
 import type { JobStore } from './job-queue.js';
 import type { Layer, LayerListMode, LayerPatch, LayerType, LayerView, NewLayer, NewVersion, Version, VersionPatch } from '../model/layers.js';
-import type { License, NewLicense } from '../model/licenses.js';
+import type { License, LicensePatch, NewLicense } from '../model/licenses.js';
 import type { MetadataDocument, SetMetadataDocument } from '../model/metadata.js';
 import type { Permission } from '../model/permissions.js';
 import type { NewPublishRequest, PublishItem, PublishItemRef, PublishRequest, PublishRequestPatch } from '../model/publish.js';
@@ -21,6 +21,7 @@ import type { Application, ApplicationPatch, NewApplication, NewOAuthToken, OAut
 import type { Contact, ContactPatch, NewContact } from '../model/contacts.js';
 import type { NewSpecification, Specification, SpecificationPatch } from '../model/specifications.js';
 import type { Invitation, NewInvitation } from '../model/invitations.js';
+import type { NewRecordPart, NewResourceRecord, RecordPart, RecordPartKind, RecordPartPatch, ResourceRecord, ResourceRecordPatch } from '../model/records.js';
 import type { UserAccount, UserAccountPatch, NewUser, User, UserMembership, UserPatch, UserVisibility } from '../model/users.js';
 import type { CatalogKind, CatalogSearch, CatalogView } from './catalog-search.js';
 
@@ -163,8 +164,14 @@ export interface LicensesRepository {
   findById(id: number): Promise<License | undefined>;
   /** `jurisdiction` is `''` for international (unported) licenses. */
   findBySlug(slug: string, jurisdiction: string): Promise<License | undefined>;
+  findByUid(uid: string): Promise<License | undefined>;
+  /** The site's licences (not workgroups' own). */
   list(query: ListQuery): Promise<ListResult<License>>;
+  /** The licences a workgroup can use: the site's and its own, by title. */
+  listForGroup(groupId: number): Promise<License[]>;
   create(license: NewLicense): Promise<License>;
+  update(id: number, patch: LicensePatch): Promise<License>;
+  delete(id: number): Promise<void>;
 }
 
 /** What the use cases do with the job queue inside their transactions: add jobs. */
@@ -308,6 +315,28 @@ export interface DocumentsRepository {
 }
 
 /** The repositories, bound to the store or to one of its transactions. */
+/** The items that have a record of their own. */
+export type RecordItemKind = 'layer' | 'set' | 'document';
+
+/** Metadata records (an item's, or standing alone) and their parts. */
+export interface RecordsRepository {
+  findByUid(uid: string): Promise<ResourceRecord | undefined>;
+  findForItem(kind: RecordItemKind, id: number): Promise<ResourceRecord | undefined>;
+  create(record: NewResourceRecord): Promise<ResourceRecord>;
+  update(id: number, patch: ResourceRecordPatch): Promise<ResourceRecord>;
+  delete(id: number): Promise<void>;
+  /** The record's parts (of one kind), in the order they were added. */
+  parts(recordId: number, kind?: RecordPartKind): Promise<RecordPart[]>;
+  findPart(uid: string): Promise<RecordPart | undefined>;
+  findPartByRef(recordId: number, kind: RecordPartKind, ref: string): Promise<RecordPart | undefined>;
+  addPart(part: NewRecordPart): Promise<RecordPart>;
+  updatePart(id: number, patch: RecordPartPatch): Promise<RecordPart>;
+  deletePart(id: number): Promise<void>;
+  /** How many parts of that kind name `ref` (the records naming a contact, a licence, a specification). */
+  countReferring(kind: RecordPartKind, ref: string): Promise<number>;
+  deleteReferring(kind: RecordPartKind, ref: string): Promise<void>;
+}
+
 export interface Repositories {
   readonly users: UsersRepository;
   readonly groups: GroupsRepository;
@@ -315,6 +344,7 @@ export interface Repositories {
   readonly applications: ApplicationsRepository;
   readonly contacts: ContactsRepository;
   readonly specifications: SpecificationsRepository;
+  readonly records: RecordsRepository;
   readonly invitations: InvitationsRepository;
   readonly exports: ExportsRepository;
   readonly cropLayers: CropLayersRepository;

@@ -8,6 +8,10 @@ import { registerContactRoutes } from './contacts/routes.js';
 import { registerSpecificationRoutes } from './specifications/routes.js';
 import { registerInvitationRoutes } from './invitations/routes.js';
 import { registerCoordinateSystemRoutes } from './coordinate-systems/routes.js';
+import { registerRecordRoutes } from './resources/routes.js';
+import { registerRecordPartRoutes } from './resources/parts-routes.js';
+import { registerRecordLinkRoutes } from './resources/link-routes.js';
+import { registerLicenseRoutes } from './licenses/routes.js';
 import { registerBearerAuth } from './conventions/auth.js';
 import { registerMetadataErrors } from './conventions/errors.js';
 import { metadataRoot, normalizeMetadataUrl } from './conventions/urls.js';
@@ -43,6 +47,10 @@ async function metadataApiPlugin(app: FastifyInstance, { ctx }: FaceOptions): Pr
   registerSpecificationRoutes(app, ctx);
   registerInvitationRoutes(app, ctx);
   registerCoordinateSystemRoutes(app, ctx);
+  registerLicenseRoutes(app, ctx);
+  registerRecordRoutes(app, ctx);
+  registerRecordPartRoutes(app, ctx);
+  registerRecordLinkRoutes(app, ctx);
 }
 
 export const metadataApi: Face = {

@@ -11,6 +11,8 @@ export interface DownloadFile {
   /** The name the client saves it under. */
   filename: string;
   mediaType: string;
+  /** A Content-Disposition of the face's own, for clients that read it their way. */
+  disposition?: string;
 }
 
 /** `attachment` with an ASCII fallback name and the exact UTF-8 one (RFC 6266 / 5987). */
@@ -63,7 +65,7 @@ export function sendDownload(request: FastifyRequest, reply: FastifyReply, file:
   reply
     .header('ETag', etag)
     .header('Accept-Ranges', 'bytes')
-    .header('Content-Disposition', contentDisposition(file.filename))
+    .header('Content-Disposition', file.disposition ?? contentDisposition(file.filename))
     .header('X-Content-Type-Options', 'nosniff')
     .type(file.mediaType);
   if (noneMatch(request.headers['if-none-match'], etag)) return reply.code(304).send();

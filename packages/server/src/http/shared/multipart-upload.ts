@@ -31,6 +31,11 @@ export interface UploadShape {
   maxFiles: number;
   /** Extract zips in place (into a folder named after the zip). */
   extractZips: boolean;
+  /**
+   * The fields come as plain form fields (repeated ones as a list), not as one JSON part: what
+   * the Isogeo SDK sends with a hosted file. `jsonPart` then names nothing.
+   */
+  formFields?: boolean;
 }
 
 /** The operator's limits on one upload, in bytes. */
@@ -39,6 +44,8 @@ export interface UploadLimits {
   uploadLimit: number;
   /** Everything the upload occupies once its zips are extracted (`--extract-limit`). */
   extractLimit: number;
+  /** How the operator sets `uploadLimit`, for messages. */
+  uploadLimitName?: string;
 }
 
 /** Largest JSON part: the same as @fastify/multipart's `fieldSize` in app.ts. */
@@ -47,7 +54,7 @@ const maxJsonPartBytes = 1024 * 1024;
 const multipartSlack = maxJsonPartBytes + 1024 * 1024;
 
 function tooLarge(limits: UploadLimits, location: string): MapshelfError {
-  const message = `the upload's files together are over ${limits.uploadLimit} bytes, the limit this server accepts (--upload-limit, MAPSHELF_UPLOAD_LIMIT)`;
+  const message = `the upload's files together are over ${limits.uploadLimit} bytes, the limit this server accepts (${limits.uploadLimitName ?? '--upload-limit, MAPSHELF_UPLOAD_LIMIT'})`;
   return new MapshelfError('body_too_large', `${location}: ${message}.`, { errors: [{ location, message }] });
 }
 
@@ -141,7 +148,7 @@ export async function receiveUpload<Fields>(
   await mkdir(scratch, { recursive: true });
   const dir = await mkdtemp(join(scratch, uploadScratchPrefix(uploadOwner)));
   try {
-    let fields: unknown;
+    let fields: unknown = shape.formFields ? Object.create(null) : undefined;
     const files: Array<{ path: string; size: number }> = [];
     const paths = new UploadPaths('multipart');
     let received = 0;
@@ -151,7 +158,14 @@ export async function receiveUpload<Fields>(
       for (let part = await nextPart(); part; part = await nextPart()) {
         const where = `multipart.${part.fieldname}`;
         current = where;
-        if (part.fieldname === shape.jsonPart) {
+        if (shape.formFields && part.type === 'field') {
+          const form = fields as Record<string, unknown>;
+          const value = String(part.value);
+          const previous = form[part.fieldname];
+          form[part.fieldname] = previous === undefined ? value : [...(Array.isArray(previous) ? previous : [previous]), value];
+          continue;
+        }
+        if (!shape.formFields && part.fieldname === shape.jsonPart) {
           if (fields !== undefined) {
             if (part.type === 'file') part.file.resume();
             throw invalidParameter(where, `given twice; send one "${shape.jsonPart}" JSON part`);
@@ -209,7 +223,7 @@ export async function receiveUpload<Fields>(
       throw error;
     }
     if (fields === undefined) throw invalidParameter(`multipart.${shape.jsonPart}`, `is required: JSON such as ${shape.example}`);
-    if (files.length === 0) throw invalidParameter('multipart.file0', 'give at least one file');
+    if (files.length === 0) throw invalidParameter(shape.formFields ? 'multipart.file' : 'multipart.file0', 'give at least one file');
     const validated = validate(fields);
 
     const isZip = (path: string) => shape.extractZips && path.toLowerCase().endsWith('.zip');

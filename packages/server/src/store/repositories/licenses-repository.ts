@@ -1,10 +1,11 @@
 import type { Kysely } from 'kysely';
 import type { ListQuery, ListResult } from '../../domain/list-query.js';
-import type { License, NewLicense } from '../../domain/model/licenses.js';
+import type { License, LicensePatch, NewLicense } from '../../domain/model/licenses.js';
 import type * as port from '../../domain/ports/store.js';
 import { decodeItems, readBools, writeBools } from './columns.js';
 import { runListQuery, type FieldMap } from './list-query.js';
 import type { Database, LicenseRow } from '../schema.js';
+import { newUid } from './uid.js';
 
 const licenseFields: FieldMap = {
   id: 'licenses.id',
@@ -33,15 +34,44 @@ export class LicensesRepository implements port.LicensesRepository {
       .selectAll()
       .where('slug', '=', slug)
       .where('jurisdiction', '=', jurisdiction)
+      .where('group_id', 'is', null)
       .executeTakeFirst();
     return row && licenseOf(row);
   }
 
+  async findByUid(uid: string): Promise<License | undefined> {
+    const row = await this.db.selectFrom('licenses').selectAll().where('uid', '=', uid).executeTakeFirst();
+    return row && licenseOf(row);
+  }
+
+  /** The site's licences: the built-in ones and those site admins added (not workgroups' own). */
   async list(query: ListQuery): Promise<ListResult<License>> {
-    return decodeItems(await runListQuery(this.db, (db) => db.selectFrom('licenses').selectAll('licenses'), query, licenseFields, 'licenses.id'), licenseOf);
+    const base = (db: Kysely<Database>) => db.selectFrom('licenses').selectAll('licenses').where('licenses.group_id', 'is', null);
+    return decodeItems(await runListQuery(this.db, base, query, licenseFields, 'licenses.id'), licenseOf);
+  }
+
+  /** The licences a workgroup can use: the site's and its own, by title. */
+  async listForGroup(groupId: number): Promise<License[]> {
+    const rows = await this.db
+      .selectFrom('licenses')
+      .selectAll()
+      .where((eb) => eb.or([eb('group_id', 'is', null), eb('group_id', '=', groupId)]))
+      .orderBy('title')
+      .orderBy('id')
+      .execute();
+    return rows.map(licenseOf);
   }
 
   async create(license: NewLicense): Promise<License> {
-    return licenseOf(await this.db.insertInto('licenses').values(writeBools(license, boolColumns)).returningAll().executeTakeFirstOrThrow());
+    const row = { group_id: null, ...writeBools(license, boolColumns), uid: newUid() };
+    return licenseOf(await this.db.insertInto('licenses').values(row).returningAll().executeTakeFirstOrThrow());
+  }
+
+  async update(id: number, patch: LicensePatch): Promise<License> {
+    return licenseOf(await this.db.updateTable('licenses').set(patch).where('id', '=', id).returningAll().executeTakeFirstOrThrow());
+  }
+
+  async delete(id: number): Promise<void> {
+    await this.db.deleteFrom('licenses').where('id', '=', id).execute();
   }
 }

@@ -18,9 +18,10 @@ export interface WorkgroupCollection<T, B extends TSchema, I> {
   /** The body (JSON, or a form where the SDK sends one) as the domain's input. */
   input(body: Static<B>): I;
   includes: readonly string[];
-  present(item: T, group: Group, options: { include: ReadonlySet<string>; canEdit: boolean }): unknown;
+  /** `group` is null for what no workgroup owns (the site's licences). */
+  present(item: T, group: Group | null, options: { include: ReadonlySet<string>; canEdit: boolean }): unknown;
   list(ctx: DomainContext, actor: Actor, group: Group): Promise<T[]>;
-  get(ctx: DomainContext, actor: Actor, uid: string): Promise<{ item: T; group: Group }>;
+  get(ctx: DomainContext, actor: Actor, uid: string): Promise<{ item: T; group: Group | null }>;
   create(ctx: DomainContext, actor: Actor, group: Group, input: I): Promise<T>;
   update(ctx: DomainContext, actor: Actor, group: Group, uid: string, input: I): Promise<T>;
   remove(ctx: DomainContext, actor: Actor, group: Group, uid: string): Promise<void>;
@@ -36,8 +37,8 @@ const oneParams = Type.Object({ wg: uidSchema, id: uidSchema });
 export function registerWorkgroupCollection<T, B extends TSchema, I>(base: FastifyInstance, ctx: DomainContext, kind: WorkgroupCollection<T, B, I>): void {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
   const tags = [kind.path];
-  const present = (request: FastifyRequest, item: T, group: Group) =>
-    kind.present(item, group, { include: includesOf(request, kind.includes), canEdit: editsWorkgroup(request.actor, group) });
+  const present = (request: FastifyRequest, item: T, group: Group | null) =>
+    kind.present(item, group, { include: includesOf(request, kind.includes), canEdit: group !== null && editsWorkgroup(request.actor, group) });
   const write = { scope: 'resources:write' } as const;
 
   app.get(`/groups/:wg/${kind.path}/`, { schema: { summary: `A workgroup's ${kind.path}`, tags, params: wgParams, querystring: commonQuery } }, async (request) => {

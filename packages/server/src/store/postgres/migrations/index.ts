@@ -10,6 +10,7 @@ import * as contacts from './0007-contacts.js';
 import * as specifications from './0008-specifications.js';
 import * as invitations from './0009-invitations.js';
 import * as coordinateSystemAliases from './0010-coordinate-system-aliases.js';
+import * as records from './0011-records.js';
 
 /**
  * PostgreSQL's schema migrations, in order: its own series, additive like SQLite's. Append,
@@ -26,6 +27,7 @@ const migrations: Record<string, Migration> = {
   '0008-specifications': specifications,
   '0009-invitations': invitations,
   '0010-coordinate-system-aliases': coordinateSystemAliases,
+  '0011-records': records,
 };
 
 export const { migrationProvider, latestMigration } = migrationSeries(migrations);

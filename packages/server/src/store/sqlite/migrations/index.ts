@@ -17,6 +17,7 @@ import * as contacts from './0014-contacts.js';
 import * as specifications from './0015-specifications.js';
 import * as invitations from './0016-invitations.js';
 import * as coordinateSystemAliases from './0017-coordinate-system-aliases.js';
+import * as records from './0018-records.js';
 
 /**
  * Every schema migration, in order. Migrations only add: they never drop or rewrite data, so
@@ -40,6 +41,7 @@ const migrations: Record<string, Migration> = {
   '0015-specifications': specifications,
   '0016-invitations': invitations,
   '0017-coordinate-system-aliases': coordinateSystemAliases,
+  '0018-records': records,
 };
 
 export const { migrationProvider, latestMigration } = migrationSeries(migrations);
