@@ -5,13 +5,15 @@
  * contacts in roles, conformity, feature attributes and links, hosted files included.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createApplicationOffline, setPasswordOffline } from '../src/index.js';
+import { iso19139SchemaPath } from '../src/domain/metadata/index.js';
 import { accessToken, assertKeysWithin, metadataCall, wireTime, type Credentials } from './helpers/metadata.js';
-import { datasourceFor, publishedLayer, uploadDatasources, writePointGrid, type PublishedLayer } from './helpers/published-layers.js';
+import { datasourceFor, publishVersion, publishedLayer, uploadDatasources, writePointGrid, type PublishedLayer } from './helpers/published-layers.js';
 import { createUserWithToken, startTestServer, type TestServer } from './helpers/server.js';
 
 /** Metadata.to_dict_creation(): all 25 keys, null for anything unset. */
@@ -316,6 +318,119 @@ describe('Metadata API: records', () => {
 
     assert.equal((await metadataCall(server, 'DELETE', `${base}/links/${link._id}/`, editor)).status, 204);
     assert.equal(existsSync(join(server.dataDir, 'records', md._id, link._id)), false, "a deleted link's file goes");
+  });
+
+  it('serves each record as ISO 19139, valid against the 2007 schemas, with everything it holds', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mapshelf-records-iso-'));
+    writeFileSync(join(dir, 'readings.csv'), 'station,reading\nA,1.5\nB,2.25\n');
+    const [tableSource] = await uploadDatasources(server, 'Readings', join(dir, 'readings.csv'), { group: surveyId });
+    const table = await publishedLayer(server, 'tables', { title: 'Station readings', group: surveyId, data: { datasources: [tableSource!.id] } });
+    const set = await server.request('POST', 'sets/', { body: { title: 'Survey series', group: surveyId, items: [layer.url, table.url] } });
+    assert.equal(set.status, 201, set.text);
+    await publishVersion(server, set.body.version.url);
+    const uidOf = async (kind: 'layer' | 'set', id: number) => (kind === 'set' ? (await server.running.store.sets.findSet(id))!.uid : (await server.running.store.layers.findLayer(id))!.uid);
+    const service = (await metadataCall(server, 'POST', `groups/${survey}/resources/`, editor, json25({ type: 'service', title: 'Survey WMS', abstract: 'Maps of the survey' }))).body;
+    const manual = (await metadataCall(server, 'POST', `groups/${survey}/resources/`, editor, json25({
+      type: 'vectorDataset', title: 'Parcels (held elsewhere)', abstract: 'Cadastral parcels', features: 1200, geometry: 'MultiPolygon', format: 'shp', formatVersion: '1.0',
+      envelope: { type: 'Polygon', coordinates: [[[2.2, 48.8], [2.5, 48.8], [2.5, 48.9], [2.2, 48.9], [2.2, 48.8]]] },
+      language: 'fr', scale: 25000, distance: 0.5, updateFrequency: 'P1M', validFrom: '2024-01-01', validTo: '2026-12-31',
+      collectionContext: 'Field survey', collectionMethod: 'GNSS', topologicalConsistency: 'No overlaps', validityComment: 'Until the next survey', geoContext: 'Paris',
+    }))).body;
+    await metadataCall(server, 'PUT', `resources/${manual._id}/coordinate-system/`, editor, { code: 2154 });
+    await metadataCall(server, 'POST', `resources/${manual._id}/feature-attributes/`, editor, { name: 'parcel_id', dataType: 'string', alias: 'Parcel', description: 'The cadastral id' });
+
+    const records = {
+      layer: layerUid,
+      table: (await server.running.store.layers.findLayer(table.id))!.uid,
+      set: await uidOf('set', set.body.id),
+      service: service._id,
+      manual: manual._id,
+    };
+    // Fill each one in: a contact in a role, a condition, a limitation, conformity, events, links.
+    const contact = (await metadataCall(server, 'POST', `groups/${survey}/contacts/`, editor, { name: 'Jo Bloggs', organizationName: 'Survey & Co', email: 'jo@example.org', phoneNumber: '+64 4 000 0000', addressLine1: '1 Main St', city: 'Wellington', zipCode: '6011', countryCode: 'NZ' })).body;
+    const license = (await metadataCall(server, 'GET', `groups/${survey}/licenses/`, editor)).body[0];
+    const spec = (await server.request('POST', `/metadata/v1/groups/${survey}/specifications/`, {
+      token: null,
+      headers: { authorization: `Bearer ${editor}`, 'content-type': 'application/x-www-form-urlencoded' },
+      raw: new URLSearchParams({ name: 'Survey data specification', link: 'https://survey.example.org/spec', published: '2020-06-01' }).toString(),
+    })).body;
+    const directive = (await metadataCall(server, 'GET', 'directives/', editor)).body[3];
+    for (const uid of Object.values(records)) {
+      const base = `resources/${uid}`;
+      for (const [method, path, body] of [
+        ['PUT', `${base}/contacts/${contact._id}/`, { role: 'custodian' }],
+        ['POST', `${base}/conditions/`, { description: 'Cite "the Survey" & keep <this> notice', license }],
+        ['POST', `${base}/limitations/`, { type: 'legal', restriction: 'other', description: 'Not for navigation', directive: directive._id }],
+        ['POST', `${base}/limitations/`, { type: 'security', description: 'Staff only' }],
+        ['PUT', `${base}/specifications/${spec._id}/`, { conformant: 0, specification: spec }],
+        ['POST', `${base}/events/`, { date: '2023-05-01', kind: 'creation' }],
+        ['POST', `${base}/events/`, { date: '2024-05-01T10:00:00+02:00', kind: 'update', description: 'Resurveyed' }],
+        ['POST', `${base}/links/`, { actions: ['view'], kind: 'wms', title: 'View as WMS', type: 'link', url: 'https://maps.example.org/wms?service=WMS&request=GetCapabilities' }],
+      ] as const) {
+        const res = await metadataCall(server, method, path, editor, body);
+        assert.ok(res.status === 200 || res.status === 201, `${method} ${path}: ${res.text}`);
+      }
+    }
+
+    for (const [name, uid] of Object.entries(records)) {
+      const res = await fetch(`${server.url}/metadata/v1/resources/${uid}.xml/?_lang=fr`, { headers: { authorization: `Bearer ${reader}` } });
+      assert.equal(res.status, 200, name);
+      assert.match(res.headers.get('content-type')!, /^application\/xml/);
+      const xml = await res.text();
+      const file = join(dir, `${name}.xml`);
+      writeFileSync(file, xml);
+      try {
+        execFileSync('xmllint', ['--nonet', '--noout', '--schema', iso19139SchemaPath, file], { stdio: ['ignore', 'pipe', 'pipe'] });
+      } catch (error) {
+        assert.fail(`xmllint refused the ${name} record:\n${(error as { stderr: Buffer }).stderr.toString()}\n${xml}`);
+      }
+      const dashed = `${uid.slice(0, 8)}-${uid.slice(8, 12)}-${uid.slice(12, 16)}-${uid.slice(16, 20)}-${uid.slice(20)}`;
+      assert.ok(xml.includes(`<gco:CharacterString>urn:isogeo:metadata:uuid:${dashed}</gco:CharacterString>`), `${name}: fileIdentifier`);
+      for (const expected of ['Jo Bloggs', 'codeListValue="custodian"', 'Cite &quot;the Survey&quot; &amp; keep &lt;this&gt; notice', 'codeListValue="otherRestrictions"', 'MD_SecurityConstraints', 'Survey data specification', '<gco:Boolean>false</gco:Boolean>', 'codeListValue="revision"', 'OGC:WMS', 'https://maps.example.org/wms?service=WMS&amp;request=GetCapabilities']) {
+        assert.ok(xml.includes(expected), `${name}: ${expected}`);
+      }
+    }
+    const layerXml = await (await fetch(`${server.url}/metadata/v1/resources/${records.layer}.xml`, { headers: { authorization: `Bearer ${reader}` } })).text();
+    for (const expected of ['codeListValue="vector"', '<gco:CharacterString>4326</gco:CharacterString>', 'westBoundLongitude', 'Field &quot;value&quot; alias: Valeur', 'Field &quot;value&quot; description: Measured value, in metres']) assert.ok(layerXml.includes(expected), `layer: ${expected}`);
+    const manualXml = await (await fetch(`${server.url}/metadata/v1/resources/${records.manual}.xml`, { headers: { authorization: `Bearer ${reader}` } })).text();
+    for (const expected of ['<gco:CharacterString>2154</gco:CharacterString>', 'codeListValue="fre"', '<gco:Integer>25000</gco:Integer>', 'codeListValue="monthly"', 'gml:beginPosition>2024-01-01', 'GNSS', 'Fields: parcel_id (string)', 'Field &quot;parcel_id&quot; alias: Parcel', '<gco:CharacterString>shp</gco:CharacterString>']) {
+      assert.ok(manualXml.includes(expected), `manual: ${expected}`);
+    }
+    assert.ok((await (await fetch(`${server.url}/metadata/v1/resources/${records.service}.xml`, { headers: { authorization: `Bearer ${reader}` } })).text()).includes('codeListValue="service"'));
+
+    // The round trip: ISO in makes a record, whose ISO out keeps what came in.
+    const postXml = (xml: string) =>
+      server.request('POST', `/metadata/v1/groups/${survey}/resources/`, { token: null, headers: { authorization: `Bearer ${editor}`, 'content-type': 'application/xml' }, raw: xml });
+    const imported = await postXml(manualXml);
+    assert.equal(imported.status, 201, imported.text);
+    const copy = (await metadataCall(server, 'GET', `resources/${imported.body._id}/?_include=all`, editor)).body;
+    const original = (await metadataCall(server, 'GET', `resources/${records.manual}/?_include=all`, editor)).body;
+    for (const key of ['title', 'abstract', 'type', 'language', 'scale', 'distance', 'updateFrequency', 'validFrom', 'validTo', 'format', 'formatVersion', 'collectionMethod', 'topologicalConsistency', 'envelope']) {
+      assert.deepEqual(copy[key], original[key], `${key} survives the round trip`);
+    }
+    assert.equal(copy['coordinate-system'].code, '2154');
+    assert.deepEqual(copy.contacts.map((c: { role: string; contact: { _id: string } }) => [c.role, c.contact._id]), [['custodian', contact._id]], 'the same workgroup contact, in its role');
+    assert.deepEqual(copy.conditions.map((c: { description: string; license: { _id: string } }) => [c.license._id, c.description]), original.conditions.map((c: { description: string; license: { _id: string } }) => [c.license._id, c.description]));
+    assert.deepEqual(copy.limitations.map((l: { type: string; restriction: string; directive: { _id: string } | null }) => [l.type, l.restriction, l.directive?._id ?? null]), original.limitations.map((l: { type: string; restriction: string; directive: { _id: string } | null }) => [l.type, l.restriction, l.directive?._id ?? null]));
+    assert.deepEqual(copy.specifications.map((c: { conformant: boolean; specification: { _id: string } }) => [c.conformant, c.specification._id]), [[false, spec._id]]);
+    assert.deepEqual(copy.events.map((e: { kind: string; date: string }) => [e.kind, e.date]), [['creation', '2023-05-01'], ['update', '2024-05-01T08:00:00+00:00']]);
+    assert.deepEqual(copy.links.map((l: { kind: string; url: string }) => [l.kind, l.url]), original.links.map((l: { kind: string; url: string }) => [l.kind, l.url]));
+    const again = await (await fetch(`${server.url}/metadata/v1/resources/${imported.body._id}.xml`, { headers: { authorization: `Bearer ${reader}` } })).text();
+    const strip = (xml: string, uid: string) => xml.replaceAll(uid, 'ID').replace(/urn:isogeo:metadata:uuid:[0-9a-f-]+/g, 'URN').replace(/<gmd:dateStamp>.*?<\/gmd:dateStamp>/s, '')
+        // Each record's own creation dates the catalogue of its attributes.
+        .replace(/(<gmd:featureCatalogueCitation>[\s\S]*?<gco:DateTime>)[^<]*/, '$1');
+    assert.equal(strip(again, imported.body._id), strip(manualXml, records.manual), 'ISO out of the copy is ISO out of the original');
+
+    const hostile = await postXml('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><gmd:MD_Metadata xmlns:gmd="http://www.isotc211.org/2005/gmd">&e;</gmd:MD_Metadata>');
+    assert.equal(hostile.status, 400, hostile.text);
+    assert.doesNotMatch(hostile.text, /root:/);
+    assert.equal((await postXml('<oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/" xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>x</dc:title></oai_dc:dc>')).status, 400);
+
+    // The Data API's generated document for the layer's version holds the same contacts and conditions.
+    const version = await server.request('GET', `${layer.version.url}metadata/iso/`);
+    assert.equal(version.status, 200, version.text);
+    for (const expected of ['Jo Bloggs', 'codeListValue="custodian"', 'Survey data specification', 'Field &quot;value&quot; alias: Valeur']) assert.ok(version.text.includes(expected), `Data API version: ${expected}`);
+    assert.equal((await fetch(`${server.url}/metadata/v1/resources/${records.manual}.xml`, { headers: { authorization: `Bearer ${outsider}` } })).status, 404);
   });
 
   it("keeps records to their workgroup: readers don't write, others don't see, applications see only what is shared", async () => {

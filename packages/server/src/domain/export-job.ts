@@ -75,7 +75,7 @@ export async function performExport(ctx: DomainContext, exportId: number, signal
         throw new PermanentJobError(`GDAL could not write ${item.type} ${item.layer_id} ("${item.title}") as ${format.displayName}: ${withoutServerPaths(error.message, ctx.dataDir)}`);
       });
       done += share;
-      await writeFile(join(folder, `${item.base_name}.iso.xml`), await versionMetadata(ctx, version, 'iso', item.layer_url));
+      await writeFile(join(folder, `${item.base_name}.iso.xml`), await versionMetadata(ctx, version, 'iso', item.layer_url, item.metadata_url ?? new URL('/metadata/v1', item.layer_url).href));
       const license = version.license_id === null ? undefined : await store.licenses.findById(version.license_id);
       if (license) await writeFile(join(folder, `${item.base_name}.license.txt`), licenceText(license));
       report(done);

@@ -29,6 +29,8 @@ export interface ExportItemRef {
   versionId: number | null;
   /** The layer's public URL, written into the item's metadata. */
   layerUrl: string;
+  /** The Metadata API's root URL, for the hosted files its record's links name. */
+  metadataUrl: string;
 }
 
 export interface ExportItemInput {
@@ -154,6 +156,7 @@ async function checkItem(ctx: DomainContext, actor: Actor, input: ExportItemInpu
         title: version.title,
         base_name: '',
         layer_url: ref.layerUrl,
+        metadata_url: ref.metadataUrl,
         color: input.color ?? null,
       },
       index,

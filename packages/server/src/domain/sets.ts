@@ -1,4 +1,6 @@
 import { addItemRecord } from './item-records.js';
+import { fillItemRecord } from './record-import.js';
+import { itemRecordExtras } from './record-iso.js';
 import type { DocumentItem } from './model/documents.js';
 import type { LayerView } from './model/layers.js';
 import type { SetItemType, SetListMode, SetVersion, SetVersionPatch, SetView } from './model/sets.js';
@@ -258,8 +260,9 @@ export async function publishSetVersion(ctx: DomainContext, actor: Actor, setId:
   return createPublish(ctx, actor, { items: [{ kind: 'set-version', id: row.id }], publish_strategy: 'together', error_strategy: 'abort' });
 }
 
-async function recordOf(ctx: DomainContext, row: SetView, setUrl: string): Promise<MetadataRecord> {
-  const group = await ctx.store.groups.findById(row.group_id);
+async function recordOf(ctx: DomainContext, row: SetView, setUrl: string, metadataUrl: string): Promise<MetadataRecord> {
+  const group = (await ctx.store.groups.findById(row.group_id))!;
+  const fromRecord = await itemRecordExtras(ctx, { kind: 'set', id: row.set_id }, group, (path) => `${metadataUrl}${path}`);
   const license = row.license_id === null ? undefined : await ctx.store.licenses.findById(row.license_id);
   return {
     fileIdentifier: `mapshelf:set:${row.set_id}:version:${row.id}`,
@@ -277,15 +280,16 @@ async function recordOf(ctx: DomainContext, row: SetView, setUrl: string): Promi
     featureCount: null,
     fields: [],
     license: license ? { title: license.title, url: license.url } : null,
-    contact: { organisation: group?.name ?? 'Mapshelf', email: null },
+    contact: { organisation: group.name, email: null },
     url: setUrl,
+    ...fromRecord?.extras,
   };
 }
 
 /** A set version's metadata document in one form. */
-export async function getSetMetadata(ctx: DomainContext, actor: Actor, setId: number, ref: SetVersionRef, form: MetadataForm, setUrl: string): Promise<string> {
+export async function getSetMetadata(ctx: DomainContext, actor: Actor, setId: number, ref: SetVersionRef, form: MetadataForm, setUrl: string, metadataUrl: string): Promise<string> {
   const row = await getSetVersion(ctx, actor, setId, ref);
-  return metadataDocument(await ctx.store.sets.metadataDocument(row.id), form, () => recordOf(ctx, row, setUrl));
+  return metadataDocument(await ctx.store.sets.metadataDocument(row.id), form, () => recordOf(ctx, row, setUrl, metadataUrl));
 }
 
 /** Stores an uploaded ISO 19115/19139, FGDC or Dublin Core document on a draft version. */
@@ -299,13 +303,16 @@ export async function putSetMetadata(
   await authorizedSet(ctx, actor, setId, 'edit');
   const target = await getSetVersion(ctx, actor, setId, ref);
   const row = await draftOf(ctx, actor, setId, target.id);
-  const { format, warnings } = await readUploadedMetadata(xml);
+  const { format, warnings, iso } = await readUploadedMetadata(xml);
+  const at = timestamp(ctx);
   // The draft may have been published while the schemas were checked: checked again with the write.
   await ctx.store.transaction(async (repos) => {
     if ((await repos.sets.findSetVersion(row.id))?.published_at !== null) {
       throw conflict(`Version ${row.id} is published; published versions never change. Create a new version.`);
     }
-    await repos.sets.putMetadataDocument({ set_version_id: row.id, format, xml, created_at: timestamp(ctx) });
+    await repos.sets.putMetadataDocument({ set_version_id: row.id, format, xml, created_at: at });
+    // An ISO document fills the set's record too.
+    if (iso) await fillItemRecord(repos, { kind: 'set', id: setId }, iso, at);
   });
   return { format, warnings, version: row };
 }

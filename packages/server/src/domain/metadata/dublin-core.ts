@@ -21,7 +21,7 @@ export function buildDublinCore(record: MetadataRecord): string {
     ['title', record.title],
     ...[...record.keywords, ...record.categories].map((subject): [string, string] => ['subject', subject]),
     ['description', record.abstract],
-    ['publisher', record.contact.organisation],
+    ['publisher', record.contact.organisation ?? ''],
     ['date', record.published ?? record.updated],
     ...(record.kind === 'set'
       ? [['type', 'Collection'] as [string, string]]

@@ -1,5 +1,7 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { invalidParameter } from '../errors.js';
+import { readIsoContent, type IsoContent } from './iso-content.js';
+import { boxFrom, descendants, path, texts, toNumber, union, type XmlNode } from './xml-tree.js';
 
 /** The largest metadata document accepted, in UTF-8 bytes. */
 export const maxMetadataBytes = 5 * 1024 * 1024;
@@ -14,6 +16,8 @@ export interface ParsedMetadata {
   keywords: string[];
   /** [minx, miny, maxx, maxy] in WGS84 degrees, the union of every box found. */
   extent: [number, number, number, number] | null;
+  /** An ISO document's detail, for the record it fills. */
+  iso?: IsoContent;
 }
 
 const namespaces = {
@@ -25,15 +29,6 @@ const namespaces = {
   oaiDc: 'http://www.openarchives.org/OAI/2.0/oai_dc/',
 };
 
-/** An element with its namespace resolved, and its own text (not its descendants'). */
-interface XmlNode {
-  /** Qualified name as written, e.g. `gmd:title`. */
-  name: string;
-  local: string;
-  ns: string | null;
-  children: XmlNode[];
-  text: string;
-}
 
 // fast-xml-parser's preserveOrder output: one key naming the tag (or #text / #cdata), plus ':@' for attributes.
 type OrderedItem = Record<string, unknown> & { ':@'?: Record<string, string> };
@@ -85,16 +80,18 @@ function decodeReferences(text: string): string {
 
 function buildNode(item: OrderedItem, tag: string, scope: ReadonlyMap<string, string>): XmlNode {
   const declarations: Array<[string, string]> = [];
+  const attrs = new Map<string, string>();
   for (const [key, raw] of Object.entries(item[':@'] ?? {})) {
     const name = key.slice(attributePrefix.length);
     if (raw.includes('<')) throw invalidParameter('body', `The XML is not well-formed: '<' in the value of attribute ${name}.`);
     if (name === 'xmlns') declarations.push(['', decodeReferences(raw)]);
     else if (name.startsWith('xmlns:')) declarations.push([name.slice('xmlns:'.length), decodeReferences(raw)]);
+    else attrs.set(name.slice(name.indexOf(':') + 1), decodeReferences(raw));
   }
   const inner = declarations.length === 0 ? scope : new Map([...scope, ...declarations]);
   const colon = tag.indexOf(':');
   const prefix = colon === -1 ? '' : tag.slice(0, colon);
-  const node: XmlNode = { name: tag, local: tag.slice(colon + 1), ns: inner.get(prefix) || null, children: [], text: '' };
+  const node: XmlNode = { name: tag, local: tag.slice(colon + 1), ns: inner.get(prefix) || null, attrs, children: [], text: '' };
   const pieces: string[] = [];
   for (const child of item[tag] as OrderedItem[]) {
     const childTag = Object.keys(child).find((key) => key !== ':@')!;
@@ -125,52 +122,6 @@ function parseTree(xml: string): XmlNode {
   const root = roots[0]!;
   const tag = Object.keys(root).find((key) => key !== ':@')!;
   return buildNode(root, tag, new Map([['xml', namespaces.xml]]));
-}
-
-function* descendants(node: XmlNode): Generator<XmlNode> {
-  for (const child of node.children) {
-    yield child;
-    yield* descendants(child);
-  }
-}
-
-/** Nodes reached from `node` through children with these local names; '*' matches any. */
-function path(node: XmlNode, ...locals: string[]): XmlNode[] {
-  return locals.reduce<XmlNode[]>(
-    (nodes, local) => nodes.flatMap((n) => n.children.filter((c) => local === '*' || c.local === local)),
-    [node],
-  );
-}
-
-/**
- * The first non-empty text at or under a node: `gmd:title` holds its text in a
- * gco:CharacterString (or gmx:Anchor, or PT_FreeText with translations after it).
- */
-function firstText(node: XmlNode | undefined): string | null {
-  if (!node) return null;
-  if (node.text) return node.text;
-  for (const child of descendants(node)) if (child.text) return child.text;
-  return null;
-}
-
-function texts(nodes: XmlNode[]): string[] {
-  return nodes.map(firstText).filter((text): text is string => text !== null);
-}
-
-function toNumber(text: string | null): number {
-  return text === null || text.trim() === '' ? Number.NaN : Number(text);
-}
-
-/** The union of [west, south, east, north] boxes, skipping incomplete ones. */
-function union(boxes: Array<[number, number, number, number]>): [number, number, number, number] | null {
-  const valid = boxes.filter((box) => box.every(Number.isFinite));
-  if (valid.length === 0) return null;
-  return valid.reduce((a, b) => [Math.min(a[0], b[0]), Math.min(a[1], b[1]), Math.max(a[2], b[2]), Math.max(a[3], b[3])]);
-}
-
-function boxFrom(node: XmlNode, west: string, south: string, east: string, north: string): [number, number, number, number] {
-  const value = (local: string) => toNumber(firstText(path(node, local)[0]));
-  return [value(west), value(south), value(east), value(north)];
 }
 
 function readIso(root: XmlNode): Omit<ParsedMetadata, 'format'> {
@@ -265,5 +216,5 @@ export function parseMetadataXml(xml: string): ParsedMetadata {
     throw invalidParameter('body', `<${root.name}> is not ISO 19139, FGDC CSDGM or Dublin Core metadata.`);
   }
   const read = format === 'iso' ? readIso : format === 'fgdc' ? readFgdc : readDc;
-  return { format, ...read(root) };
+  return { format, ...read(root), ...(format === 'iso' && { iso: readIsoContent(root) }) };
 }

@@ -1,14 +1,28 @@
+/** A responsible party: a person or an organisation, and how to reach them. */
+export interface Party {
+  organisation: string | null;
+  individual?: string | null;
+  email: string | null;
+  phone?: string | null;
+  fax?: string | null;
+  addressLines?: string[];
+  city?: string | null;
+  postalCode?: string | null;
+  country?: string | null;
+}
+
 /**
- * What Mapshelf knows about one layer or table version, as input to the generated
- * ISO 19139 and Dublin Core documents.
+ * What Mapshelf knows about a record (a layer, table or set version's, or a Metadata API
+ * record), as input to the generated ISO 19139 and Dublin Core documents. The optional fields
+ * are what a Metadata API record adds.
  */
 export interface MetadataRecord {
-  /** Stable identifier, e.g. 'mapshelf:layer:12:version:3' */
+  /** Stable identifier, e.g. 'mapshelf:layer:12:version:3' or 'urn:isogeo:metadata:uuid:…' */
   fileIdentifier: string;
   title: string;
   abstract: string;
-  /** 'layer' (vector dataset), 'table' (non-spatial) or 'set' (a series of layers, tables and documents) */
-  kind: 'layer' | 'table' | 'set';
+  /** A vector dataset, a table, a series, a service, or a resource (a document, a map). */
+  kind: 'layer' | 'table' | 'set' | 'service' | 'resource' | 'dataset';
   /** Tags. */
   keywords: string[];
   /** Free text; ISO output maps valid MD_TopicCategoryCode values to gmd:topicCategory, the rest to keywords. */
@@ -25,13 +39,37 @@ export interface MetadataRecord {
   crs: string | null;
   geometryType: string | null;
   featureCount: number | null;
-  fields: Array<{ name: string; type: string }>;
+  fields: Array<{ name: string; type: string; alias?: string | null; description?: string | null }>;
   license: { title: string; url: string | null } | null;
-  contact: { organisation: string; email: string | null; individual?: string | null };
-  /** Absolute URL of the layer, used as online resource */
+  /** Who answers for the metadata (its workgroup). */
+  contact: Party;
+  /** Absolute URL of the item, used as online resource */
   url: string;
   /** ISO 639-2 code. @default 'eng' */
   language?: string;
+  /** Parties in their roles (CI_RoleCode: pointOfContact, author, custodian…). */
+  parties?: Array<Party & { role: string }>;
+  /** Licences with what the record says of their use. */
+  conditions?: Array<{ title: string; url: string | null; description: string | null }>;
+  limitations?: Array<{ type: 'legal' | 'security'; restriction: string | null; description: string | null; directive: string | null }>;
+  conformity?: Array<{ title: string; published: string | null; link: string | null; conformant: boolean }>;
+  events?: Array<{ date: string; kind: 'creation' | 'update' | 'publication'; description: string | null }>;
+  /** Online resources beside `url`: absolute URLs, with the link's kind (wms, wfs, data…) and actions. */
+  links?: Array<{ url: string; title: string; kind: string; actions: string[] }>;
+  format?: { name: string; version: string | null } | null;
+  /** ISO 8601 duration, such as P1Y. */
+  updateFrequency?: string | null;
+  validFrom?: string | null;
+  validTo?: string | null;
+  validityComment?: string | null;
+  collectionContext?: string | null;
+  collectionMethod?: string | null;
+  topologicalConsistency?: string | null;
+  geoContext?: string | null;
+  /** The denominator of the scale. */
+  scale?: number | null;
+  /** Ground resolution in metres. */
+  distance?: number | null;
 }
 
 // Characters outside XML 1.0's Char production (C0 controls, lone surrogates, U+FFFE/FFFF).

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { IsoContent } from './iso-content.js';
 import { parseMetadataXml, type MetadataFormat } from './parse.js';
 
 /**
@@ -110,7 +111,7 @@ export function validateIso19139(xml: string, schemaPath: string = iso19139Schem
 }
 
 /** An uploaded metadata document, parsed (refused if it isn't safe, well-formed metadata) and, if ISO 19139, checked against the schemas. */
-export async function readUploadedMetadata(xml: string): Promise<{ format: MetadataFormat; warnings: SchemaWarning[] }> {
-  const { format } = parseMetadataXml(xml);
-  return { format, warnings: format === 'iso' ? await validateIso19139(xml) : [] };
+export async function readUploadedMetadata(xml: string): Promise<{ format: MetadataFormat; warnings: SchemaWarning[]; iso?: IsoContent }> {
+  const { format, iso } = parseMetadataXml(xml);
+  return { format, warnings: format === 'iso' ? await validateIso19139(xml) : [], ...(iso && { iso }) };
 }

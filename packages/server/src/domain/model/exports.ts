@@ -16,6 +16,8 @@ export interface ExportItem {
   /** Unique within the export: the item's folder and file names. */
   base_name: string;
   layer_url: string;
+  /** The Metadata API's root URL, where the item's ISO document finds its record's hosted files; absent from exports made before records. */
+  metadata_url?: string;
   color: string | null;
 }
 

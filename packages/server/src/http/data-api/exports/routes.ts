@@ -25,6 +25,7 @@ import { apiPath } from '../conventions/urls.js';
 import { registerCropLayerRoutes } from './croplayer-routes.js';
 import { presentExport, presentExportSummary } from './presenter.js';
 import { ExportBody, exportsListSpec } from './schema.js';
+import { metadataRoot } from '../../shared/face-roots.js';
 
 const tags = ['exports'];
 const read = { scope: 'exports:read' } as const;
@@ -41,7 +42,7 @@ function itemInput(entry: ExportBody['items'][number], urlFor: UrlFor, location:
   const inRange = layerId !== null && (match?.[3] === undefined || versionId !== null);
   return {
     given: entry.item,
-    ref: inRange ? { type, layerId, versionId, layerUrl: urlFor(apiPath(match![1]!, layerId)) } : null,
+    ref: inRange ? { type, layerId, versionId, layerUrl: urlFor(apiPath(match![1]!, layerId)), metadataUrl: urlFor(metadataRoot) } : null,
     color: entry.color ?? null,
     tile_id: entry.tile_id ?? null,
   };

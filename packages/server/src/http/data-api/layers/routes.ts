@@ -31,6 +31,7 @@ import { apiPath } from '../conventions/urls.js';
 import { presentPublish } from '../publish/presenter.js';
 import { collectionOf, presentLayer, presentLayerSummary } from './presenter.js';
 import { LayerCreateBody, VersionParams, VersionUpdateBody, layersListSpec, layerVersionsListSpec } from './schema.js';
+import { metadataRoot } from '../../shared/face-roots.js';
 
 type DataBody = NonNullable<LayerCreateBody['data']>;
 
@@ -212,7 +213,7 @@ export function registerLayerRoutes(base: FastifyInstance, ctx: DomainContext, t
   for (const [suffix, form] of metadataRoutes) {
     app.get(`${version}${suffix}`, { config: read, schema: { summary: `Metadata (${form}) as XML`, tags, params: VersionParams } }, async (request, reply) => {
       const { id, versionId } = request.params;
-      const xml = await getMetadata(ctx, request.actor, type, id, versionId as VersionRef, form, (actual) => request.urlFor(apiPath(collectionOf(actual), id)));
+      const xml = await getMetadata(ctx, request.actor, type, id, versionId as VersionRef, form, (actual) => request.urlFor(apiPath(collectionOf(actual), id)), request.urlFor(metadataRoot));
       return reply.type('application/xml; charset=utf-8').send(xml);
     });
   }

@@ -33,6 +33,7 @@ import { apiPath } from '../conventions/urls.js';
 import { presentPublish } from '../publish/presenter.js';
 import { presentSet, presentSetSummary } from './presenter.js';
 import { SetCreateBody, SetUpdateBody, SetVersionParams, setVersionsListSpec, setsListSpec } from './schema.js';
+import { metadataRoot } from '../../shared/face-roots.js';
 
 const tags = ['sets'];
 
@@ -178,7 +179,7 @@ export function registerSetRoutes(base: FastifyInstance, ctx: DomainContext): vo
     ] as const) {
       app.get(url, { config: read, schema: { summary: `Metadata (${form}) as XML`, tags, params } }, async (request, reply) => {
         const p = request.params as { id: number; versionId?: number };
-        const xml = await getSetMetadata(ctx, request.actor, p.id, refOf(p) as SetVersionRef, form, request.urlFor(apiPath('sets', p.id)));
+        const xml = await getSetMetadata(ctx, request.actor, p.id, refOf(p) as SetVersionRef, form, request.urlFor(apiPath('sets', p.id)), request.urlFor(metadataRoot));
         return reply.type('application/xml; charset=utf-8').send(xml);
       });
     }

@@ -1,5 +1,7 @@
+import { metadataRoot } from '../../shared/face-roots.js';
+
 /** Where the Metadata API lives. The Isogeo SDK keeps any path prefix of its `api_url`. */
-export const metadataRoot = '/metadata/v1';
+export { metadataRoot };
 
 /**
  * The Metadata API's URLs as its routes are written: duplicate slashes collapsed and a trailing

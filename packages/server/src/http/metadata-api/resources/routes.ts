@@ -6,7 +6,11 @@ import { groupByUid } from '../../../domain/groups.js';
 import type { RecordFields } from '../../../domain/model/records.js';
 import { recordContents } from '../../../domain/record-contents.js';
 import { createRecord, deleteRecord, getRecord, updateRecord, type RecordInput, type RecordView } from '../../../domain/records.js';
+import { importIsoRecord } from '../../../domain/record-import.js';
+import { recordIso } from '../../../domain/record-iso.js';
+import { validatePart } from '../../shared/validation.js';
 import { commonQuery, includesOf, uidSchema } from '../conventions/params.js';
+import { metadataRoot } from '../conventions/urls.js';
 import { contentsFor, presentRecord, recordIncludes } from './presenter.js';
 
 const tags = ['resources'];
@@ -87,17 +91,47 @@ export function registerRecordRoutes(base: FastifyInstance, ctx: DomainContext):
   const params = Type.Object({ id: uidSchema });
   const write = { scope: 'resources:write' } as const;
 
-  app.get('/resources/:id/', { schema: { summary: 'A record, with what `_include` asks for (`all` for everything)', tags, params, querystring: commonQuery } }, async (request) =>
-    answerRecord(ctx, request, await getRecord(ctx, request.actor, request.params.id)),
+  // `resources/{id}/` is the record as JSON, `resources/{id}.xml/` (the SDK's `download_xml`) as ISO 19139.
+  app.get(
+    '/resources/:id/',
+    {
+      schema: {
+        summary: 'A record, with what `_include` asks for (`all` for everything); with `.xml` after its id, as ISO 19139',
+        tags,
+        params: Type.Object({ id: Type.String({ pattern: '^[0-9a-f]{32}(\\.xml)?$', description: '32 lowercase hex characters, and .xml for ISO 19139' }) }),
+        querystring: commonQuery,
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      if (!id.endsWith('.xml')) return answerRecord(ctx, request, await getRecord(ctx, request.actor, id));
+      const xml = await recordIso(ctx, request.actor, id.slice(0, 32), (path) => request.urlFor(`${metadataRoot}${path}`));
+      return reply.type('application/xml; charset=utf-8').send(xml);
+    },
   );
 
+  // JSON (the SDK's 25 keys), or an ISO 19139 / 19115-3 document as application/xml.
   app.post(
     '/groups/:wg/resources/',
-    { config: write, schema: { summary: 'Add a record to a workgroup (its admins and editors)', tags, params: Type.Object({ wg: uidSchema }), querystring: commonQuery, body: RecordBody } },
+    {
+      config: { ...write, xmlBody: true },
+      schema: {
+        summary: 'Add a record to a workgroup (its admins and editors): its fields as JSON, or an ISO 19139 document as application/xml',
+        tags,
+        params: Type.Object({ wg: uidSchema }),
+        querystring: commonQuery,
+      },
+    },
     async (request, reply) => {
       const group = await groupByUid(ctx, request.params.wg);
-      const view = await createRecord(ctx, request.actor, group, inputOf(request.body));
       reply.code(201);
+      if (typeof request.body === 'string') {
+        const records = request.urlFor(`${metadataRoot}/resources/`);
+        const { view, warnings } = await importIsoRecord(ctx, request.actor, group, request.body, (url) => url.startsWith(records));
+        if (warnings.length > 0) reply.header('X-Schema-Warnings', String(warnings.length));
+        return answerRecord(ctx, request, view);
+      }
+      const view = await createRecord(ctx, request.actor, group, inputOf(validatePart(RecordBody, request.body ?? {}, 'body')));
       return answerRecord(ctx, request, view);
     },
   );
