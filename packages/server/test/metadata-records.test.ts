@@ -277,7 +277,7 @@ describe('Metadata API: records', () => {
       form.append('kind', 'data');
       form.append('title', 'Survey report (PDF)');
       form.append('type', 'hosted');
-      form.append('file', new Blob([data], { type: 'application/pdf' }), name);
+      form.append('file', new Blob([new Uint8Array(data)], { type: 'application/pdf' }), name);
       const res = await fetch(`${server.url}/metadata/v1/${base}/links/?_lang=fr`, { method: 'POST', headers: { authorization: `Bearer ${bearer}` }, body: form });
       const text = await res.text();
       return { status: res.status, body: JSON.parse(text), text };
