@@ -426,10 +426,23 @@ describe('Metadata API: records', () => {
     assert.doesNotMatch(hostile.text, /root:/);
     assert.equal((await postXml('<oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/" xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>x</dc:title></oai_dc:dc>')).status, 400);
 
-    // The Data API's generated document for the layer's version holds the same contacts and conditions.
-    const version = await server.request('GET', `${layer.version.url}metadata/iso/`);
-    assert.equal(version.status, 200, version.text);
-    for (const expected of ['Jo Bloggs', 'codeListValue="custodian"', 'Survey data specification', 'Field &quot;value&quot; alias: Valeur']) assert.ok(version.text.includes(expected), `Data API version: ${expected}`);
+    // The Data API's documents: a published version keeps what the record held when it was
+    // published; a new draft takes the record as it is now (its title too), and keeps it once published.
+    const published = await server.request('GET', `${layer.version.url}metadata/iso/`);
+    assert.equal(published.status, 200, published.text);
+    assert.ok(!published.text.includes('Jo Bloggs'), 'the version published before the contact was named keeps its document');
+    const draft = await server.request('POST', `${layer.url}versions/`, { body: {} });
+    assert.equal(draft.status, 201, draft.text);
+    assert.equal(draft.body.title, 'Survey points, 2024', "the draft takes the record's title");
+    const draftIso = (await server.request('GET', `${draft.body.version.url}metadata/iso/`)).text;
+    for (const expected of ['Jo Bloggs', 'codeListValue="custodian"', 'Survey data specification', 'Field &quot;value&quot; alias: Valeur', 'OGC:WMS']) assert.ok(draftIso.includes(expected), `Data API draft: ${expected}`);
+    await publishVersion(server, draft.body.version.url);
+    assert.equal((await metadataCall(server, 'PUT', `resources/${records.layer}/contacts/${contact._id}/`, editor, { role: 'author' })).status, 200);
+    const kept = (await server.request('GET', `${draft.body.version.url}metadata/iso/`)).text;
+    assert.ok(kept.includes('codeListValue="custodian"') && !kept.includes('codeListValue="author"'), 'a published version keeps its snapshot');
+    const living = await (await fetch(`${server.url}/metadata/v1/resources/${records.layer}.xml`, { headers: { authorization: `Bearer ${reader}` } })).text();
+    assert.ok(living.includes('codeListValue="author"'), 'the record is the living metadata');
+    assert.equal((await metadataCall(server, 'GET', `resources/${records.layer}/`, reader)).body.title, 'Survey points, 2024');
     assert.equal((await fetch(`${server.url}/metadata/v1/resources/${records.manual}.xml`, { headers: { authorization: `Bearer ${outsider}` } })).status, 404);
   });
 

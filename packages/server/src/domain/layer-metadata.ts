@@ -10,7 +10,7 @@ import { itemRecordExtras } from './record-iso.js';
 /** What Mapshelf knows of a version, as a metadata record. */
 async function recordOf(ctx: DomainContext, row: LayerView, layerUrl: string, metadataUrl: string): Promise<MetadataRecord> {
   const group = (await ctx.store.groups.findById(row.group_id))!;
-  const fromRecord = await itemRecordExtras(ctx, { kind: 'layer', id: row.layer_id }, group, (path) => `${metadataUrl}${path}`);
+  const fromRecord = await itemRecordExtras(ctx, { kind: 'layer', id: row.layer_id }, { published: row.published_at !== null, ref: { version_id: row.id } }, group, (path) => `${metadataUrl}${path}`);
   const license = row.license_id === null ? undefined : await ctx.store.licenses.findById(row.license_id);
   return {
     fileIdentifier: `mapshelf:${row.layer_type}:${row.layer_id}:version:${row.id}`,

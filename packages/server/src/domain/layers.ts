@@ -2,6 +2,7 @@ import { rm } from 'node:fs/promises';
 import { isKnownCrs } from '../geo/gdal.js';
 import type { Bbox } from '../geo/crop.js';
 import { addItemRecord } from './item-records.js';
+import { draftText } from './record-snapshots.js';
 import type { Layer, LayerListMode, LayerType, LayerView, NewVersion, Version } from './model/layers.js';
 import type { Repositories } from './ports/store.js';
 import type { Actor } from './actor.js';
@@ -257,7 +258,7 @@ export async function createDraft(ctx: DomainContext, actor: Actor, type: LayerT
   // Checked inside the transaction, so of concurrent requests exactly one makes the draft.
   const versionId = await ctx.store.transaction(async (repos) => {
     const latest = await assertNoDraft(repos, layerId);
-    const copy = versionRow(layerId, latest.number + 1, at, actorId(actor), latest);
+    const copy = versionRow(layerId, latest.number + 1, at, actorId(actor), { ...latest, ...(await draftText(repos, { kind: 'layer', id: layerId }, latest)) });
     const version = await repos.layers.createVersion(
       reimport ? copy : { ...copy, status: latest.status, change_counts: { added: 0, updated: 0, deleted: 0 }, progress: 1 },
     );

@@ -1,3 +1,4 @@
+import { keepRecordWithVersion } from './record-snapshots.js';
 import type { PublishItem, PublishItemRef, PublishRequest } from './model/publish.js';
 import type { Repositories } from './ports/store.js';
 import { isSiteAdmin, type Actor } from './actor.js';
@@ -142,6 +143,12 @@ async function settleInTransaction(ctx: DomainContext, publishId: number): Promi
     for (const item of ready) {
       if (item.kind === 'set-version') await repos.sets.publishVersion(item.version_id, item.item_id, at);
       else await repos.publish.publishVersion(item.version_id, item.item_id, at);
+      await keepRecordWithVersion(
+        repos,
+        { kind: item.kind === 'set-version' ? 'set' : 'layer', id: item.item_id },
+        item.kind === 'set-version' ? { set_version_id: item.version_id } : { version_id: item.version_id },
+        at,
+      );
       await repos.publish.setItemState(publishId, refOf(item), 'published');
     }
     for (const item of failed) await repos.publish.setItemState(publishId, refOf(item), 'error');

@@ -9,6 +9,7 @@ import type { Actor } from './actor.js';
 import { timestamp, type DomainContext } from './context.js';
 import { conflict, invalidInput, notFound } from './errors.js';
 import type { RecordPart } from './model/records.js';
+import type { Repositories } from './ports/store.js';
 import { itemLabel, recordView, type RecordView } from './records.js';
 
 /** The keys of an attribute besides its name, in the wire's names. */
@@ -33,8 +34,8 @@ function viewOf(part: RecordPart, fromData: boolean): AttributeView {
 }
 
 /** The record's attributes: its data's fields (in their order) with the record's additions, or those it was given. */
-export async function recordAttributes(ctx: DomainContext, view: RecordView): Promise<AttributeView[]> {
-  const stored = await ctx.store.records.parts(view.record.id, 'feature-attribute');
+export async function recordAttributes(repos: Repositories, view: RecordView): Promise<AttributeView[]> {
+  const stored = await repos.records.parts(view.record.id, 'feature-attribute');
   if (!view.facts) return stored.map((part) => viewOf(part, false));
   const byName = new Map(stored.map((part) => [part.ref!, part]));
   return view.facts.attributes.map((field) => ({
@@ -46,11 +47,11 @@ export async function recordAttributes(ctx: DomainContext, view: RecordView): Pr
 }
 
 export async function listAttributes(ctx: DomainContext, actor: Actor, recordUid: string): Promise<AttributeView[]> {
-  return recordAttributes(ctx, await recordView(ctx, actor, recordUid));
+  return recordAttributes(ctx.store, await recordView(ctx, actor, recordUid));
 }
 
 async function attributeOf(ctx: DomainContext, view: RecordView, uid: string): Promise<AttributeView> {
-  const found = (await recordAttributes(ctx, view)).find((attribute) => attribute.uid === uid);
+  const found = (await recordAttributes(ctx.store, view)).find((attribute) => attribute.uid === uid);
   if (!found) throw notFound(`Feature attribute ${uid} of resource ${view.record.uid}`);
   return found;
 }
@@ -101,7 +102,7 @@ function keepsData(view: RecordView, attribute: AttributeView, input: Record<str
 export async function createAttribute(ctx: DomainContext, actor: Actor, recordUid: string, input: Record<string, unknown>): Promise<AttributeView> {
   const view = await recordView(ctx, actor, recordUid, 'edit');
   const name = checkedName(input.name);
-  const existing = (await recordAttributes(ctx, view)).find((attribute) => attribute.name === name);
+  const existing = (await recordAttributes(ctx.store, view)).find((attribute) => attribute.name === name);
   if (existing) throw conflict(`Resource ${recordUid} has an attribute named ${name} already (${existing.uid}); change it with PUT.`);
   if (view.facts) {
     throw invalidInput('name', `is not a field of ${itemLabel(view.facts)}: its attributes are its data's fields, which a new version changes`);

@@ -2,11 +2,11 @@
  * Everything a record holds, gathered for its readers: the Metadata API's `_include`, and its
  * ISO 19139 document (which takes it all).
  */
-import type { DomainContext } from './context.js';
 import { epsgCoordinateSystem, type CoordinateSystemEntry } from '../geo/coordinate-systems.js';
 import type { Contact } from './model/contacts.js';
 import type { License } from './model/licenses.js';
 import type { RecordPart } from './model/records.js';
+import type { Repositories } from './ports/store.js';
 import type { Specification } from './model/specifications.js';
 import { recordAttributes, type AttributeView } from './record-attributes.js';
 import type { RecordView } from './records.js';
@@ -26,9 +26,9 @@ export interface RecordContents {
 export const contentKinds = ['events', 'limitations', 'links', 'conditions', 'conformity', 'contacts', 'attributes', 'coordinateSystem'] as const;
 export type ContentKind = (typeof contentKinds)[number];
 
-/** The parts of `wanted` kinds (the others come back empty), each with what it names. */
-export async function recordContents(ctx: DomainContext, view: RecordView, wanted: ReadonlySet<ContentKind> = new Set(contentKinds)): Promise<RecordContents> {
-  const parts = wanted.size === 0 ? [] : await ctx.store.records.parts(view.record.id);
+/** The parts of `wanted` kinds (the others come back empty), each with what it names; read through `repos` (the store, or a transaction's). */
+export async function recordContents(repos: Repositories, view: RecordView, wanted: ReadonlySet<ContentKind> = new Set(contentKinds)): Promise<RecordContents> {
+  const parts = wanted.size === 0 ? [] : await repos.records.parts(view.record.id);
   const of = (kind: RecordPart['kind']) => parts.filter((part) => part.kind === kind);
   const named = async <T>(kind: RecordPart['kind'], find: (uid: string) => Promise<T | undefined>): Promise<Array<{ part: RecordPart; item: T }>> => {
     if (!wanted.has(kind === 'condition' ? 'conditions' : kind === 'contact' ? 'contacts' : 'conformity')) return [];
@@ -38,11 +38,11 @@ export async function recordContents(ctx: DomainContext, view: RecordView, wante
   const code = view.facts ? view.facts.crs : (view.record.fields.coordinateSystem ?? null);
   const entry = wanted.has('coordinateSystem') && code !== null ? epsgCoordinateSystem(code) : null;
   const [conditions, conformity, contacts, attributes, aliases] = await Promise.all([
-    named('condition', (uid) => ctx.store.licenses.findByUid(uid)),
-    named('conformity', (uid) => ctx.store.specifications.findByUid(uid)),
-    named('contact', (uid) => ctx.store.contacts.findByUid(uid)),
-    wanted.has('attributes') ? recordAttributes(ctx, view) : [],
-    entry ? ctx.store.groups.coordinateSystemAliases(view.group.id) : undefined,
+    named('condition', (uid) => repos.licenses.findByUid(uid)),
+    named('conformity', (uid) => repos.specifications.findByUid(uid)),
+    named('contact', (uid) => repos.contacts.findByUid(uid)),
+    wanted.has('attributes') ? recordAttributes(repos, view) : [],
+    entry ? repos.groups.coordinateSystemAliases(view.group.id) : undefined,
   ]);
   return {
     events: wanted.has('events') ? of('event').sort((a, b) => String(a.body.date).localeCompare(String(b.body.date))) : [],

@@ -9,9 +9,10 @@ import { directiveById } from './directives.js';
 import { buildIso19139, type MetadataRecord, type Party } from './metadata/index.js';
 import type { Contact } from './model/contacts.js';
 import type { Group } from './model/groups.js';
-import type { ResourceRecord } from './model/records.js';
+import type { RecordFields } from './model/records.js';
 import { recordContents, type ContentKind, type RecordContents } from './record-contents.js';
 import { recordText, recordView, type RecordView } from './records.js';
+import { snapshotOf } from './record-snapshots.js';
 
 /** A record's `fileIdentifier`, and its CSW record id: `urn:isogeo:metadata:uuid:` and the dashed uid. */
 export function recordUrn(uid: string): string {
@@ -43,8 +44,7 @@ function partyOf(contact: Contact): Party {
 }
 
 /** What a record says beyond its item's data, as the ISO builder's optional fields. */
-function extrasOf(record: ResourceRecord, contents: RecordContents, absoluteUrl: (path: string) => string): Partial<MetadataRecord> {
-  const fields = record.fields;
+function extrasOf(fields: RecordFields, contents: RecordContents, absoluteUrl: (path: string) => string): Partial<MetadataRecord> {
   return {
     parties: contents.contacts.map(({ part, contact }) => ({ ...partyOf(contact), role: String(part.body.role) })),
     conditions: contents.conditions.map(({ part, license }) => ({ title: license.title, url: license.url, description: (part.body.description as string | null) ?? null })),
@@ -79,26 +79,28 @@ function extrasOf(record: ResourceRecord, contents: RecordContents, absoluteUrl:
   };
 }
 
-const extraKinds: ReadonlySet<ContentKind> = new Set(['events', 'limitations', 'links', 'conditions', 'conformity', 'contacts']);
+const extraKinds: ReadonlySet<ContentKind> = new Set(['events', 'limitations', 'links', 'conditions', 'conformity', 'contacts', 'attributes']);
 
 /**
  * What a Data API version's generated document takes from its item's record: the parts, and the
- * attributes' descriptions by name. Undefined when the item has no record (it always has one).
+ * attributes' descriptions by name. A published version takes what the record held when it was
+ * published (its snapshot), a draft what it holds now. Undefined when the item has no record.
  */
 export async function itemRecordExtras(
   ctx: DomainContext,
-  item: { kind: 'layer' | 'set' | 'document'; id: number },
+  item: { kind: 'layer' | 'set'; id: number },
+  version: { published: boolean; ref: { version_id: number } | { set_version_id: number } },
   group: Group,
   absoluteUrl: (path: string) => string,
 ): Promise<{ extras: Partial<MetadataRecord>; describe: (field: { name: string; type: string }) => MetadataRecord['fields'][number] } | undefined> {
   const record = await ctx.store.records.findForItem(item.kind, item.id);
   if (!record) return undefined;
-  // The parts need no facts; the version in hand has them.
-  const view: RecordView = { record, group, level: 'view', facts: null };
-  const contents = await recordContents(ctx, view, extraKinds);
-  const described = new Map((await ctx.store.records.parts(record.id, 'feature-attribute')).map((part) => [part.ref!, part.body]));
+  const snapshot = version.published ? await snapshotOf(ctx.store, version.ref) : undefined;
+  // The parts need no facts (the version in hand has them): the attributes are the record's descriptions, by name.
+  const contents = snapshot?.contents ?? (await recordContents(ctx.store, { record, group, level: 'view', facts: null }, extraKinds));
+  const described = new Map(contents.attributes.map((attribute) => [attribute.name, attribute.body]));
   return {
-    extras: extrasOf(record, contents, absoluteUrl),
+    extras: extrasOf(snapshot?.fields ?? record.fields, contents, absoluteUrl),
     describe: (field) => ({ ...field, alias: (described.get(field.name)?.alias as string | undefined) ?? null, description: (described.get(field.name)?.description as string | undefined) ?? null }),
   };
 }
@@ -162,12 +164,12 @@ export function recordAsIso(view: RecordView, contents: RecordContents, absolute
     contact: { organisation: group.name, email: null },
     url: absoluteUrl(`/resources/${record.uid}/`),
     format: format ? { name: format, version: fields.formatVersion ?? null } : null,
-    ...extrasOf(record, contents, absoluteUrl),
+    ...extrasOf(fields, contents, absoluteUrl),
   });
 }
 
 /** `GET /resources/{id}.xml`: the record, for whoever reads it. */
 export async function recordIso(ctx: DomainContext, actor: Actor, uid: string, absoluteUrl: (path: string) => string): Promise<string> {
   const view = await recordView(ctx, actor, uid);
-  return recordAsIso(view, await recordContents(ctx, view), absoluteUrl);
+  return recordAsIso(view, await recordContents(ctx.store, view), absoluteUrl);
 }

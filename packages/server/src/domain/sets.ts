@@ -1,5 +1,6 @@
 import { addItemRecord } from './item-records.js';
 import { fillItemRecord } from './record-import.js';
+import { draftText } from './record-snapshots.js';
 import { itemRecordExtras } from './record-iso.js';
 import type { DocumentItem } from './model/documents.js';
 import type { LayerView } from './model/layers.js';
@@ -200,7 +201,8 @@ export async function createSetDraft(ctx: DomainContext, actor: Actor, setId: nu
   const at = timestamp(ctx);
   const versionId = await ctx.store.transaction(async (repos) => {
     const { id: _id, ...copy } = latest;
-    const version = await repos.sets.createVersion({ ...copy, ...versionFields(changes, at), number: latest.number + 1, created_by: actorId(actor), created_at: at, published_at: null });
+    const text = await draftText(repos, { kind: 'set', id: setId }, latest);
+    const version = await repos.sets.createVersion({ ...copy, ...text, ...versionFields(changes, at), number: latest.number + 1, created_by: actorId(actor), created_at: at, published_at: null });
     await repos.sets.replaceItems(version.id, changes.items ?? (await repos.sets.items(latest.id)));
     const metadata = await repos.sets.metadataDocument(latest.id);
     if (metadata) await repos.sets.putMetadataDocument({ ...metadata, set_version_id: version.id });
@@ -262,7 +264,7 @@ export async function publishSetVersion(ctx: DomainContext, actor: Actor, setId:
 
 async function recordOf(ctx: DomainContext, row: SetView, setUrl: string, metadataUrl: string): Promise<MetadataRecord> {
   const group = (await ctx.store.groups.findById(row.group_id))!;
-  const fromRecord = await itemRecordExtras(ctx, { kind: 'set', id: row.set_id }, group, (path) => `${metadataUrl}${path}`);
+  const fromRecord = await itemRecordExtras(ctx, { kind: 'set', id: row.set_id }, { published: row.published_at !== null, ref: { set_version_id: row.id } }, group, (path) => `${metadataUrl}${path}`);
   const license = row.license_id === null ? undefined : await ctx.store.licenses.findById(row.license_id);
   return {
     fileIdentifier: `mapshelf:set:${row.set_id}:version:${row.id}`,

@@ -11,7 +11,7 @@ import type { JobStatus } from '../domain/ports/job-queue.js';
 import type { Application, OAuthToken } from '../domain/model/applications.js';
 import type { Contact } from '../domain/model/contacts.js';
 import type { Specification } from '../domain/model/specifications.js';
-import type { RecordPart, ResourceRecord } from '../domain/model/records.js';
+import type { RecordPart, RecordSnapshot, ResourceRecord } from '../domain/model/records.js';
 import type { Invitation } from '../domain/model/invitations.js';
 import type { DocumentItem } from '../domain/model/documents.js';
 import type { CropFeature, CropLayer, Export } from '../domain/model/exports.js';
@@ -81,6 +81,8 @@ export type SpecificationsTable = Stored<Specification>;
 export type RecordsTable = Stored<ResourceRecord, { fields: 'json'; series: 'bool' }>;
 
 export type RecordPartsTable = Stored<RecordPart, { body: 'json' }>;
+
+export type RecordSnapshotsTable = Stored<RecordSnapshot, { body: 'json' }>;
 
 export type InvitationsTable = Stored<Invitation>;
 
@@ -200,6 +202,7 @@ export interface Database {
   specifications: SpecificationsTable;
   records: RecordsTable;
   record_parts: RecordPartsTable;
+  record_snapshots: RecordSnapshotsTable;
   invitations: InvitationsTable;
   coordinate_system_aliases: CoordinateSystemAliasesTable;
   exports: ExportsTable;

@@ -82,5 +82,21 @@ export interface RecordPart {
   updated_at: string;
 }
 
+/**
+ * What a record held when a version of its item was published, kept with that version: a
+ * published version's metadata never changes, whatever its record says later.
+ */
+export interface RecordSnapshot {
+  id: number;
+  record_id: number;
+  /** A layer's or table's version, or a set's. */
+  version_id: number | null;
+  set_version_id: number | null;
+  body: Record<string, unknown>;
+  created_at: string;
+}
+
+export type NewRecordSnapshot = Omit<RecordSnapshot, 'id'>;
+
 export type NewRecordPart = Omit<RecordPart, 'id' | 'uid'> & { uid?: string };
 export type RecordPartPatch = Partial<Pick<RecordPart, 'body' | 'ref'>> & { updated_at: string };

@@ -21,7 +21,7 @@ import type { Application, ApplicationPatch, NewApplication, NewOAuthToken, OAut
 import type { Contact, ContactPatch, NewContact } from '../model/contacts.js';
 import type { NewSpecification, Specification, SpecificationPatch } from '../model/specifications.js';
 import type { Invitation, NewInvitation } from '../model/invitations.js';
-import type { NewRecordPart, NewResourceRecord, RecordPart, RecordPartKind, RecordPartPatch, ResourceRecord, ResourceRecordPatch } from '../model/records.js';
+import type { NewRecordPart, NewRecordSnapshot, NewResourceRecord, RecordPart, RecordPartKind, RecordPartPatch, RecordSnapshot, ResourceRecord, ResourceRecordPatch } from '../model/records.js';
 import type { UserAccount, UserAccountPatch, NewUser, User, UserMembership, UserPatch, UserVisibility } from '../model/users.js';
 import type { CatalogKind, CatalogSearch, CatalogView } from './catalog-search.js';
 
@@ -335,6 +335,9 @@ export interface RecordsRepository {
   /** How many parts of that kind name `ref` (the records naming a contact, a licence, a specification). */
   countReferring(kind: RecordPartKind, ref: string): Promise<number>;
   deleteReferring(kind: RecordPartKind, ref: string): Promise<void>;
+  putSnapshot(snapshot: NewRecordSnapshot): Promise<void>;
+  /** The snapshot kept with a published layer or table version, or a set version. */
+  snapshotOf(version: { version_id: number } | { set_version_id: number }): Promise<RecordSnapshot | undefined>;
 }
 
 export interface Repositories {

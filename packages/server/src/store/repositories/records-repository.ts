@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { NewRecordPart, NewResourceRecord, RecordPart, RecordPartKind, RecordPartPatch, ResourceRecord, ResourceRecordPatch } from '../../domain/model/records.js';
+import type { NewRecordPart, NewRecordSnapshot, NewResourceRecord, RecordPart, RecordPartKind, RecordPartPatch, RecordSnapshot, ResourceRecord, ResourceRecordPatch } from '../../domain/model/records.js';
 import type * as port from '../../domain/ports/store.js';
 import { readBools, readJson, writeBools, writeJson } from './columns.js';
 import type { Database, RecordPartRow, RecordRow } from '../schema.js';
@@ -76,5 +76,15 @@ export class RecordsRepository implements port.RecordsRepository {
 
   async deleteReferring(kind: RecordPartKind, ref: string): Promise<void> {
     await this.db.deleteFrom('record_parts').where('kind', '=', kind).where('ref', '=', ref).execute();
+  }
+
+  async putSnapshot(snapshot: NewRecordSnapshot): Promise<void> {
+    await this.db.insertInto('record_snapshots').values(writeJson(snapshot, ['body'] as const)).execute();
+  }
+
+  async snapshotOf(version: { version_id: number } | { set_version_id: number }): Promise<RecordSnapshot | undefined> {
+    const query = this.db.selectFrom('record_snapshots').selectAll();
+    const row = await ('version_id' in version ? query.where('version_id', '=', version.version_id) : query.where('set_version_id', '=', version.set_version_id)).executeTakeFirst();
+    return row && (readJson(row, ['body'] as const) as RecordSnapshot);
   }
 }

@@ -114,7 +114,7 @@ export function registerRecordPartRoutes(base: FastifyInstance, ctx: DomainConte
   ] as const) {
     app.put(`/resources/:md/${path}/:id/`, { config: write, schema: { summary: path === 'contacts' ? 'Name a contact in a role' : 'State conformity to a specification', tags, params: partParams, querystring: commonQuery, body } }, async (request) => {
       const { view } = await putRefPart(ctx, request.actor, request.params.md, spec, request.params.id, request.body as PartInput);
-      const contents = await recordContents(ctx, view, new Set([path === 'contacts' ? 'contacts' : 'conformity']));
+      const contents = await recordContents(ctx.store, view, new Set([path === 'contacts' ? 'contacts' : 'conformity']));
       return path === 'contacts'
         ? presentRecordContact(contents.contacts.find((entry) => entry.contact.uid === request.params.id)!, view.group)
         : presentConformity(contents.conformity.find((entry) => entry.specification.uid === request.params.id)!, view.group);
@@ -126,11 +126,11 @@ export function registerRecordPartRoutes(base: FastifyInstance, ctx: DomainConte
   }
   app.get('/resources/:md/specifications/', { schema: { summary: "A record's conformity statements", tags, params: mdParams, querystring: commonQuery } }, async (request) => {
     const view = await recordView(ctx, request.actor, request.params.md);
-    return (await recordContents(ctx, view, new Set(['conformity']))).conformity.map((entry) => presentConformity(entry, view.group));
+    return (await recordContents(ctx.store, view, new Set(['conformity']))).conformity.map((entry) => presentConformity(entry, view.group));
   });
   app.get('/resources/:md/contacts/', { schema: { summary: "A record's contacts, with their roles", tags, params: mdParams, querystring: commonQuery } }, async (request) => {
     const view = await recordView(ctx, request.actor, request.params.md);
-    return (await recordContents(ctx, view, new Set(['contacts']))).contacts.map((entry) => presentRecordContact(entry, view.group));
+    return (await recordContents(ctx.store, view, new Set(['contacts']))).contacts.map((entry) => presentRecordContact(entry, view.group));
   });
 
   const crsBody = Type.Object(
@@ -139,7 +139,7 @@ export function registerRecordPartRoutes(base: FastifyInstance, ctx: DomainConte
   );
   app.put('/resources/:md/coordinate-system/', { config: write, schema: { summary: "Set the coordinate system of a record without data (EPSG code)", tags, params: mdParams, querystring: commonQuery, body: crsBody } }, async (request) => {
     const view = await setRecordCoordinateSystem(ctx, request.actor, request.params.md, Number(request.body.code));
-    const crs = (await recordContents(ctx, view, new Set(['coordinateSystem']))).coordinateSystem!;
+    const crs = (await recordContents(ctx.store, view, new Set(['coordinateSystem']))).coordinateSystem!;
     return { _tag: `coordinate-system:${crs.code}`, alias: crs.alias, code: String(crs.code), name: crs.name };
   });
   app.delete('/resources/:md/coordinate-system/', { config: write, schema: { summary: "Clear the coordinate system of a record without data", tags, params: mdParams, querystring: commonQuery } }, async (request, reply) => {

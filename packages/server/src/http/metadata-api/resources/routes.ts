@@ -82,7 +82,7 @@ const langOf = (request: FastifyRequest) => (request.query as { _lang?: string }
 /** A record as the request asks for it: its includes loaded and presented. */
 export async function answerRecord(ctx: DomainContext, request: FastifyRequest, view: RecordView) {
   const include = includesOf(request, recordIncludes);
-  return presentRecord(view, await recordContents(ctx, view, contentsFor(include)), include, langOf(request));
+  return presentRecord(view, await recordContents(ctx.store, view, contentsFor(include)), include, langOf(request));
 }
 
 /** Records: read, create in a workgroup, change (PATCH; PUT as the SDK sends for services), delete. */

@@ -3,7 +3,7 @@ import { sql, type Kysely } from 'kysely';
 /**
  * The Metadata API's records and what they hold. Every layer, table, set and document has a
  * record with its uid, made here for those that exist and by their repositories after; the
- * item's deletion takes its record along. Licences get a public id and, for those a workgroup
+ * item's deletion takes its record along; each published version keeps a snapshot of it. Licences get a public id and, for those a workgroup
  * adds, an owner (none: every workgroup's, as the built-in and site licences are).
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -44,6 +44,17 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addUniqueConstraint('record_parts_ref', ['record_id', 'kind', 'ref'])
     .execute();
   await db.schema.createIndex('record_parts_kind_ref').on('record_parts').columns(['kind', 'ref']).execute();
+
+  // What a record held when a version of its item was published: that version's metadata, kept as it was.
+  await db.schema
+    .createTable('record_snapshots')
+    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('record_id', 'integer', (c) => c.notNull().references('records.id').onDelete('cascade'))
+    .addColumn('version_id', 'integer', (c) => c.unique().references('versions.id').onDelete('cascade'))
+    .addColumn('set_version_id', 'integer', (c) => c.unique().references('set_versions.id').onDelete('cascade'))
+    .addColumn('body', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .execute();
 
   await db.schema.alterTable('licenses').addColumn('uid', 'text').execute();
   await sql`update licenses set uid = lower(hex(randomblob(16)))`.execute(db);
