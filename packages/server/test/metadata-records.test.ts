@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createApplicationOffline, setPasswordOffline } from '../src/index.js';
 import { iso19139SchemaPath } from '../src/domain/metadata/index.js';
-import { accessToken, assertKeysWithin, metadataCall, wireTime, type Credentials } from './helpers/metadata.js';
+import { accessToken, assertKeysWithin, metadataCall, wireKeys, wireTime, type Credentials } from './helpers/metadata.js';
 import { datasourceFor, publishVersion, publishedLayer, uploadDatasources, writePointGrid, type PublishedLayer } from './helpers/published-layers.js';
 import { createUserWithToken, startTestServer, type TestServer } from './helpers/server.js';
 
@@ -457,6 +457,35 @@ describe('Metadata API: records', () => {
     }
     assert.equal((await metadataCall(server, 'POST', `groups/${survey}/resources/`, outsider, json25({ type: 'resource', title: 'x' }))).status, 404);
     assert.equal((await metadataCall(server, 'GET', `resources/${md._id}/?_include=_abilities`, admin)).body._abilities.includes('resource:update'), true);
+  });
+
+  it('creates workgroups (site admins), renames them, lists their memberships, counts what they hold and deletes them', async () => {
+    const form = (bearer: string, fields: Record<string, string>) =>
+      server.request('POST', '/metadata/v1/groups/', { token: null, headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/x-www-form-urlencoded' }, raw: new URLSearchParams(fields).toString() });
+    assert.equal((await form(editor, { 'contact.name': 'Harbour' })).status, 403, 'only site admins create workgroups');
+    const created = await form(admin, { 'contact.name': 'Harbour' });
+    assert.equal(created.status, 201, created.text);
+    assertKeysWithin(created.body, wireKeys.workgroup, 'a workgroup');
+    assert.equal(created.body.contact.name, 'Harbour');
+    assert.equal((await form(admin, { 'contact.name': 'Harbour' })).status, 409, 'names are unique');
+    assert.equal((await form(admin, {})).body.errors[0].location, 'body.contact.name');
+    const renamed = await metadataCall(server, 'PUT', `groups/${created.body._id}/`, admin, { ...created.body, contact: { name: 'Harbour board' } });
+    assert.equal(renamed.status, 200, renamed.text);
+    assert.equal(renamed.body.contact.name, 'Harbour board');
+
+    const memberships = await metadataCall(server, 'GET', `groups/${survey}/memberships/`, reader);
+    assert.equal(memberships.status, 200, memberships.text);
+    assert.deepEqual(memberships.body.map((m: { role: string; user: { contact: { name: string } } }) => [m.user.contact.name, m.role]).sort(), [['editor', 'editor'], ['reader', 'reader']]);
+    const statistics = await metadataCall(server, 'GET', `groups/${survey}/statistics/`, reader);
+    assert.equal(statistics.status, 200, statistics.text);
+    assert.ok(statistics.body.resources.byType.vectorDataset >= 1);
+    assert.equal(statistics.body.resources.total, Object.values(statistics.body.resources.byType as Record<string, number>).reduce((a, b) => a + b, 0));
+    assert.equal((await metadataCall(server, 'GET', `groups/${survey}/?_include=limits`, reader)).body.limits.resources.current, statistics.body.resources.total);
+    assert.equal((await metadataCall(server, 'GET', `groups/${survey}/statistics/`, outsider)).status, 404);
+
+    assert.equal((await metadataCall(server, 'DELETE', `groups/${created.body._id}/`, editor)).status, 404, 'not a member: not found');
+    assert.equal((await metadataCall(server, 'DELETE', `groups/${created.body._id}/`, admin)).status, 204);
+    assert.equal((await metadataCall(server, 'GET', `groups/${created.body._id}/`, admin)).status, 404);
   });
 
   it("deletes a record, and a layer's record with its layer", async () => {

@@ -45,6 +45,33 @@ export async function listWorkgroups(ctx: DomainContext, actor: Actor): Promise<
   return all.items.filter((group) => seesWorkgroup(actor, group));
 }
 
+/** What a workgroup holds, counted: its records by type, its members, and what it keeps. */
+export interface WorkgroupStatistics {
+  resources: { total: number; byType: Record<string, number> };
+  users: number;
+  contacts: number;
+  licenses: number;
+  specifications: number;
+}
+
+export async function workgroupStatistics(ctx: DomainContext, actor: Actor, group: Group): Promise<WorkgroupStatistics> {
+  if (!seesWorkgroup(actor, group)) throw notFound(`Workgroup ${group.uid}`);
+  const [byType, users, contacts, licenses, specifications] = await Promise.all([
+    ctx.store.records.countByType(group.id),
+    ctx.store.groups.memberCount(group.id),
+    ctx.store.contacts.listForGroup(group.id),
+    ctx.store.licenses.listForGroup(group.id),
+    ctx.store.specifications.listForGroup(group.id),
+  ]);
+  return {
+    resources: { total: [...byType.values()].reduce((a, b) => a + b, 0), byType: Object.fromEntries(byType) },
+    users,
+    contacts: contacts.length,
+    licenses: licenses.filter((license) => license.group_id === group.id).length,
+    specifications: specifications.length,
+  };
+}
+
 export async function workgroupLimits(ctx: DomainContext, group: Group): Promise<WorkgroupLimits> {
   const [resources, users] = await Promise.all([ctx.store.groups.itemCount(group.id), ctx.store.groups.memberCount(group.id)]);
   return { resources: { current: resources, max: -1 }, users: { current: users, max: -1 } };

@@ -58,7 +58,7 @@ export interface GroupsRepository {
   putCoordinateSystemAlias(groupId: number, code: number, alias: string, at: string): Promise<void>;
   /** False when the workgroup had no alias for it. */
   deleteCoordinateSystemAlias(groupId: number, code: number): Promise<boolean>;
-  /** The layers, tables, sets and documents the group holds. */
+  /** The metadata records the group holds: its layers', tables', sets' and documents', and those on their own. */
   itemCount(groupId: number): Promise<number>;
   listMembers(groupId: number, query: ListQuery): Promise<ListResult<Member>>;
   membership(groupId: number, userId: number): Promise<Member | undefined>;
@@ -335,6 +335,8 @@ export interface RecordsRepository {
   /** How many parts of that kind name `ref` (the records naming a contact, a licence, a specification). */
   countReferring(kind: RecordPartKind, ref: string): Promise<number>;
   deleteReferring(kind: RecordPartKind, ref: string): Promise<void>;
+  /** A workgroup's records, counted by type. */
+  countByType(groupId: number): Promise<Map<string, number>>;
   putSnapshot(snapshot: NewRecordSnapshot): Promise<void>;
   /** The snapshot kept with a published layer or table version, or a set version. */
   snapshotOf(version: { version_id: number } | { set_version_id: number }): Promise<RecordSnapshot | undefined>;

@@ -77,12 +77,8 @@ export class GroupsRepository implements port.GroupsRepository {
 
   /** The layers, tables, sets and documents the group holds: the records of its workgroup. */
   async itemCount(groupId: number): Promise<number> {
-    const counts = await Promise.all(
-      (['layers', 'sets', 'documents'] as const).map((table) =>
-        this.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).where('group_id', '=', groupId).executeTakeFirstOrThrow(),
-      ),
-    );
-    return counts.reduce((total, row) => total + Number(row.n), 0);
+    const row = await this.db.selectFrom('records').select((eb) => eb.fn.countAll<number>().as('n')).where('group_id', '=', groupId).executeTakeFirstOrThrow();
+    return Number(row.n);
   }
 
   /** The workgroup's own names for coordinate systems, by EPSG code. */

@@ -78,6 +78,11 @@ export class RecordsRepository implements port.RecordsRepository {
     await this.db.deleteFrom('record_parts').where('kind', '=', kind).where('ref', '=', ref).execute();
   }
 
+  async countByType(groupId: number): Promise<Map<string, number>> {
+    const rows = await this.db.selectFrom('records').select(['type', (eb) => eb.fn.countAll<number | string>().as('n')]).where('group_id', '=', groupId).groupBy('type').execute();
+    return new Map(rows.map((row) => [row.type, Number(row.n)]));
+  }
+
   async putSnapshot(snapshot: NewRecordSnapshot): Promise<void> {
     await this.db.insertInto('record_snapshots').values(writeJson(snapshot, ['body'] as const)).execute();
   }
