@@ -87,20 +87,26 @@ describe('the README, run as printed', { concurrency: 1 }, () => {
     assert.match(info.stdout, /NZGD2000 \/ New Zealand Transverse Mercator 2000/);
   });
 
-  it('the Metadata API: an application and a password offline, a token from /oauth/token, the account over Bearer', async () => {
+  it('the Metadata API: an application and a password offline, a token, a record with a contact, a condition and a hosted file, its ISO validated, and an imported layer as a record', async () => {
     const { dir, env } = emptyClone();
+    // The README's xmllint names the schemas as the repository's root has them.
+    symlinkSync(join(root, 'schemas'), join(dir, 'schemas'));
     // The server of the README's start command: its catalog in ./mapshelf-data (or, on the
     // PostgreSQL pass, where MAPSHELF_DATABASE_URL says, as the PostgreSQL section sets it).
     server = await startTestServer({ port: 8080, dataDir: join(dir, 'mapshelf-data') });
-    const [commands] = blocks('## The Metadata API: applications and OAuth2 tokens', 'sh');
-    assert.ok(commands);
-    const { stdout } = await shell(commands, dir, { ...env, ...(server.database && { MAPSHELF_DATABASE_URL: server.database }) });
-    const account = JSON.parse(stdout.trim().split('\n').at(-1)!);
+    const commands = blocks('## The Metadata API: records, over OAuth2', 'sh');
+    assert.equal(commands.length, 3, 'a token; a record; a layer as a record');
+    const { stdout, stderr } = await shell(commands.join('\n'), dir, { ...env, ...(server.database && { MAPSHELF_DATABASE_URL: server.database }) });
+    const account = JSON.parse(stdout.split('\n').find((line) => line.startsWith('{'))!);
     assert.match(account._id, /^[0-9a-f]{32}$/, stdout);
     assert.equal(account.staff, true, 'the admin');
     const app = JSON.parse(readFileSync(join(dir, 'scripts-app.json'), 'utf8'));
     assert.deepEqual(Object.keys(app).sort(), ['client_id', 'client_secret']);
     assert.match(app.client_id, /^scripts-[0-9a-f]{32}$/);
+    assert.match(stdout, /^pointOfContact\nCreative Commons Attribution 4\.0 International\n\/resources\/[0-9a-f]{32}\/links\/[0-9a-f]{32}\.bin\n1 contact, 1 condition, 1 link$/m, stdout);
+    assert.match(stderr, /parcels\.xml validates/, stderr);
+    assert.match(readFileSync(join(dir, 'parcels.xml'), 'utf8'), /Survey desk[\s\S]*Cite the Survey[\s\S]*Survey method/);
+    assert.match(stdout, /^vectorDataset 241 Polygon id,name$/m, stdout);
   });
 
   it('the command-line walkthrough: login, import, search, a cropped Shapefile export, ogrinfo', async () => {

@@ -21,4 +21,5 @@ export type FieldInfo = { name: string; type: string };
 export type ChangeCounts = { added: number; updated: number; deleted: number };
 
 /** The URLs of a version's metadata as XML: as uploaded (`native`), ISO 19139 (`iso`) and Dublin Core (`dc`). */
-export type MetadataLinks = { native: string; iso: string; dc: string };
+/** A version's metadata documents, and `record`: the item's record in the Metadata API. */
+export type MetadataLinks = { native: string; iso: string; dc: string; record: string };

@@ -3,6 +3,7 @@ import { bboxPolygon } from '../conventions/geojson.js';
 import { presentDescription } from '../conventions/item-fields.js';
 import type { PresentContext } from '../conventions/present.js';
 import { apiPath } from '../conventions/urls.js';
+import { metadataRoot } from '../../shared/face-roots.js';
 
 export const collectionOf = (type: 'layer' | 'table') => (type === 'table' ? 'tables' : 'layers');
 
@@ -66,6 +67,8 @@ export function presentLayer(row: LayerView, ctx: PresentContext) {
       iso: `${thisVersion}metadata/iso/`,
       dc: `${thisVersion}metadata/dc/`,
       native: `${thisVersion}metadata/`,
+      // The layer's living metadata, in the other face.
+      record: ctx.urlFor(`${metadataRoot}/resources/${row.layer_uid}/`),
     },
     permissions: ctx.urlFor(`${apiPath(collection, row.layer_id)}permissions/`),
   };

@@ -5,6 +5,7 @@ import type { PresentContext } from '../conventions/present.js';
 import { apiPath } from '../conventions/urls.js';
 import { presentDocument } from '../documents/presenter.js';
 import { collectionOf, presentLayer } from '../layers/presenter.js';
+import { metadataRoot } from '../../shared/face-roots.js';
 
 const setVersionUrl = (row: Pick<SetView, 'set_id' | 'id'>, ctx: PresentContext) => ctx.urlFor(apiPath('sets', row.set_id, 'versions', row.id));
 
@@ -53,7 +54,7 @@ export function presentSet(row: SetView, items: VisibleSetItem[], ctx: PresentCo
       created_by: { id: row.created_by, url: ctx.urlFor(apiPath('users', row.created_by)) },
       published_at: row.published_at,
     },
-    metadata: { iso: `${thisVersion}metadata/iso/`, dc: `${thisVersion}metadata/dc/`, native: `${thisVersion}metadata/` },
+    metadata: { iso: `${thisVersion}metadata/iso/`, dc: `${thisVersion}metadata/dc/`, native: `${thisVersion}metadata/`, record: ctx.urlFor(`${metadataRoot}/resources/${row.set_uid}/`) },
     permissions: `${setUrl}permissions/`,
   };
 }
