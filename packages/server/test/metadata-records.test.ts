@@ -157,6 +157,37 @@ describe('Metadata API: records', () => {
     assert.equal((await metadataCall(server, 'GET', `resources/${manual.body._id}/?_include=coordinate-system`, reader)).body['coordinate-system'].name, 'RGF93 v1 / Lambert-93');
   });
 
+  it("describes a service: its layers and operations, in its JSON and its ISO, and back in", async () => {
+    const service = (await metadataCall(server, 'POST', `groups/${survey}/resources/`, editor, json25({ type: 'service', title: 'Survey maps', abstract: 'WMS of the survey' }))).body;
+    const base = `resources/${service._id}`;
+    const layer = await metadataCall(server, 'POST', `${base}/layers/`, editor, { id: 'survey:points', title: 'Survey points', mimeTypes: ['image/png'] });
+    assert.equal(layer.status, 201, layer.text);
+    assert.equal(layer.body.id, 'survey:points');
+    assert.equal((await metadataCall(server, 'POST', `${base}/layers/`, editor, { id: 'survey:points' })).status, 409);
+    const operation = await metadataCall(server, 'POST', `${base}/operations/`, editor, { name: 'GetMap', verb: 'GET', url: 'https://maps.example.org/wms', mimeTypesOut: ['image/png', 'image/jpeg'] });
+    assert.equal(operation.status, 201, operation.text);
+    assert.equal((await metadataCall(server, 'POST', `${base}/operations/`, editor, { name: 'GetMap', verb: 'PUT', url: 'https://maps.example.org/wms' })).body.errors[0].location, 'body.verb');
+    assert.equal((await metadataCall(server, 'POST', `${base}/operations/`, editor, { name: 'GetMap', url: 'ftp://maps.example.org/' })).body.errors[0].location, 'body.url');
+    const changed = await metadataCall(server, 'PUT', `${base}/layers/${layer.body._id}/`, editor, { ...layer.body, title: 'Survey points (2024)' });
+    assert.equal(changed.body.title, 'Survey points (2024)');
+    const md = (await metadataCall(server, 'GET', `${base}/?_include=layers,operations,serviceLayers`, reader)).body;
+    assert.deepEqual(md.serviceLayers.map((l: { id: string }) => l.id), ['survey:points']);
+    assert.deepEqual(md.layers, md.serviceLayers);
+    assert.deepEqual(md.operations.map((o: { name: string; verb: string }) => [o.name, o.verb]), [['GetMap', 'GET']]);
+    const notService = (await metadataCall(server, 'POST', `groups/${survey}/resources/`, editor, json25({ type: 'resource', title: 'A note' }))).body;
+    assert.equal((await metadataCall(server, 'POST', `resources/${notService._id}/layers/`, editor, { id: 'x' })).body.errors[0].location, 'body.type');
+
+    const xml = await (await fetch(`${server.url}/metadata/v1/${base}.xml`, { headers: { authorization: `Bearer ${reader}` } })).text();
+    assert.ok(xml.includes('Service layer &quot;survey:points&quot;: Survey points (2024)'), xml);
+    assert.ok(xml.includes('Operation GetMap GET https://maps.example.org/wms'));
+    const copy = await server.request('POST', `/metadata/v1/groups/${survey}/resources/`, { token: null, headers: { authorization: `Bearer ${editor}`, 'content-type': 'application/xml' }, raw: xml });
+    assert.equal(copy.status, 201, copy.text);
+    const back = (await metadataCall(server, 'GET', `resources/${copy.body._id}/?_include=serviceLayers,operations`, reader)).body;
+    assert.equal(back.type, 'service');
+    assert.deepEqual(back.serviceLayers.map((l: { id: string; title: string }) => [l.id, l.title]), [['survey:points', 'Survey points (2024)']]);
+    assert.deepEqual(back.operations.map((o: { name: string; url: string }) => [o.name, o.url]), [['GetMap', 'https://maps.example.org/wms']]);
+  });
+
   it('refuses bad input with an object naming the field', async () => {
     const cases: Array<[unknown, string]> = [
       [json25({ type: 'map' }), 'body.type'],

@@ -19,11 +19,13 @@ export interface RecordContents {
   conformity: Array<{ part: RecordPart; specification: Specification }>;
   contacts: Array<{ part: RecordPart; contact: Contact }>;
   attributes: AttributeView[];
+  serviceLayers: RecordPart[];
+  operations: RecordPart[];
   /** Its EPSG coordinate system (the data's, or the record's own), with the workgroup's alias. */
   coordinateSystem: (CoordinateSystemEntry & { alias: string | null }) | null;
 }
 
-export const contentKinds = ['events', 'limitations', 'links', 'conditions', 'conformity', 'contacts', 'attributes', 'coordinateSystem'] as const;
+export const contentKinds = ['events', 'limitations', 'links', 'conditions', 'conformity', 'contacts', 'attributes', 'coordinateSystem', 'serviceLayers', 'operations'] as const;
 export type ContentKind = (typeof contentKinds)[number];
 
 /** The parts of `wanted` kinds (the others come back empty), each with what it names; read through `repos` (the store, or a transaction's). */
@@ -52,6 +54,8 @@ export async function recordContents(repos: Repositories, view: RecordView, want
     conformity: conformity.map(({ part, item }) => ({ part, specification: item })),
     contacts: contacts.map(({ part, item }) => ({ part, contact: item })),
     attributes,
+    serviceLayers: wanted.has('serviceLayers') ? of('service-layer') : [],
+    operations: wanted.has('operations') ? of('operation') : [],
     coordinateSystem: entry ? { ...entry, alias: aliases?.get(entry.code) ?? null } : null,
   };
 }

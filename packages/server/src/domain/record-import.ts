@@ -55,10 +55,12 @@ interface Supplement {
   notes: Map<string, { alias?: string; description?: string }>;
   geoContext: string | null;
   validity: string | null;
+  serviceLayers: Array<{ name: string; title: string | null }>;
+  operations: Array<{ name: string; verb: string; url: string }>;
 }
 
 function supplementOf(text: string | null): Supplement {
-  const out: Supplement = { geometry: null, features: null, fields: [], notes: new Map(), geoContext: null, validity: null };
+  const out: Supplement = { geometry: null, features: null, fields: [], notes: new Map(), geoContext: null, validity: null, serviceLayers: [], operations: [] };
   for (const line of text?.split('\n') ?? []) {
     const [label, value = ''] = [line.slice(0, line.indexOf(': ')), line.slice(line.indexOf(': ') + 2)];
     if (label === 'Geometry type') out.geometry = value;
@@ -66,6 +68,10 @@ function supplementOf(text: string | null): Supplement {
     else if (label === 'Fields') out.fields = [...value.matchAll(/(.+?) \(([^()]*)\)(?:, |$)/g)].map((m) => ({ name: m[1]!, type: m[2]! }));
     else if (label === 'Geographic context') out.geoContext = value;
     else if (label === 'Validity') out.validity = value;
+    const layer = /^Service layer ("(?:[^"\\]|\\.)*"): (.*)$/.exec(line);
+    if (layer) out.serviceLayers.push({ name: JSON.parse(layer[1]!) as string, title: layer[2] || null });
+    const operation = /^Operation ([A-Za-z][\w.-]*) (GET|POST) (https?:\/\/\S+)$/.exec(line);
+    if (operation) out.operations.push({ name: operation[1]!, verb: operation[2]!, url: operation[3]! });
     const note = /^Field ("(?:[^"\\]|\\.)*") (alias|description): (.*)$/.exec(line);
     if (note) {
       const name = JSON.parse(note[1]!) as string;
@@ -225,6 +231,16 @@ async function addParts(repos: Repositories, record: ResourceRecord, group: Grou
     if (named.has(`feature-attribute:${field.name}`) || field.name.length > 500) continue;
     named.add(`feature-attribute:${field.name}`);
     await add('feature-attribute', field.name, { dataType: field.type.slice(0, 100), ...supplement.notes.get(field.name) });
+  }
+  if (record.type === 'service') {
+    for (const layer of supplement.serviceLayers) {
+      if (named.has(`service-layer:${layer.name}`) || layer.name.length > 500) continue;
+      named.add(`service-layer:${layer.name}`);
+      await add('service-layer', layer.name, { id: layer.name, title: layer.title?.slice(0, 500) ?? null, titles: [], mimeTypes: [], type: null });
+    }
+    for (const operation of supplement.operations) {
+      if (operation.url.length <= 2000) await add('operation', null, { ...operation, mimeTypesIn: [], mimeTypesOut: [] });
+    }
   }
   if (fields.length === 0) {
     for (const [name, note] of supplement.notes) {

@@ -65,6 +65,8 @@ function extrasOf(fields: RecordFields, contents: RecordContents, absoluteUrl: (
       kind: String(part.body.kind),
       actions: (part.body.actions as string[] | undefined) ?? [],
     })),
+    serviceLayers: contents.serviceLayers.map((part) => ({ name: String(part.body.id), title: (part.body.title as string | null) ?? null })),
+    operations: contents.operations.map((part) => ({ name: String(part.body.name), verb: String(part.body.verb), url: String(part.body.url) })),
     updateFrequency: fields.updateFrequency ?? null,
     validFrom: fields.validFrom ?? null,
     validTo: fields.validTo ?? null,

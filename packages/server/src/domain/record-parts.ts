@@ -11,6 +11,7 @@ import { conflict, invalidInput, notFound } from './errors.js';
 import type { RecordPart, RecordPartKind } from './model/records.js';
 import type { Repositories } from './ports/store.js';
 import { normalizedDate, recordView, type RecordView } from './records.js';
+import { checkedWebLink } from './web-links.js';
 
 export type PartInput = Record<string, unknown>;
 
@@ -95,11 +96,65 @@ export const conditionPart: PartKind = {
   },
 };
 
-/** A limitation, event or condition of a record: the kinds added by POST and changed by id. */
+const textList = (field: string, value: unknown, max = 50): string[] => {
+  if (value == null) return [];
+  const list = Array.isArray(value) ? value : [value];
+  if (list.length > max || list.some((item) => typeof item !== 'string' || item.length > 200)) throw invalidInput(field, `must be a list of at most ${max} texts (MIME types such as image/png)`);
+  return list as string[];
+};
+
+/** Service layers and operations describe a service: other records have none. */
+function assertService(view: RecordView, what: string): void {
+  if (view.record.type !== 'service') throw invalidInput('type', `${what} belong to service records; resource ${view.record.uid} is a ${view.record.type}`);
+}
+
+export const serviceLayerPart: PartKind = {
+  kind: 'service-layer',
+  noun: 'Service layer',
+  async check(ctx, view, input, current) {
+    assertService(view, 'service layers');
+    if (typeof input.id !== 'string' || input.id.trim() === '' || input.id.length > 500) throw invalidInput('id', "is required: the layer's name in the service (its WMS Name, its WFS feature type)");
+    const name = input.id.trim();
+    if (current?.ref !== name && (await ctx.store.records.findPartByRef(view.record.id, 'service-layer', name))) throw conflict(`Service ${view.record.uid} has a layer named ${name} already.`);
+    const titles = input.titles == null ? [] : input.titles;
+    if (!Array.isArray(titles) || titles.some((t) => typeof t !== 'object' || t === null || typeof (t as { value?: unknown }).value !== 'string')) {
+      throw invalidInput('titles', 'must be a list of {lang, value}');
+    }
+    return {
+      ref: name,
+      body: {
+        id: name,
+        title: optionalText('title', input.title, 500),
+        titles: (titles as Array<{ lang?: unknown; value: string }>).map((t) => ({ lang: typeof t.lang === 'string' ? t.lang : null, value: t.value.slice(0, 500) })),
+        mimeTypes: textList('mimeTypes', input.mimeTypes),
+        type: optionalText('type', input.type, 100),
+      },
+    };
+  },
+};
+
+export const operationPart: PartKind = {
+  kind: 'operation',
+  noun: 'Operation',
+  async check(_ctx, view, input) {
+    assertService(view, 'operations');
+    if (typeof input.name !== 'string' || !/^[A-Za-z][\w.-]{0,99}$/.test(input.name)) throw invalidInput('name', 'is required: the operation, such as GetCapabilities or GetMap');
+    const verb = input.verb == null ? 'GET' : oneOf('verb', ['GET', 'POST'], input.verb);
+    if (typeof input.url !== 'string') throw invalidInput('url', "is required: the operation's absolute http or https URL");
+    return {
+      ref: null,
+      body: { name: input.name, verb, url: checkedWebLink('url', input.url), mimeTypesIn: textList('mimeTypesIn', input.mimeTypesIn), mimeTypesOut: textList('mimeTypesOut', input.mimeTypesOut) },
+    };
+  },
+};
+
+/** The kinds added by POST and changed by id: events, limitations, conditions, and a service's layers and operations. */
 const listedKinds = new Map<string, PartKind>([
   ['event', eventPart],
   ['limitation', limitationPart],
   ['condition', conditionPart],
+  ['service-layer', serviceLayerPart],
+  ['operation', operationPart],
 ]);
 
 export function partKind(kind: string): PartKind {

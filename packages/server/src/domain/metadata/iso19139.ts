@@ -298,6 +298,9 @@ function supplementalInformation(record: MetadataRecord): XmlElement | null {
     record.featureCount === null ? null : `${record.kind === 'table' ? 'Row' : 'Feature'} count: ${record.featureCount}`,
     record.fields.length > 0 ? `Fields: ${record.fields.map(fieldText).join(', ')}` : null,
     ...fieldNotes(record.fields),
+    // The 2007 set has no srv schema: a service's layers and operations are lines, as Mapshelf reads them back.
+    ...(record.serviceLayers ?? []).map((layer) => `Service layer ${JSON.stringify(layer.name)}: ${(layer.title ?? '').replace(/\s*\n\s*/g, ' ')}`),
+    ...(record.operations ?? []).map((operation) => `Operation ${operation.name} ${operation.verb} ${operation.url}`),
     record.geoContext ? `Geographic context: ${record.geoContext}` : null,
     record.validityComment ? `Validity: ${record.validityComment}` : null,
   ].filter((line): line is string => line !== null);

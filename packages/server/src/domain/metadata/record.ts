@@ -57,6 +57,9 @@ export interface MetadataRecord {
   /** Online resources beside `url`: absolute URLs, with the link's kind (wms, wfs, data…) and actions. */
   links?: Array<{ url: string; title: string; kind: string; actions: string[] }>;
   format?: { name: string; version: string | null } | null;
+  /** A service's layers (their names in it) and its operations. */
+  serviceLayers?: Array<{ name: string; title: string | null }>;
+  operations?: Array<{ name: string; verb: string; url: string }>;
   /** ISO 8601 duration, such as P1Y. */
   updateFrequency?: string | null;
   validFrom?: string | null;

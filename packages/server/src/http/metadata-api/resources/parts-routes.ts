@@ -9,7 +9,7 @@ import { recordContents } from '../../../domain/record-contents.js';
 import { addPart, conformity, contactRole, deletePart, deleteRefPart, getPart, listParts, putRefPart, updatePart, type PartInput } from '../../../domain/record-parts.js';
 import { recordView, setRecordCoordinateSystem, type RecordView } from '../../../domain/records.js';
 import { commonQuery, uidSchema } from '../conventions/params.js';
-import { presentAttribute, presentCondition, presentConformity, presentDirective, presentEvent, presentLimitation, presentRecordContact } from './presenter.js';
+import { presentAttribute, presentCondition, presentConformity, presentDirective, presentEvent, presentLimitation, presentOperation, presentRecordContact, presentServiceLayer } from './presenter.js';
 
 const langOf = (request: FastifyRequest) => (request.query as { _lang?: string })._lang || undefined;
 const write = { scope: 'resources:write' } as const;
@@ -80,6 +80,21 @@ export function registerRecordPartRoutes(base: FastifyInstance, ctx: DomainConte
       const license = (await context.store.licenses.findByUid(part.ref!))!;
       return presentCondition(part, license, view.group);
     },
+  });
+
+  registerListedPart(app, ctx, {
+    path: 'layers',
+    kind: 'service-layer',
+    noun: 'service layer',
+    body: bodyOf(['_id', 'id', 'title', 'titles', 'mimeTypes', 'type']),
+    present: (_ctx, _request, _view, part) => presentServiceLayer(part),
+  });
+  registerListedPart(app, ctx, {
+    path: 'operations',
+    kind: 'operation',
+    noun: 'operation',
+    body: bodyOf(['_id', 'name', 'verb', 'url', 'mimeTypesIn', 'mimeTypesOut']),
+    present: (_ctx, _request, _view, part) => presentOperation(part),
   });
 
   app.get('/directives/', { schema: { summary: 'The directives a limitation may cite (INSPIRE Article 13)', tags: ['directives'], querystring: commonQuery } }, async (request) =>

@@ -27,6 +27,9 @@ const includeContents: Partial<Record<(typeof recordIncludes)[number], ContentKi
   limitations: 'limitations',
   links: 'links',
   specifications: 'conformity',
+  layers: 'serviceLayers',
+  serviceLayers: 'serviceLayers',
+  operations: 'operations',
 };
 
 export function contentsFor(include: ReadonlySet<string>): Set<ContentKind> {
@@ -90,6 +93,14 @@ export function presentLink(part: RecordPart) {
     type: part.body.type,
     url: part.body.url,
   };
+}
+
+export function presentServiceLayer(part: RecordPart) {
+  return { _id: part.uid, id: part.body.id, mimeTypes: part.body.mimeTypes ?? [], title: part.body.title ?? null, titles: part.body.titles ?? [], type: part.body.type ?? null };
+}
+
+export function presentOperation(part: RecordPart) {
+  return { _id: part.uid, mimeTypesIn: part.body.mimeTypesIn ?? [], mimeTypesOut: part.body.mimeTypesOut ?? [], name: part.body.name, url: part.body.url, verb: part.body.verb };
 }
 
 export function presentAttribute(attribute: AttributeView) {
@@ -196,13 +207,13 @@ export function presentRecord(view: RecordView, contents: RecordContents, includ
     }),
     ...(has('events') && { events: contents.events.map(presentEvent) }),
     ...(has('feature-attributes') && { 'feature-attributes': contents.attributes.map(presentAttribute) }),
-    // Keywords and thesauri come with the search language; service layers and operations with service records' own routes.
+    // Keywords and thesauri come with the search language (issue 18): none is held yet.
     ...(has('keywords') && { keywords: [] }),
-    ...(has('layers') && { layers: [] }),
+    ...(has('layers') && { layers: contents.serviceLayers.map(presentServiceLayer) }),
     ...(has('limitations') && { limitations: contents.limitations.map((part) => presentLimitation(part, lang)) }),
     ...(has('links') && { links: contents.links.map(presentLink) }),
-    ...(has('operations') && { operations: [] }),
-    ...(has('serviceLayers') && { serviceLayers: [] }),
+    ...(has('operations') && { operations: contents.operations.map(presentOperation) }),
+    ...(has('serviceLayers') && { serviceLayers: contents.serviceLayers.map(presentServiceLayer) }),
     ...(has('specifications') && { specifications: contents.conformity.map((entry) => presentConformity(entry, group)) }),
     ...(has('tags') && { tags: tagsOf(view, contents, lang) }),
     ...(has('translations') && { translations: [] }),
