@@ -283,6 +283,14 @@ describe('Metadata API: records', () => {
     assert.equal(full.specifications[0].specification._id, spec._id);
     assert.equal(full.tags[`contact:${survey}:${contact._id}`], 'Survey desk');
 
+    // `count`: the workgroup's records naming each (another workgroup's never count).
+    const counted = (await metadataCall(server, 'GET', `groups/${survey}/contacts/?_include=count`, reader)).body;
+    assert.equal(counted.find((c: { _id: string }) => c._id === contact._id).count, 1);
+    const licenceCounts = (await metadataCall(server, 'GET', `groups/${survey}/licenses/?_include=count`, reader)).body;
+    assert.equal(licenceCounts.find((l: { _id: string }) => l._id === ccBy._id).count, 1);
+    assert.equal((await metadataCall(server, 'GET', `groups/${elsewhere}/licenses/?_include=count`, outsider)).body.find((l: { _id: string }) => l._id === ccBy._id).count, 0);
+    assert.equal((await metadataCall(server, 'GET', `groups/${survey}/specifications/?_include=count`, reader)).body.find((x: { _id: string }) => x._id === spec._id).count, 1);
+
     // Deleting the contact or the specification takes it off the record.
     assert.equal((await metadataCall(server, 'DELETE', `groups/${survey}/contacts/${contact._id}/`, editor)).status, 204);
     assert.equal((await metadataCall(server, 'DELETE', `groups/${survey}/specifications/${spec._id}/`, editor)).status, 204);

@@ -8,6 +8,7 @@ import type { Actor } from './actor.js';
 import { timestamp, type DomainContext } from './context.js';
 import { directiveById } from './directives.js';
 import { conflict, invalidInput, notFound } from './errors.js';
+import type { Group } from './model/groups.js';
 import type { RecordPart, RecordPartKind } from './model/records.js';
 import type { Repositories } from './ports/store.js';
 import { normalizedDate, recordView, type RecordView } from './records.js';
@@ -161,6 +162,16 @@ export function partKind(kind: string): PartKind {
   const spec = listedKinds.get(kind);
   if (!spec) throw new Error(`no part kind ${kind}`);
   return spec;
+}
+
+/**
+ * How many of the workgroup's records name each of these (contacts in a role, licences in a
+ * condition, specifications in a conformity statement): `count` in `_include`, for a caller
+ * who sees the workgroup.
+ */
+export async function recordsNaming(ctx: DomainContext, group: Group, kind: 'contact' | 'condition' | 'conformity', uids: readonly string[]): Promise<Map<string, number>> {
+  const counts = await Promise.all(uids.map((uid) => ctx.store.records.countReferring(kind, uid, group.id)));
+  return new Map(uids.map((uid, i) => [uid, counts[i]!]));
 }
 
 /** The record and its parts of one kind, for a reader. */

@@ -332,8 +332,8 @@ export interface RecordsRepository {
   addPart(part: NewRecordPart): Promise<RecordPart>;
   updatePart(id: number, patch: RecordPartPatch): Promise<RecordPart>;
   deletePart(id: number): Promise<void>;
-  /** How many parts of that kind name `ref` (the records naming a contact, a licence, a specification). */
-  countReferring(kind: RecordPartKind, ref: string): Promise<number>;
+  /** How many of the workgroup's records name `ref` in parts of that kind (a contact, a licence, a specification). */
+  countReferring(kind: RecordPartKind, ref: string, groupId: number): Promise<number>;
   deleteReferring(kind: RecordPartKind, ref: string): Promise<void>;
   /** A workgroup's records, counted by type. */
   countByType(groupId: number): Promise<Map<string, number>>;

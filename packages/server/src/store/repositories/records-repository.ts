@@ -69,8 +69,15 @@ export class RecordsRepository implements port.RecordsRepository {
     await this.db.deleteFrom('record_parts').where('id', '=', id).execute();
   }
 
-  async countReferring(kind: RecordPartKind, ref: string): Promise<number> {
-    const row = await this.db.selectFrom('record_parts').select((eb) => eb.fn.countAll<number | string>().as('n')).where('kind', '=', kind).where('ref', '=', ref).executeTakeFirstOrThrow();
+  async countReferring(kind: RecordPartKind, ref: string, groupId: number): Promise<number> {
+    const row = await this.db
+      .selectFrom('record_parts')
+      .innerJoin('records', 'records.id', 'record_parts.record_id')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('record_parts.kind', '=', kind)
+      .where('record_parts.ref', '=', ref)
+      .where('records.group_id', '=', groupId)
+      .executeTakeFirstOrThrow();
     return Number(row.n);
   }
 

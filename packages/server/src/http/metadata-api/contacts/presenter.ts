@@ -1,12 +1,14 @@
 import type { Contact } from '../../../domain/model/contacts.js';
 import type { Group } from '../../../domain/model/groups.js';
+import type { PresentOptions } from '../conventions/workgroup-collection.js';
 import { wireTimestamp } from '../conventions/wire.js';
 import { workgroupRef } from '../workgroups/presenter.js';
 
 /** Isogeo's Contact of type `custom`, its keys only (the SDK names them so in answers, not in what it sends). */
-export function presentContact(contact: Contact, group: Group, options: { include: ReadonlySet<string>; canEdit: boolean }) {
+export function presentContact(contact: Contact, group: Group, options: PresentOptions) {
   return {
     ...(options.include.has('_abilities') && { _abilities: options.canEdit ? ['contact:update', 'contact:delete'] : [] }),
+    ...(options.count !== undefined && { count: options.count }),
     _id: contact.uid,
     _tag: `contact:${group.uid}:${contact.uid}`,
     addressLine1: contact.address_line1,
@@ -27,5 +29,5 @@ export function presentContact(contact: Contact, group: Group, options: { includ
   };
 }
 
-/** `count` (the records that name it) comes with records; the SDK takes a missing key as None. */
-export const contactIncludes = ['_abilities'] as const;
+/** `count`: the workgroup's records that name it in a role. */
+export const contactIncludes = ['_abilities', 'count'] as const;

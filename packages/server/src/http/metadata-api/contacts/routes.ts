@@ -62,6 +62,7 @@ export function registerContactRoutes(app: FastifyInstance, ctx: DomainContext):
     body: ContactBody,
     input: inputOf,
     includes: contactIncludes,
+    namedBy: 'contact',
     present: presentContact,
     list: listContacts,
     get: getContact,

@@ -5,11 +5,12 @@ import type { Actor } from '../../../domain/actor.js';
 import type { DomainContext } from '../../../domain/context.js';
 import { groupByUid } from '../../../domain/groups.js';
 import type { Group } from '../../../domain/model/groups.js';
+import { recordsNaming } from '../../../domain/record-parts.js';
 import { editsWorkgroup } from '../../../domain/workgroups.js';
 import { commonQuery, includesOf, uidParams, uidSchema } from './params.js';
 
 /** One kind of thing a workgroup keeps (contacts, specifications, …): its domain calls and its wire form. */
-export interface WorkgroupCollection<T, B extends TSchema, I> {
+export interface WorkgroupCollection<T extends { uid: string }, B extends TSchema, I> {
   /** The path segment: `contacts` gives `groups/{wg}/contacts/` and `contacts/{id}/`. */
   path: string;
   /** Singular, for summaries: `contact`. */
@@ -18,13 +19,22 @@ export interface WorkgroupCollection<T, B extends TSchema, I> {
   /** The body (JSON, or a form where the SDK sends one) as the domain's input. */
   input(body: Static<B>): I;
   includes: readonly string[];
+  /** The parts of records that name one: with it, `_include=count` counts the workgroup's records naming each. */
+  namedBy?: 'contact' | 'condition' | 'conformity';
   /** `group` is null for what no workgroup owns (the site's licences). */
-  present(item: T, group: Group | null, options: { include: ReadonlySet<string>; canEdit: boolean }): unknown;
+  present(item: T, group: Group | null, options: PresentOptions): unknown;
   list(ctx: DomainContext, actor: Actor, group: Group): Promise<T[]>;
   get(ctx: DomainContext, actor: Actor, uid: string): Promise<{ item: T; group: Group | null }>;
   create(ctx: DomainContext, actor: Actor, group: Group, input: I): Promise<T>;
   update(ctx: DomainContext, actor: Actor, group: Group, uid: string, input: I): Promise<T>;
   remove(ctx: DomainContext, actor: Actor, group: Group, uid: string): Promise<void>;
+}
+
+export interface PresentOptions {
+  include: ReadonlySet<string>;
+  canEdit: boolean;
+  /** The workgroup's records naming it, when `_include` asks for `count`. */
+  count?: number;
 }
 
 const wgParams = Type.Object({ wg: uidSchema });
@@ -34,16 +44,22 @@ const oneParams = Type.Object({ wg: uidSchema, id: uidSchema });
  * The routes of one kind of thing a workgroup keeps, written once: list and create under
  * `groups/{wg}/…/`, read by `…/{id}/`, change and delete under `groups/{wg}/…/{id}/`.
  */
-export function registerWorkgroupCollection<T, B extends TSchema, I>(base: FastifyInstance, ctx: DomainContext, kind: WorkgroupCollection<T, B, I>): void {
+export function registerWorkgroupCollection<T extends { uid: string }, B extends TSchema, I>(base: FastifyInstance, ctx: DomainContext, kind: WorkgroupCollection<T, B, I>): void {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
   const tags = [kind.path];
-  const present = (request: FastifyRequest, item: T, group: Group | null) =>
-    kind.present(item, group, { include: includesOf(request, kind.includes), canEdit: group !== null && editsWorkgroup(request.actor, group) });
+  /** The items as the request asks for them, counted when it asks for `count` in a workgroup. */
+  const presentAll = async (request: FastifyRequest, items: readonly T[], group: Group | null) => {
+    const include = includesOf(request, kind.includes);
+    const counts = kind.namedBy && group && include.has('count') ? await recordsNaming(ctx, group, kind.namedBy, items.map((item) => item.uid)) : undefined;
+    const canEdit = group !== null && editsWorkgroup(request.actor, group);
+    return items.map((item) => kind.present(item, group, { include, canEdit, ...(counts && { count: counts.get(item.uid) ?? 0 }) }));
+  };
+  const present = async (request: FastifyRequest, item: T, group: Group | null) => (await presentAll(request, [item], group))[0];
   const write = { scope: 'resources:write' } as const;
 
   app.get(`/groups/:wg/${kind.path}/`, { schema: { summary: `A workgroup's ${kind.path}`, tags, params: wgParams, querystring: commonQuery } }, async (request) => {
     const group = await groupByUid(ctx, request.params.wg);
-    return (await kind.list(ctx, request.actor, group)).map((item) => present(request, item, group));
+    return presentAll(request, await kind.list(ctx, request.actor, group), group);
   });
 
   app.post(

@@ -11,7 +11,7 @@ import {
   updateWorkgroupLicense,
   type WorkgroupLicenseInput,
 } from '../../../domain/workgroup-licenses.js';
-import { registerWorkgroupCollection } from '../conventions/workgroup-collection.js';
+import { registerWorkgroupCollection, type PresentOptions } from '../conventions/workgroup-collection.js';
 import { presentLicense } from '../resources/presenter.js';
 
 const text = (maxLength: number) => Type.Optional(Type.Union([Type.String({ maxLength }), Type.Null()]));
@@ -36,10 +36,11 @@ function inputOf(body: Static<typeof LicenseBody>): WorkgroupLicenseInput {
 }
 
 /** A licence in a workgroup's list: the site's are no workgroup's own, and only its own can change. */
-function present(license: License, group: Group | null, options: { include: ReadonlySet<string>; canEdit: boolean }) {
+function present(license: License, group: Group | null, options: PresentOptions) {
   const owner = license.group_id === null ? null : group;
   return {
     ...(options.include.has('_abilities') && { _abilities: options.canEdit && owner ? ['license:update', 'license:delete'] : [] }),
+    ...(options.count !== undefined && { count: options.count }),
     ...presentLicense(license, owner),
   };
 }
@@ -51,7 +52,9 @@ export function registerLicenseRoutes(app: FastifyInstance, ctx: DomainContext):
     noun: 'licence',
     body: LicenseBody,
     input: inputOf,
-    includes: ['_abilities'],
+    // `count`: the workgroup's records with a condition citing it.
+    includes: ['_abilities', 'count'],
+    namedBy: 'condition',
     present,
     list: listWorkgroupLicenses,
     get: getWorkgroupLicense,

@@ -4,13 +4,14 @@ import type { DomainContext } from '../../../domain/context.js';
 import type { Group } from '../../../domain/model/groups.js';
 import type { Specification } from '../../../domain/model/specifications.js';
 import { createSpecification, deleteSpecification, getSpecification, listSpecifications, updateSpecification, type SpecificationInput } from '../../../domain/specifications.js';
-import { registerWorkgroupCollection } from '../conventions/workgroup-collection.js';
+import { registerWorkgroupCollection, type PresentOptions } from '../conventions/workgroup-collection.js';
 import { workgroupRef } from '../workgroups/presenter.js';
 
 /** Isogeo's Specification, its keys only. */
-export function presentSpecification(specification: Specification, group: Group, options: { include: ReadonlySet<string>; canEdit: boolean }) {
+export function presentSpecification(specification: Specification, group: Group, options: PresentOptions) {
   return {
     ...(options.include.has('_abilities') && { _abilities: options.canEdit ? ['specification:update', 'specification:delete'] : [] }),
+    ...(options.count !== undefined && { count: options.count }),
     _id: specification.uid,
     _tag: `specification:${group.uid}:${specification.uid}`,
     link: specification.link,
@@ -48,8 +49,9 @@ export function registerSpecificationRoutes(app: FastifyInstance, ctx: DomainCon
     noun: 'specification',
     body: SpecificationBody,
     input: inputOf,
-    // `count` (the records conforming to it) comes with records; the SDK takes a missing key as None.
-    includes: ['_abilities'],
+    // `count`: the workgroup's records stating conformity to it.
+    includes: ['_abilities', 'count'],
+    namedBy: 'conformity',
     present: presentSpecification,
     list: listSpecifications,
     get: getSpecification,
