@@ -5,5 +5,6 @@ import exportCountries from './export-countries.mjs';
 import catalogSearch from './catalog-search.mjs';
 import sdkIteration from './sdk-iteration.mjs';
 import concurrentExports from './concurrent-exports.mjs';
+import metadataRecord from './metadata-record.mjs';
 
-export const cases = [importPoints, exportPoints, exportCountries, catalogSearch, sdkIteration, concurrentExports];
+export const cases = [importPoints, exportPoints, exportCountries, catalogSearch, sdkIteration, concurrentExports, metadataRecord];
