@@ -10,7 +10,6 @@ import type { WorkerPool } from './jobs/worker-pool.js';
 import { dataApi } from './http/data-api/plugin.js';
 import { metadataApi } from './http/metadata-api/plugin.js';
 import { oauth } from './http/oauth/plugin.js';
-import { dataApiDocument } from './http/data-api/conventions/openapi.js';
 import { registerHealth } from './http/health.js';
 import { registerConnectionLimits, timeoutOptions } from './http/shared/connection-limits.js';
 import { registerCors } from './http/shared/cors.js';
@@ -88,7 +87,7 @@ export async function buildApp(config: ServerConfig, store: Store): Promise<Fast
   // Paths outside every face get the site's plain errors; each face sets its own.
   registerSiteFallback(app);
 
-  await registerOpenApi(app, dataApiDocument);
+  await registerOpenApi(app, faces.flatMap((face) => (face.document ? [face.document] : [])));
   registerHealth(app, ctx);
   registerSiteRoot(app, faces);
   for (const face of faces) await app.register(face.plugin, { prefix: face.prefix, ctx });

@@ -79,4 +79,24 @@ describe('Metadata API: the authorization matrix', () => {
     }
     assert.ok(checked >= 6, `only ${checked} cells`);
   });
+  it("serves its own OpenAPI document: its routes only, each with the OAuth2 scope it needs; the Data API's has none of them", async () => {
+    const doc = await server.request('GET', '/metadata/v1/openapi.json', { token: null });
+    assert.equal(doc.status, 200, doc.text);
+    assert.equal(doc.body.info.title, 'Mapshelf Metadata API');
+    assert.equal(doc.body.components.securitySchemes.oauth2.flows.password.tokenUrl, '/oauth/token');
+    const paths = Object.keys(doc.body.paths as object);
+    assert.ok(paths.length >= 40, `${paths.length} paths`);
+    assert.ok(paths.every((path) => path.startsWith('/metadata/v1/')), paths.join(' '));
+    for (const path of ['/metadata/v1/resources/{id}/', '/metadata/v1/groups/{wg}/resources/', '/metadata/v1/resources/{md}/links/']) assert.ok(paths.includes(path), path);
+    const table = server.running.app.routeTable.filter((r) => r.url.startsWith('/metadata/v1/') && r.method !== 'HEAD' && !r.url.endsWith('openapi.json/'));
+    for (const route of table) {
+      const operation = doc.body.paths[route.url.replace(/:([A-Za-z]+)/g, '{$1}')]?.[route.method.toLowerCase()];
+      assert.ok(operation, `${route.method} ${route.url} is documented`);
+      const want = route.auth === 'public' ? [] : [{ oauth2: [route.scope ?? 'resources:read'].flat() }];
+      assert.deepEqual(operation.security, want, `${route.method} ${route.url}`);
+    }
+    const data = await server.request('GET', '/services/api/v1/openapi.json', { token: null });
+    assert.equal(data.body.info.title, 'Mapshelf Data API');
+    assert.ok(!Object.keys(data.body.paths as object).some((path) => path.startsWith('/metadata/') || path.startsWith('/oauth/')));
+  });
 });

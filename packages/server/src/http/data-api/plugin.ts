@@ -6,7 +6,7 @@ import { registerAuth } from './conventions/auth.js';
 import { registerErrorHandler } from './conventions/errors.js';
 import { registerExpandCheck } from './conventions/expand.js';
 import { collectRoutes, registerMethodNotAllowed, registerNotFound } from './conventions/not-found.js';
-import { registerDocs } from './conventions/openapi.js';
+import { dataApiDocument, registerDocs } from './conventions/openapi.js';
 import { apiRoot, rewriteVersionedUrl } from './conventions/urls.js';
 import { registerDocumentRoutes } from './documents/routes.js';
 import { registerExportRoutes } from './exports/routes.js';
@@ -57,4 +57,5 @@ export const dataApi: Face = {
   plugin: dataApiPlugin,
   cors: { expose: ['Link', 'X-Resource-Range', 'Accepted-OAuth-Scopes', 'OAuth-Scopes'], allow: ['Expand'] },
   rewriteUrl: rewriteVersionedUrl,
+  document: dataApiDocument,
 };

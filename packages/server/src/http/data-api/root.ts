@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { serverVersion } from '../../version.js';
-import { docsPath, openapiPath } from './conventions/openapi.js';
+import { faceDocument } from '../shared/openapi.js';
+import { metadataRoot } from '../shared/face-roots.js';
+import { dataApiDocument, docsPath, openapiPath } from './conventions/openapi.js';
 import { apiPath } from './conventions/urls.js';
 
 const resources = ['users', 'groups', 'tokens', 'exports', 'licenses', 'sources', 'layers', 'tables', 'publish', 'data'] as const;
@@ -16,5 +18,8 @@ export function registerRoot(app: FastifyInstance): void {
     docs: request.urlFor(`${docsPath}/`),
   }));
 
-  app.get('/openapi.json', { config: { auth: 'public' }, schema: { hide: true } }, async () => app.swagger());
+  // Its own routes (and the site's /health); the Metadata API serves its own document.
+  app.get('/openapi.json', { config: { auth: 'public' }, schema: { hide: true } }, async () =>
+    faceDocument(app.swagger(), dataApiDocument, (path) => !path.startsWith(metadataRoot) && !path.startsWith('/oauth/')),
+  );
 }

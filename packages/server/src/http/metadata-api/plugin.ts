@@ -14,6 +14,7 @@ import { registerRecordLinkRoutes } from './resources/link-routes.js';
 import { registerLicenseRoutes } from './licenses/routes.js';
 import { registerBearerAuth } from './conventions/auth.js';
 import { registerMetadataErrors } from './conventions/errors.js';
+import { metadataApiDocument, registerMetadataDocs } from './conventions/openapi.js';
 import { metadataRoot, normalizeMetadataUrl } from './conventions/urls.js';
 import { registerUserRoutes } from './users/routes.js';
 import { registerWorkgroupRoutes } from './workgroups/routes.js';
@@ -26,11 +27,7 @@ import { registerWorkgroupRoutes } from './workgroups/routes.js';
 async function metadataApiPlugin(app: FastifyInstance, { ctx }: FaceOptions): Promise<void> {
   registerMetadataErrors(app);
   registerBearerAuth(app, ctx);
-  // The server's OpenAPI document is the Data API's (its title, its `key` scheme); this face's
-  // own document comes with its records.
-  app.addHook('onRoute', (route) => {
-    route.schema = { ...route.schema, hide: true };
-  });
+  registerMetadataDocs(app);
   // Licences, catalogs and specifications are created from forms.
   registerFormBody(app);
 
@@ -38,6 +35,7 @@ async function metadataApiPlugin(app: FastifyInstance, { ctx }: FaceOptions): Pr
     name: 'Mapshelf Metadata API',
     version: serverVersion,
     token_url: request.urlFor('/oauth/token'),
+    openapi: request.urlFor(`${metadataRoot}/openapi.json`),
   }));
   registerAccountRoutes(app, ctx);
   registerUserRoutes(app, ctx);
@@ -58,4 +56,5 @@ export const metadataApi: Face = {
   prefix: metadataRoot,
   plugin: metadataApiPlugin,
   rewriteUrl: normalizeMetadataUrl,
+  document: metadataApiDocument,
 };

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { DomainContext } from '../../domain/context.js';
+import type { OpenApiDocument } from './openapi.js';
 
 /** What `app.ts` hands each face's plugin. */
 export interface FaceOptions {
@@ -24,4 +25,6 @@ export interface Face {
   cors?: { expose?: readonly string[]; allow?: readonly string[] };
   /** Rewrites a request URL before routing (which is server-wide), e.g. older versions of the face onto its prefix. */
   rewriteUrl?: (url: string) => string;
+  /** Its OpenAPI document's name and security schemes (it serves its part of the server's document). */
+  document?: OpenApiDocument;
 }
