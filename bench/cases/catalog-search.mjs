@@ -2,7 +2,8 @@
 // one client alone (latency), then 16 concurrent clients in rounds alternating with rounds of
 // GET /health (throughput against what the HTTP stack alone does), and the server's peak RSS. On
 // PostgreSQL, the 16 clients also go to two API processes on the one database, in turn.
-import { median, quantile, rng } from '../lib.mjs';
+import { quantile, rng } from '../lib.mjs';
+import { load, loadText, medians, ms } from '../http-load.mjs';
 import { searchWords } from '../catalog-seed.mjs';
 import { catalogFor } from './catalog.mjs';
 
@@ -21,27 +22,6 @@ function searchUrl(base, word = pick(searchWords)) {
   return `${base}/services/api/v1/data/?${params}`;
 }
 
-/** `clients` loops, each sending one request after another for `seconds`; throughput and latencies in ms. */
-async function load(makeUrl, token, clients, seconds) {
-  const latencies = [];
-  let errors = 0;
-  const until = Date.now() + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: clients }, async () => {
-      while (Date.now() < until) {
-        const t0 = performance.now();
-        const res = await fetch(makeUrl(), { headers: { authorization: `key ${token}`, accept: 'application/json' } });
-        await res.arrayBuffer();
-        latencies.push(performance.now() - t0);
-        if (res.status !== 200) errors++;
-      }
-    }),
-  );
-  latencies.sort((a, b) => a - b);
-  return { perSecond: latencies.length / seconds, median: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), errors };
-}
-
-const ms = (x) => `${x.toFixed(2)} ms`;
 const healthUrl = (base) => `${base}/health`;
 
 /** URLs of `url(base)` spread over servers in turn, as a round-robin load balancer would. */
@@ -49,14 +29,6 @@ function spread(servers, url) {
   let n = 0;
   return () => url(servers[n++ % servers.length].url);
 }
-
-/** The medians over rounds of a load's throughput and latencies. */
-function medians(rounds) {
-  const of = (key) => median(rounds.map((r) => r[key]));
-  return { median: of('median'), p99: of('p99'), perSecond: of('perSecond') };
-}
-
-const loadText = (s) => `${s.perSecond.toFixed(0)}/s (median ${ms(s.median)}, p99 ${ms(s.p99)})`;
 
 export default {
   id: 'catalog-search',
@@ -69,6 +41,7 @@ export default {
     const server = await ctx.server([], catalog.dir, catalog.database);
     // Two API processes on one database are PostgreSQL's way to scale out; SQLite's data folder takes one.
     const second = ctx.store === 'postgres' ? await ctx.server(['--no-workers'], catalog.dir, catalog.database) : null;
+    const readerHeaders = { authorization: `key ${catalog.readerToken}`, accept: 'application/json' };
     const loads = [{ search: spread([server], searchUrl), health: spread([server], healthUrl) }];
     if (second) loads.push({ search: spread([server, second], searchUrl), health: spread([server, second], healthUrl) });
     // The first search of each word, one at a time, in each process: the store reads its matches
@@ -87,16 +60,16 @@ export default {
     if (second) await firstSearches(second.url);
     ctx.log(`first search of each of ${cold.length} words: median ${ms(quantile(cold, 0.5))}, slowest ${ms(cold.at(-1))}`);
     // Warm-up of every process: page cache and JIT.
-    for (const { search } of loads) await load(search, catalog.readerToken, clients, Math.min(seconds, 5));
+    for (const { search } of loads) await load(search, readerHeaders, clients, Math.min(seconds, 5));
     for (const s of [server, second]) s?.rss.take();
     const rounds = { single: [], search: [], health: [], search2: [], health2: [] };
     for (let round = 0; round < ctx.runs; round++) {
-      rounds.single.push(await load(loads[0].search, catalog.readerToken, 1, seconds));
-      rounds.health.push(await load(loads[0].health, catalog.readerToken, clients, seconds));
-      rounds.search.push(await load(loads[0].search, catalog.readerToken, clients, seconds));
+      rounds.single.push(await load(loads[0].search, readerHeaders, 1, seconds));
+      rounds.health.push(await load(loads[0].health, readerHeaders, clients, seconds));
+      rounds.search.push(await load(loads[0].search, readerHeaders, clients, seconds));
       if (second) {
-        rounds.health2.push(await load(loads[1].health, catalog.readerToken, clients, seconds));
-        rounds.search2.push(await load(loads[1].search, catalog.readerToken, clients, seconds));
+        rounds.health2.push(await load(loads[1].health, readerHeaders, clients, seconds));
+        rounds.search2.push(await load(loads[1].search, readerHeaders, clients, seconds));
       }
       const [one, h, s] = [rounds.single.at(-1), rounds.health.at(-1), rounds.search.at(-1)];
       const two = second ? ` · 2 processes: /health ${rounds.health2.at(-1).perSecond.toFixed(0)}/s, search ${loadText(rounds.search2.at(-1))}` : '';

@@ -6,7 +6,7 @@
 // against what the HTTP stack alone does), and the server's peak RSS.
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { median, quantile } from '../lib.mjs';
+import { load, loadText, medians, ms } from '../http-load.mjs';
 
 // The command as `npx mapshelf` runs it, for its offline commands on the data folder.
 const bin = new URL('../../packages/cli/bin/mapshelf.js', import.meta.url).pathname;
@@ -88,37 +88,6 @@ async function seedRecord(server, key, bearer) {
   }
   return id;
 }
-
-/** `clients` loops, each sending one request after another for `seconds`; throughput and latencies in ms. */
-async function load(url, headers, clients, seconds) {
-  const latencies = [];
-  let errors = 0;
-  const until = Date.now() + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: clients }, async () => {
-      while (Date.now() < until) {
-        const t0 = performance.now();
-        // A redirect would count as an error: the URL is measured as given.
-        const res = await fetch(url, { headers, redirect: 'manual' });
-        await res.arrayBuffer();
-        latencies.push(performance.now() - t0);
-        if (res.status !== 200) errors++;
-      }
-    }),
-  );
-  latencies.sort((a, b) => a - b);
-  return { perSecond: latencies.length / seconds, median: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), errors };
-}
-
-const ms = (x) => `${x.toFixed(2)} ms`;
-
-/** The medians over rounds of a load's throughput and latencies. */
-function medians(rounds) {
-  const of = (key) => median(rounds.map((r) => r[key]));
-  return { median: of('median'), p99: of('p99'), perSecond: of('perSecond') };
-}
-
-const loadText = (s) => `${s.perSecond.toFixed(0)}/s (median ${ms(s.median)}, p99 ${ms(s.p99)})`;
 
 export default {
   id: 'metadata-record',

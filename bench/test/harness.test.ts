@@ -44,7 +44,7 @@ it(`runs every case at smoke size on ${store} and writes the results file`, asyn
   );
   assert.deepEqual(
     report.cases.map((c: { id: string; store: string }) => [c.id, c.store]),
-    ['import', 'export', 'export-countries', 'catalog-search', 'sdk-iteration', 'concurrent-exports'].map((id) => [id, store]),
+    ['import', 'export', 'export-countries', 'catalog-search', 'sdk-iteration', 'concurrent-exports', 'metadata-record'].map((id) => [id, store]),
   );
   for (const c of report.cases) {
     assert.equal(c.error, undefined, `${c.id} failed: ${c.error}`);
@@ -57,12 +57,14 @@ it(`runs every case at smoke size on ${store} and writes the results file`, asyn
     }
   }
   // Points in four formats, lines and polygons; two import inputs; on PostgreSQL, the search over
-  // 2 API processes and the exports with 2 worker processes vs 1; and the printed table has a line per row.
+  // 2 API processes and the exports with 2 worker processes vs 1; a record as JSON and as XML, at 1 and 16 clients;
+  // and the printed table has a line per row.
   const rowsOf = (id: string) => report.cases.find((c: { id: string }) => c.id === id).rows as Row[];
   assert.equal(rowsOf('export').length, 6);
   assert.equal(rowsOf('import').length, 2);
   assert.equal(rowsOf('catalog-search').length, store === 'postgres' ? 3 : 2);
   assert.equal(rowsOf('concurrent-exports').length, store === 'postgres' ? 2 : 1);
+  assert.equal(rowsOf('metadata-record').length, 4);
   const rows = report.cases.reduce((n: number, c: { rows: Row[] }) => n + c.rows.length, 0);
-  assert.equal(stdout.split('\n').filter((line) => /^\| (import|export|catalog|sdk|concurrent)/.test(line)).length, rows);
+  assert.equal(stdout.split('\n').filter((line) => /^\| (import|export|catalog|sdk|concurrent|metadata)/.test(line)).length, rows);
 });

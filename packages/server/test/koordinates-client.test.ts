@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { writePointGrid } from './helpers/published-layers.js';
+import { selfSignedCertificate } from './helpers/tls.js';
 import { adminToken, startTestServer, type TestServer } from './helpers/server.js';
 import { ogrInfo } from './helpers/uploads.js';
 
@@ -38,9 +39,7 @@ describe('the koordinates Python client (0.7.1 request shapes), over HTTPS', () 
 
   before(async () => {
     work = mkdtempSync(join(tmpdir(), 'mapshelf-koordinates-'));
-    const cert = join(work, 'cert.pem');
-    const key = join(work, 'key.pem');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-days', '2', '-keyout', key, '-out', cert], { stdio: 'ignore' });
+    const { cert, key } = selfSignedCertificate(work);
     const vector = writePointGrid(work);
     const table = join(work, 'names.csv');
     const rows = ['code,label,population'];

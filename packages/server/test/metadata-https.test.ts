@@ -5,7 +5,6 @@
  * come with a double slash.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -13,6 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createApplicationOffline, setPasswordOffline } from '../src/index.js';
 import { basic, formHeaders } from './helpers/metadata.js';
+import { selfSignedCertificate } from './helpers/tls.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 interface Answer {
@@ -46,9 +46,7 @@ describe('Metadata API over HTTPS, as the Isogeo SDK calls it', () => {
 
   before(async () => {
     work = mkdtempSync(join(tmpdir(), 'mapshelf-metadata-https-'));
-    const cert = join(work, 'cert.pem');
-    const key = join(work, 'key.pem');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-days', '2', '-keyout', key, '-out', cert], { stdio: 'ignore' });
+    const { cert, key } = selfSignedCertificate(work);
     server = await startTestServer({ tlsCert: cert, tlsKey: key });
     assert.match(server.url, /^https:\/\//);
     api = `${server.url}/metadata/v1`;
