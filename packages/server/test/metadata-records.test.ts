@@ -543,7 +543,14 @@ describe('Metadata API: records', () => {
     const kept = await publishedLayer(server, 'layers', { title: 'Kept a moment', group: surveyId, data: { datasources: [datasourceFor(datasources, 'grid').id] } });
     const keptUid = (await server.running.store.layers.findLayer(kept.id))!.uid;
     assert.equal((await metadataCall(server, 'GET', `resources/${keptUid}/`, editor)).status, 200);
+    const form = new FormData();
+    form.append('type', 'hosted');
+    form.append('file', new Blob([new Uint8Array([1, 2, 3])]), 'notes.bin');
+    const hosted = await fetch(`${server.url}/metadata/v1/resources/${keptUid}/links/`, { method: 'POST', headers: { authorization: `Bearer ${editor}` }, body: form });
+    assert.equal(hosted.status, 201, await hosted.text());
+    assert.ok(existsSync(join(server.dataDir, 'records', keptUid)));
     assert.equal((await server.request('DELETE', `layers/${kept.id}/`)).status, 204);
     assert.equal((await metadataCall(server, 'GET', `resources/${keptUid}/`, editor)).status, 404);
+    assert.equal(existsSync(join(server.dataDir, 'records', keptUid)), false, "the record's hosted files go with it");
   });
 });

@@ -76,7 +76,7 @@ interface SetObject {
   latest_version: string;
   this_version: string;
   version: { id: number; url: string; number: number; status: string; published_at: string | null };
-  metadata: { iso: string; dc: string; native: string };
+  metadata: { iso: string; dc: string; native: string; record: string };
   permissions: string;
 }
 
@@ -380,7 +380,9 @@ describe('sets', () => {
       assert.equal(S.this_version, v1);
       assert.equal(v1, `${S.url}versions/${S.version.id}/`);
       assert.equal(S.permissions, `${S.url}permissions/`);
-      assert.deepEqual(S.metadata, { iso: `${v1}metadata/iso/`, dc: `${v1}metadata/dc/`, native: `${v1}metadata/` });
+      const { record, ...documents } = S.metadata;
+      assert.deepEqual(documents, { iso: `${v1}metadata/iso/`, dc: `${v1}metadata/dc/`, native: `${v1}metadata/` });
+      assert.match(record, /\/metadata\/v1\/resources\/[0-9a-f]{32}\/$/, "the set's record in the Metadata API");
     });
 
     it('takes `name` for the title and needs one of them', async () => {

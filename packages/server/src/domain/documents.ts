@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, rm, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
-import { addItemRecord } from './item-records.js';
+import { addItemRecord, removeRecordFiles } from './item-records.js';
 import type { DocumentItem } from './model/documents.js';
 import type { Actor } from './actor.js';
 import { indexDocument } from './catalog.js';
@@ -158,11 +158,12 @@ export async function updateDocument(ctx: DomainContext, actor: Actor, id: numbe
 
 /** Deletes a document and its file. Sets that held it stop showing it. */
 export async function deleteDocument(ctx: DomainContext, actor: Actor, id: number): Promise<void> {
-  await authorizedDocument(ctx, actor, id, 'edit');
+  const document = await authorizedDocument(ctx, actor, id, 'edit');
   await ctx.store.transaction(async (repos) => {
     await repos.documents.delete(id);
     await repos.permissions.clear('document', id);
   });
   await indexDocument(ctx, id);
   await rm(absolute(ctx.dataDir, dataPaths.documentFolder(id)), { recursive: true, force: true });
+  await removeRecordFiles(ctx, document.uid);
 }

@@ -1,7 +1,10 @@
 /**
  * Every catalog item has a metadata record with its uid, made in the transaction that makes the
- * item; the item's deletion takes it along (a foreign key's cascade).
+ * item; the item's deletion takes it along (a foreign key's cascade), and then its hosted files.
  */
+import { rm } from 'node:fs/promises';
+import type { DomainContext } from './context.js';
+import { absolute, dataPaths } from './data-paths.js';
 import type { RecordItemKind, Repositories } from './ports/store.js';
 import type { RecordType } from './model/records.js';
 
@@ -32,4 +35,9 @@ export async function addItemRecord(repos: Repositories, kind: keyof typeof reco
     created_at: item.created_at,
     updated_at: item.created_at,
   });
+}
+
+/** After a record is deleted (with its item, or alone): its hosted files, which no row names any more. */
+export async function removeRecordFiles(ctx: DomainContext, uid: string): Promise<void> {
+  await rm(absolute(ctx.dataDir, dataPaths.recordFolder(uid)), { recursive: true, force: true });
 }

@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { isKnownCrs } from '../geo/gdal.js';
 import type { Bbox } from '../geo/crop.js';
-import { addItemRecord } from './item-records.js';
+import { addItemRecord, removeRecordFiles } from './item-records.js';
 import { draftText } from './record-snapshots.js';
 import type { Layer, LayerListMode, LayerType, LayerView, NewVersion, Version } from './model/layers.js';
 import type { Repositories } from './ports/store.js';
@@ -356,7 +356,7 @@ export async function deleteVersion(ctx: DomainContext, actor: Actor, type: Laye
 
 /** Deletes a layer with all its versions and files. */
 export async function deleteLayer(ctx: DomainContext, actor: Actor, type: LayerType, layerId: number): Promise<void> {
-  await authorizedLayer(ctx, actor, type, layerId, 'edit');
+  const layer = await authorizedLayer(ctx, actor, type, layerId, 'edit');
   const versions = await ctx.store.layers.listVersions(layerId, { offset: 0, limit: 10_000, filters: [], sort: [] });
   for (const v of versions.items) if (v.job_id && (v.status === 'queued' || v.status === 'importing')) await ctx.jobs.cancel(v.job_id);
   await ctx.store.transaction(async (repos) => {
@@ -365,4 +365,5 @@ export async function deleteLayer(ctx: DomainContext, actor: Actor, type: LayerT
   });
   await indexLayer(ctx, layerId);
   await rm(absolute(ctx.dataDir, dataPaths.layerFolder(layerId)), { recursive: true, force: true });
+  await removeRecordFiles(ctx, layer.uid);
 }

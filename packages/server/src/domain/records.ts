@@ -16,6 +16,7 @@ import { setExtent } from './catalog.js';
 import { deleteDocument, getDocument } from './documents.js';
 import { forbidden, invalidInput, MapshelfError, notFound } from './errors.js';
 import { effectiveLevel } from './item-access.js';
+import { removeRecordFiles } from './item-records.js';
 import { deleteLayer, getLayer } from './layers.js';
 import type { Group } from './model/groups.js';
 import { recordTypes, type RecordFields, type RecordType, type ResourceRecord } from './model/records.js';
@@ -364,7 +365,10 @@ export async function updateRecord(ctx: DomainContext, actor: Actor, uid: string
 /** Deletes a record; an item's record goes with its item, which is deleted as the Data API would. */
 export async function deleteRecord(ctx: DomainContext, actor: Actor, uid: string): Promise<void> {
   const { record, facts } = await recordView(ctx, actor, uid, 'edit');
-  if (!facts) return ctx.store.records.delete(record.id);
+  if (!facts) {
+    await ctx.store.records.delete(record.id);
+    return removeRecordFiles(ctx, record.uid);
+  }
   if (facts.item.kind === 'set') return deleteSet(ctx, actor, facts.item.id);
   if (facts.item.kind === 'document') return deleteDocument(ctx, actor, facts.item.id);
   return deleteLayer(ctx, actor, facts.item.kind, facts.item.id);

@@ -1,4 +1,4 @@
-import { addItemRecord } from './item-records.js';
+import { addItemRecord, removeRecordFiles } from './item-records.js';
 import { fillItemRecord } from './record-import.js';
 import { draftText } from './record-snapshots.js';
 import { itemRecordExtras } from './record-iso.js';
@@ -247,12 +247,13 @@ export async function deleteSetVersion(ctx: DomainContext, actor: Actor, setId: 
 }
 
 export async function deleteSet(ctx: DomainContext, actor: Actor, setId: number): Promise<void> {
-  await authorizedSet(ctx, actor, setId, 'edit');
+  const set = await authorizedSet(ctx, actor, setId, 'edit');
   await ctx.store.transaction(async (repos) => {
     await repos.sets.deleteSet(setId);
     await repos.permissions.clear('set', setId);
   });
   await indexSet(ctx, setId);
+  await removeRecordFiles(ctx, set.uid);
 }
 
 /** Publishes a draft version at once (sets have nothing to import); answers the publish request. */
