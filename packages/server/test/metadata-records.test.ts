@@ -452,13 +452,41 @@ describe('Metadata API: records', () => {
     assert.deepEqual(copy.conditions.map((c: { description: string; license: { _id: string } }) => [c.license._id, c.description]), original.conditions.map((c: { description: string; license: { _id: string } }) => [c.license._id, c.description]));
     assert.deepEqual(copy.limitations.map((l: { type: string; restriction: string; directive: { _id: string } | null }) => [l.type, l.restriction, l.directive?._id ?? null]), original.limitations.map((l: { type: string; restriction: string; directive: { _id: string } | null }) => [l.type, l.restriction, l.directive?._id ?? null]));
     assert.deepEqual(copy.specifications.map((c: { conformant: boolean; specification: { _id: string } }) => [c.conformant, c.specification._id]), [[false, spec._id]]);
-    assert.deepEqual(copy.events.map((e: { kind: string; date: string }) => [e.kind, e.date]), [['creation', '2023-05-01'], ['update', '2024-05-01T08:00:00+00:00']]);
+    assert.deepEqual(copy.events.map((e: { kind: string; date: string; description: string | null }) => [e.kind, e.date, e.description]), [['creation', '2023-05-01', null], ['update', '2024-05-01T08:00:00+00:00', 'Resurveyed']]);
     assert.deepEqual(copy.links.map((l: { kind: string; url: string }) => [l.kind, l.url]), original.links.map((l: { kind: string; url: string }) => [l.kind, l.url]));
     const again = await (await fetch(`${server.url}/metadata/v1/resources/${imported.body._id}.xml`, { headers: { authorization: `Bearer ${reader}` } })).text();
     const strip = (xml: string, uid: string) => xml.replaceAll(uid, 'ID').replace(/urn:isogeo:metadata:uuid:[0-9a-f-]+/g, 'URN').replace(/<gmd:dateStamp>.*?<\/gmd:dateStamp>/s, '')
         // Each record's own creation dates the catalogue of its attributes.
         .replace(/(<gmd:featureCatalogueCitation>[\s\S]*?<gco:DateTime>)[^<]*/, '$1');
     assert.equal(strip(again, imported.body._id), strip(manualXml, records.manual), 'ISO out of the copy is ISO out of the original');
+
+    // ISO 19115-3 in: its names are 19139's where they agree (title, abstract, dates, parties in roles, the extent).
+    const cl = 'https://standards.iso.org/iso/19115/resources/Codelists/cat/codelists.xml';
+    const modern = await postXml(`<?xml version="1.0" encoding="UTF-8"?>
+<mdb:MD_Metadata xmlns:mdb="http://standards.iso.org/iso/19115/-3/mdb/2.0" xmlns:mri="http://standards.iso.org/iso/19115/-3/mri/1.0" xmlns:cit="http://standards.iso.org/iso/19115/-3/cit/2.0" xmlns:gco="http://standards.iso.org/iso/19115/-3/gco/1.0" xmlns:mcc="http://standards.iso.org/iso/19115/-3/mcc/1.0" xmlns:gex="http://standards.iso.org/iso/19115/-3/gex/1.0" xmlns:lan="http://standards.iso.org/iso/19115/-3/lan/1.0">
+  <mdb:defaultLocale><lan:PT_Locale><lan:language><lan:LanguageCode codeList="${cl}#LanguageCode" codeListValue="fre"/></lan:language></lan:PT_Locale></mdb:defaultLocale>
+  <mdb:metadataScope><mdb:MD_MetadataScope><mdb:resourceScope><mcc:MD_ScopeCode codeList="${cl}#MD_ScopeCode" codeListValue="dataset"/></mdb:resourceScope></mdb:MD_MetadataScope></mdb:metadataScope>
+  <mdb:identificationInfo><mri:MD_DataIdentification>
+    <mri:citation><cit:CI_Citation><cit:title><gco:CharacterString>Coastline (19115-3)</gco:CharacterString></cit:title>
+      <cit:date><cit:CI_Date><cit:date><gco:DateTime>2021-03-04T00:00:00</gco:DateTime></cit:date><cit:dateType><cit:CI_DateTypeCode codeList="${cl}#CI_DateTypeCode" codeListValue="creation"/></cit:dateType></cit:CI_Date></cit:date>
+    </cit:CI_Citation></mri:citation>
+    <mri:abstract><gco:CharacterString>The coast, as surveyed.</gco:CharacterString></mri:abstract>
+    <mri:pointOfContact><cit:CI_Responsibility><cit:role><cit:CI_RoleCode codeList="${cl}#CI_RoleCode" codeListValue="owner"/></cit:role>
+      <cit:party><cit:CI_Organisation><cit:name><gco:CharacterString>Coast Authority</gco:CharacterString></cit:name>
+        <cit:contactInfo><cit:CI_Contact><cit:address><cit:CI_Address><cit:electronicMailAddress><gco:CharacterString>coast@example.org</gco:CharacterString></cit:electronicMailAddress></cit:CI_Address></cit:address></cit:CI_Contact></cit:contactInfo>
+      </cit:CI_Organisation></cit:party></cit:CI_Responsibility></mri:pointOfContact>
+    <mri:extent><gex:EX_Extent><gex:geographicElement><gex:EX_GeographicBoundingBox>
+      <gex:westBoundLongitude><gco:Decimal>-1.5</gco:Decimal></gex:westBoundLongitude><gex:eastBoundLongitude><gco:Decimal>2</gco:Decimal></gex:eastBoundLongitude>
+      <gex:southBoundLatitude><gco:Decimal>49</gco:Decimal></gex:southBoundLatitude><gex:northBoundLatitude><gco:Decimal>51</gco:Decimal></gex:northBoundLatitude>
+    </gex:EX_GeographicBoundingBox></gex:geographicElement></gex:EX_Extent></mri:extent>
+  </mri:MD_DataIdentification></mdb:identificationInfo>
+</mdb:MD_Metadata>`);
+    assert.equal(modern.status, 201, modern.text);
+    const coast = (await metadataCall(server, 'GET', `resources/${modern.body._id}/?_include=contacts,events`, editor)).body;
+    assert.deepEqual([coast.type, coast.title, coast.abstract, coast.language], ['vectorDataset', 'Coastline (19115-3)', 'The coast, as surveyed.', 'fr']);
+    assert.deepEqual(coast.envelope.coordinates[0][0], [-1.5, 49]);
+    assert.deepEqual(coast.contacts.map((c: { role: string; contact: { organization: string; email: string } }) => [c.role, c.contact.organization, c.contact.email]), [['owner', 'Coast Authority', 'coast@example.org']]);
+    assert.deepEqual(coast.events.map((e: { kind: string; date: string }) => [e.kind, e.date]), [['creation', '2021-03-04T00:00:00+00:00']]);
 
     const hostile = await postXml('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><gmd:MD_Metadata xmlns:gmd="http://www.isotc211.org/2005/gmd">&e;</gmd:MD_Metadata>');
     assert.equal(hostile.status, 400, hostile.text);

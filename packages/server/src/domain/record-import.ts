@@ -217,12 +217,20 @@ async function addParts(repos: Repositories, record: ResourceRecord, group: Grou
     await addOnce('conformity', uid, { conformant: conformity.pass === true });
   }
   let created = existing.some((part) => part.kind === 'event' && part.body.kind === 'creation');
+  // A process step says what changed on a date: the description of that date's update (or publication).
+  const steps = iso.steps.map((step) => ({ ...step, day: step.date ? dateOnly(step.date) : null, used: false }));
   for (const { date, type } of iso.dates) {
     const kind = eventKinds.get(type);
     const when = eventDate(date);
     if (!kind || !when || (kind === 'creation' && created)) continue;
     created ||= kind === 'creation';
-    await add('event', null, { date: when, description: null, kind, waitForSync: false });
+    const step = kind === 'creation' ? undefined : steps.find((s) => !s.used && s.day === when.slice(0, 10));
+    if (step) step.used = true;
+    await add('event', null, { date: when, description: step?.description.slice(0, 10_000) ?? null, kind, waitForSync: false });
+  }
+  for (const step of steps) {
+    const when = step.used || !step.date ? null : eventDate(step.date);
+    if (when) await add('event', null, { date: when, description: step.description.slice(0, 10_000), kind: 'update', waitForSync: false });
   }
   // A record without data lists the attributes the document names; an item's are its data's, with the document's descriptions.
   const supplement = supplementOf(iso.supplemental);

@@ -35,6 +35,8 @@ export interface IsoContent {
   security: Array<{ useLimitations: string[]; note: string | null }>;
   conformity: Array<{ title: string; date: string | null; pass: boolean | null }>;
   lineage: string | null;
+  /** The lineage's process steps: what changed, and when. */
+  steps: Array<{ description: string; date: string | null }>;
   links: Array<{ url: string; name: string | null; protocol: string | null; fn: string | null }>;
   format: { name: string; version: string | null } | null;
   /** The reference system's code, such as 2154 or EPSG:2154. */
@@ -132,6 +134,10 @@ export function readIsoContent(root: XmlNode): IsoContent {
       return [{ title, date: spec ? dateIn(path(spec, 'date', 'CI_Date', 'date')[0]) : null, pass: pass === null ? null : pass === 'true' || pass === '1' }];
     }),
     lineage: text1(under(root, 'LI_Lineage').flatMap((l) => path(l, 'statement'))),
+    steps: under(root, 'LI_ProcessStep').flatMap((step) => {
+      const description = text1(path(step, 'description'));
+      return description ? [{ description, date: text1(path(step, 'dateTime')) ?? text1(under(step, 'TM_Instant')) }] : [];
+    }),
     links: (distribution ? under(distribution, 'CI_OnlineResource') : []).flatMap((resource) => {
       const url = text1(path(resource, 'linkage'));
       return url ? [{ url, name: text1(path(resource, 'name')), protocol: text1(path(resource, 'protocol')), fn: code(path(resource, 'function')[0]) }] : [];

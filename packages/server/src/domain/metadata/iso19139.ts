@@ -52,6 +52,13 @@ function decimal(name: string, value: number): XmlElement {
   return el(name, text('gco:Decimal', formatDecimal(value)));
 }
 
+/** A date or date-time as a UTC xs:dateTime (a date is its midnight). */
+function isoDateTime(value: string): string {
+  const time = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
+  if (Number.isNaN(time)) throw new RangeError(`not an ISO 8601 date: ${value}`);
+  return new Date(time).toISOString();
+}
+
 /** A date-only value stays a gco:Date; anything else becomes a UTC gco:DateTime. */
 function date(name: string, value: string): XmlElement {
   const time = Date.parse(value);
@@ -341,14 +348,18 @@ function dataQuality(record: MetadataRecord): XmlElement | null {
     ),
   );
   const lineage = [record.collectionMethod, record.topologicalConsistency ? `Topological consistency: ${record.topologicalConsistency}` : null].filter((t): t is string => !!t);
-  if (reports.length === 0 && lineage.length === 0) return null;
+  // What changed, and when: the events that say it, as the lineage's process steps (a citation date has no room for it).
+  const steps = (record.events ?? []).filter((event) => event.description).map((event) =>
+    el('gmd:processStep', el('gmd:LI_ProcessStep', characterString('gmd:description', event.description!), el('gmd:dateTime', text('gco:DateTime', isoDateTime(event.date))))),
+  );
+  if (reports.length === 0 && lineage.length === 0 && steps.length === 0) return null;
   return el(
     'gmd:dataQualityInfo',
     el(
       'gmd:DQ_DataQuality',
       el('gmd:scope', el('gmd:DQ_Scope', code('gmd:level', 'MD_ScopeCode', scopeOf(record)))),
       reports,
-      lineage.length > 0 ? el('gmd:lineage', el('gmd:LI_Lineage', characterString('gmd:statement', lineage.join('\n')))) : null,
+      lineage.length + steps.length > 0 ? el('gmd:lineage', el('gmd:LI_Lineage', lineage.length > 0 ? characterString('gmd:statement', lineage.join('\n')) : null, steps)) : null,
     ),
   );
 }

@@ -24,6 +24,7 @@ const namespaces = {
   xml: 'http://www.w3.org/XML/1998/namespace',
   gmd: 'http://www.isotc211.org/2005/gmd',
   gmi: 'http://www.isotc211.org/2005/gmi',
+  mdb: 'http://standards.iso.org/iso/19115/-3/mdb/',
   dc: 'http://purl.org/dc/elements/1.1/',
   dcterms: 'http://purl.org/dc/terms/',
   oaiDc: 'http://www.openarchives.org/OAI/2.0/oai_dc/',
@@ -185,6 +186,8 @@ function detectFormat(root: XmlNode): MetadataFormat | null {
   if (root.ns === namespaces.gmd || root.name === 'gmd:MD_Metadata' || root.name === 'gmi:MI_Metadata' || (root.ns === namespaces.gmi && root.local === 'MI_Metadata')) {
     return 'iso';
   }
+  // ISO 19115-3 (mdb:MD_Metadata), whose element names are read as 19139's where they agree.
+  if (root.local === 'MD_Metadata' && root.ns?.startsWith(namespaces.mdb)) return 'iso';
   if (root.local === 'metadata' && root.children.some((child) => child.local === 'idinfo')) return 'fgdc';
   if (root.ns === namespaces.dc || root.name === 'oai_dc:dc' || (root.ns === namespaces.oaiDc && root.local === 'dc')) return 'dc';
   // csw:Record, OAI-PMH <record><metadata>, and similar wrappers around dc:* elements.
