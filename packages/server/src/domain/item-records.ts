@@ -18,10 +18,10 @@ interface NewItem {
 
 const recordTypeOf = { layer: 'vectorDataset', table: 'noGeoDataset', set: 'dataset', document: 'resource' } as const satisfies Record<string, RecordType>;
 
-/** The record of a new layer, table, set or document. */
+/** The record of a new layer, table, set or document; it joins its workgroup's scan catalogs. */
 export async function addItemRecord(repos: Repositories, kind: keyof typeof recordTypeOf, item: NewItem): Promise<void> {
   const column: RecordItemKind = kind === 'table' ? 'layer' : kind;
-  await repos.records.create({
+  const record = await repos.records.create({
     uid: item.uid,
     group_id: item.group_id,
     layer_id: column === 'layer' ? item.id : null,
@@ -35,6 +35,9 @@ export async function addItemRecord(repos: Repositories, kind: keyof typeof reco
     created_at: item.created_at,
     updated_at: item.created_at,
   });
+  for (const catalog of await repos.recordCatalogs.listForGroup(item.group_id)) {
+    if (catalog.scan) await repos.recordCatalogs.addRecord(catalog.id, record.id, item.created_at);
+  }
 }
 
 /** After a record is deleted (with its item, or alone): its hosted files, which no row names any more. */

@@ -12,6 +12,7 @@ import type { Application, OAuthToken } from '../domain/model/applications.js';
 import type { Contact } from '../domain/model/contacts.js';
 import type { Specification } from '../domain/model/specifications.js';
 import type { RecordPart, RecordSnapshot, ResourceRecord } from '../domain/model/records.js';
+import type { RecordCatalog } from '../domain/model/record-catalogs.js';
 import type { Invitation } from '../domain/model/invitations.js';
 import type { DocumentItem } from '../domain/model/documents.js';
 import type { CropFeature, CropLayer, Export } from '../domain/model/exports.js';
@@ -83,6 +84,14 @@ export type RecordsTable = Stored<ResourceRecord, { fields: 'json'; series: 'boo
 export type RecordPartsTable = Stored<RecordPart, { body: 'json' }>;
 
 export type RecordSnapshotsTable = Stored<RecordSnapshot, { body: 'json' }>;
+
+export type RecordCatalogsTable = Stored<RecordCatalog, { scan: 'bool' }>;
+
+export interface RecordCatalogMembersTable {
+  catalog_id: number;
+  record_id: number;
+  added_at: string;
+}
 
 export type InvitationsTable = Stored<Invitation>;
 
@@ -203,6 +212,8 @@ export interface Database {
   records: RecordsTable;
   record_parts: RecordPartsTable;
   record_snapshots: RecordSnapshotsTable;
+  record_catalogs: RecordCatalogsTable;
+  record_catalog_members: RecordCatalogMembersTable;
   invitations: InvitationsTable;
   coordinate_system_aliases: CoordinateSystemAliasesTable;
   exports: ExportsTable;
@@ -238,6 +249,7 @@ export type TokenRow = Selectable<TokensTable>;
 export type ApplicationRow = Selectable<ApplicationsTable>;
 export type RecordRow = Selectable<RecordsTable>;
 export type RecordPartRow = Selectable<RecordPartsTable>;
+export type RecordCatalogRow = Selectable<RecordCatalogsTable>;
 export type ExportRow = Selectable<ExportsTable>;
 export type CropLayerRow = Selectable<CropLayersTable>;
 export type CropFeatureRow = Selectable<CropFeaturesTable>;

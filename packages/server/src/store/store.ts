@@ -23,6 +23,7 @@ import { ApplicationsRepository } from './repositories/applications-repository.j
 import { ContactsRepository } from './repositories/contacts-repository.js';
 import { SpecificationsRepository } from './repositories/specifications-repository.js';
 import { RecordsRepository } from './repositories/records-repository.js';
+import { RecordCatalogsRepository } from './repositories/record-catalogs-repository.js';
 import { InvitationsRepository } from './repositories/invitations-repository.js';
 import type { Database } from './schema.js';
 import type { SqlDialect } from './repositories/sql-dialect.js';
@@ -37,6 +38,7 @@ export class Repositories implements port.Repositories {
   readonly contacts: ContactsRepository;
   readonly specifications: SpecificationsRepository;
   readonly records: RecordsRepository;
+  readonly recordCatalogs: RecordCatalogsRepository;
   readonly invitations: InvitationsRepository;
   readonly exports: ExportsRepository;
   readonly cropLayers: CropLayersRepository;
@@ -62,6 +64,7 @@ export class Repositories implements port.Repositories {
     this.contacts = new ContactsRepository(db);
     this.specifications = new SpecificationsRepository(db);
     this.records = new RecordsRepository(db);
+    this.recordCatalogs = new RecordCatalogsRepository(db);
     this.invitations = new InvitationsRepository(db);
     this.exports = new ExportsRepository(db);
     this.cropLayers = new CropLayersRepository(db);

@@ -21,6 +21,7 @@ import type { Application, ApplicationPatch, NewApplication, NewOAuthToken, OAut
 import type { Contact, ContactPatch, NewContact } from '../model/contacts.js';
 import type { NewSpecification, Specification, SpecificationPatch } from '../model/specifications.js';
 import type { Invitation, NewInvitation } from '../model/invitations.js';
+import type { NewRecordCatalog, RecordCatalog, RecordCatalogPatch } from '../model/record-catalogs.js';
 import type { NewRecordPart, NewRecordSnapshot, NewResourceRecord, RecordPart, RecordPartKind, RecordPartPatch, RecordSnapshot, ResourceRecord, ResourceRecordPatch } from '../model/records.js';
 import type { UserAccount, UserAccountPatch, NewUser, User, UserMembership, UserPatch, UserVisibility } from '../model/users.js';
 import type { CatalogKind, CatalogSearch, CatalogView } from './catalog-search.js';
@@ -315,6 +316,23 @@ export interface DocumentsRepository {
 }
 
 /** The repositories, bound to the store or to one of its transactions. */
+/** Workgroups' catalogs and the records in them. */
+export interface RecordCatalogsRepository {
+  findByUid(uid: string): Promise<RecordCatalog | undefined>;
+  findByCode(groupId: number, code: string): Promise<RecordCatalog | undefined>;
+  listForGroup(groupId: number): Promise<RecordCatalog[]>;
+  listForRecord(recordId: number): Promise<RecordCatalog[]>;
+  create(catalog: NewRecordCatalog): Promise<RecordCatalog>;
+  update(id: number, patch: RecordCatalogPatch): Promise<RecordCatalog>;
+  delete(id: number): Promise<void>;
+  /** False when the record was in the catalog already. */
+  addRecord(catalogId: number, recordId: number, at: string): Promise<boolean>;
+  /** False when the record was not in the catalog. */
+  removeRecord(catalogId: number, recordId: number): Promise<boolean>;
+  /** How many records each catalog holds (those holding none are left out). */
+  recordCounts(catalogIds: readonly number[]): Promise<Map<number, number>>;
+}
+
 /** The items that have a record of their own. */
 export type RecordItemKind = 'layer' | 'set' | 'document';
 
@@ -350,6 +368,7 @@ export interface Repositories {
   readonly contacts: ContactsRepository;
   readonly specifications: SpecificationsRepository;
   readonly records: RecordsRepository;
+  readonly recordCatalogs: RecordCatalogsRepository;
   readonly invitations: InvitationsRepository;
   readonly exports: ExportsRepository;
   readonly cropLayers: CropLayersRepository;

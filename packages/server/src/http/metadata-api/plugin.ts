@@ -12,6 +12,7 @@ import { registerRecordRoutes } from './resources/routes.js';
 import { registerRecordPartRoutes } from './resources/parts-routes.js';
 import { registerRecordLinkRoutes } from './resources/link-routes.js';
 import { registerLicenseRoutes } from './licenses/routes.js';
+import { registerCatalogRoutes } from './catalogs/routes.js';
 import { registerBearerAuth } from './conventions/auth.js';
 import { registerMetadataErrors } from './conventions/errors.js';
 import { metadataApiDocument, registerMetadataDocs } from './conventions/openapi.js';
@@ -49,6 +50,7 @@ async function metadataApiPlugin(app: FastifyInstance, { ctx }: FaceOptions): Pr
   registerRecordRoutes(app, ctx);
   registerRecordPartRoutes(app, ctx);
   registerRecordLinkRoutes(app, ctx);
+  registerCatalogRoutes(app, ctx);
 }
 
 export const metadataApi: Face = {

@@ -4,6 +4,7 @@ import { createContact, deleteContact, getContact, listContacts, updateContact, 
 import type { DomainContext } from '../../../domain/context.js';
 import { registerWorkgroupCollection } from '../conventions/workgroup-collection.js';
 import { contactIncludes, presentContact } from './presenter.js';
+import { recordsNaming } from '../../../domain/record-parts.js';
 
 const text = Type.Optional(Type.Union([Type.String({ maxLength: 500 }), Type.Null()]));
 
@@ -62,7 +63,7 @@ export function registerContactRoutes(app: FastifyInstance, ctx: DomainContext):
     body: ContactBody,
     input: inputOf,
     includes: contactIncludes,
-    namedBy: 'contact',
+    counts: (context, group, items) => recordsNaming(context, group, 'contact', items.map((item) => item.uid)),
     present: presentContact,
     list: listContacts,
     get: getContact,

@@ -5,7 +5,6 @@ import type { Actor } from '../../../domain/actor.js';
 import type { DomainContext } from '../../../domain/context.js';
 import { groupByUid } from '../../../domain/groups.js';
 import type { Group } from '../../../domain/model/groups.js';
-import { recordsNaming } from '../../../domain/record-parts.js';
 import { editsWorkgroup } from '../../../domain/workgroups.js';
 import { commonQuery, includesOf, uidParams, uidSchema } from './params.js';
 
@@ -19,12 +18,14 @@ export interface WorkgroupCollection<T extends { uid: string }, B extends TSchem
   /** The body (JSON, or a form where the SDK sends one) as the domain's input. */
   input(body: Static<B>): I;
   includes: readonly string[];
-  /** The parts of records that name one: with it, `_include=count` counts the workgroup's records naming each. */
-  namedBy?: 'contact' | 'condition' | 'conformity';
+  /** `_include=count`: how many of the workgroup's records each holds or names, by uid. */
+  counts?(ctx: DomainContext, group: Group, items: readonly T[]): Promise<Map<string, number>>;
   /** `group` is null for what no workgroup owns (the site's licences). */
   present(item: T, group: Group | null, options: PresentOptions): unknown;
   list(ctx: DomainContext, actor: Actor, group: Group): Promise<T[]>;
   get(ctx: DomainContext, actor: Actor, uid: string): Promise<{ item: T; group: Group | null }>;
+  /** Read by `groups/{wg}/X/{id}/` too: the workgroup's own only. */
+  readInWorkgroup?(ctx: DomainContext, actor: Actor, group: Group, uid: string): Promise<T>;
   create(ctx: DomainContext, actor: Actor, group: Group, input: I): Promise<T>;
   update(ctx: DomainContext, actor: Actor, group: Group, uid: string, input: I): Promise<T>;
   remove(ctx: DomainContext, actor: Actor, group: Group, uid: string): Promise<void>;
@@ -50,11 +51,20 @@ export function registerWorkgroupCollection<T extends { uid: string }, B extends
   /** The items as the request asks for them, counted when it asks for `count` in a workgroup. */
   const presentAll = async (request: FastifyRequest, items: readonly T[], group: Group | null) => {
     const include = includesOf(request, kind.includes);
-    const counts = kind.namedBy && group && include.has('count') ? await recordsNaming(ctx, group, kind.namedBy, items.map((item) => item.uid)) : undefined;
+    const counts = kind.counts && group && include.has('count') ? await kind.counts(ctx, group, items) : undefined;
     const canEdit = group !== null && editsWorkgroup(request.actor, group);
     return items.map((item) => kind.present(item, group, { include, canEdit, ...(counts && { count: counts.get(item.uid) ?? 0 }) }));
   };
   const present = async (request: FastifyRequest, item: T, group: Group | null) => (await presentAll(request, [item], group))[0];
+
+  // Also `groups/{wg}/X/{id}/`, as the SDK reads catalogs, when the kind says so.
+  if (kind.readInWorkgroup) {
+    const readInWorkgroup = kind.readInWorkgroup;
+    app.get(`/groups/:wg/${kind.path}/:id/`, { schema: { summary: `A ${kind.noun} of a workgroup`, tags, params: oneParams, querystring: commonQuery } }, async (request) => {
+      const group = await groupByUid(ctx, request.params.wg);
+      return present(request, await readInWorkgroup(ctx, request.actor, group, request.params.id), group);
+    });
+  }
   const write = { scope: 'resources:write' } as const;
 
   app.get(`/groups/:wg/${kind.path}/`, { schema: { summary: `A workgroup's ${kind.path}`, tags, params: wgParams, querystring: commonQuery } }, async (request) => {

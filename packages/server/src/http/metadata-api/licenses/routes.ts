@@ -13,6 +13,7 @@ import {
 } from '../../../domain/workgroup-licenses.js';
 import { registerWorkgroupCollection, type PresentOptions } from '../conventions/workgroup-collection.js';
 import { presentLicense } from '../resources/presenter.js';
+import { recordsNaming } from '../../../domain/record-parts.js';
 
 const text = (maxLength: number) => Type.Optional(Type.Union([Type.String({ maxLength }), Type.Null()]));
 
@@ -54,7 +55,7 @@ export function registerLicenseRoutes(app: FastifyInstance, ctx: DomainContext):
     input: inputOf,
     // `count`: the workgroup's records with a condition citing it.
     includes: ['_abilities', 'count'],
-    namedBy: 'condition',
+    counts: (context, group, items) => recordsNaming(context, group, 'condition', items.map((item) => item.uid)),
     present,
     list: listWorkgroupLicenses,
     get: getWorkgroupLicense,

@@ -6,6 +6,7 @@ import type { Specification } from '../../../domain/model/specifications.js';
 import { createSpecification, deleteSpecification, getSpecification, listSpecifications, updateSpecification, type SpecificationInput } from '../../../domain/specifications.js';
 import { registerWorkgroupCollection, type PresentOptions } from '../conventions/workgroup-collection.js';
 import { workgroupRef } from '../workgroups/presenter.js';
+import { recordsNaming } from '../../../domain/record-parts.js';
 
 /** Isogeo's Specification, its keys only. */
 export function presentSpecification(specification: Specification, group: Group, options: PresentOptions) {
@@ -51,7 +52,7 @@ export function registerSpecificationRoutes(app: FastifyInstance, ctx: DomainCon
     input: inputOf,
     // `count`: the workgroup's records stating conformity to it.
     includes: ['_abilities', 'count'],
-    namedBy: 'conformity',
+    counts: (context, group, items) => recordsNaming(context, group, 'conformity', items.map((item) => item.uid)),
     present: presentSpecification,
     list: listSpecifications,
     get: getSpecification,

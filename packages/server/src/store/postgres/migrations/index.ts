@@ -11,6 +11,7 @@ import * as specifications from './0008-specifications.js';
 import * as invitations from './0009-invitations.js';
 import * as coordinateSystemAliases from './0010-coordinate-system-aliases.js';
 import * as records from './0011-records.js';
+import * as recordCatalogs from './0012-record-catalogs.js';
 
 /**
  * PostgreSQL's schema migrations, in order: its own series, additive like SQLite's. Append,
@@ -28,6 +29,7 @@ const migrations: Record<string, Migration> = {
   '0009-invitations': invitations,
   '0010-coordinate-system-aliases': coordinateSystemAliases,
   '0011-records': records,
+  '0012-record-catalogs': recordCatalogs,
 };
 
 export const { migrationProvider, latestMigration } = migrationSeries(migrations);

@@ -18,6 +18,7 @@ import * as specifications from './0015-specifications.js';
 import * as invitations from './0016-invitations.js';
 import * as coordinateSystemAliases from './0017-coordinate-system-aliases.js';
 import * as records from './0018-records.js';
+import * as recordCatalogs from './0019-record-catalogs.js';
 
 /**
  * Every schema migration, in order. Migrations only add: they never drop or rewrite data, so
@@ -42,6 +43,7 @@ const migrations: Record<string, Migration> = {
   '0016-invitations': invitations,
   '0017-coordinate-system-aliases': coordinateSystemAliases,
   '0018-records': records,
+  '0019-record-catalogs': recordCatalogs,
 };
 
 export const { migrationProvider, latestMigration } = migrationSeries(migrations);
