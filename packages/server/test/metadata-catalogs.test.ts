@@ -9,10 +9,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createApplicationOffline, setPasswordOffline } from '../src/index.js';
-import { accessToken, assertKeysWithin, metadataCall, wireTime, type Credentials } from './helpers/metadata.js';
+import { assertKeysWithin, metadataCall, surveyPeople, wireTime } from './helpers/metadata.js';
 import { datasourceFor, importedLayer, uploadDatasources, writePointGrid } from './helpers/published-layers.js';
-import { createUserWithToken, startTestServer, type TestServer } from './helpers/server.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
 
 const catalogKeys = ['_abilities', '_created', '_id', '_modified', '_tag', 'code', 'count', 'name', 'owner', '$scan'];
 
@@ -27,19 +26,7 @@ describe("Metadata API: workgroups' catalogs", () => {
 
   before(async () => {
     server = await startTestServer();
-    const groups: Record<string, number> = {};
-    for (const name of ['Survey', 'Elsewhere']) groups[name] = (await server.request('POST', 'groups/', { body: { name } })).body.id;
-    surveyId = groups.Survey!;
-    [survey, elsewhere] = (await Promise.all([groups.Survey!, groups.Elsewhere!].map(async (id) => (await server.running.store.groups.findById(id))!.uid))) as [string, string];
-    const users: Credentials = await createApplicationOffline(server.running.store, { name: 'Catalog scripts', type: 'user' });
-    for (const [name, groupId, role] of [['editor', groups.Survey!, 'editor'], ['reader', groups.Survey!, 'viewer'], ['outsider', groups.Elsewhere!, 'editor']] as const) {
-      const user = await createUserWithToken(server, name, 'users:read');
-      assert.equal((await server.request('POST', `groups/${groupId}/members/`, { body: { user: user.id, role } })).status, 201);
-      await setPasswordOffline(server.running.store, name, `${name} password here`);
-    }
-    editor = await accessToken(server, users, { username: 'editor', password: 'editor password here' });
-    reader = await accessToken(server, users, { username: 'reader', password: 'reader password here' });
-    outsider = await accessToken(server, users, { username: 'outsider', password: 'outsider password here' });
+    ({ surveyId, survey, elsewhere, editor, reader, outsider } = await surveyPeople(server));
   });
   after(() => server.close());
 

@@ -10,11 +10,10 @@ import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createApplicationOffline, setPasswordOffline } from '../src/index.js';
 import { iso19139SchemaPath } from '../src/domain/metadata/index.js';
-import { accessToken, assertKeysWithin, metadataCall, wireKeys, wireTime, type Credentials } from './helpers/metadata.js';
+import { assertKeysWithin, metadataCall, surveyPeople, wireKeys, wireTime } from './helpers/metadata.js';
 import { datasourceFor, publishVersion, publishedLayer, uploadDatasources, writePointGrid, type PublishedLayer } from './helpers/published-layers.js';
-import { createUserWithToken, startTestServer, type TestServer } from './helpers/server.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
 
 /** Metadata.to_dict_creation(): all 25 keys, null for anything unset. */
 const json25 = (fields: Record<string, unknown>) => ({
@@ -44,23 +43,7 @@ describe('Metadata API: records', () => {
 
   before(async () => {
     server = await startTestServer({ hostedFileLimit: 1024 * 1024 });
-    const groups: Record<string, number> = {};
-    for (const name of ['Survey', 'Elsewhere']) groups[name] = (await server.request('POST', 'groups/', { body: { name } })).body.id;
-    surveyId = groups.Survey!;
-    [survey, elsewhere] = (await Promise.all([groups.Survey!, groups.Elsewhere!].map(async (id) => (await server.running.store.groups.findById(id))!.uid))) as [string, string];
-    const users: Credentials = await createApplicationOffline(server.running.store, { name: 'Record scripts', type: 'user' });
-    const group: Credentials = await createApplicationOffline(server.running.store, { name: 'Survey reader app', type: 'group', groupId: surveyId });
-    await setPasswordOffline(server.running.store, 'admin', 'admin password here');
-    admin = await accessToken(server, users, { username: 'admin', password: 'admin password here' });
-    for (const [name, groupId, role] of [['editor', groups.Survey!, 'editor'], ['reader', groups.Survey!, 'viewer'], ['outsider', groups.Elsewhere!, 'editor']] as const) {
-      const user = await createUserWithToken(server, name, 'users:read');
-      assert.equal((await server.request('POST', `groups/${groupId}/members/`, { body: { user: user.id, role } })).status, 201);
-      await setPasswordOffline(server.running.store, name, `${name} password here`);
-    }
-    editor = await accessToken(server, users, { username: 'editor', password: 'editor password here' });
-    reader = await accessToken(server, users, { username: 'reader', password: 'reader password here' });
-    outsider = await accessToken(server, users, { username: 'outsider', password: 'outsider password here' });
-    app = await accessToken(server, group);
+    ({ surveyId, survey, elsewhere, admin, editor, reader, outsider, app } = await surveyPeople(server));
 
     const dir = mkdtempSync(join(tmpdir(), 'mapshelf-records-'));
     const datasources = await uploadDatasources(server, 'Points', writePointGrid(dir), { group: surveyId });

@@ -3,7 +3,8 @@
  * requests, Bearer calls, and the keys its strict models accept.
  */
 import assert from 'node:assert/strict';
-import type { ApiResponse, TestServer } from './server.js';
+import { createApplicationOffline, setPasswordOffline } from '../../src/index.js';
+import { createUserWithToken, type ApiResponse, type TestServer } from './server.js';
 
 /** What requests-oauthlib sends to the token URL. */
 export const formHeaders = { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8', accept: 'application/json' };
@@ -46,4 +47,50 @@ export const wireTime = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$/;
 export function assertKeysWithin(object: Record<string, unknown>, allowed: readonly string[], what: string): void {
   const extra = Object.keys(object).filter((key) => !allowed.includes(key));
   assert.deepEqual(extra, [], `${what} has keys the SDK refuses`);
+}
+
+/** Two workgroups and the people in them, each signed in through a user application. */
+export interface SurveyPeople {
+  /** Data API group ids, and the workgroups' uids. */
+  surveyId: number;
+  survey: string;
+  elsewhere: string;
+  /** Bearer tokens: the site admin; an editor and a reader of Survey; an editor of Elsewhere. */
+  admin: string;
+  editor: string;
+  reader: string;
+  outsider: string;
+  /** Survey's group application, with client credentials. */
+  app: string;
+}
+
+/**
+ * The people most Metadata API tests act as: workgroups Survey and Elsewhere, an editor and a
+ * reader (a viewer) of Survey, an editor of Elsewhere, the site admin, and Survey's group
+ * application, each with a Bearer token as the SDK gets one.
+ */
+export async function surveyPeople(server: TestServer): Promise<SurveyPeople> {
+  const groups: Record<string, number> = {};
+  for (const name of ['Survey', 'Elsewhere']) groups[name] = (await server.request('POST', 'groups/', { body: { name } })).body.id;
+  const uidOf = async (id: number) => (await server.running.store.groups.findById(id))!.uid;
+  const users: Credentials = await createApplicationOffline(server.running.store, { name: 'Survey scripts', type: 'user' });
+  const group: Credentials = await createApplicationOffline(server.running.store, { name: 'Survey reader app', type: 'group', groupId: groups.Survey! });
+  const signIn = async (name: string) => {
+    await setPasswordOffline(server.running.store, name, `${name} password here`);
+    return accessToken(server, users, { username: name, password: `${name} password here` });
+  };
+  for (const [name, groupId, role] of [['editor', groups.Survey!, 'editor'], ['reader', groups.Survey!, 'viewer'], ['outsider', groups.Elsewhere!, 'editor']] as const) {
+    const user = await createUserWithToken(server, name, 'users:read');
+    assert.equal((await server.request('POST', `groups/${groupId}/members/`, { body: { user: user.id, role } })).status, 201);
+  }
+  return {
+    surveyId: groups.Survey!,
+    survey: await uidOf(groups.Survey!),
+    elsewhere: await uidOf(groups.Elsewhere!),
+    admin: await signIn('admin'),
+    editor: await signIn('editor'),
+    reader: await signIn('reader'),
+    outsider: await signIn('outsider'),
+    app: await accessToken(server, group),
+  };
 }
