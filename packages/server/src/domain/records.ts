@@ -13,15 +13,15 @@ import { isDeepStrictEqual } from 'node:util';
 import { isSiteAdmin, roleIn, type Actor } from './actor.js';
 import { timestamp, type DomainContext } from './context.js';
 import { setExtent } from './catalog.js';
-import { deleteDocument, getDocument } from './documents.js';
+import { deleteDocument } from './documents.js';
 import { forbidden, invalidInput, MapshelfError, notFound } from './errors.js';
 import { effectiveLevel } from './item-access.js';
 import { removeRecordFiles } from './item-records.js';
-import { deleteLayer, getLayer } from './layers.js';
+import { deleteLayer } from './layers.js';
 import type { Group } from './model/groups.js';
 import { recordTypes, type RecordFields, type RecordType, type ResourceRecord } from './model/records.js';
 import { atLeast, levelOfRole, type PermissionLevel } from './policies/items.js';
-import { deleteSet, getSet } from './sets.js';
+import { deleteSet } from './sets.js';
 import { editsWorkgroup, seesWorkgroup } from './workgroups.js';
 import { epsgCoordinateSystem } from '../geo/coordinate-systems.js';
 import type { Bbox } from '../geo/crop.js';
@@ -85,10 +85,24 @@ const epsgCode = (crs: string | null): number | null => {
   return match ? Number(match[1]) : null;
 };
 
-/** The item's facts, through the Data API's own reads: they apply its access rule (drafts for editors only). */
-async function factsOf(ctx: DomainContext, actor: Actor, record: ResourceRecord): Promise<RecordFacts | null> {
+/**
+ * The version a record's reader sees its item through: the published one, or for its editors
+ * the latest; undefined when there is none they may see (an item never published is its
+ * editors' alone).
+ */
+async function seenVersion<V>(item: { published_version_id: number | null } | undefined, level: PermissionLevel, latest: () => Promise<{ id: number } | undefined>, read: (id: number) => Promise<V | undefined>): Promise<V | undefined> {
+  if (!item) return undefined;
+  const id = item.published_version_id ?? (atLeast(level, 'edit') ? (await latest())?.id : undefined);
+  return id === undefined ? undefined : read(id);
+}
+
+/** The item's facts, from the version the reader's level lets them see; undefined when there is none. */
+async function factsOf(ctx: DomainContext, level: PermissionLevel, record: ResourceRecord): Promise<RecordFacts | null | undefined> {
+  const { layers, sets } = ctx.store;
   if (record.layer_id !== null) {
-    const row = await getLayer(ctx, actor, 'layer', record.layer_id);
+    const layerId = record.layer_id;
+    const row = await seenVersion(await layers.findLayer(layerId), level, () => layers.latestVersion(layerId), (id) => layers.findLayerVersion(id));
+    if (!row) return undefined;
     const source = row.datasources[0] === undefined ? undefined : await ctx.store.sources.findDatasource(row.datasources[0]);
     return {
       item: { kind: row.layer_type, id: row.layer_id },
@@ -110,7 +124,9 @@ async function factsOf(ctx: DomainContext, actor: Actor, record: ResourceRecord)
     };
   }
   if (record.set_id !== null) {
-    const row = await getSet(ctx, actor, record.set_id);
+    const setId = record.set_id;
+    const row = await seenVersion(await sets.findSet(setId), level, () => sets.latestVersion(setId), (id) => sets.findSetVersion(id));
+    if (!row) return undefined;
     return {
       item: { kind: 'set', id: row.set_id },
       title: row.title,
@@ -131,7 +147,8 @@ async function factsOf(ctx: DomainContext, actor: Actor, record: ResourceRecord)
     };
   }
   if (record.document_id !== null) {
-    const row = await getDocument(ctx, actor, record.document_id);
+    const row = await ctx.store.documents.findById(record.document_id);
+    if (!row) return undefined;
     return {
       item: { kind: 'document', id: row.id },
       title: row.title,
@@ -157,14 +174,19 @@ async function factsOf(ctx: DomainContext, actor: Actor, record: ResourceRecord)
 /**
  * The actor's level on a record: an item's record is the item's (its group role and its
  * permissions); a record on its own is its workgroup's (readers view, editors edit). Group
- * applications read only what shares open to them, and shares come with catalogs.
+ * applications read what shares open to them; members of other workgroups what group shares
+ * open to theirs.
  */
 async function levelOn(ctx: DomainContext, actor: Actor, record: ResourceRecord): Promise<PermissionLevel | null> {
-  if (actor.kind === 'application') return null;
-  if (record.layer_id !== null) return effectiveLevel(ctx, actor, { kind: 'layer', id: record.layer_id, group_id: record.group_id });
-  if (record.set_id !== null) return effectiveLevel(ctx, actor, { kind: 'set', id: record.set_id, group_id: record.group_id });
-  if (record.document_id !== null) return effectiveLevel(ctx, actor, { kind: 'document', id: record.document_id, group_id: record.group_id });
-  return isSiteAdmin(actor) ? 'admin' : levelOfRole(roleIn(actor, record.group_id));
+  if (actor.kind === 'application') return (await ctx.store.shares.opensRecord(record.id, { application: actor.application.id })) ? 'view' : null;
+  let level: PermissionLevel | null;
+  if (record.layer_id !== null) level = await effectiveLevel(ctx, actor, { kind: 'layer', id: record.layer_id, group_id: record.group_id });
+  else if (record.set_id !== null) level = await effectiveLevel(ctx, actor, { kind: 'set', id: record.set_id, group_id: record.group_id });
+  else if (record.document_id !== null) level = await effectiveLevel(ctx, actor, { kind: 'document', id: record.document_id, group_id: record.group_id });
+  else level = isSiteAdmin(actor) ? 'admin' : levelOfRole(roleIn(actor, record.group_id));
+  if (level !== null || actor.kind !== 'user') return level;
+  // Another workgroup's record, in a catalog a share opens to one of the user's workgroups.
+  return (await ctx.store.shares.opensRecord(record.id, { groups: actor.memberships.map((m) => m.group_id) })) ? 'view' : null;
 }
 
 /** A record, for an actor holding `needed` on it; one they can't see is missing, so uids can't be probed. */
@@ -173,14 +195,9 @@ export async function recordView(ctx: DomainContext, actor: Actor, uid: string, 
   const level = record ? await levelOn(ctx, actor, record) : null;
   const group = record && (await ctx.store.groups.findById(record.group_id));
   if (!record || !group || !atLeast(level, 'view')) throw notFound(what(uid));
-  let facts: RecordFacts | null;
-  try {
-    facts = await factsOf(ctx, actor, record);
-  } catch (error) {
-    // An item never published is its editors' alone: to anyone else its record doesn't exist yet.
-    if (error instanceof MapshelfError && error.code === 'not_found') throw notFound(what(uid));
-    throw error;
-  }
+  const facts = await factsOf(ctx, level!, record);
+  // An item never published is its editors' alone: to anyone else its record doesn't exist yet.
+  if (facts === undefined) throw notFound(what(uid));
   if (!atLeast(level, needed)) {
     throw forbidden(`You need ${needed} permission on resource ${uid}; you have ${level}. Ask an admin or editor of workgroup ${group.uid}.`);
   }

@@ -13,6 +13,7 @@ import type { Contact } from '../domain/model/contacts.js';
 import type { Specification } from '../domain/model/specifications.js';
 import type { RecordPart, RecordSnapshot, ResourceRecord } from '../domain/model/records.js';
 import type { RecordCatalog } from '../domain/model/record-catalogs.js';
+import type { Share } from '../domain/model/shares.js';
 import type { Invitation } from '../domain/model/invitations.js';
 import type { DocumentItem } from '../domain/model/documents.js';
 import type { CropFeature, CropLayer, Export } from '../domain/model/exports.js';
@@ -86,6 +87,23 @@ export type RecordPartsTable = Stored<RecordPart, { body: 'json' }>;
 export type RecordSnapshotsTable = Stored<RecordSnapshot, { body: 'json' }>;
 
 export type RecordCatalogsTable = Stored<RecordCatalog, { scan: 'bool' }>;
+
+export type SharesTable = Stored<Share, { rights: 'json' }>;
+
+export interface ShareApplicationsTable {
+  share_id: number;
+  application_id: number;
+}
+
+export interface ShareCatalogsTable {
+  share_id: number;
+  catalog_id: number;
+}
+
+export interface ShareGroupsTable {
+  share_id: number;
+  group_id: number;
+}
 
 export interface RecordCatalogMembersTable {
   catalog_id: number;
@@ -214,6 +232,10 @@ export interface Database {
   record_snapshots: RecordSnapshotsTable;
   record_catalogs: RecordCatalogsTable;
   record_catalog_members: RecordCatalogMembersTable;
+  shares: SharesTable;
+  share_applications: ShareApplicationsTable;
+  share_catalogs: ShareCatalogsTable;
+  share_groups: ShareGroupsTable;
   invitations: InvitationsTable;
   coordinate_system_aliases: CoordinateSystemAliasesTable;
   exports: ExportsTable;
@@ -250,6 +272,7 @@ export type ApplicationRow = Selectable<ApplicationsTable>;
 export type RecordRow = Selectable<RecordsTable>;
 export type RecordPartRow = Selectable<RecordPartsTable>;
 export type RecordCatalogRow = Selectable<RecordCatalogsTable>;
+export type ShareRow = Selectable<SharesTable>;
 export type ExportRow = Selectable<ExportsTable>;
 export type CropLayerRow = Selectable<CropLayersTable>;
 export type CropFeatureRow = Selectable<CropFeaturesTable>;

@@ -24,6 +24,7 @@ import { ContactsRepository } from './repositories/contacts-repository.js';
 import { SpecificationsRepository } from './repositories/specifications-repository.js';
 import { RecordsRepository } from './repositories/records-repository.js';
 import { RecordCatalogsRepository } from './repositories/record-catalogs-repository.js';
+import { SharesRepository } from './repositories/shares-repository.js';
 import { InvitationsRepository } from './repositories/invitations-repository.js';
 import type { Database } from './schema.js';
 import type { SqlDialect } from './repositories/sql-dialect.js';
@@ -39,6 +40,7 @@ export class Repositories implements port.Repositories {
   readonly specifications: SpecificationsRepository;
   readonly records: RecordsRepository;
   readonly recordCatalogs: RecordCatalogsRepository;
+  readonly shares: SharesRepository;
   readonly invitations: InvitationsRepository;
   readonly exports: ExportsRepository;
   readonly cropLayers: CropLayersRepository;
@@ -65,6 +67,7 @@ export class Repositories implements port.Repositories {
     this.specifications = new SpecificationsRepository(db);
     this.records = new RecordsRepository(db);
     this.recordCatalogs = new RecordCatalogsRepository(db);
+    this.shares = new SharesRepository(db);
     this.invitations = new InvitationsRepository(db);
     this.exports = new ExportsRepository(db);
     this.cropLayers = new CropLayersRepository(db);

@@ -22,6 +22,7 @@ import type { Contact, ContactPatch, NewContact } from '../model/contacts.js';
 import type { NewSpecification, Specification, SpecificationPatch } from '../model/specifications.js';
 import type { Invitation, NewInvitation } from '../model/invitations.js';
 import type { NewRecordCatalog, RecordCatalog, RecordCatalogPatch } from '../model/record-catalogs.js';
+import type { NewShare, Share, ShareMember, SharePatch } from '../model/shares.js';
 import type { NewRecordPart, NewRecordSnapshot, NewResourceRecord, RecordPart, RecordPartKind, RecordPartPatch, RecordSnapshot, ResourceRecord, ResourceRecordPatch } from '../model/records.js';
 import type { UserAccount, UserAccountPatch, NewUser, User, UserMembership, UserPatch, UserVisibility } from '../model/users.js';
 import type { CatalogKind, CatalogSearch, CatalogView } from './catalog-search.js';
@@ -333,6 +334,23 @@ export interface RecordCatalogsRepository {
   recordCounts(catalogIds: readonly number[]): Promise<Map<number, number>>;
 }
 
+/** Shares, and what each opens catalogs to. */
+export interface SharesRepository {
+  findByUid(uid: string): Promise<Share | undefined>;
+  /** Shares made by these workgroups, or opening catalogs to them, or to this application, or opening this catalog; by name. */
+  listFor(only: { madeBy?: readonly number[]; openTo?: readonly number[]; application?: number; catalog?: number }): Promise<Share[]>;
+  create(share: NewShare): Promise<Share>;
+  update(id: number, patch: SharePatch): Promise<Share>;
+  delete(id: number): Promise<void>;
+  /** The ids of its applications, catalogs or workgroups. */
+  members(shareId: number, kind: ShareMember): Promise<number[]>;
+  addMember(shareId: number, kind: ShareMember, id: number): Promise<void>;
+  /** False when it was not a member. */
+  removeMember(shareId: number, kind: ShareMember, id: number): Promise<boolean>;
+  /** Whether a share opens a catalog holding the record: to this application (type application), or to one of these workgroups (type group). */
+  opensRecord(recordId: number, to: { application: number } | { groups: readonly number[] }): Promise<boolean>;
+}
+
 /** The items that have a record of their own. */
 export type RecordItemKind = 'layer' | 'set' | 'document';
 
@@ -369,6 +387,7 @@ export interface Repositories {
   readonly specifications: SpecificationsRepository;
   readonly records: RecordsRepository;
   readonly recordCatalogs: RecordCatalogsRepository;
+  readonly shares: SharesRepository;
   readonly invitations: InvitationsRepository;
   readonly exports: ExportsRepository;
   readonly cropLayers: CropLayersRepository;

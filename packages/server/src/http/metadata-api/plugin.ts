@@ -13,6 +13,7 @@ import { registerRecordPartRoutes } from './resources/parts-routes.js';
 import { registerRecordLinkRoutes } from './resources/link-routes.js';
 import { registerLicenseRoutes } from './licenses/routes.js';
 import { registerCatalogRoutes } from './catalogs/routes.js';
+import { registerShareRoutes } from './shares/routes.js';
 import { registerBearerAuth } from './conventions/auth.js';
 import { registerMetadataErrors } from './conventions/errors.js';
 import { metadataApiDocument, registerMetadataDocs } from './conventions/openapi.js';
@@ -51,6 +52,7 @@ async function metadataApiPlugin(app: FastifyInstance, { ctx }: FaceOptions): Pr
   registerRecordPartRoutes(app, ctx);
   registerRecordLinkRoutes(app, ctx);
   registerCatalogRoutes(app, ctx);
+  registerShareRoutes(app, ctx);
 }
 
 export const metadataApi: Face = {

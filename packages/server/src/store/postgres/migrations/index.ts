@@ -12,6 +12,7 @@ import * as invitations from './0009-invitations.js';
 import * as coordinateSystemAliases from './0010-coordinate-system-aliases.js';
 import * as records from './0011-records.js';
 import * as recordCatalogs from './0012-record-catalogs.js';
+import * as shares from './0013-shares.js';
 
 /**
  * PostgreSQL's schema migrations, in order: its own series, additive like SQLite's. Append,
@@ -30,6 +31,7 @@ const migrations: Record<string, Migration> = {
   '0010-coordinate-system-aliases': coordinateSystemAliases,
   '0011-records': records,
   '0012-record-catalogs': recordCatalogs,
+  '0013-shares': shares,
 };
 
 export const { migrationProvider, latestMigration } = migrationSeries(migrations);

@@ -19,6 +19,7 @@ import * as invitations from './0016-invitations.js';
 import * as coordinateSystemAliases from './0017-coordinate-system-aliases.js';
 import * as records from './0018-records.js';
 import * as recordCatalogs from './0019-record-catalogs.js';
+import * as shares from './0020-shares.js';
 
 /**
  * Every schema migration, in order. Migrations only add: they never drop or rewrite data, so
@@ -44,6 +45,7 @@ const migrations: Record<string, Migration> = {
   '0017-coordinate-system-aliases': coordinateSystemAliases,
   '0018-records': records,
   '0019-record-catalogs': recordCatalogs,
+  '0020-shares': shares,
 };
 
 export const { migrationProvider, latestMigration } = migrationSeries(migrations);
