@@ -11,6 +11,7 @@ import { dataApi } from './http/data-api/plugin.js';
 import { metadataApi } from './http/metadata-api/plugin.js';
 import { oauth } from './http/oauth/plugin.js';
 import { registerHealth } from './http/health.js';
+import { shareLinks } from './http/share-links/plugin.js';
 import { registerConnectionLimits, timeoutOptions } from './http/shared/connection-limits.js';
 import { registerCors } from './http/shared/cors.js';
 import { registerSiteFallback } from './http/shared/errors.js';
@@ -23,7 +24,7 @@ import { registerValidation } from './http/shared/validation.js';
 import { registerSiteRoot } from './http/site-root.js';
 
 /** The API faces, each a folder under `http/` with its plugin. A new face is one more entry. */
-const faces: readonly Face[] = [dataApi, metadataApi, oauth];
+const faces: readonly Face[] = [dataApi, metadataApi, oauth, shareLinks];
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -92,6 +92,40 @@ describe('Metadata API: shares', () => {
     assert.equal((await metadataCall(server, 'GET', `resources/${inside}/`, outsider)).status, 404);
   });
 
+  it("serves a share's link as HTML and JSON pages on the server root, until its token is refreshed", async () => {
+    const { survey, editor } = people;
+    const share = (await metadataCall(server, 'POST', `groups/${survey}/shares/`, editor, { name: 'Open catalog', type: 'application' })).body;
+    assert.equal((await metadataCall(server, 'PUT', `shares/${share._id}/catalogs/${catalog}/`, editor)).status, 204);
+    const contact = (await metadataCall(server, 'POST', `groups/${survey}/contacts/`, editor, { name: 'Map desk <maps>' })).body;
+    await metadataCall(server, 'PUT', `resources/${inside}/contacts/${contact._id}/`, editor, { role: 'pointOfContact' });
+    const link = `${server.url}/s/${share._id}/${share.urlToken}`;
+
+    const list = await fetch(link);
+    assert.equal(list.status, 200);
+    assert.match(list.headers.get('content-type')!, /^text\/html/);
+    const html = await list.text();
+    assert.match(html, /<h1>Open catalog<\/h1>/);
+    assert.ok(html.includes(`${link}/r/${inside}`), 'links each record');
+    assert.ok(!html.includes('Internal map'), 'only what the share opens');
+    const json = await (await fetch(`${link}?format=json`)).json();
+    assert.deepEqual([json.total, json.results[0]._id, json.results[0].title], [1, inside, 'Shared map']);
+    assert.equal((await (await fetch(link, { headers: { accept: 'application/json' } })).json()).total, 1);
+
+    const record = await fetch(`${link}/r/${inside}`);
+    assert.equal(record.status, 200);
+    const recordHtml = await record.text();
+    assert.ok(recordHtml.includes('Map desk &lt;maps&gt;'), 'escaped');
+    assert.equal((await (await fetch(`${link}/r/${inside}?format=json`)).json()).contacts[0].contact.name, 'Map desk <maps>');
+    assert.equal((await fetch(`${link}/r/${outside}`)).status, 404);
+
+    const refreshed = (await metadataCall(server, 'POST', `shares/${share._id}/refresh-token/`, editor)).body;
+    const old = await fetch(link);
+    assert.equal(old.status, 404, 'the old link ends at once');
+    assert.equal(typeof (await old.json()).detail, 'string');
+    assert.equal((await fetch(`${server.url}/s/${share._id}/${refreshed.urlToken}`)).status, 200);
+    assert.equal((await fetch(`${server.url}/s/${share._id}/${'0'.repeat(32)}`)).status, 404);
+  });
+
   it('refuses what a share cannot be, with an object naming the field', async () => {
     const { survey, elsewhere, editor, outsider } = people;
     assert.equal((await metadataCall(server, 'POST', `groups/${survey}/shares/`, editor, { name: 'x', type: 'public' })).body.errors[0].location, 'body.type');

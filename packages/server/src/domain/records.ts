@@ -206,6 +206,13 @@ export async function recordView(ctx: DomainContext, actor: Actor, uid: string, 
 
 export const getRecord = (ctx: DomainContext, actor: Actor, uid: string): Promise<RecordView> => recordView(ctx, actor, uid);
 
+/** A record as a share's link shows it to anyone: for viewing, its item's published version only; undefined when there is none. */
+export async function recordForLink(ctx: DomainContext, record: ResourceRecord): Promise<RecordView | undefined> {
+  const group = await ctx.store.groups.findById(record.group_id);
+  const facts = await factsOf(ctx, 'view', record);
+  return group && facts !== undefined ? { record, group, level: 'view', facts } : undefined;
+}
+
 /** The record's item, as messages name it: `layer 5`. */
 export function itemLabel(facts: RecordFacts): string {
   return `${facts.item.kind} ${facts.item.id}`;

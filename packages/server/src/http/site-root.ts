@@ -8,7 +8,7 @@ export function registerSiteRoot(app: FastifyInstance, faces: readonly Face[]): 
   app.get('/', { schema: { hide: true } }, async (request) => ({
     name: 'Mapshelf',
     version: serverVersion,
-    apis: Object.fromEntries(faces.map((face) => [face.name, request.urlFor(`${face.prefix}${face.root ?? '/'}`)])),
+    apis: Object.fromEntries(faces.filter((face) => face.root !== null).map((face) => [face.name, request.urlFor(`${face.prefix}${face.root ?? '/'}`)])),
     health: request.urlFor('/health'),
   }));
 }

@@ -347,6 +347,8 @@ export interface SharesRepository {
   addMember(shareId: number, kind: ShareMember, id: number): Promise<void>;
   /** False when it was not a member. */
   removeMember(shareId: number, kind: ShareMember, id: number): Promise<boolean>;
+  /** The records in the catalogs a share opens, by id. */
+  recordIds(shareId: number): Promise<number[]>;
   /** Whether a share opens a catalog holding the record: to this application (type application), or to one of these workgroups (type group). */
   opensRecord(recordId: number, to: { application: number } | { groups: readonly number[] }): Promise<boolean>;
 }
@@ -357,6 +359,7 @@ export type RecordItemKind = 'layer' | 'set' | 'document';
 /** Metadata records (an item's, or standing alone) and their parts. */
 export interface RecordsRepository {
   findByUid(uid: string): Promise<ResourceRecord | undefined>;
+  findById(id: number): Promise<ResourceRecord | undefined>;
   findForItem(kind: RecordItemKind, id: number): Promise<ResourceRecord | undefined>;
   create(record: NewResourceRecord): Promise<ResourceRecord>;
   update(id: number, patch: ResourceRecordPatch): Promise<ResourceRecord>;

@@ -19,8 +19,8 @@ export interface Face {
   /** The path every route of the face starts with, without a trailing slash. */
   prefix: string;
   plugin: FastifyPluginAsync<FaceOptions>;
-  /** The path under the prefix that the site root names for the face (default `/`). */
-  root?: string;
+  /** The path under the prefix that the site root names for the face (default `/`); null: none (the share links, whose pages each need a token). */
+  root?: string | null;
   /** Headers beyond the shared ones that browser clients read (`expose`) or send (`allow`), for CORS. */
   cors?: { expose?: readonly string[]; allow?: readonly string[] };
   /** Rewrites a request URL before routing (which is server-wide), e.g. older versions of the face onto its prefix. */

@@ -20,6 +20,11 @@ export class RecordsRepository implements port.RecordsRepository {
     return row && recordOf(row);
   }
 
+  async findById(id: number): Promise<ResourceRecord | undefined> {
+    const row = await this.db.selectFrom('records').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && recordOf(row);
+  }
+
   async findForItem(kind: port.RecordItemKind, id: number): Promise<ResourceRecord | undefined> {
     const row = await this.db.selectFrom('records').selectAll().where(itemColumn[kind], '=', id).executeTakeFirst();
     return row && recordOf(row);

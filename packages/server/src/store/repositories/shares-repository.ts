@@ -96,6 +96,18 @@ export class SharesRepository implements port.SharesRepository {
     return Number(removed.numDeletedRows) > 0;
   }
 
+  async recordIds(shareId: number): Promise<number[]> {
+    const rows = await this.db
+      .selectFrom('share_catalogs')
+      .innerJoin('record_catalog_members', 'record_catalog_members.catalog_id', 'share_catalogs.catalog_id')
+      .select('record_catalog_members.record_id')
+      .distinct()
+      .where('share_catalogs.share_id', '=', shareId)
+      .orderBy('record_catalog_members.record_id')
+      .execute();
+    return rows.map((row) => Number(row.record_id));
+  }
+
   /** Whether a share opens a catalog holding the record: to this application (type application), or to one of these workgroups (type group). */
   async opensRecord(recordId: number, to: { application: number } | { groups: readonly number[] }): Promise<boolean> {
     let query = this.db
