@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { iso19139SchemaPath } from '../src/domain/metadata/index.js';
 import { assertKeysWithin, metadataCall, surveyPeople, wireKeys, wireTime } from './helpers/metadata.js';
-import { datasourceFor, publishVersion, publishedLayer, uploadDatasources, writePointGrid, type PublishedLayer } from './helpers/published-layers.js';
+import { datasourceFor, importedLayer, publishVersion, publishedLayer, uploadDatasources, writePointGrid, type PublishedLayer } from './helpers/published-layers.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 /** Metadata.to_dict_creation(): all 25 keys, null for anything unset. */
@@ -179,6 +179,9 @@ describe('Metadata API: records', () => {
       [json25({ type: 'resource', updateFrequency: 'yearly' }), 'body.updateFrequency'],
       [json25({ type: 'resource', envelope: { type: 'Polygon', coordinates: [[[500, 0], [0, 0], [0, 1], [500, 0]]] } }), 'body.envelope'],
       [json25({ type: 'resource', colour: 'red' }), 'body.colour'],
+      [json25({ type: 'resource', envelope: { type: 'GeometryCollection', geometries: 5 } }), 'body.envelope'],
+      [json25({ type: 'resource', envelope: { type: 'Polygon', coordinates: [[[[[1, 2]]]]] } }), 'body.envelope'],
+      [json25({ type: 'resource', title: 'nul\u0000here' }), 'body.title'],
     ];
     for (const [body, location] of cases) {
       const res = await metadataCall(server, 'POST', `groups/${survey}/resources/`, editor, body);
@@ -338,6 +341,8 @@ describe('Metadata API: records', () => {
     assert.equal((await metadataCall(server, 'GET', `${base}/links//`, reader)).body.length, linksBefore, 'no link from a failed upload');
     assert.equal(recordFiles().length, filesBefore, 'no file from a failed upload');
 
+    assert.equal((await metadataCall(server, 'PUT', `${base}/links/${link._id}/`, editor, { ...link, type: 'url', url: 'https://example.org/' })).body.errors[0].location, 'body.type', 'a hosted link stays hosted');
+    assert.equal((await metadataCall(server, 'POST', `${base}/links/`, editor, { kind: 'url', title: 'x', type: 'url', url: '' })).body.errors[0].location, 'body.url');
     assert.equal((await metadataCall(server, 'DELETE', `${base}/links/${link._id}/`, editor)).status, 204);
     assert.equal(existsSync(join(server.dataDir, 'records', md._id, link._id)), false, "a deleted link's file goes");
   });
@@ -471,6 +476,10 @@ describe('Metadata API: records', () => {
     assert.deepEqual(coast.contacts.map((c: { role: string; contact: { organization: string; email: string } }) => [c.role, c.contact.organization, c.contact.email]), [['owner', 'Coast Authority', 'coast@example.org']]);
     assert.deepEqual(coast.events.map((e: { kind: string; date: string }) => [e.kind, e.date]), [['creation', '2021-03-04T00:00:00+00:00']]);
 
+    // Lines that look like Mapshelf's but aren't (a bad escape in a quoted name) are left aside, not a 500.
+    const odd = await postXml(manualXml.replace('Validity: Until the next survey', 'Field "bad\\q" alias: x\nService layer "\\q": y'));
+    assert.equal(odd.status, 201, odd.text);
+
     const hostile = await postXml('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><gmd:MD_Metadata xmlns:gmd="http://www.isotc211.org/2005/gmd">&e;</gmd:MD_Metadata>');
     assert.equal(hostile.status, 400, hostile.text);
     assert.doesNotMatch(hostile.text, /root:/);
@@ -536,6 +545,18 @@ describe('Metadata API: records', () => {
     assert.equal((await metadataCall(server, 'DELETE', `groups/${created.body._id}/`, editor)).status, 404, 'not a member: not found');
     assert.equal((await metadataCall(server, 'DELETE', `groups/${created.body._id}/`, admin)).status, 204);
     assert.equal((await metadataCall(server, 'GET', `groups/${created.body._id}/`, admin)).status, 404);
+  });
+
+  it("keeps a title given to the record while a draft was open through that draft's publish, for the next one", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mapshelf-records-'));
+    const datasources = await uploadDatasources(server, 'Title points', writePointGrid(dir, { columns: 2, rows: 2 }), { group: surveyId });
+    const draft = await importedLayer(server, 'layers', { title: 'Working title', group: surveyId, data: { datasources: [datasourceFor(datasources, 'grid').id] } });
+    const uid = (await server.running.store.layers.findLayer(draft.id))!.uid;
+    assert.equal((await metadataCall(server, 'PATCH', `resources/${uid}/`, editor, json25({ type: 'vectorDataset', title: 'Final title' }))).status, 200);
+    await publishVersion(server, draft.version.url);
+    assert.equal((await metadataCall(server, 'GET', `resources/${uid}/`, editor)).body.title, 'Final title', 'the record keeps its own title');
+    const next = await server.request('POST', `${draft.url}versions/`, { body: {} });
+    assert.equal(next.body.title, 'Final title', 'and the next draft takes it');
   });
 
   it("deletes a record, and a layer's record with its layer", async () => {

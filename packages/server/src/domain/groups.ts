@@ -1,3 +1,4 @@
+import { removeRecordFiles } from './item-records.js';
 import type { Group, Member, MemberRole } from './model/groups.js';
 import type { UserMembership } from './model/users.js';
 import { isSiteAdmin, roleIn, type Actor } from './actor.js';
@@ -82,7 +83,10 @@ export async function updateGroup(
 
 export async function deleteGroup(ctx: DomainContext, actor: Actor, id: number): Promise<void> {
   await authorizedGroup(ctx, actor, id, 'delete');
+  // Its records go with it (a cascade); then their hosted files, which no row names any more.
+  const records = await ctx.store.records.uidsForGroup(id);
   await ctx.store.groups.delete(id);
+  for (const uid of records) await removeRecordFiles(ctx, uid);
 }
 
 export async function listMembers(

@@ -143,10 +143,12 @@ async function settleInTransaction(ctx: DomainContext, publishId: number): Promi
     for (const item of ready) {
       if (item.kind === 'set-version') await repos.sets.publishVersion(item.version_id, item.item_id, at);
       else await repos.publish.publishVersion(item.version_id, item.item_id, at);
+      const words = item.kind === 'set-version' ? await repos.sets.findSetVersion(item.version_id) : await repos.layers.findVersion(item.version_id);
       await keepRecordWithVersion(
         repos,
         { kind: item.kind === 'set-version' ? 'set' : 'layer', id: item.item_id },
         item.kind === 'set-version' ? { set_version_id: item.version_id } : { version_id: item.version_id },
+        { title: words?.title ?? '', description: words?.description ?? '' },
         at,
       );
       await repos.publish.setItemState(publishId, refOf(item), 'published');

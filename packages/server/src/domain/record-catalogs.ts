@@ -116,5 +116,13 @@ export async function removeFromCatalog(ctx: DomainContext, actor: Actor, catalo
 /** The catalogs a record is in, for its readers. */
 export async function catalogsOfRecord(ctx: DomainContext, actor: Actor, recordUid: string): Promise<{ catalogs: RecordCatalog[]; group: Group }> {
   const view = await recordView(ctx, actor, recordUid);
-  return { catalogs: await ctx.store.recordCatalogs.listForRecord(view.record.id), group: view.group };
+  const all = await ctx.store.recordCatalogs.listForRecord(view.record.id);
+  if (seesWorkgroup(actor, view.group)) return { catalogs: all, group: view.group };
+  // A reader through a share sees the catalogs shares open to them, not the workgroup's others.
+  const shares =
+    actor.kind === 'application'
+      ? await ctx.store.shares.listFor({ application: actor.application.id })
+      : await ctx.store.shares.listFor({ openTo: actor.kind === 'user' ? actor.memberships.map((m) => m.group_id) : [] });
+  const opened = new Set((await Promise.all(shares.map((share) => ctx.store.shares.members(share.id, 'catalogs')))).flat());
+  return { catalogs: all.filter((catalog) => opened.has(catalog.id)), group: view.group };
 }

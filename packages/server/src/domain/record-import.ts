@@ -6,6 +6,7 @@
  * workgroup's (the same), and its constraints, conformity, dates and links the record's parts.
  * The data's facts stay the data's: an item's record takes the document's descriptions only.
  */
+import { isDeepStrictEqual } from 'node:util';
 import type { Actor } from './actor.js';
 import { timestamp, type DomainContext } from './context.js';
 import { directives } from './directives.js';
@@ -33,10 +34,22 @@ function nameAndLink(text: string): { name: string; link: string | null } {
   return match ? { name: match[1]!, link: match[2]! } : { name: text.trim(), link: null };
 }
 
+/** The calendar date a value starts with (2024-02-30 is none). */
 const dateOnly = (value: string): string | null => {
   const match = /^(\d{4}-\d{2}-\d{2})/.exec(value.trim());
-  return match && !Number.isNaN(Date.parse(match[1]!)) ? match[1]! : null;
+  const time = match ? Date.parse(`${match[1]}T00:00:00Z`) : Number.NaN;
+  return !Number.isNaN(time) && new Date(time).toISOString().slice(0, 10) === match![1] ? match![1]! : null;
 };
+
+/** A JSON string literal as Mapshelf writes names, or null when it isn't one. */
+function quoted(text: string): string | null {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'string' ? value : null;
+  } catch {
+    return null;
+  }
+}
 
 /** An event's date as the record keeps it: a date, or a date and time in UTC; null if it is neither. */
 function eventDate(value: string): string | null {
@@ -65,18 +78,23 @@ function supplementOf(text: string | null): Supplement {
     const [label, value = ''] = [line.slice(0, line.indexOf(': ')), line.slice(line.indexOf(': ') + 2)];
     if (label === 'Geometry type') out.geometry = value;
     else if (label === 'Feature count' || label === 'Row count') out.features = /^\d+$/.test(value) ? Number(value) : null;
-    else if (label === 'Fields') out.fields = [...value.matchAll(/(.+?) \(([^()]*)\)(?:, |$)/g)].map((m) => ({ name: m[1]!, type: m[2]! }));
+    else if (label === 'Fields') {
+      // One `name (type)` per comma, each matched on its own so the line is read in one pass.
+      out.fields = value.split(', ').flatMap((piece) => {
+        const match = /^(.+) \(([^()]*)\)$/.exec(piece);
+        return match ? [{ name: match[1]!, type: match[2]! }] : [];
+      });
+    }
     else if (label === 'Geographic context') out.geoContext = value;
     else if (label === 'Validity') out.validity = value;
     const layer = /^Service layer ("(?:[^"\\]|\\.)*"): (.*)$/.exec(line);
-    if (layer) out.serviceLayers.push({ name: JSON.parse(layer[1]!) as string, title: layer[2] || null });
+    const layerName = layer && quoted(layer[1]!);
+    if (layerName) out.serviceLayers.push({ name: layerName, title: layer![2] || null });
     const operation = /^Operation ([A-Za-z][\w.-]*) (GET|POST) (https?:\/\/\S+)$/.exec(line);
     if (operation) out.operations.push({ name: operation[1]!, verb: operation[2]!, url: operation[3]! });
     const note = /^Field ("(?:[^"\\]|\\.)*") (alias|description): (.*)$/.exec(line);
-    if (note) {
-      const name = JSON.parse(note[1]!) as string;
-      out.notes.set(name, { ...out.notes.get(name), [note[2]!]: note[3]! });
-    }
+    const noted = note && quoted(note[1]!);
+    if (noted) out.notes.set(noted, { ...out.notes.get(noted), [note![2]!]: note![3]! });
   }
   return out;
 }
@@ -157,10 +175,12 @@ async function contactFor(repos: Repositories, group: Group, party: IsoParty, at
 
 async function licenseFor(repos: Repositories, group: Group, text: string, at: string): Promise<string> {
   const { name, link } = nameAndLink(text);
-  const found = (await repos.licenses.listForGroup(group.id)).find((l) => l.title.toLowerCase() === name.toLowerCase());
-  if (found) return found.uid;
   const title = name.slice(0, 500);
-  const created = await repos.licenses.create({ slug: licenseSlug(title) || 'licence', jurisdiction: group.uid, title, type: 'custom', version: '', url: link, text: '', is_custom: true, group_id: group.id, created_at: at });
+  // The workgroup's own are unique by slug: one with the slug this title would take is the same licence.
+  const slug = licenseSlug(title) || 'licence';
+  const found = (await repos.licenses.listForGroup(group.id)).find((l) => l.title.toLowerCase() === name.toLowerCase() || (l.group_id === group.id && l.slug === slug));
+  if (found) return found.uid;
+  const created = await repos.licenses.create({ slug, jurisdiction: group.uid, title, type: 'custom', version: '', url: link, text: '', is_custom: true, group_id: group.id, created_at: at });
   return created.uid;
 }
 
@@ -177,9 +197,12 @@ const linkKinds: Record<string, string> = { 'OGC:WMS': 'wms', 'OGC:WFS': 'wfs', 
 
 /** Adds what the document says to the record: its parts, and the workgroup's contacts, licences and specifications they name. */
 async function addParts(repos: Repositories, record: ResourceRecord, group: Group, iso: IsoContent, at: string, isRecordUrl: (url: string) => boolean): Promise<void> {
-  const add = (kind: Parameters<Repositories['records']['addPart']>[0]['kind'], ref: string | null, body: Record<string, unknown>) =>
-    repos.records.addPart({ record_id: record.id, kind, ref, body, created_at: at, updated_at: at });
   const existing = await repos.records.parts(record.id);
+  // The same document uploaded again adds nothing it added before.
+  const add = async (kind: Parameters<Repositories['records']['addPart']>[0]['kind'], ref: string | null, body: Record<string, unknown>) => {
+    if (existing.some((part) => part.kind === kind && part.ref === ref && isDeepStrictEqual(part.body, body))) return;
+    existing.push(await repos.records.addPart({ record_id: record.id, kind, ref, body, created_at: at, updated_at: at }));
+  };
   // What the record names already (a contact, a licence, a specification), kept as parts are added.
   const named = new Set(existing.map((part) => `${part.kind}:${part.ref}`));
   const addOnce = async (kind: 'contact' | 'condition' | 'conformity', ref: string, body: Record<string, unknown>) => {

@@ -135,7 +135,6 @@ function bboxOf(geometry: object | null | undefined): [number, number, number, n
     } else if (Array.isArray(node)) node.forEach(walk);
   };
   walk((geometry as { coordinates?: unknown }).coordinates);
-  for (const member of (geometry as { geometries?: Array<{ coordinates?: unknown }> }).geometries ?? []) walk(member.coordinates);
   return xs.length === 0 ? null : [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
 }
 

@@ -71,16 +71,17 @@ function checkedTitle(value: unknown, fallback?: string): string {
 /** The checked body of a URL or service link. */
 async function linkBody(ctx: DomainContext, view: RecordView, input: LinkInput, current?: RecordPart): Promise<Record<string, unknown>> {
   const type = input.type ?? 'url';
-  if (type === 'hosted') {
-    if (current?.body.type === 'hosted') return hostedChange(current, input);
-    throw invalidInput('type', 'a hosted link is made by uploading its file: POST it as multipart/form-data with a "file" part');
+  if (current?.body.type === 'hosted') {
+    if (type !== 'hosted') throw invalidInput('type', 'a hosted link stays hosted: delete it, and add a link');
+    return hostedChange(current, input);
   }
+  if (type === 'hosted') throw invalidInput('type', 'a hosted link is made by uploading its file: POST it as multipart/form-data with a "file" part');
   if (type !== 'link' && type !== 'url') throw invalidInput('type', `must be one of ${linkTypes.join(', ')}`);
   const kind = kindByName.get(typeof input.kind === 'string' ? input.kind : 'url');
   if (!kind) throw invalidInput('kind', `must be one of ${linkKinds.map((k) => k.kind).join(', ')}`);
   if (kind.kind === 'data') throw invalidInput('kind', 'data links are hosted files: upload the file as multipart/form-data');
-  if (typeof input.url !== 'string') throw invalidInput('url', 'is required: the absolute http or https URL the link leads to');
-  const url = checkedWebLink('url', input.url)!;
+  const url = typeof input.url === 'string' ? checkedWebLink('url', input.url) : null;
+  if (url === null) throw invalidInput('url', 'is required: the absolute http or https URL the link leads to');
   const link = input.link == null ? null : uidIn('link', input.link);
   if (link !== null) {
     const other = await ctx.store.records.findPart(link);

@@ -141,10 +141,11 @@ export const operationPart: PartKind = {
     assertService(view, 'operations');
     if (typeof input.name !== 'string' || !/^[A-Za-z][\w.-]{0,99}$/.test(input.name)) throw invalidInput('name', 'is required: the operation, such as GetCapabilities or GetMap');
     const verb = input.verb == null ? 'GET' : oneOf('verb', ['GET', 'POST'], input.verb);
-    if (typeof input.url !== 'string') throw invalidInput('url', "is required: the operation's absolute http or https URL");
+    const url = typeof input.url === 'string' ? checkedWebLink('url', input.url) : null;
+    if (url === null) throw invalidInput('url', "is required: the operation's absolute http or https URL");
     return {
       ref: null,
-      body: { name: input.name, verb, url: checkedWebLink('url', input.url), mimeTypesIn: textList('mimeTypesIn', input.mimeTypesIn), mimeTypesOut: textList('mimeTypesOut', input.mimeTypesOut) },
+      body: { name: input.name, verb, url, mimeTypesIn: textList('mimeTypesIn', input.mimeTypesIn), mimeTypesOut: textList('mimeTypesOut', input.mimeTypesOut) },
     };
   },
 };

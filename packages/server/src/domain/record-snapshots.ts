@@ -17,17 +17,28 @@ export interface SnapshotBody {
 
 type VersionRef = { version_id: number } | { set_version_id: number };
 
-/** At publish, in its transaction: the record kept with the version, and its own title and abstract handed to it. */
-export async function keepRecordWithVersion(repos: Repositories, item: { kind: 'layer' | 'set'; id: number }, version: VersionRef, at: string): Promise<void> {
+/**
+ * At publish, in its transaction: the record kept with the version. The record's own title and
+ * abstract are dropped once the version carries them (its draft took them); ones given after
+ * the draft was made stay, for the next draft.
+ */
+export async function keepRecordWithVersion(
+  repos: Repositories,
+  item: { kind: 'layer' | 'set'; id: number },
+  version: VersionRef,
+  words: { title: string; description: string },
+  at: string,
+): Promise<void> {
   const record = await repos.records.findForItem(item.kind, item.id);
   const group = record && (await repos.groups.findById(record.group_id));
   if (!record || !group) return;
   // Without facts, the attributes are the descriptions the record holds, by name.
   const contents = await recordContents(repos, { record, group, level: 'view', facts: null }, new Set(['events', 'limitations', 'links', 'conditions', 'conformity', 'contacts', 'attributes']));
-  const { title: _title, abstract: _abstract, ...rest } = record.fields;
+  const { title, abstract, ...rest } = record.fields;
   const body: SnapshotBody = { fields: rest, contents };
   await repos.records.putSnapshot({ record_id: record.id, version_id: null, set_version_id: null, ...version, body: body as unknown as Record<string, unknown>, created_at: at });
-  if (record.fields.title !== undefined || record.fields.abstract !== undefined) await repos.records.update(record.id, { fields: rest, updated_at: at });
+  const kept = { ...rest, ...(title != null && title !== words.title && { title }), ...(abstract != null && abstract !== words.description && { abstract }) };
+  if (Object.keys(kept).length !== Object.keys(record.fields).length) await repos.records.update(record.id, { fields: kept, updated_at: at });
 }
 
 /** A new draft's title and description: the record's own when it has them, else the version it copies. */

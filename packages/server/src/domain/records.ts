@@ -206,6 +206,11 @@ export async function recordView(ctx: DomainContext, actor: Actor, uid: string, 
 
 export const getRecord = (ctx: DomainContext, actor: Actor, uid: string): Promise<RecordView> => recordView(ctx, actor, uid);
 
+/** That the actor may change the record (before a hosted file is read, say); its 404 or 403 if not. */
+export async function mayEditRecord(ctx: DomainContext, actor: Actor, uid: string): Promise<void> {
+  await recordView(ctx, actor, uid, 'edit');
+}
+
 /** A record as a share's link shows it to anyone: for viewing, its item's published version only; undefined when there is none. */
 export async function recordForLink(ctx: DomainContext, record: ResourceRecord): Promise<RecordView | undefined> {
   const group = await ctx.store.groups.findById(record.group_id);
@@ -235,7 +240,8 @@ const textLimits: Partial<Record<keyof RecordFields, number>> = {
   geometry: 100,
   encoding: 50,
 };
-const geoJsonTypes = new Set(['Point', 'MultiPoint', 'LineString', 'MultiLineString', 'Polygon', 'MultiPolygon', 'GeometryCollection']);
+/** With the depth of their coordinate arrays. */
+const geoJsonDepths = new Map([['Point', 1], ['MultiPoint', 2], ['LineString', 2], ['MultiLineString', 3], ['Polygon', 3], ['MultiPolygon', 4]]);
 
 /** `2024-05-01` stays a date; a date and time becomes `YYYY-MM-DDTHH:MM:SS+00:00`. */
 export function normalizedDate(field: string, value: string): string {
@@ -254,16 +260,21 @@ export function normalizedDate(field: string, value: string): string {
 
 function checkedEnvelope(value: unknown): object {
   const geometry = value as { type?: unknown; coordinates?: unknown; geometries?: unknown };
-  if (typeof geometry !== 'object' || geometry === null || typeof geometry.type !== 'string' || !geoJsonTypes.has(geometry.type)) {
-    throw invalidInput('envelope', 'must be a GeoJSON geometry in WGS 84, such as {"type": "Polygon", "coordinates": [[[x, y], …]]}');
+  const depth = typeof geometry === 'object' && geometry !== null && typeof geometry.type === 'string' ? geoJsonDepths.get(geometry.type) : undefined;
+  if (depth === undefined) {
+    throw invalidInput('envelope', 'must be a GeoJSON Point, LineString or Polygon (or Multi…) in WGS 84, such as {"type": "Polygon", "coordinates": [[[x, y], …]]}');
   }
   const numbers: number[] = [];
-  const walk = (node: unknown): void => {
-    if (typeof node === 'number') numbers.push(node);
-    else if (Array.isArray(node)) node.forEach(walk);
-    else throw invalidInput('envelope', 'has coordinates that are not numbers');
+  // Arrays exactly as deep as the type's, ending in positions of numbers.
+  const walk = (node: unknown, level: number): void => {
+    if (!Array.isArray(node)) throw invalidInput('envelope', `has coordinates that are not a ${geometry.type}'s`);
+    if (level === 1) {
+      if (node.length < 2 || node.length > 3 || !node.every((n) => typeof n === 'number' && Number.isFinite(n))) throw invalidInput('envelope', 'has a position that is not [longitude, latitude]');
+      numbers.push(node[0] as number, node[1] as number);
+    } else node.forEach((child) => walk(child, level - 1));
   };
-  if (geometry.type !== 'GeometryCollection') walk(geometry.coordinates);
+  walk(geometry.coordinates, depth);
+  if (numbers.length > 200_000) throw invalidInput('envelope', 'has more than 100000 positions; an envelope is a simple outline');
   for (let i = 0; i + 1 < numbers.length; i += 2) {
     if (Math.abs(numbers[i]!) > 180 || Math.abs(numbers[i + 1]!) > 90) throw invalidInput('envelope', 'must be in longitude and latitude (WGS 84): a coordinate is out of range');
   }

@@ -78,6 +78,10 @@ export async function updateWorkgroupLicense(ctx: DomainContext, actor: Actor, g
   if (input.name !== undefined) {
     patch.title = checkName(input.name);
     patch.slug = licenseSlug(patch.title);
+    const slug = patch.slug;
+    if ((await ctx.store.licenses.listForGroup(group.id)).some((l) => l.group_id === group.id && l.slug === slug && l.id !== license.id)) {
+      throw conflict(`Workgroup ${group.uid} has a licence named like "${patch.title}" already.`);
+    }
   }
   if (input.link !== undefined) patch.url = checkedWebLink('link', input.link);
   if (input.content !== undefined) patch.text = checkContent(input.content);

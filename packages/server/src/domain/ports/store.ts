@@ -360,6 +360,8 @@ export type RecordItemKind = 'layer' | 'set' | 'document';
 export interface RecordsRepository {
   findByUid(uid: string): Promise<ResourceRecord | undefined>;
   findById(id: number): Promise<ResourceRecord | undefined>;
+  /** The uids of a workgroup's records. */
+  uidsForGroup(groupId: number): Promise<string[]>;
   findForItem(kind: RecordItemKind, id: number): Promise<ResourceRecord | undefined>;
   create(record: NewResourceRecord): Promise<ResourceRecord>;
   update(id: number, patch: ResourceRecordPatch): Promise<ResourceRecord>;

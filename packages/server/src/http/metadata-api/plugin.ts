@@ -16,6 +16,7 @@ import { registerCatalogRoutes } from './catalogs/routes.js';
 import { registerShareRoutes } from './shares/routes.js';
 import { registerBearerAuth } from './conventions/auth.js';
 import { registerMetadataErrors } from './conventions/errors.js';
+import { registerNulCheck } from './conventions/plain-text.js';
 import { metadataApiDocument, registerMetadataDocs } from './conventions/openapi.js';
 import { metadataRoot, normalizeMetadataUrl } from './conventions/urls.js';
 import { registerUserRoutes } from './users/routes.js';
@@ -32,6 +33,7 @@ async function metadataApiPlugin(app: FastifyInstance, { ctx }: FaceOptions): Pr
   registerMetadataDocs(app);
   // Licences, catalogs and specifications are created from forms.
   registerFormBody(app);
+  registerNulCheck(app);
 
   app.get('/', { config: { auth: 'public' } }, async (request) => ({
     name: 'Mapshelf Metadata API',

@@ -25,6 +25,10 @@ export class RecordsRepository implements port.RecordsRepository {
     return row && recordOf(row);
   }
 
+  async uidsForGroup(groupId: number): Promise<string[]> {
+    return (await this.db.selectFrom('records').select('uid').where('group_id', '=', groupId).execute()).map((row) => row.uid);
+  }
+
   async findForItem(kind: port.RecordItemKind, id: number): Promise<ResourceRecord | undefined> {
     const row = await this.db.selectFrom('records').selectAll().where(itemColumn[kind], '=', id).executeTakeFirst();
     return row && recordOf(row);

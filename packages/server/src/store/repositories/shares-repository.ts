@@ -25,6 +25,7 @@ export class SharesRepository implements port.SharesRepository {
 
   /** Shares made by these workgroups, or opening catalogs to them, or to this application; by name. */
   async listFor(only: { madeBy?: readonly number[]; openTo?: readonly number[]; application?: number; catalog?: number }): Promise<Share[]> {
+    if (!only.madeBy?.length && !only.openTo?.length && only.application === undefined && only.catalog === undefined) return [];
     const rows = await this.db
       .selectFrom('shares')
       .selectAll()
@@ -43,7 +44,7 @@ export class SharesRepository implements port.SharesRepository {
           const catalog = only.catalog;
           any.push(eb('id', 'in', eb.selectFrom('share_catalogs').select('share_id').where('catalog_id', '=', catalog)));
         }
-        return any.length === 0 ? eb.val(false) : eb.or(any);
+        return eb.or(any);
       })
       .orderBy('name')
       .orderBy('id')

@@ -3,10 +3,12 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { DomainContext } from '../../../domain/context.js';
 import { addHostedLink, createLink, deleteLink, getLink, hostedFile, listLinkKinds, listLinks, updateLink, type LinkInput } from '../../../domain/record-links.js';
+import { mayEditRecord } from '../../../domain/records.js';
 import { sendDownload } from '../../shared/file-download.js';
 import { receiveUpload, type UploadShape } from '../../shared/multipart-upload.js';
 import { validatePart } from '../../shared/validation.js';
 import { commonQuery, uidSchema } from '../conventions/params.js';
+import { assertNoNul } from '../conventions/plain-text.js';
 import { presentLink } from './presenter.js';
 
 const tags = ['resources'];
@@ -62,7 +64,12 @@ export function registerRecordLinkRoutes(base: FastifyInstance, ctx: DomainConte
       const limits = { uploadLimit: ctx.settings.hostedFileLimit, extractLimit: ctx.settings.hostedFileLimit, uploadLimitName: '--hosted-file-limit, MAPSHELF_HOSTED_FILE_LIMIT' };
       let upload;
       try {
-        upload = await receiveUpload(request, ctx.dataDir, hostedUpload, (form) => validatePart(LinkBody, form, 'multipart') as LinkInput, limits);
+        // Who may not add it is told so before the file is read.
+        await mayEditRecord(ctx, request.actor, request.params.md);
+        upload = await receiveUpload(request, ctx.dataDir, hostedUpload, (form) => {
+          assertNoNul(form, 'multipart');
+          return validatePart(LinkBody, form, 'multipart') as LinkInput;
+        }, limits);
       } catch (error) {
         reply.header('Connection', 'close');
         throw error;
