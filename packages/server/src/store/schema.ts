@@ -14,6 +14,7 @@ import type { Specification } from '../domain/model/specifications.js';
 import type { RecordPart, RecordSnapshot, ResourceRecord } from '../domain/model/records.js';
 import type { RecordCatalog } from '../domain/model/record-catalogs.js';
 import type { Share } from '../domain/model/shares.js';
+import type { Format } from '../domain/model/formats.js';
 import type { Invitation } from '../domain/model/invitations.js';
 import type { DocumentItem } from '../domain/model/documents.js';
 import type { CropFeature, CropLayer, Export } from '../domain/model/exports.js';
@@ -89,6 +90,8 @@ export type RecordSnapshotsTable = Stored<RecordSnapshot, { body: 'json' }>;
 export type RecordCatalogsTable = Stored<RecordCatalog, { scan: 'bool' }>;
 
 export type SharesTable = Stored<Share, { rights: 'json' }>;
+
+export type FormatsTable = Stored<Format, { aliases: 'json'; versions: 'json' }>;
 
 export interface ShareApplicationsTable {
   share_id: number;
@@ -236,6 +239,7 @@ export interface Database {
   share_applications: ShareApplicationsTable;
   share_catalogs: ShareCatalogsTable;
   share_groups: ShareGroupsTable;
+  formats: FormatsTable;
   invitations: InvitationsTable;
   coordinate_system_aliases: CoordinateSystemAliasesTable;
   exports: ExportsTable;
@@ -273,6 +277,7 @@ export type RecordRow = Selectable<RecordsTable>;
 export type RecordPartRow = Selectable<RecordPartsTable>;
 export type RecordCatalogRow = Selectable<RecordCatalogsTable>;
 export type ShareRow = Selectable<SharesTable>;
+export type FormatRow = Selectable<FormatsTable>;
 export type ExportRow = Selectable<ExportsTable>;
 export type CropLayerRow = Selectable<CropLayersTable>;
 export type CropFeatureRow = Selectable<CropFeaturesTable>;

@@ -25,6 +25,7 @@ import { SpecificationsRepository } from './repositories/specifications-reposito
 import { RecordsRepository } from './repositories/records-repository.js';
 import { RecordCatalogsRepository } from './repositories/record-catalogs-repository.js';
 import { SharesRepository } from './repositories/shares-repository.js';
+import { FormatsRepository } from './repositories/formats-repository.js';
 import { InvitationsRepository } from './repositories/invitations-repository.js';
 import type { Database } from './schema.js';
 import type { SqlDialect } from './repositories/sql-dialect.js';
@@ -41,6 +42,7 @@ export class Repositories implements port.Repositories {
   readonly records: RecordsRepository;
   readonly recordCatalogs: RecordCatalogsRepository;
   readonly shares: SharesRepository;
+  readonly formats: FormatsRepository;
   readonly invitations: InvitationsRepository;
   readonly exports: ExportsRepository;
   readonly cropLayers: CropLayersRepository;
@@ -68,6 +70,7 @@ export class Repositories implements port.Repositories {
     this.records = new RecordsRepository(db);
     this.recordCatalogs = new RecordCatalogsRepository(db);
     this.shares = new SharesRepository(db);
+    this.formats = new FormatsRepository(db);
     this.invitations = new InvitationsRepository(db);
     this.exports = new ExportsRepository(db);
     this.cropLayers = new CropLayersRepository(db);

@@ -23,6 +23,7 @@ import type { NewSpecification, Specification, SpecificationPatch } from '../mod
 import type { Invitation, NewInvitation } from '../model/invitations.js';
 import type { NewRecordCatalog, RecordCatalog, RecordCatalogPatch } from '../model/record-catalogs.js';
 import type { NewShare, Share, ShareMember, SharePatch } from '../model/shares.js';
+import type { Format, FormatPatch, FormatType, NewFormat } from '../model/formats.js';
 import type { NewRecordPart, NewRecordSnapshot, NewResourceRecord, RecordPart, RecordPartKind, RecordPartPatch, RecordSnapshot, ResourceRecord, ResourceRecordPatch } from '../model/records.js';
 import type { UserAccount, UserAccountPatch, NewUser, User, UserMembership, UserPatch, UserVisibility } from '../model/users.js';
 import type { CatalogKind, CatalogSearch, CatalogView } from './catalog-search.js';
@@ -334,6 +335,16 @@ export interface RecordCatalogsRepository {
   recordCounts(catalogIds: readonly number[]): Promise<Map<number, number>>;
 }
 
+/** The formats records name. */
+export interface FormatsRepository {
+  findByCode(code: string): Promise<Format | undefined>;
+  /** Every format (of one type), by code. */
+  list(type?: FormatType): Promise<Format[]>;
+  create(format: NewFormat): Promise<Format>;
+  update(id: number, patch: FormatPatch): Promise<Format>;
+  delete(id: number): Promise<void>;
+}
+
 /** Shares, and what each opens catalogs to. */
 export interface SharesRepository {
   findByUid(uid: string): Promise<Share | undefined>;
@@ -393,6 +404,7 @@ export interface Repositories {
   readonly records: RecordsRepository;
   readonly recordCatalogs: RecordCatalogsRepository;
   readonly shares: SharesRepository;
+  readonly formats: FormatsRepository;
   readonly invitations: InvitationsRepository;
   readonly exports: ExportsRepository;
   readonly cropLayers: CropLayersRepository;

@@ -14,6 +14,7 @@ import { registerRecordLinkRoutes } from './resources/link-routes.js';
 import { registerLicenseRoutes } from './licenses/routes.js';
 import { registerCatalogRoutes } from './catalogs/routes.js';
 import { registerShareRoutes } from './shares/routes.js';
+import { registerFormatRoutes } from './formats/routes.js';
 import { registerBearerAuth } from './conventions/auth.js';
 import { registerMetadataErrors } from './conventions/errors.js';
 import { registerNulCheck } from './conventions/plain-text.js';
@@ -55,6 +56,7 @@ async function metadataApiPlugin(app: FastifyInstance, { ctx }: FaceOptions): Pr
   registerRecordLinkRoutes(app, ctx);
   registerCatalogRoutes(app, ctx);
   registerShareRoutes(app, ctx);
+  registerFormatRoutes(app, ctx);
 }
 
 export const metadataApi: Face = {

@@ -13,6 +13,7 @@ import * as coordinateSystemAliases from './0010-coordinate-system-aliases.js';
 import * as records from './0011-records.js';
 import * as recordCatalogs from './0012-record-catalogs.js';
 import * as shares from './0013-shares.js';
+import * as formats from './0014-formats.js';
 
 /**
  * PostgreSQL's schema migrations, in order: its own series, additive like SQLite's. Append,
@@ -32,6 +33,7 @@ const migrations: Record<string, Migration> = {
   '0011-records': records,
   '0012-record-catalogs': recordCatalogs,
   '0013-shares': shares,
+  '0014-formats': formats,
 };
 
 export const { migrationProvider, latestMigration } = migrationSeries(migrations);

@@ -20,6 +20,7 @@ import * as coordinateSystemAliases from './0017-coordinate-system-aliases.js';
 import * as records from './0018-records.js';
 import * as recordCatalogs from './0019-record-catalogs.js';
 import * as shares from './0020-shares.js';
+import * as formats from './0021-formats.js';
 
 /**
  * Every schema migration, in order. Migrations only add: they never drop or rewrite data, so
@@ -46,6 +47,7 @@ const migrations: Record<string, Migration> = {
   '0018-records': records,
   '0019-record-catalogs': recordCatalogs,
   '0020-shares': shares,
+  '0021-formats': formats,
 };
 
 export const { migrationProvider, latestMigration } = migrationSeries(migrations);
