@@ -96,6 +96,18 @@ async function seenVersion<V>(item: { published_version_id: number | null } | un
   return id === undefined ? undefined : read(id);
 }
 
+/** What every item describes itself with, as a record's facts name it. */
+const described = (row: { title: string; description: string; tags: string[]; categories: string[]; license_id: number | null }) => ({
+  title: row.title,
+  abstract: row.description,
+  tags: row.tags,
+  categories: row.categories,
+  license_id: row.license_id,
+});
+
+/** The facts of an item without vector data of its own (a set, a document). */
+const noData = { crs: null, features: null, geometry: null, encoding: null, attributes: [] };
+
 /** The item's facts, from the version the reader's level lets them see; undefined when there is none. */
 async function factsOf(ctx: DomainContext, level: PermissionLevel, record: ResourceRecord): Promise<RecordFacts | null | undefined> {
   const { layers, sets } = ctx.store;
@@ -106,11 +118,7 @@ async function factsOf(ctx: DomainContext, level: PermissionLevel, record: Resou
     const source = row.datasources[0] === undefined ? undefined : await ctx.store.sources.findDatasource(row.datasources[0]);
     return {
       item: { kind: row.layer_type, id: row.layer_id },
-      title: row.title,
-      abstract: row.description,
-      tags: row.tags,
-      categories: row.categories,
-      license_id: row.license_id,
+      ...described(row),
       extent: row.extent,
       crs: epsgCode(row.crs),
       features: row.feature_count,
@@ -129,18 +137,10 @@ async function factsOf(ctx: DomainContext, level: PermissionLevel, record: Resou
     if (!row) return undefined;
     return {
       item: { kind: 'set', id: row.set_id },
-      title: row.title,
-      abstract: row.description,
-      tags: row.tags,
-      categories: row.categories,
-      license_id: row.license_id,
+      ...described(row),
+      ...noData,
       extent: await setExtent(ctx, row.id),
-      crs: null,
-      features: null,
-      geometry: null,
       format: null,
-      encoding: null,
-      attributes: [],
       created: row.set_created_at,
       modified: row.published_at ?? row.updated_at,
       published: row.first_published_at,
@@ -151,18 +151,10 @@ async function factsOf(ctx: DomainContext, level: PermissionLevel, record: Resou
     if (!row) return undefined;
     return {
       item: { kind: 'document', id: row.id },
-      title: row.title,
-      abstract: row.description,
-      tags: row.tags,
-      categories: row.categories,
-      license_id: row.license_id,
+      ...described(row),
+      ...noData,
       extent: null,
-      crs: null,
-      features: null,
-      geometry: null,
       format: row.filename.includes('.') ? row.filename.slice(row.filename.lastIndexOf('.') + 1).toLowerCase() : null,
-      encoding: null,
-      attributes: [],
       created: row.created_at,
       modified: row.updated_at,
       published: row.created_at,
